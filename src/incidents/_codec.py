@@ -1,0 +1,316 @@
+"""
+Serialization: the one cattrs converter and the canonical bytes of events.
+
+Canonical bytes are compact JSON with sorted keys, UTF-8, no NaN: datetimes
+ISO-8601 in UTC with their offset, UUIDs as strings, enums by value, shapely
+geometries as GeoJSON-style mappings whose floats round-trip exactly. The same
+event always gives the same bytes, on any machine and with any storage
+backend, which is what makes audit hashes reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import attrs
+import cattrs
+import shapely.geometry
+from cattrs.errors import BaseValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from shapely.geometry.base import BaseGeometry
+
+from incidents._errors import InvalidInputError, StorageError
+from incidents._events import EVENT_TYPES, Event, Recorded
+from incidents._time import to_utc
+
+__all__ = [
+    "FORMAT_VERSION",
+    "apply_changes",
+    "canonical_bytes",
+    "converter",
+    "decode_event",
+    "decode_recorded",
+    "dumps",
+    "encode_event",
+    "encode_recorded",
+    "unstructure_changes",
+]
+
+FORMAT_VERSION = 1
+"""Version of the recorded-event layout, stored in every record as ``"v"``."""
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+"""The library's single converter between domain values and JSON-ready data."""
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    return to_utc(value).isoformat()
+
+
+def _structure_datetime(value: Any, _: Any) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"expected an ISO-8601 string, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    return to_utc(parsed)
+
+
+def _unstructure_geometry(value: BaseGeometry) -> dict[str, Any]:
+    return _lists(shapely.geometry.mapping(value))  # type: ignore[no-any-return]
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
+
+
+def _structure_geometry(value: Any, _: Any) -> BaseGeometry:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"expected a GeoJSON geometry mapping, got {value!r}")
+    try:
+        return shapely.geometry.shape(value)
+    except Exception as exc:  # shapely raises several unrelated types
+        raise InvalidInputError(f"not a valid geometry: {exc}") from exc
+
+
+def _structure_uuid(value: Any, _: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidInputError(f"not a UUID: {value!r}") from None
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
+
+
+converter.register_unstructure_hook(datetime, _unstructure_datetime)
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(UUID, str)
+converter.register_structure_hook(UUID, _structure_uuid)
+converter.register_unstructure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), _unstructure_geometry
+)
+converter.register_structure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), _structure_geometry
+)
+converter.register_structure_hook(Any, _structure_any)
+
+# Events are unstructured by their runtime class and tagged with "type". The
+# per-class functions are generated once; the hooks for the base class only
+# dispatch (singledispatch would otherwise catch the subclasses too).
+_UNSTRUCTURE = {
+    cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()
+}
+_STRUCTURE = {
+    name: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+    for name, cls in EVENT_TYPES.items()
+}
+def _unstructure_event(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = _UNSTRUCTURE[type(event)](event)
+    data["type"] = event.TYPE
+    return data
+
+
+def _structure_event(data: Any, _: Any) -> Event:
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(f"an event must be a mapping, got {type(data).__name__}")
+    fields = dict(data)
+    name = fields.pop("type", None)
+    structure = _STRUCTURE.get(name) if isinstance(name, str) else None
+    if structure is None:
+        raise InvalidInputError(f"unknown event type {name!r}")
+    return structure(fields, EVENT_TYPES[name])  # type: ignore[no-any-return]
+
+
+converter.register_unstructure_hook_func(lambda t: t is Event, _unstructure_event)
+converter.register_structure_hook_func(lambda t: t is Event, _structure_event)
+
+
+def dumps(data: Any) -> bytes:
+    """
+    Encode JSON-ready data canonically.
+
+    Args:
+        data: Dicts, lists, strings, numbers, booleans and None.
+
+    Returns:
+        Compact UTF-8 JSON with sorted keys.
+
+    Raises:
+        InvalidInputError: For NaN or infinite numbers, or non-JSON values.
+    """
+    try:
+        text = json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"cannot encode as canonical JSON: {exc}") from exc
+    return text.encode("utf-8")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, BaseValidationError):
+        notes = []
+        for sub in exc.exceptions:
+            where = "; ".join(getattr(sub, "__notes__", []) or [])
+            notes.append(f"{_describe(sub)}" + (f" ({where})" if where else ""))
+        return "; ".join(notes) or str(exc)
+    return str(exc)
+
+
+def _structure(data: Any, cls: type[T]) -> T:
+    try:
+        return converter.structure(data, cls)
+    except InvalidInputError:
+        raise
+    except (BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidInputError(f"invalid {cls.__name__}: {_describe(exc)}") from exc
+
+
+def encode_event(event: Event) -> bytes:
+    """
+    Canonical bytes of an event alone (without the ledger's envelope).
+
+    Args:
+        event: Any event of the vocabulary.
+
+    Returns:
+        The canonical JSON bytes.
+    """
+    return dumps(_unstructure_event(event))
+
+
+def decode_event(data: bytes | str) -> Event:
+    """
+    Rebuild an event from :func:`encode_event` bytes.
+
+    Args:
+        data: Canonical JSON of one event.
+
+    Returns:
+        The event, validated.
+
+    Raises:
+        InvalidInputError: If the data is not a valid event.
+    """
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise InvalidInputError(f"not JSON: {exc}") from exc
+    return _structure(raw, Event)  # type: ignore[type-abstract]
+
+
+def encode_recorded(recorded: Recorded) -> bytes:
+    """
+    Canonical bytes of a recorded event: envelope and event.
+
+    Args:
+        recorded: An event as the ledger recorded it.
+
+    Returns:
+        The canonical JSON bytes, as stored and hashed.
+    """
+    return dumps(
+        {
+            "event": _unstructure_event(recorded.event),
+            "position": recorded.position,
+            "recorded_at": _unstructure_datetime(recorded.recorded_at),
+            "recorder": recorded.recorder,
+            "sequence": recorded.sequence,
+            "v": FORMAT_VERSION,
+        }
+    )
+
+
+canonical_bytes = encode_recorded
+
+
+def decode_recorded(data: bytes | str) -> Recorded:
+    """
+    Rebuild a recorded event from its canonical bytes.
+
+    Args:
+        data: Canonical JSON of a recorded event.
+
+    Returns:
+        The recorded event.
+
+    Raises:
+        StorageError: If the bytes are not a recorded event of a known format.
+    """
+    try:
+        raw = json.loads(data)
+        version = raw.pop("v")
+        if version != FORMAT_VERSION:
+            raise InvalidInputError(f"unknown record format version {version!r}")
+        event = _structure(raw.pop("event"), Event)  # type: ignore[type-abstract]
+        recorded_at = _structure_datetime(raw.pop("recorded_at"), datetime)
+        return Recorded(event=event, recorded_at=recorded_at, **raw)
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidInputError) as exc:
+        raise StorageError(f"stored record cannot be decoded: {exc}") from exc
+
+
+def unstructure_changes(cls: type[Event], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Turn ordinary new field values into the JSON form a :class:`Correction` keeps.
+
+    Args:
+        cls: The type of the corrected event.
+        changes: Field name to new value.
+
+    Returns:
+        Field name to JSON-ready value.
+
+    Raises:
+        InvalidInputError: If a field does not exist on *cls*.
+    """
+    fields = attrs.fields_dict(cls)
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in fields:
+            raise InvalidInputError(
+                f"{cls.__name__} has no field {name!r} "
+                f"(fields: {', '.join(sorted(fields))})"
+            )
+        try:
+            out[name] = converter.unstructure(value, unstructure_as=fields[name].type)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InvalidInputError(
+                f"{cls.__name__}.{name} cannot take {value!r}: {exc}"
+            ) from exc
+    return out
+
+
+def apply_changes(target: Event, changes: Mapping[str, Any]) -> Event:
+    """
+    Return *target* with corrected fields, validated as a fresh event.
+
+    Args:
+        target: The event as it currently stands.
+        changes: Field name to new value, in JSON form.
+
+    Returns:
+        A new event of the same type.
+
+    Raises:
+        InvalidInputError: If a field does not exist or the result is invalid.
+    """
+    data = _unstructure_event(target)
+    unknown = set(changes) - set(data) - {"type"}
+    if unknown or "type" in changes:
+        raise InvalidInputError(
+            f"{type(target).__name__} has no field(s) {', '.join(sorted(unknown | ({'type'} & set(changes))))}"
+        )
+    data.update(changes)
+    return _structure(data, Event)  # type: ignore[type-abstract]

@@ -1,0 +1,92 @@
+"""
+The exception hierarchy of :mod:`incidents`.
+
+Every error the library raises on purpose derives from :class:`IncidentsError`,
+so callers can catch one base class. Errors about bad input derive from
+:class:`InvalidInputError` (and from :class:`ValueError`, so code written
+against the standard library keeps working). Whenever one of these is raised
+by :meth:`incidents.Ledger.record`, nothing was recorded.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrencyError",
+    "DuplicateEventError",
+    "FutureKnowledgeError",
+    "IncidentsError",
+    "InvalidInputError",
+    "LedgerClosedError",
+    "StorageError",
+    "UnknownEventError",
+    "UnknownIncidentError",
+    "UnknownSourceError",
+]
+
+
+class IncidentsError(Exception):
+    """
+    Base class of every error raised by :mod:`incidents`.
+    """
+
+
+class InvalidInputError(IncidentsError, ValueError):
+    """
+    A value given to the library is not acceptable.
+
+    Raised for out-of-range coordinates, naive datetimes, empty names or
+    quotes, counts below one, malformed corrections and the like.
+    """
+
+
+class UnknownIncidentError(InvalidInputError, LookupError):
+    """
+    An event or a query names an incident the ledger has never opened.
+    """
+
+
+class UnknownEventError(InvalidInputError, LookupError):
+    """
+    A correction, retraction or reference names an event that is not recorded.
+    """
+
+
+class UnknownSourceError(InvalidInputError, LookupError):
+    """
+    An event cites a source that was not registered in its incident.
+    """
+
+
+class DuplicateEventError(InvalidInputError):
+    """
+    An event with the same id is already recorded (or appears twice in a batch).
+    """
+
+
+class FutureKnowledgeError(InvalidInputError):
+    """
+    A ``known_at`` lies in the future, where the answer could still change.
+    """
+
+
+class ConcurrencyError(IncidentsError):
+    """
+    Another writer appended to an incident's stream first.
+
+    Raised when the positions a caller expected no longer hold, or when the
+    storage rejects an append because the same stream position was taken
+    concurrently. Nothing from the failed call was recorded; read again and
+    retry.
+    """
+
+
+class StorageError(IncidentsError):
+    """
+    The storage backend failed (cannot open, connect, read or write).
+    """
+
+
+class LedgerClosedError(IncidentsError):
+    """
+    The ledger was used after :meth:`incidents.Ledger.close`.
+    """

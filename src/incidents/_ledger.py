@@ -1,0 +1,491 @@
+"""
+The ledger: record events, read incidents back.
+
+:class:`Ledger` is the library's front door. It validates a batch of events
+against what is already recorded, stamps each with its envelope (global
+sequence, stream position, recording time from the ledger's clock, recorder)
+and stores the batch atomically through a backend; it reads incidents back
+by folding their events. It holds no domain logic of its own beyond those
+checks: state comes from :func:`incidents.fold`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from incidents._codec import apply_changes, decode_recorded
+from incidents._errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    FutureKnowledgeError,
+    InvalidInputError,
+    LedgerClosedError,
+    UnknownEventError,
+    UnknownIncidentError,
+    UnknownSourceError,
+)
+from incidents._events import (
+    EVENT_TYPES,
+    AircraftReported,
+    Correction,
+    Event,
+    IncidentOpened,
+    InterceptReported,
+    PatrolReported,
+    Recorded,
+    Retraction,
+    SourceRegistered,
+)
+from incidents._state import Incident, Reading, fold
+from incidents._store import LedgerMapper, Store, StoredRecord, from_micros, to_micros
+from incidents._time import Clock, SystemClock, to_utc
+
+__all__ = ["Ledger", "open_store"]
+
+# What each kind of reference may point at (event type names).
+_REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
+    PatrolReported: frozenset({AircraftReported.TYPE}),
+    InterceptReported: frozenset({AircraftReported.TYPE, PatrolReported.TYPE}),
+    SourceRegistered: frozenset({SourceRegistered.TYPE}),
+    Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
+    Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
+}
+
+
+def _default_recorder() -> str:
+    name = os.environ.get("INCIDENTS_RECORDER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _check_recorder(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(f"recorder must be a non-empty name, got {name!r}")
+    return name
+
+
+def open_store(target: str | os.PathLike[str]) -> Store:
+    """
+    Open the backend a target names.
+
+    Args:
+        target: ``":memory:"``, a ``postgresql://`` URL, or a path to an SQLite file.
+
+    Returns:
+        The store.
+
+    Raises:
+        StorageError: If it cannot be opened.
+    """
+    text = os.fspath(target)
+    if text == ":memory:":
+        from incidents._memory import MemoryStore
+
+        return MemoryStore()
+    if text.startswith(("postgresql://", "postgres://")):
+        from incidents._postgres import PostgresStore
+
+        return PostgresStore(text)
+    from incidents._sqlite import SQLiteStore
+
+    return SQLiteStore(text)
+
+
+class Ledger:
+    """
+    An append-only, source-attributed record of incidents.
+
+    Open one with :meth:`open` and use it as a context manager::
+
+        with Ledger.open("incidents.db") as ledger:
+            ledger.record(*events)
+            incident = ledger.incident(incident_id)
+
+    Args:
+        store: The storage backend (see :meth:`open`).
+        clock: Where recording time comes from (the system clock by default).
+        recorder: Who records, unless :meth:`record` is told otherwise (default:
+            ``$INCIDENTS_RECORDER`` or the login name).
+    """
+
+    def __init__(
+        self, store: Store, *, clock: Clock | None = None, recorder: str | None = None
+    ) -> None:
+        self._store = store
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._recorder = _check_recorder(recorder) if recorder is not None else _default_recorder()
+        self._mapper = LedgerMapper()
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        target: str | os.PathLike[str] = ":memory:",
+        *,
+        clock: Clock | None = None,
+        recorder: str | None = None,
+    ) -> Ledger:
+        """
+        Open (or create) a ledger.
+
+        Args:
+            target: A path to an SQLite file (the default backend), ``":memory:"``
+                for a ledger that lives only in this process, or a
+                ``postgresql://user:password@host:port/dbname?schema=name`` URL.
+            clock: Where recording time comes from.
+            recorder: Who records.
+
+        Returns:
+            The open ledger.
+
+        Raises:
+            StorageError: If the storage cannot be opened.
+        """
+        return cls(open_store(target), clock=clock, recorder=recorder)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """
+        The storage backend.
+        """
+        return self._store
+
+    @property
+    def clock(self) -> Clock:
+        """
+        The clock recording times come from.
+        """
+        return self._clock
+
+    @property
+    def recorder(self) -> str:
+        """
+        Who records by default.
+        """
+        return self._recorder
+
+    def close(self) -> None:
+        """
+        Release the storage. The ledger cannot be used afterwards.
+        """
+        if not self._closed:
+            self._closed = True
+            self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Ledger({self._store.backend}: {self._store.location})"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise LedgerClosedError("the ledger is closed")
+
+    # -- writing ---------------------------------------------------------------------
+
+    def record(
+        self,
+        *events: Event,
+        recorder: str | None = None,
+        expected_positions: Mapping[UUID, int] | None = None,
+    ) -> tuple[Recorded, ...]:
+        """
+        Record a batch of events, all or nothing.
+
+        Every event of the batch gets the same recording time, read once from
+        the ledger's clock (never earlier than anything already recorded).
+        References may point at events already recorded or earlier in the
+        batch; an event's source may be registered anywhere in the batch.
+
+        Args:
+            *events: The events, in the order they are to be recorded.
+            recorder: Who records this batch (default: the ledger's recorder).
+            expected_positions: Optimistic concurrency: for each incident id,
+                the stream position the caller last saw (0 for a new incident).
+
+        Returns:
+            The recorded events, in recording order.
+
+        Raises:
+            InvalidInputError: (and its subclasses) for bad input: an unknown
+                incident, source or event, a duplicate id, a correction that
+                does not fit its target.
+            ConcurrencyError: If another writer changed an expected stream first.
+            StorageError: If the backend fails.
+        """
+        self._check_open()
+        if not events:
+            raise InvalidInputError("record() needs at least one event")
+        who = self._recorder if recorder is None else _check_recorder(recorder)
+        batch: dict[UUID, tuple[int, Event]] = {}
+        for index, event in enumerate(events):
+            if not isinstance(event, Event) or type(event) not in EVENT_TYPES.values():
+                raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
+            if event.event_id in batch:
+                raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
+            batch[event.event_id] = (index, event)
+        incident_ids = list(dict.fromkeys(e.incident_id for e in events))
+
+        with self._store.writing() as writer:
+            last_sequence, last_micros = writer.head()
+            heads = writer.stream_heads(incident_ids)
+            if expected_positions is not None:
+                for incident_id, expected in expected_positions.items():
+                    actual = heads.get(incident_id)
+                    if actual is None:
+                        actual = writer.stream_heads([incident_id])[incident_id]
+                    if actual != expected:
+                        raise ConcurrencyError(
+                            f"incident {incident_id} is at position {actual}, expected {expected}: "
+                            "another writer recorded first; read again and retry"
+                        )
+            try:
+                self._check_openings(events, heads)
+            except InvalidInputError:
+                again = writer.rows_by_event_id([e.event_id for e in events])
+                if again:
+                    raise DuplicateEventError(
+                        f"{len(again)} of these events are already recorded (first: "
+                        f"{again[0].topic} {again[0].event_id} at sequence {again[0].id})"
+                    ) from None
+                raise
+            wanted = {e.source_id for e in events} | {r for e in events for r in e.references()}
+            stored = {
+                r.event_id: r for r in writer.rows_by_event_id([i for i in wanted if i not in batch])
+            }
+            decoded: dict[UUID, Event] = {}
+
+            def lookup(event_id: UUID) -> Event | None:
+                if event_id in batch:
+                    return batch[event_id][1]
+                if event_id not in decoded:
+                    row = stored.get(event_id)
+                    if row is None:
+                        found = writer.rows_by_event_id([event_id])
+                        if not found:
+                            return None
+                        row = found[0]
+                        stored[event_id] = row
+                    decoded[event_id] = self._mapper.to_domain_event(row).event
+                return decoded[event_id]
+
+            for index, event in enumerate(events):
+                self._check_source(event, batch, stored)
+                self._check_references(index, event, batch, stored)
+                if isinstance(event, Correction):
+                    self._check_correction(event, lookup)
+
+            now = to_utc(self._clock(), what="clock reading")
+            if last_micros is not None and to_micros(now) < last_micros:
+                now = from_micros(last_micros)  # recording time never goes backwards
+            positions = dict(heads)
+            recorded = []
+            for offset, event in enumerate(events, start=1):
+                positions[event.incident_id] += 1
+                recorded.append(
+                    Recorded(
+                        event=event,
+                        sequence=last_sequence + offset,
+                        position=positions[event.incident_id],
+                        recorded_at=now,
+                        recorder=who,
+                    )
+                )
+            writer.insert([self._mapper.to_stored_event(r) for r in recorded])
+        return tuple(recorded)
+
+    @staticmethod
+    def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
+        first_seen: set[UUID] = set()
+        for event in events:
+            new_stream = heads[event.incident_id] == 0 and event.incident_id not in first_seen
+            first_seen.add(event.incident_id)
+            if isinstance(event, IncidentOpened):
+                if not new_stream:
+                    raise InvalidInputError(f"incident {event.incident_id} is already opened")
+            elif new_stream:
+                raise UnknownIncidentError(
+                    f"incident {event.incident_id} is not recorded: record an IncidentOpened "
+                    f"first (the first event for it was {event.TYPE} {event.event_id})"
+                )
+
+    @staticmethod
+    def _check_source(
+        event: Event,
+        batch: Mapping[UUID, tuple[int, Event]],
+        stored: Mapping[UUID, StoredRecord],
+    ) -> None:
+        if isinstance(event, SourceRegistered):
+            return
+        source_id = event.source_id
+        if source_id in batch:
+            source = batch[source_id][1]
+            ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
+        else:
+            row = stored.get(source_id)
+            ok = (
+                row is not None
+                and row.topic == SourceRegistered.TYPE
+                and row.originator_id == event.incident_id
+            )
+        if not ok:
+            raise UnknownSourceError(
+                f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
+                f"source registered in incident {event.incident_id}"
+            )
+
+    @staticmethod
+    def _check_references(
+        index: int,
+        event: Event,
+        batch: Mapping[UUID, tuple[int, Event]],
+        stored: Mapping[UUID, StoredRecord],
+    ) -> None:
+        allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
+        for ref in event.references():
+            if ref in batch:
+                ref_index, target = batch[ref]
+                found = (target.TYPE, target.incident_id) if ref_index < index else None
+            else:
+                row = stored.get(ref)
+                found = None if row is None else (row.topic, row.originator_id)
+            if found is None or found[1] != event.incident_id:
+                raise UnknownEventError(
+                    f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
+                    f"recorded earlier in incident {event.incident_id}"
+                )
+            if found[0] not in allowed:
+                raise InvalidInputError(
+                    f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
+                )
+
+    @staticmethod
+    def _check_correction(event: Correction, lookup: object) -> None:
+        assert callable(lookup)
+        target = lookup(event.target_id)
+        assert isinstance(target, Event)  # existence checked with the references
+        apply_changes(target, event.changes)
+        if isinstance(target, Correction) and "changes" in event.changes:
+            # A correction of a correction's changes must still fit the original.
+            original = lookup(target.target_id)
+            assert isinstance(original, Event)
+            apply_changes(original, event.changes["changes"])
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _known_until(self, known_at: datetime | None) -> int | None:
+        if known_at is None:
+            return None
+        known = to_utc(known_at, what="known_at")
+        now = to_utc(self._clock(), what="clock reading")
+        if known > now:
+            raise FutureKnowledgeError(
+                f"known_at {known.isoformat()} is in the future (the ledger's clock reads "
+                f"{now.isoformat()}): what will be known then can still change"
+            )
+        return to_micros(known)
+
+    def events(self, incident_id: UUID, *, known_at: datetime | None = None) -> Iterator[Recorded]:
+        """
+        An incident's recorded events, in recording order.
+
+        Args:
+            incident_id: The incident.
+            known_at: Only events recorded at or before this time.
+
+        Yields:
+            Each recorded event with its envelope.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+        """
+        self._check_open()
+        until = self._known_until(known_at)
+        for row in self._store.stream(incident_id, recorded_until=until):
+            yield decode_recorded(row.state)
+
+    def incident(
+        self,
+        incident_id: UUID,
+        valid_at: datetime | None = None,
+        known_at: datetime | None = None,
+        *,
+        reading: Reading = Reading.POSSIBLY,
+    ) -> Incident:
+        """
+        An incident as it stood at a valid time, as known at a recording time.
+
+        Args:
+            incident_id: The incident.
+            valid_at: Only facts in effect at this valid time (default: all).
+            known_at: Only what had been recorded by this time (default: now).
+            reading: How imprecise valid times count against *valid_at*.
+
+        Returns:
+            The incident's state.
+
+        Raises:
+            UnknownIncidentError: If the incident was not recorded (by *known_at*).
+            FutureKnowledgeError: If *known_at* is in the future.
+        """
+        self._check_open()
+        records = list(self.events(incident_id, known_at=known_at))
+        state = fold(records, valid_at=valid_at, reading=reading)
+        if state is None:
+            when = "" if known_at is None else f" as known at {to_utc(known_at).isoformat()}"
+            raise UnknownIncidentError(f"incident {incident_id} is not recorded{when}")
+        return state
+
+    def incident_ids(self) -> list[UUID]:
+        """
+        Every incident in the ledger, in order of first recording.
+
+        Returns:
+            Incident ids.
+        """
+        self._check_open()
+        return self._store.incident_ids()
+
+    def event(self, event_id: UUID) -> Recorded:
+        """
+        One recorded event by id.
+
+        Args:
+            event_id: The event id.
+
+        Returns:
+            The recorded event.
+
+        Raises:
+            UnknownEventError: If no such event is recorded.
+        """
+        self._check_open()
+        row = self._store.row(event_id)
+        if row is None:
+            raise UnknownEventError(f"event {event_id} is not recorded")
+        return decode_recorded(row.state)
+
+    def __len__(self) -> int:
+        self._check_open()
+        return self._store.last_sequence()

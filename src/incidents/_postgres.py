@@ -1,0 +1,320 @@
+"""
+The PostgreSQL backend: many writers, many machines.
+
+Built on eventsourcing's PostgreSQL datastore (psycopg 3 and its connection
+pool). Needs the ``postgres`` extra: ``pip install 'incidents[postgres]'``.
+A ledger lives in one schema of one database; writers serialize on an
+``EXCLUSIVE`` table lock (readers are never blocked), so the global sequence
+is dense and recording time never goes backwards, whichever machine writes.
+
+Open it with a URL: ``postgresql://user:password@host:5432/dbname?schema=name``
+(``schema`` defaults to ``public``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+from incidents._errors import ConcurrencyError, DuplicateEventError, InvalidInputError, StorageError
+from incidents._store import Store, StoredRecord, Writer
+
+try:
+    import psycopg
+    from eventsourcing.persistence import PersistenceError
+    from eventsourcing.postgres import PostgresDatastore
+    from psycopg import sql
+    from psycopg.rows import tuple_row
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    _IMPORT_ERROR: ImportError | None = exc
+else:
+    _IMPORT_ERROR = None
+
+__all__ = ["PostgresStore", "parse_url"]
+
+SCHEMA_VERSION = 1
+TABLE = "incident_events"
+_COLUMNS = "sequence, incident_id, position, event_id, topic, recorded_at, state"
+_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    """
+    Split a ``postgresql://`` URL into connection settings.
+
+    Args:
+        url: e.g. ``postgresql://postgres@127.0.0.1:5432/test?schema=ledger``.
+
+    Returns:
+        ``dbname``, ``host``, ``port``, ``user``, ``password`` and ``schema``.
+
+    Raises:
+        InvalidInputError: If the URL is malformed or the schema name is unsafe.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise InvalidInputError(f"not a postgresql:// URL: {url!r}")
+    query = parse_qs(parts.query)
+    schema = query.get("schema", ["public"])[0]
+    if not _NAME_RE.match(schema):
+        raise InvalidInputError(
+            f"schema {schema!r} must be lower-case letters, digits and underscores"
+        )
+    return {
+        "dbname": unquote(parts.path.lstrip("/")) or "postgres",
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+        "schema": schema,
+    }
+
+
+def _row(r: Any) -> StoredRecord:
+    return StoredRecord(
+        id=r[0],
+        originator_id=r[1],
+        originator_version=r[2],
+        event_id=r[3],
+        topic=r[4],
+        recorded_at=r[5],
+        state=bytes(r[6]),
+    )
+
+
+class _PostgresWriter(Writer):
+    def __init__(self, cursor: Any, table: Any) -> None:
+        self.c = cursor
+        self.table = table
+
+    def head(self) -> tuple[int, int | None]:
+        self.c.execute(
+            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(self.table)
+        )
+        found = self.c.fetchone()
+        return (0, None) if found is None else (found[0], found[1])
+
+    def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT incident_id, MAX(position) FROM {} WHERE incident_id = ANY(%s) GROUP BY incident_id"
+            ).format(self.table),
+            (list(incident_ids),),
+        )
+        found = dict(self.c.fetchall())
+        return {i: found.get(i, 0) for i in incident_ids}
+
+    def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
+        self.c.execute(
+            sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = ANY(%s)").format(self.table),
+            (list(event_ids),),
+        )
+        return [_row(r) for r in self.c.fetchall()]
+
+    def insert(self, rows: Sequence[StoredRecord]) -> None:
+        statement = sql.SQL("INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
+            self.table
+        )
+        try:
+            self.c.executemany(
+                statement,
+                [
+                    (r.id, r.originator_id, r.originator_version, r.event_id, r.topic, r.recorded_at, r.state)
+                    for r in rows
+                ],
+            )
+        except psycopg.errors.UniqueViolation as exc:
+            constraint = exc.diag.constraint_name or ""
+            if "event_id" in constraint:
+                raise DuplicateEventError(f"an event with the same id is already recorded ({constraint})") from exc
+            raise ConcurrencyError(
+                f"another writer took the same stream position or sequence ({constraint})"
+            ) from exc
+
+
+class PostgresStore(Store):
+    """
+    Recorded events in one schema of a PostgreSQL database.
+
+    Args:
+        url: ``postgresql://user:password@host:port/dbname?schema=name``.
+        pool_size: Connections kept open.
+
+    Raises:
+        StorageError: If the server cannot be reached or the schema is not a ledger.
+    """
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, *, pool_size: int = 2) -> None:
+        if _IMPORT_ERROR is not None:
+            raise StorageError(
+                "the PostgreSQL backend needs psycopg: pip install 'incidents[postgres]'"
+            ) from _IMPORT_ERROR
+        settings = parse_url(url)
+        self.schema = settings.pop("schema")
+        self.location = (
+            f"postgresql://{settings['user']}@{settings['host']}:{settings['port']}/"
+            f"{settings['dbname']}?schema={self.schema}"
+        )
+        self.table = sql.Identifier(self.schema, TABLE)
+        self.datastore = PostgresDatastore(
+            **settings, schema=self.schema, pool_size=pool_size, max_overflow=4, connect_timeout=10
+        )
+        try:
+            self._create()
+        except (psycopg.Error, PersistenceError) as exc:
+            self.datastore.close()
+            raise StorageError(f"cannot open ledger {self.location}: {exc}") from exc
+
+    def _create(self) -> None:
+        meta = sql.Identifier(self.schema, "ledger_meta")
+        key = int.from_bytes(hashlib.sha256(self.schema.encode()).digest()[:8], "big", signed=True)
+        with self._transaction() as c:
+            # Two processes creating the same ledger at once must not race.
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+            c.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            c.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " sequence bigint PRIMARY KEY,"
+                    " incident_id uuid NOT NULL,"
+                    " position integer NOT NULL,"
+                    " event_id uuid NOT NULL,"
+                    " topic text NOT NULL,"
+                    " recorded_at bigint NOT NULL,"
+                    " state bytea NOT NULL,"
+                    " CONSTRAINT {} UNIQUE (event_id),"
+                    " CONSTRAINT {} UNIQUE (incident_id, position))"
+                ).format(
+                    self.table,
+                    sql.Identifier(f"{TABLE}_event_id_key"),
+                    sql.Identifier(f"{TABLE}_stream_key"),
+                )
+            )
+            c.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (recorded_at)").format(
+                    sql.Identifier(f"{TABLE}_recorded_at"), self.table
+                )
+            )
+            c.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(meta)
+            )
+            c.execute(
+                sql.SQL("INSERT INTO {} VALUES ('schema_version', %s) ON CONFLICT DO NOTHING").format(meta),
+                (str(SCHEMA_VERSION),),
+            )
+            c.execute(sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(meta))
+            version = int(c.fetchone()[0])
+        if version != SCHEMA_VERSION:
+            raise StorageError(
+                f"ledger {self.location} has schema version {version}; this library reads {SCHEMA_VERSION}"
+            )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn, conn.transaction():
+            with conn.cursor(row_factory=tuple_row) as cursor:
+                yield cursor
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Any]:
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+                yield cursor
+        except (psycopg.Error, PersistenceError) as exc:
+            raise StorageError(f"reading {self.location} failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """
+        Open a transaction holding the table's ``EXCLUSIVE`` lock.
+        """
+        try:
+            with self._transaction() as cursor:
+                cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table))
+                yield _PostgresWriter(cursor, self.table)
+        except (psycopg.OperationalError, PersistenceError) as exc:
+            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+
+    def stream(
+        self,
+        incident_id: UUID,
+        *,
+        recorded_until: int | None = None,
+        after_position: int = 0,
+    ) -> list[StoredRecord]:
+        """
+        An incident's rows in position order.
+        """
+        query = "SELECT " + _COLUMNS + " FROM {} WHERE incident_id = %s AND position > %s"
+        params: list[Any] = [incident_id, after_position]
+        if recorded_until is not None:
+            query += " AND recorded_at <= %s"
+            params.append(recorded_until)
+        query += " ORDER BY position"
+        with self._reading() as c:
+            c.execute(sql.SQL(query).format(self.table), params)
+            return [_row(r) for r in c.fetchall()]
+
+    def rows(
+        self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
+    ) -> list[StoredRecord]:
+        """
+        Rows in global order after a sequence number.
+        """
+        query = "SELECT " + _COLUMNS + " FROM {} WHERE sequence > %s"
+        params: list[Any] = [after]
+        if recorded_until is not None:
+            query += " AND recorded_at <= %s"
+            params.append(recorded_until)
+        query += " ORDER BY sequence"
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        with self._reading() as c:
+            c.execute(sql.SQL(query).format(self.table), params)
+            return [_row(r) for r in c.fetchall()]
+
+    def row(self, event_id: UUID) -> StoredRecord | None:
+        """
+        The row of one event.
+        """
+        with self._reading() as c:
+            c.execute(sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = %s").format(self.table), (event_id,))
+            found = c.fetchone()
+        return None if found is None else _row(found)
+
+    def incident_ids(self) -> list[UUID]:
+        """
+        Every incident, in order of first recording.
+        """
+        with self._reading() as c:
+            c.execute(sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(self.table))
+            return [r[0] for r in c.fetchall()]
+
+    def last_sequence(self) -> int:
+        """
+        The last sequence number (0 when empty).
+        """
+        with self._reading() as c:
+            c.execute(sql.SQL("SELECT MAX(sequence) FROM {}").format(self.table))
+            return int(c.fetchone()[0] or 0)
+
+    def drop(self) -> None:
+        """
+        Delete the ledger's schema and everything in it (for tests and clean-up).
+        """
+        with self._transaction() as c:
+            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+
+    def close(self) -> None:
+        """
+        Close the connection pool.
+        """
+        self.datastore.close()

@@ -1,0 +1,294 @@
+"""
+The SQLite backend: the embedded default, one file per ledger.
+
+Built on eventsourcing's SQLite datastore (its connection pool, which
+serializes writers within a process and uses write-ahead logging for files).
+Writes take SQLite's write lock up front (``BEGIN IMMEDIATE``), so writers in
+other processes queue rather than fail half way; ``synchronous=FULL`` makes
+every committed batch durable before :meth:`incidents.Ledger.record` returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import PersistenceError
+from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
+
+from incidents._errors import ConcurrencyError, DuplicateEventError, StorageError
+from incidents._store import Store, StoredRecord, Writer
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA_VERSION = 1
+TABLE = "incident_events"
+_COLUMNS = "sequence, incident_id, position, event_id, topic, recorded_at, state"
+_CHUNK = 500  # stays under SQLite's host-parameter limit on old builds
+
+_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    " sequence INTEGER PRIMARY KEY,"
+    " incident_id BLOB NOT NULL,"
+    " position INTEGER NOT NULL,"
+    " event_id BLOB NOT NULL UNIQUE,"
+    " topic TEXT NOT NULL,"
+    " recorded_at INTEGER NOT NULL,"
+    " state BLOB NOT NULL,"
+    " UNIQUE (incident_id, position))",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_recorded_at ON {TABLE} (recorded_at)",
+    "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"INSERT OR IGNORE INTO ledger_meta VALUES ('schema_version', '{SCHEMA_VERSION}')",
+)
+
+_INSERT = f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
+
+
+def _row(r: Any) -> StoredRecord:
+    return StoredRecord(
+        id=r[0],
+        originator_id=UUID(bytes=r[1]),
+        originator_version=r[2],
+        event_id=UUID(bytes=r[3]),
+        topic=r[4],
+        recorded_at=r[5],
+        state=r[6],
+    )
+
+
+class _Pool(SQLiteConnectionPool):
+    """eventsourcing's pool, with the durability settings of a ledger."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        raw: sqlite3.Connection = connection._sqlite_conn
+        raw.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+        raw.execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class _Datastore(SQLiteDatastore):
+    def __init__(self, db_name: str, lock_timeout: int) -> None:
+        super().__init__(db_name, lock_timeout=lock_timeout)
+        self.pool.close()
+        self.pool = _Pool(db_name=db_name, lock_timeout=lock_timeout)
+
+
+class _SQLiteWriter(Writer):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.c = cursor
+
+    def head(self) -> tuple[int, int | None]:
+        self.c.execute(
+            f"SELECT sequence, recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1"
+        )
+        found = self.c.fetchone()
+        return (0, None) if found is None else (found[0], found[1])
+
+    def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+        heads = {}
+        for incident_id in incident_ids:
+            self.c.execute(
+                f"SELECT MAX(position) FROM {TABLE} WHERE incident_id=?", (incident_id.bytes,)
+            )
+            heads[incident_id] = self.c.fetchone()[0] or 0
+        return heads
+
+    def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
+        found: list[StoredRecord] = []
+        ids = list(event_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            self.c.execute(
+                f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id IN ({marks})",
+                [i.bytes for i in chunk],
+            )
+            found.extend(_row(r) for r in self.c.fetchall())
+        return found
+
+    def insert(self, rows: Sequence[StoredRecord]) -> None:
+        try:
+            self.c.executemany(
+                _INSERT,
+                [
+                    (
+                        r.id,
+                        r.originator_id.bytes,  # type: ignore[union-attr]
+                        r.originator_version,
+                        r.event_id.bytes,
+                        r.topic,
+                        r.recorded_at,
+                        r.state,
+                    )
+                    for r in rows
+                ],
+            )
+        except sqlite3.IntegrityError as exc:
+            message = str(exc)
+            if "event_id" in message:
+                raise DuplicateEventError(f"an event with the same id is already recorded ({message})") from exc
+            raise ConcurrencyError(
+                f"another writer took the same stream position or sequence ({message})"
+            ) from exc
+
+
+class SQLiteStore(Store):
+    """
+    Recorded events in one SQLite file.
+
+    Args:
+        path: The database file (created if missing, with its parent folder
+            required to exist).
+        lock_timeout: Seconds a writer waits for another process's write lock.
+
+    Raises:
+        StorageError: If the file cannot be opened or is not a ledger.
+    """
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: int = 30) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        if not self.path.parent.is_dir():
+            raise StorageError(f"cannot open ledger {self.path}: folder {self.path.parent} does not exist")
+        self.datastore = _Datastore(str(self.path), lock_timeout)
+        try:
+            with self._transaction() as c:
+                for statement in _SCHEMA:
+                    c.execute(statement)
+                c.execute("SELECT value FROM ledger_meta WHERE key='schema_version'")
+                version = int(c.fetchone()[0])
+        except (sqlite3.DatabaseError, PersistenceError) as exc:
+            self.datastore.close()
+            raise StorageError(f"cannot open ledger {self.path}: {exc}") from exc
+        if version != SCHEMA_VERSION:
+            self.datastore.close()
+            raise StorageError(
+                f"ledger {self.path} has schema version {version}; this library reads {SCHEMA_VERSION}"
+            )
+
+    # -- connections ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        with self.datastore.get_connection(commit=True) as connection:
+            raw: sqlite3.Connection = connection._sqlite_conn
+            cursor = raw.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+            except BaseException:
+                raw.rollback()
+                raise
+            else:
+                try:
+                    raw.commit()
+                except sqlite3.Error as exc:
+                    raw.rollback()
+                    raise StorageError(f"commit to {self.path} failed: {exc}") from exc
+            finally:
+                cursor.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Cursor]:
+        try:
+            with self.datastore.get_connection(commit=False) as connection:
+                cursor = connection._sqlite_conn.cursor()
+                try:
+                    yield cursor
+                finally:
+                    cursor.close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"reading {self.path} failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """
+        Open an exclusive write transaction (``BEGIN IMMEDIATE``).
+        """
+        try:
+            with self._transaction() as cursor:
+                yield _SQLiteWriter(cursor)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+        except PersistenceError as exc:
+            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+
+    # -- reads -----------------------------------------------------------------------
+
+    def stream(
+        self,
+        incident_id: UUID,
+        *,
+        recorded_until: int | None = None,
+        after_position: int = 0,
+    ) -> list[StoredRecord]:
+        """
+        An incident's rows in position order.
+        """
+        sql = f"SELECT {_COLUMNS} FROM {TABLE} WHERE incident_id=? AND position>?"
+        params: list[Any] = [incident_id.bytes, after_position]
+        if recorded_until is not None:
+            sql += " AND recorded_at<=?"
+            params.append(recorded_until)
+        sql += " ORDER BY position"
+        with self._reading() as c:
+            c.execute(sql, params)
+            return [_row(r) for r in c.fetchall()]
+
+    def rows(
+        self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
+    ) -> list[StoredRecord]:
+        """
+        Rows in global order after a sequence number.
+        """
+        sql = f"SELECT {_COLUMNS} FROM {TABLE} WHERE sequence>?"
+        params: list[Any] = [after]
+        if recorded_until is not None:
+            sql += " AND recorded_at<=?"
+            params.append(recorded_until)
+        sql += " ORDER BY sequence"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._reading() as c:
+            c.execute(sql, params)
+            return [_row(r) for r in c.fetchall()]
+
+    def row(self, event_id: UUID) -> StoredRecord | None:
+        """
+        The row of one event.
+        """
+        with self._reading() as c:
+            c.execute(f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id=?", (event_id.bytes,))
+            found = c.fetchone()
+        return None if found is None else _row(found)
+
+    def incident_ids(self) -> list[UUID]:
+        """
+        Every incident, in order of first recording.
+        """
+        with self._reading() as c:
+            c.execute(f"SELECT incident_id FROM {TABLE} WHERE position=1 ORDER BY sequence")
+            return [UUID(bytes=r[0]) for r in c.fetchall()]
+
+    def last_sequence(self) -> int:
+        """
+        The last sequence number (0 when empty).
+        """
+        with self._reading() as c:
+            c.execute(f"SELECT MAX(sequence) FROM {TABLE}")
+            return int(c.fetchone()[0] or 0)
+
+    def close(self) -> None:
+        """
+        Close every pooled connection.
+        """
+        self.datastore.close()

@@ -1,0 +1,313 @@
+"""
+Storage: the contract every backend fulfils, and the mapper onto eventsourcing.
+
+A backend keeps one table of recorded events in the ledger's global order.
+Besides the canonical bytes of each event it keeps, as plain columns that
+can be queried without decoding anything: the global ``sequence`` (dense,
+from 1), the incident (eventsourcing's *originator*), the stream position
+(eventsourcing's *originator version*), the event id, the event type
+(eventsourcing's *topic*) and the recording time in microseconds since the
+Unix epoch.
+
+Backends are eventsourcing application recorders (``insert_events``,
+``select_events``, ``select_notifications``, ``max_notification_id``) with a
+few additions the ledger needs: an exclusive write transaction
+(:meth:`Store.writing`) in which the ledger reads the heads it builds on and
+inserts a whole batch atomically, and reads by recording time and event id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    StoredEvent,
+)
+
+from incidents._codec import decode_recorded, encode_recorded
+from incidents._events import Recorded
+
+__all__ = [
+    "EPOCH",
+    "LedgerMapper",
+    "Store",
+    "StoredRecord",
+    "Writer",
+    "from_micros",
+    "to_micros",
+]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(value: datetime) -> int:
+    """
+    Microseconds since the Unix epoch of an aware datetime (exact).
+
+    Args:
+        value: Aware datetime.
+
+    Returns:
+        Integer microseconds.
+    """
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    """
+    Inverse of :func:`to_micros`.
+
+    Args:
+        value: Integer microseconds since the epoch.
+
+    Returns:
+        Aware datetime in UTC.
+    """
+    return EPOCH + timedelta(microseconds=value)
+
+
+@dataclass(frozen=True)
+class StoredRecord(Notification):
+    """
+    One stored row: eventsourcing's notification plus the ledger's columns.
+
+    ``id`` is the global sequence, ``originator_id`` the incident,
+    ``originator_version`` the stream position, ``topic`` the event type and
+    ``state`` the canonical bytes.
+    """
+
+    event_id: UUID
+    recorded_at: int
+
+
+class LedgerMapper(Mapper[UUID]):
+    """
+    Maps recorded events to stored rows through the library's cattrs converter.
+
+    eventsourcing's stock mapper reads ``vars(event)``, which slotted attrs
+    classes do not have; this one stores the canonical bytes instead, so the
+    stored state is exactly what audit hashes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=JSONTranscoder())
+
+    def to_stored_event(self, domain_event: Any) -> StoredRecord:
+        """
+        Encode a recorded event as a row.
+
+        Args:
+            domain_event: A :class:`~incidents.Recorded`.
+
+        Returns:
+            The row, with its canonical bytes.
+        """
+        assert isinstance(domain_event, Recorded)
+        return StoredRecord(
+            id=domain_event.sequence,
+            originator_id=domain_event.incident_id,
+            originator_version=domain_event.position,
+            topic=domain_event.type,
+            state=encode_recorded(domain_event),
+            event_id=domain_event.event_id,
+            recorded_at=to_micros(domain_event.recorded_at),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        """
+        Decode a row.
+
+        Args:
+            stored_event: A row read from storage.
+
+        Returns:
+            The :class:`~incidents.Recorded` it holds.
+        """
+        return decode_recorded(stored_event.state)
+
+
+class Writer(ABC):
+    """
+    An open, exclusive write transaction. Obtained from :meth:`Store.writing`.
+    """
+
+    @abstractmethod
+    def head(self) -> tuple[int, int | None]:
+        """
+        The last sequence number and its recording time (µs), ``(0, None)`` if empty.
+        """
+
+    @abstractmethod
+    def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """
+        The last position of each incident's stream (0 for unknown incidents).
+        """
+
+    @abstractmethod
+    def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
+        """
+        The stored rows of those of *event_ids* that exist.
+        """
+
+    @abstractmethod
+    def insert(self, rows: Sequence[StoredRecord]) -> None:
+        """
+        Insert rows; raise ``ConcurrencyError`` or ``DuplicateEventError`` on conflict.
+        """
+
+
+class Store(ApplicationRecorder, ABC):
+    """
+    The storage contract: an eventsourcing application recorder plus the ledger's reads.
+    """
+
+    #: Name of the backend, e.g. ``"sqlite"``.
+    backend: str = ""
+    #: Where the data lives, for messages (a path, a URL without password).
+    location: str = ""
+
+    @abstractmethod
+    def writing(self) -> contextlib.AbstractContextManager[Writer]:
+        """
+        Open an exclusive write transaction; commit on success, roll back on error.
+        """
+
+    @abstractmethod
+    def stream(
+        self,
+        incident_id: UUID,
+        *,
+        recorded_until: int | None = None,
+        after_position: int = 0,
+    ) -> list[StoredRecord]:
+        """
+        An incident's rows in position order, optionally only those recorded by a time.
+        """
+
+    @abstractmethod
+    def rows(
+        self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
+    ) -> list[StoredRecord]:
+        """
+        Rows in global order with ``sequence > after``, optionally bounded.
+        """
+
+    @abstractmethod
+    def row(self, event_id: UUID) -> StoredRecord | None:
+        """
+        The row of one event, or ``None``.
+        """
+
+    @abstractmethod
+    def incident_ids(self) -> list[UUID]:
+        """
+        Every incident with at least one event, in order of first recording.
+        """
+
+    @abstractmethod
+    def last_sequence(self) -> int:
+        """
+        The last sequence number (0 when empty).
+        """
+
+    @abstractmethod
+    def close(self) -> None:
+        """
+        Release connections and files.
+        """
+
+    # -- eventsourcing's recorder interface, shared by all backends ---------------
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """
+        Insert rows built by :class:`LedgerMapper` (eventsourcing's interface).
+
+        Args:
+            stored_events: :class:`StoredRecord` rows with their sequence set.
+            **kwargs: Ignored.
+
+        Returns:
+            The sequence numbers inserted.
+        """
+        rows = [r for r in stored_events if isinstance(r, StoredRecord)]
+        if len(rows) != len(stored_events):
+            raise TypeError("this recorder stores StoredRecord rows only")
+        with self.writing() as writer:
+            writer.insert(rows)
+        return [r.id for r in rows]
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """
+        An incident's rows (eventsourcing's interface).
+        """
+        incident = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        found = [
+            r
+            for r in self.stream(incident, after_position=gt or 0)
+            if lte is None or r.originator_version <= lte
+        ]
+        if desc:
+            found.reverse()
+        return found[:limit] if limit is not None else found
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """
+        Rows in global order (eventsourcing's interface).
+        """
+        after = 0 if start is None else (start - 1 if inclusive_of_start else start)
+        found: list[Notification] = []
+        while len(found) < limit:
+            batch = self.rows(after=after, limit=limit)
+            if not batch:
+                break
+            for r in batch:
+                if stop is not None and r.id > stop:
+                    return found
+                if not topics or r.topic in topics:
+                    found.append(r)
+                    if len(found) == limit:
+                        break
+            after = batch[-1].id
+        return found
+
+    def max_notification_id(self) -> int | None:
+        """
+        The last sequence number, or ``None`` when empty (eventsourcing's interface).
+        """
+        return self.last_sequence() or None
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+        """
+        Not offered: projections catch up by polling :meth:`rows` instead.
+
+        Raises:
+            NotImplementedError: Always.
+        """
+        raise NotImplementedError(f"the {self.backend} store does not push notifications")

@@ -1,0 +1,523 @@
+"""
+Time: valid time with honest precision, instants in UTC, and clocks.
+
+This module owns every rule about time in :mod:`incidents`:
+
+* instants are timezone-aware and stored in UTC; a naive datetime is an error;
+* a fact's *valid time* (when it happened) is a closed interval
+  ``[earliest, latest]`` of possible instants plus the precision the source
+  gave (an instant, a minute, an hour, a day in a named time zone, a span, or
+  unknown), the source's time zone and the source's own wording;
+* *recording time* (when the ledger learned a fact) comes only from a
+  :class:`Clock` owned by the ledger.
+
+NORAD's "on Wednesday" (24 July 2024 in Alaska) and the Chinese ministry's
+"today" (25 July 2024 in Beijing) are two different calendar days that
+overlap in UTC, which is why facts are never matched by calendar date alone::
+
+    >>> norad = ValidTime.day("2024-07-24", tz="America/Anchorage")
+    >>> beijing = ValidTime.day("2024-07-25", tz="Asia/Shanghai")
+    >>> norad.overlaps(beijing)
+    True
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from incidents._errors import InvalidInputError
+
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "Precision",
+    "SteppingClock",
+    "SystemClock",
+    "ValidTime",
+    "parse_instant",
+    "to_utc",
+]
+
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_OFFSET_RE = re.compile(r"^[+-]\d{2}:\d{2}$")
+
+
+def to_utc(value: datetime, *, what: str = "datetime") -> datetime:
+    """
+    Return *value* as an aware datetime in UTC.
+
+    Args:
+        value: A timezone-aware datetime.
+        what: How to name the value in an error message.
+
+    Returns:
+        The same instant with ``tzinfo=UTC``.
+
+    Raises:
+        InvalidInputError: If *value* is not a datetime or is naive.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidInputError(f"{what} must be a datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInputError(
+            f"{what} {value.isoformat()} is naive: give a timezone-aware datetime "
+            "(for example with tzinfo=datetime.UTC or a zoneinfo.ZoneInfo)"
+        )
+    return value.astimezone(UTC)
+
+
+def parse_instant(text: str, *, what: str = "time") -> datetime:
+    """
+    Parse an ISO-8601 instant that carries its offset, returning it in UTC.
+
+    Args:
+        text: For example ``"2024-07-25T18:00:00+00:00"`` or ``"2024-07-25T18:00Z"``.
+        what: How to name the value in an error message.
+
+    Returns:
+        The instant, in UTC.
+
+    Raises:
+        InvalidInputError: If *text* is not ISO-8601 or has no offset.
+    """
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInputError(
+            f"{what} {text!r} is not an ISO-8601 date-time "
+            "(expected e.g. 2024-07-25T18:00:00+00:00)"
+        ) from None
+    return to_utc(parsed, what=f"{what} {text!r}")
+
+
+def _zone(name: str) -> tzinfo:
+    if _OFFSET_RE.match(name):
+        sign = -1 if name[0] == "-" else 1
+        hours, minutes = int(name[1:3]), int(name[4:6])
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            f"unknown time zone {name!r}: use an IANA name such as "
+            "'America/Anchorage' or a fixed offset such as '+08:00'"
+        ) from None
+
+
+def _zone_name(value: datetime) -> str:
+    tz = value.tzinfo
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    offset = value.utcoffset()
+    assert offset is not None  # checked by to_utc before we get here
+    if offset == timedelta(0):
+        return "UTC"
+    total = int(offset.total_seconds()) // 60
+    sign = "-" if total < 0 else "+"
+    hours, minutes = divmod(abs(total), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+class Precision(enum.Enum):
+    """
+    How precisely a source gave the time of a fact.
+    """
+
+    INSTANT = "instant"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    SPAN = "span"
+    UNKNOWN = "unknown"
+
+
+def _optional_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else to_utc(value, what="valid time bound")
+
+
+def _check_tz(_: Any, __: Any, value: str | None) -> None:
+    if value is not None:
+        _zone(value)
+
+
+@attrs.frozen
+class ValidTime:
+    """
+    When a fact happened: the closed interval of possible instants and its precision.
+
+    Build one with the named constructors (:meth:`instant`, :meth:`minute`,
+    :meth:`hour`, :meth:`day`, :meth:`span`, :meth:`unknown`) rather than by
+    hand. Bounds are stored in UTC; ``tz`` keeps the source's time zone and
+    ``wording`` the source's own words ("on Wednesday", "today").
+
+    Attributes:
+        earliest: Earliest possible instant (UTC), ``None`` when unknown.
+        latest: Latest possible instant (UTC, inclusive), ``None`` when unknown.
+        precision: The precision the source gave.
+        tz: The source's time zone (IANA name or fixed offset), if any.
+        wording: The source's own words for the time, if worth keeping.
+    """
+
+    earliest: datetime | None = attrs.field(converter=_optional_utc)
+    latest: datetime | None = attrs.field(converter=_optional_utc)
+    precision: Precision = attrs.field(validator=attrs.validators.instance_of(Precision))
+    tz: str | None = attrs.field(default=None, validator=_check_tz)
+    wording: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.earliest is None) != (self.latest is None):
+            raise InvalidInputError("valid time needs both bounds or neither")
+        if self.earliest is None and self.precision is not Precision.UNKNOWN:
+            raise InvalidInputError("only an unknown valid time may lack bounds")
+        if self.earliest is not None and self.precision is Precision.UNKNOWN:
+            raise InvalidInputError("an unknown valid time has no bounds")
+        if (
+            self.earliest is not None
+            and self.latest is not None
+            and self.latest < self.earliest
+        ):
+            raise InvalidInputError(
+                f"valid time ends ({self.latest.isoformat()}) before it starts "
+                f"({self.earliest.isoformat()})"
+            )
+        if self.precision is Precision.INSTANT and self.earliest != self.latest:
+            raise InvalidInputError("an instant has equal bounds")
+
+    # -- constructors -------------------------------------------------------
+
+    @classmethod
+    def instant(cls, at: datetime, *, wording: str | None = None) -> ValidTime:
+        """
+        A fact known to the microsecond.
+
+        Args:
+            at: The instant, timezone-aware.
+            wording: The source's own words, if any.
+
+        Returns:
+            The valid time.
+
+        Raises:
+            InvalidInputError: If *at* is naive.
+        """
+        utc = to_utc(at, what="instant")
+        return cls(utc, utc, Precision.INSTANT, _zone_name(at), wording)
+
+    @classmethod
+    def minute(cls, at: datetime, *, wording: str | None = None) -> ValidTime:
+        """
+        A fact known to the minute, in the time zone of *at*.
+
+        Args:
+            at: Any instant within the minute, timezone-aware.
+            wording: The source's own words, if any.
+
+        Returns:
+            The valid time covering the whole minute.
+
+        Raises:
+            InvalidInputError: If *at* is naive.
+        """
+        to_utc(at, what="minute")
+        start = at.replace(second=0, microsecond=0)
+        return cls._truncated(start, timedelta(minutes=1), Precision.MINUTE, at, wording)
+
+    @classmethod
+    def hour(cls, at: datetime, *, wording: str | None = None) -> ValidTime:
+        """
+        A fact known to the hour, in the time zone of *at*.
+
+        Args:
+            at: Any instant within the hour, timezone-aware.
+            wording: The source's own words, if any.
+
+        Returns:
+            The valid time covering the whole hour.
+
+        Raises:
+            InvalidInputError: If *at* is naive.
+        """
+        to_utc(at, what="hour")
+        start = at.replace(minute=0, second=0, microsecond=0)
+        return cls._truncated(start, timedelta(hours=1), Precision.HOUR, at, wording)
+
+    @classmethod
+    def _truncated(
+        cls,
+        start: datetime,
+        length: timedelta,
+        precision: Precision,
+        original: datetime,
+        wording: str | None,
+    ) -> ValidTime:
+        begin = to_utc(start)
+        end = begin + length - _ONE_MICROSECOND
+        return cls(begin, end, precision, _zone_name(original), wording)
+
+    @classmethod
+    def day(
+        cls, day: date | str, *, tz: str, wording: str | None = None
+    ) -> ValidTime:
+        """
+        A fact known to the calendar day, in the named time zone.
+
+        Args:
+            day: The calendar day, as a date or ``"YYYY-MM-DD"``.
+            tz: The time zone whose day is meant, e.g. ``"America/Anchorage"``.
+            wording: The source's own words, e.g. ``"on Wednesday"``.
+
+        Returns:
+            The valid time from local midnight to the next local midnight
+            (exclusive), in UTC.
+
+        Raises:
+            InvalidInputError: For a malformed day or an unknown time zone.
+        """
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise InvalidInputError(f"day {day!r} is not YYYY-MM-DD") from None
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise InvalidInputError(f"day must be a date, got {day!r}")
+        zone = _zone(tz)
+        start = datetime(day.year, day.month, day.day, tzinfo=zone)
+        following = day + timedelta(days=1)
+        end = datetime(following.year, following.month, following.day, tzinfo=zone)
+        return cls(
+            to_utc(start), to_utc(end) - _ONE_MICROSECOND, Precision.DAY, tz, wording
+        )
+
+    @classmethod
+    def span(
+        cls, start: datetime, end: datetime, *, wording: str | None = None
+    ) -> ValidTime:
+        """
+        A fact that happened at some time between two instants (both included).
+
+        Args:
+            start: Earliest possible instant, timezone-aware.
+            end: Latest possible instant, timezone-aware.
+            wording: The source's own words, if any.
+
+        Returns:
+            The valid time.
+
+        Raises:
+            InvalidInputError: If either bound is naive or *end* precedes *start*.
+        """
+        to_utc(start, what="span start")
+        to_utc(end, what="span end")
+        return cls(start, end, Precision.SPAN, _zone_name(start), wording)
+
+    @classmethod
+    def unknown(cls, *, wording: str | None = None) -> ValidTime:
+        """
+        A fact whose time the source did not give.
+
+        Args:
+            wording: The source's own words, if any.
+
+        Returns:
+            The valid time with no bounds.
+        """
+        return cls(None, None, Precision.UNKNOWN, None, wording)
+
+    # -- comparisons --------------------------------------------------------
+
+    @property
+    def is_known(self) -> bool:
+        """
+        Whether the valid time has bounds.
+        """
+        return self.earliest is not None
+
+    def possibly_by(self, at: datetime) -> bool:
+        """
+        Whether the fact may have happened at or before *at*.
+
+        Unknown valid times count as possibly true at any time.
+
+        Args:
+            at: A timezone-aware instant.
+
+        Returns:
+            ``earliest <= at``.
+        """
+        return self.earliest is None or self.earliest <= to_utc(at)
+
+    def certainly_by(self, at: datetime) -> bool:
+        """
+        Whether the fact had certainly happened by *at* (its whole interval is before).
+
+        Unknown valid times are never certainly in effect.
+
+        Args:
+            at: A timezone-aware instant.
+
+        Returns:
+            ``latest <= at``.
+        """
+        return self.latest is not None and self.latest <= to_utc(at)
+
+    def overlaps(self, other: ValidTime) -> bool:
+        """
+        Whether two valid times could refer to the same moment.
+
+        Unknown valid times overlap everything.
+
+        Args:
+            other: Another valid time.
+
+        Returns:
+            True when the closed intervals intersect.
+        """
+        if not self.is_known or not other.is_known:
+            return True
+        assert self.earliest and self.latest and other.earliest and other.latest
+        return self.earliest <= other.latest and other.earliest <= self.latest
+
+    def sort_key(self) -> tuple[int, datetime, datetime]:
+        """
+        Key that orders valid times by earliest, then latest; unknown last.
+
+        Returns:
+            A tuple usable with :func:`sorted`.
+        """
+        if self.earliest is None or self.latest is None:
+            return (1, datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+        return (0, self.earliest, self.latest)
+
+    def describe(self) -> str:
+        """
+        Render the valid time honestly: a day is printed as a day, not as midnight.
+
+        Returns:
+            Text such as ``"2024-07-24 (America/Anchorage)"`` or
+            ``"2024-07-24 19:30Z (to the minute)"``.
+        """
+        text = self._describe_bounds()
+        if self.wording:
+            text += f' "{self.wording}"'
+        return text
+
+    def _describe_bounds(self) -> str:
+        if self.earliest is None or self.latest is None:
+            return "time unknown"
+        if self.precision is Precision.DAY:
+            assert self.tz is not None
+            local = self.earliest.astimezone(_zone(self.tz)).date()
+            return f"{local.isoformat()} ({self.tz})"
+        if self.precision is Precision.HOUR:
+            return f"{self.earliest:%Y-%m-%d %H}h UTC (to the hour)"
+        if self.precision is Precision.MINUTE:
+            return f"{self.earliest:%Y-%m-%d %H:%M} UTC (to the minute)"
+        if self.precision is Precision.INSTANT:
+            return f"{self.earliest.isoformat(sep=' ')}"
+        return (
+            f"between {self.earliest.isoformat(sep=' ', timespec='minutes')} and "
+            f"{self.latest.isoformat(sep=' ', timespec='minutes')}"
+        )
+
+
+# -- clocks -------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """
+    Where the ledger gets recording time: a callable returning an aware datetime.
+    """
+
+    def __call__(self) -> datetime: ...
+
+
+class SystemClock:
+    """
+    The system's wall clock, in UTC. The ledger's default clock.
+    """
+
+    def __call__(self) -> datetime:
+        """
+        Return the current time.
+
+        Returns:
+            ``datetime.now(UTC)``.
+        """
+        return datetime.now(UTC)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class FixedClock:
+    """
+    A clock that always answers the same instant (for tests and examples).
+
+    Args:
+        at: The instant, timezone-aware.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        self.at = to_utc(at, what="clock time")
+
+    def __call__(self) -> datetime:
+        """
+        Return the fixed instant.
+
+        Returns:
+            The instant given at construction, in UTC.
+        """
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        """
+        Move the clock to another instant.
+
+        Args:
+            at: The new instant, timezone-aware.
+        """
+        self.at = to_utc(at, what="clock time")
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self.at.isoformat()!r})"
+
+
+class SteppingClock:
+    """
+    A clock that advances by a fixed step every time it is read.
+
+    Useful for reproducible recordings: the n-th reading is ``start + n * step``.
+
+    Args:
+        start: The first reading, timezone-aware.
+        step: How far each reading advances (default one second).
+    """
+
+    def __init__(self, start: datetime, step: timedelta = timedelta(seconds=1)) -> None:
+        self.start = to_utc(start, what="clock start")
+        self.step = step
+        self._counter: Callable[[], int] = itertools.count().__next__
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        """
+        Return the next reading.
+
+        Returns:
+            ``start + n * step`` for the n-th call (from zero).
+        """
+        with self._lock:
+            n = self._counter()
+        return self.start + n * self.step
+
+    def __repr__(self) -> str:
+        return f"SteppingClock({self.start.isoformat()!r}, {self.step!r})"
