@@ -1,0 +1,1 @@
+"""Benchmarks of incidents, each figure printed beside a raw baseline measured in the same run."""

@@ -1,0 +1,78 @@
+"""
+The benchmark harness: timing helpers and the table every benchmark prints.
+
+A benchmark module (``benchmarks/bench_*.py``) defines ``run(quick: bool)``
+returning a list of :class:`Figure`. Each figure is a median over several
+repetitions, printed beside its baseline (raw sqlite3, psycopg, hashlib or
+shapely doing the same work the same way) and the ratio of the two, measured
+in the same run. Ratios are the figures to quote: the machines are noisy.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure and its baseline."""
+
+    group: str
+    name: str
+    value: float
+    unit: str
+    baseline_name: str
+    baseline: float
+    higher_is_better: bool = True
+    target: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """incidents relative to the baseline; above 1 means incidents is better."""
+        if self.higher_is_better:
+            return self.value / self.baseline if self.baseline else float("nan")
+        return self.baseline / self.value if self.value else float("nan")
+
+
+def median_seconds(fn: Callable[[], object], *, repeat: int = 5, setup: Callable[[], object] | None = None) -> float:
+    """Median wall time of ``fn()`` over *repeat* runs (``setup()`` untimed before each)."""
+    times = []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def fmt(value: float) -> str:
+    """A number for the table: thousands separators, three significant digits for small ones."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def render(figures: list[Figure]) -> str:
+    """The table every benchmark prints."""
+    header = ("benchmark", "incidents", "baseline", "ratio", "target")
+    rows = [header]
+    for f in figures:
+        rows.append(
+            (
+                f"{f.group}: {f.name}",
+                f"{fmt(f.value)} {f.unit}",
+                f"{fmt(f.baseline)} {f.unit} ({f.baseline_name})",
+                f"{f.ratio:.2f}x",
+                f.target,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
