@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from incidents._audit import AuditLog, AuditMethods
 from incidents._codec import apply_changes, decode_recorded
 from incidents._errors import (
     ConcurrencyError,
@@ -30,6 +31,7 @@ from incidents._errors import (
     UnknownIncidentError,
     UnknownSourceError,
 )
+from incidents._notes import SigningKey
 from incidents._events import (
     EVENT_TYPES,
     AircraftReported,
@@ -101,7 +103,7 @@ def open_store(target: str | os.PathLike[str]) -> Store:
     return SQLiteStore(text)
 
 
-class Ledger:
+class Ledger(AuditMethods):
     """
     An append-only, source-attributed record of incidents.
 
@@ -115,17 +117,34 @@ class Ledger:
         store: The storage backend (see :meth:`open`).
         clock: Where recording time comes from (the system clock by default).
         recorder: Who records, unless :meth:`record` is told otherwise (default:
-            ``$INCIDENTS_RECORDER`` or the login name).
+            the signing key's name, ``$INCIDENTS_RECORDER`` or the login name).
+        signing_key: The recorder's key: every batch recorded is signed with
+            it (a checkpoint kept in the ledger), and so are checkpoints.
+        origin: The log's name, for a ledger that has none yet (see
+            :meth:`checkpoint`); an existing ledger keeps its own.
     """
 
     def __init__(
-        self, store: Store, *, clock: Clock | None = None, recorder: str | None = None
+        self,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        recorder: str | None = None,
+        signing_key: SigningKey | None = None,
+        origin: str | None = None,
     ) -> None:
         self._store = store
         self._clock: Clock = clock if clock is not None else SystemClock()
+        if recorder is None and isinstance(signing_key, SigningKey):
+            recorder = signing_key.name
         self._recorder = _check_recorder(recorder) if recorder is not None else _default_recorder()
         self._mapper = LedgerMapper()
         self._closed = False
+        try:
+            self._audit = AuditLog(store, signing_key=signing_key, origin=origin)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
     def open(
@@ -134,6 +153,8 @@ class Ledger:
         *,
         clock: Clock | None = None,
         recorder: str | None = None,
+        signing_key: SigningKey | None = None,
+        origin: str | None = None,
     ) -> Ledger:
         """
         Open (or create) a ledger.
@@ -144,14 +165,20 @@ class Ledger:
                 ``postgresql://user:password@host:port/dbname?schema=name`` URL.
             clock: Where recording time comes from.
             recorder: Who records.
+            signing_key: The recorder's Ed25519 key, to sign what they record.
+            origin: The log's name if the ledger is new (default: a fresh
+                ``incidents/<uuid>``).
 
         Returns:
             The open ledger.
 
         Raises:
             StorageError: If the storage cannot be opened.
+            InvalidInputError: If ``origin`` differs from an existing ledger's.
         """
-        return cls(open_store(target), clock=clock, recorder=recorder)
+        return cls(
+            open_store(target), clock=clock, recorder=recorder, signing_key=signing_key, origin=origin
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -312,7 +339,10 @@ class Ledger:
                         recorder=who,
                     )
                 )
-            writer.insert([self._mapper.to_stored_event(r) for r in recorded])
+            rows = [self._mapper.to_stored_event(r) for r in recorded]
+            writer.insert(rows)
+            edge = self._audit.append(writer, last_sequence, rows, who, to_micros(now))
+        self._audit.committed(edge)
         return tuple(recorded)
 
     @staticmethod

@@ -15,7 +15,15 @@ from collections.abc import Iterator, Sequence
 from uuid import UUID
 
 from incidents._errors import ConcurrencyError, DuplicateEventError
-from incidents._store import Store, StoredRecord, Writer
+from incidents._store import (
+    AuditCheckpointRow,
+    AuditReader,
+    AuditRow,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -24,6 +32,9 @@ class _MemoryWriter(Writer):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.pending: list[StoredRecord] = []
+        self.origin: str | None = None
+        self.tiles: dict[tuple[int, int], Tile] = {}
+        self.checkpoints: list[AuditCheckpointRow] = []
 
     def head(self) -> tuple[int, int | None]:
         rows = self.store._rows
@@ -45,6 +56,29 @@ class _MemoryWriter(Writer):
             seen.add(r.event_id)
         self.pending.extend(rows)
 
+    # -- audit ---------------------------------------------------------------------
+
+    def audit_origin(self) -> str | None:
+        return self.origin if self.origin is not None else self.store._audit_origin
+
+    def set_audit_origin(self, origin: str) -> None:
+        self.origin = origin
+
+    def audit_edge(self) -> list[Tile]:
+        store = self.store
+        return [store._tiles[(level, top)] for level, top in sorted(store._tile_tops.items())]
+
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        for tile in tiles:
+            self.tiles[(tile.level, tile.index)] = tile
+
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        self.checkpoints.append(checkpoint)
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        store = self.store
+        return _raw(store._rows[max(after, 0) : min(store._visible, max(after, 0) + limit)])
+
 
 class MemoryStore(Store):
     """
@@ -60,6 +94,10 @@ class MemoryStore(Store):
         self._streams: dict[UUID, list[StoredRecord]] = {}
         self._by_event: dict[UUID, StoredRecord] = {}
         self._visible = 0
+        self._audit_origin: str | None = None
+        self._tiles: dict[tuple[int, int], Tile] = {}
+        self._tile_tops: dict[int, int] = {}
+        self._checkpoints: list[AuditCheckpointRow] = []
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -70,6 +108,7 @@ class MemoryStore(Store):
             writer = _MemoryWriter(self)
             yield writer
             self._commit(writer.pending)
+            self._commit_audit(writer)
 
     def _commit(self, rows: list[StoredRecord]) -> None:
         last = self._rows[-1].id if self._rows else 0
@@ -150,3 +189,64 @@ class MemoryStore(Store):
         """
         Nothing to release.
         """
+
+    # -- audit ---------------------------------------------------------------------
+
+    def _commit_audit(self, writer: _MemoryWriter) -> None:
+        if writer.origin is not None:
+            self._audit_origin = writer.origin
+        for key, tile in writer.tiles.items():
+            self._tiles[key] = tile
+            self._tile_tops[tile.level] = max(self._tile_tops.get(tile.level, -1), tile.index)
+        self._checkpoints.extend(writer.checkpoints)
+
+    @contextlib.contextmanager
+    def audit_reading(self) -> Iterator[AuditReader]:
+        """
+        A snapshot: the rows and audit tables as of now, unaffected by later writes.
+        """
+        with self._lock:
+            reader = _MemoryAuditReader(
+                self, self._visible, dict(self._tiles), dict(self._tile_tops), list(self._checkpoints)
+            )
+        yield reader
+
+
+class _MemoryAuditReader(AuditReader):
+    def __init__(
+        self,
+        store: MemoryStore,
+        visible: int,
+        tiles: dict[tuple[int, int], Tile],
+        tops: dict[int, int],
+        checkpoints: list[AuditCheckpointRow],
+    ) -> None:
+        self.store = store
+        self.visible = visible
+        self.origin = store._audit_origin
+        self.tiles = tiles
+        self.tops = tops
+        self.checkpoints = checkpoints
+
+    def audit_origin(self) -> str | None:
+        return self.origin
+
+    def audit_edge(self) -> list[Tile]:
+        return [self.tiles[(level, top)] for level, top in sorted(self.tops.items())]
+
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        found = (self.tiles.get((level, index)) for index in range(max(first, 0), last + 1))
+        return [t for t in found if t is not None]
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _raw(self.store._rows[max(after, 0) : min(self.visible, max(after, 0) + limit)])
+
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        return list(self.checkpoints)
+
+
+def _raw(rows: Sequence[StoredRecord]) -> list[AuditRow]:
+    return [
+        (r.id, r.originator_id.bytes, r.originator_version, r.event_id.bytes, r.topic, r.recorded_at, r.state)  # type: ignore[union-attr]
+        for r in rows
+    ]

@@ -22,7 +22,15 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 
 from incidents._errors import ConcurrencyError, DuplicateEventError, StorageError
-from incidents._store import Store, StoredRecord, Writer
+from incidents._store import (
+    AuditCheckpointRow,
+    AuditReader,
+    AuditRow,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -47,6 +55,32 @@ _SCHEMA = (
 )
 
 _INSERT = f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
+
+# -- audit tables (see incidents._tree): created alongside, never altering the above --
+_AUDIT_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS audit_tree ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " origin TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS audit_tiles ("
+    " level INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " hashes BLOB NOT NULL,"
+    " ids BLOB,"
+    " PRIMARY KEY (level, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
+    " id INTEGER PRIMARY KEY,"
+    " size INTEGER NOT NULL,"
+    " first INTEGER,"
+    " recorder TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " note TEXT NOT NULL,"
+    " key TEXT)",
+)
+_AUDIT_EDGE = (
+    "SELECT level, idx, hashes, ids FROM audit_tiles AS t"
+    " WHERE idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = t.level) ORDER BY level"
+)
+_AUDIT_ROWS = f"SELECT {_COLUMNS} FROM {TABLE} WHERE sequence>? ORDER BY sequence LIMIT ?"
 
 
 def _row(r: Any) -> StoredRecord:
@@ -137,6 +171,77 @@ class _SQLiteWriter(Writer):
                 f"another writer took the same stream position or sequence ({message})"
             ) from exc
 
+    # -- audit ---------------------------------------------------------------------
+
+    def audit_origin(self) -> str | None:
+        return _audit_origin(self.c)
+
+    def set_audit_origin(self, origin: str) -> None:
+        self.c.execute("INSERT INTO audit_tree (id, origin) VALUES (1, ?)", (origin,))
+
+    def audit_edge(self) -> list[Tile]:
+        return _audit_edge(self.c)
+
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        self.c.executemany(
+            "INSERT OR REPLACE INTO audit_tiles (level, idx, hashes, ids) VALUES (?,?,?,?)",
+            [(t.level, t.index, t.hashes, t.ids) for t in tiles],
+        )
+
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        k = checkpoint
+        self.c.execute(
+            "INSERT INTO audit_checkpoints (size, first, recorder, created_at, note, key) VALUES (?,?,?,?,?,?)",
+            (k.size, k.first, k.recorder, k.created_at, k.note, k.key),
+        )
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _audit_rows(self.c, after, limit)
+
+
+# -- audit reads, shared by the writer and the snapshot reader ---------------------------
+
+
+def _audit_origin(c: sqlite3.Cursor) -> str | None:
+    c.execute("SELECT origin FROM audit_tree")
+    found = c.fetchone()
+    return None if found is None else str(found[0])
+
+
+def _audit_edge(c: sqlite3.Cursor) -> list[Tile]:
+    c.execute(_AUDIT_EDGE)
+    return [Tile(*r) for r in c.fetchall()]
+
+
+def _audit_rows(c: sqlite3.Cursor, after: int, limit: int) -> list[AuditRow]:
+    c.execute(_AUDIT_ROWS, (after, limit))
+    return c.fetchall()
+
+
+class _SQLiteAuditReader(AuditReader):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.c = cursor
+
+    def audit_origin(self) -> str | None:
+        return _audit_origin(self.c)
+
+    def audit_edge(self) -> list[Tile]:
+        return _audit_edge(self.c)
+
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        self.c.execute(
+            "SELECT level, idx, hashes, ids FROM audit_tiles WHERE level=? AND idx BETWEEN ? AND ? ORDER BY idx",
+            (level, first, last),
+        )
+        return [Tile(*r) for r in self.c.fetchall()]
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _audit_rows(self.c, after, limit)
+
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        self.c.execute("SELECT size, first, recorder, created_at, note, key FROM audit_checkpoints ORDER BY id")
+        return [AuditCheckpointRow(*r) for r in self.c.fetchall()]
+
 
 class SQLiteStore(Store):
     """
@@ -162,6 +267,8 @@ class SQLiteStore(Store):
         try:
             with self._transaction() as c:
                 for statement in _SCHEMA:
+                    c.execute(statement)
+                for statement in _AUDIT_SCHEMA:
                     c.execute(statement)
                 c.execute("SELECT value FROM ledger_meta WHERE key='schema_version'")
                 version = int(c.fetchone()[0])
@@ -292,3 +399,23 @@ class SQLiteStore(Store):
         Close every pooled connection.
         """
         self.datastore.close()
+
+    # -- audit ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def audit_reading(self) -> Iterator[AuditReader]:
+        """
+        Hold one read transaction (a WAL snapshot) for the reader's lifetime.
+        """
+        try:
+            with self.datastore.get_connection(commit=False) as connection:
+                raw: sqlite3.Connection = connection._sqlite_conn
+                cursor = raw.cursor()
+                try:
+                    cursor.execute("BEGIN")
+                    yield _SQLiteAuditReader(cursor)
+                finally:
+                    raw.rollback()
+                    cursor.close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"reading {self.path} failed: {exc}") from exc

@@ -39,9 +39,13 @@ from incidents._events import Recorded
 
 __all__ = [
     "EPOCH",
+    "AuditCheckpointRow",
+    "AuditReader",
+    "AuditRow",
     "LedgerMapper",
     "Store",
     "StoredRecord",
+    "Tile",
     "Writer",
     "from_micros",
     "to_micros",
@@ -137,6 +141,86 @@ class LedgerMapper(Mapper[UUID]):
         return decode_recorded(stored_event.state)
 
 
+# -- audit storage: the Merkle tree and checkpoints (see incidents._tree) -------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """
+    Up to 16 consecutive node hashes of the audit tree, stored as one row.
+
+    Tile ``(level, index)`` holds the hashes of the tree nodes at height
+    ``4 * level`` with indices ``16 * index`` to ``16 * index + 15``; level 0
+    holds leaf hashes and, in ``ids``, each leaf's event id and incident id
+    (16 + 16 bytes), so a verifier can name an event that has gone missing.
+    Only the last tile of each level may hold fewer than 16 hashes.
+    """
+
+    level: int
+    index: int
+    hashes: bytes
+    ids: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditCheckpointRow:
+    """
+    A checkpoint kept in the ledger.
+
+    ``first`` is the first sequence number of the batch the checkpoint was
+    signed with (``None`` for checkpoints stored on request), ``created_at``
+    the recording time in microseconds, ``note`` the checkpoint's text and
+    ``key`` the verifier key of its signer, if any.
+    """
+
+    size: int
+    first: int | None
+    recorder: str | None
+    created_at: int
+    note: str
+    key: str | None
+
+
+AuditRow = tuple[int, bytes, int, bytes, str, int, bytes]
+"""A row as verification reads it: sequence, incident id bytes, position, event id bytes, topic, µs, state."""
+
+
+class AuditReader(ABC):
+    """
+    Reads of the audit tables and raw rows, within one snapshot (see :meth:`Store.audit_reading`).
+    """
+
+    @abstractmethod
+    def audit_origin(self) -> str | None:
+        """
+        The origin (log name) of the audit tree, or ``None`` before it is set up.
+        """
+
+    @abstractmethod
+    def audit_edge(self) -> list[Tile]:
+        """
+        The last tile of every level of the audit tree, lowest level first.
+        """
+
+    @abstractmethod
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        """
+        The stored tiles of one level with index from *first* to *last*, in order.
+        """
+
+    @abstractmethod
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        """
+        Raw rows in sequence order with ``sequence > after`` (at most *limit*).
+        """
+
+    @abstractmethod
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        """
+        The checkpoints kept in the ledger, in the order they were stored.
+        """
+
+
 class Writer(ABC):
     """
     An open, exclusive write transaction. Obtained from :meth:`Store.writing`.
@@ -164,6 +248,44 @@ class Writer(ABC):
     def insert(self, rows: Sequence[StoredRecord]) -> None:
         """
         Insert rows; raise ``ConcurrencyError`` or ``DuplicateEventError`` on conflict.
+        """
+
+    # -- audit ---------------------------------------------------------------------
+
+    @abstractmethod
+    def audit_origin(self) -> str | None:
+        """
+        The origin (log name) of the audit tree, or ``None`` before it is set up.
+        """
+
+    @abstractmethod
+    def set_audit_origin(self, origin: str) -> None:
+        """
+        Set up the audit tree under an origin (once, when the ledger gets its tree).
+        """
+
+    @abstractmethod
+    def audit_edge(self) -> list[Tile]:
+        """
+        The last tile of every level of the audit tree, lowest level first.
+        """
+
+    @abstractmethod
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        """
+        Write tiles, replacing stored tiles at the same level and index.
+        """
+
+    @abstractmethod
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        """
+        Keep a checkpoint in the ledger.
+        """
+
+    @abstractmethod
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        """
+        Raw rows in sequence order with ``sequence > after`` (at most *limit*).
         """
 
 
@@ -225,6 +347,17 @@ class Store(ApplicationRecorder, ABC):
     def close(self) -> None:
         """
         Release connections and files.
+        """
+
+    # -- audit (see incidents._tree and incidents._verify) -------------------------------
+
+    @abstractmethod
+    def audit_reading(self) -> contextlib.AbstractContextManager[AuditReader]:
+        """
+        Open a read-only snapshot of the events and the audit tables.
+
+        Every read through the yielded reader sees the same state, however
+        long verification takes and whatever writers commit meanwhile.
         """
 
     # -- eventsourcing's recorder interface, shared by all backends ---------------
