@@ -109,13 +109,13 @@ converter.register_structure_hook(Any, _structure_any)
 # Events are unstructured by their runtime class and tagged with "type". The
 # per-class functions are generated once; the hooks for the base class only
 # dispatch (singledispatch would otherwise catch the subclasses too).
-_UNSTRUCTURE = {
-    cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()
-}
+_UNSTRUCTURE = {cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()}
 _STRUCTURE = {
     name: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
     for name, cls in EVENT_TYPES.items()
 }
+
+
 def _unstructure_event(event: Event) -> dict[str, Any]:
     data: dict[str, Any] = _UNSTRUCTURE[type(event)](event)
     data["type"] = event.TYPE
@@ -130,7 +130,7 @@ def _structure_event(data: Any, _: Any) -> Event:
     structure = _STRUCTURE.get(name) if isinstance(name, str) else None
     if structure is None:
         raise InvalidInputError(f"unknown event type {name!r}")
-    return structure(fields, EVENT_TYPES[name])  # type: ignore[no-any-return]
+    return structure(fields, EVENT_TYPES[name])
 
 
 converter.register_unstructure_hook_func(lambda t: t is Event, _unstructure_event)
@@ -208,7 +208,7 @@ def decode_event(data: bytes | str) -> Event:
         raw = json.loads(data)
     except ValueError as exc:
         raise InvalidInputError(f"not JSON: {exc}") from exc
-    return _structure(raw, Event)  # type: ignore[type-abstract]
+    return _structure(raw, Event)
 
 
 def encode_recorded(recorded: Recorded) -> bytes:
@@ -254,7 +254,7 @@ def decode_recorded(data: bytes | str) -> Recorded:
         version = raw.pop("v")
         if version != FORMAT_VERSION:
             raise InvalidInputError(f"unknown record format version {version!r}")
-        event = _structure(raw.pop("event"), Event)  # type: ignore[type-abstract]
+        event = _structure(raw.pop("event"), Event)
         recorded_at = _structure_datetime(raw.pop("recorded_at"), datetime)
         return Recorded(event=event, recorded_at=recorded_at, **raw)
     except (ValueError, KeyError, TypeError, AttributeError, InvalidInputError) as exc:
@@ -280,15 +280,12 @@ def unstructure_changes(cls: type[Event], changes: Mapping[str, Any]) -> dict[st
     for name, value in changes.items():
         if name not in fields:
             raise InvalidInputError(
-                f"{cls.__name__} has no field {name!r} "
-                f"(fields: {', '.join(sorted(fields))})"
+                f"{cls.__name__} has no field {name!r} (fields: {', '.join(sorted(fields))})"
             )
         try:
             out[name] = converter.unstructure(value, unstructure_as=fields[name].type)
         except (AttributeError, TypeError, ValueError) as exc:
-            raise InvalidInputError(
-                f"{cls.__name__}.{name} cannot take {value!r}: {exc}"
-            ) from exc
+            raise InvalidInputError(f"{cls.__name__}.{name} cannot take {value!r}: {exc}") from exc
     return out
 
 
@@ -313,4 +310,4 @@ def apply_changes(target: Event, changes: Mapping[str, Any]) -> Event:
             f"{type(target).__name__} has no field(s) {', '.join(sorted(unknown | ({'type'} & set(changes))))}"
         )
     data.update(changes)
-    return _structure(data, Event)  # type: ignore[type-abstract]
+    return _structure(data, Event)

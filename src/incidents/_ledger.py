@@ -272,7 +272,8 @@ class Ledger:
                 raise
             wanted = {e.source_id for e in events} | {r for e in events for r in e.references()}
             stored = {
-                r.event_id: r for r in writer.rows_by_event_id([i for i in wanted if i not in batch])
+                r.event_id: r
+                for r in writer.rows_by_event_id([i for i in wanted if i not in batch])
             }
             decoded: dict[UUID, Event] = {}
 
@@ -364,6 +365,7 @@ class Ledger:
     ) -> None:
         allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
         for ref in event.references():
+            found: tuple[str, UUID | str] | None
             if ref in batch:
                 ref_index, target = batch[ref]
                 found = (target.TYPE, target.incident_id) if ref_index < index else None

@@ -173,9 +173,7 @@ def _check_hash_list(name: str, hashes: Sequence[bytes]) -> None:
     lengths = set(map(len, hashes))
     if lengths and lengths != {HASH_SIZE}:
         bad = next(i for i, h in enumerate(hashes) if len(h) != HASH_SIZE)
-        raise _bad_argument(
-            f"{name}[{bad}] must be {HASH_SIZE} bytes long, got {len(hashes[bad])}"
-        )
+        raise _bad_argument(f"{name}[{bad}] must be {HASH_SIZE} bytes long, got {len(hashes[bad])}")
 
 
 def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
@@ -366,9 +364,7 @@ def inclusion_proof(index: int, size: int, source: SubtreeHashes) -> list[bytes]
     return _node_path(0, index, size, source)
 
 
-def consistency_proof(
-    old_size: int, new_size: int, source: SubtreeHashes
-) -> list[bytes]:
+def consistency_proof(old_size: int, new_size: int, source: SubtreeHashes) -> list[bytes]:
     """
     Generate the consistency proof between two tree sizes, RFC 9162 2.1.4.1.
 
@@ -588,8 +584,7 @@ class Frontier:
         expected = size.bit_count()
         if len(restored) != expected:
             raise _bad_argument(
-                f"a tree of size {size} has {expected} right-edge hashes, "
-                f"got {len(restored)}"
+                f"a tree of size {size} has {expected} right-edge hashes, got {len(restored)}"
             )
         _check_hash_list("hashes", restored)
         frontier = cls()
@@ -615,8 +610,7 @@ class Frontier:
         raw = bytes(data)
         if len(raw) < _SIZE_BYTES:
             raise _bad_argument(
-                f"a serialized frontier is at least {_SIZE_BYTES} bytes long, "
-                f"got {len(raw)}"
+                f"a serialized frontier is at least {_SIZE_BYTES} bytes long, got {len(raw)}"
             )
         size = int.from_bytes(raw[:_SIZE_BYTES], "big")
         body = raw[_SIZE_BYTES:]
@@ -798,8 +792,7 @@ class Frontier:
 def _check_proof_hash(kind: str, name: str, value: bytes) -> None:
     if not isinstance(value, bytes | bytearray | memoryview):
         raise _verification_failed(
-            f"{kind} proof verification failed: {name} must be bytes, "
-            f"got {type(value).__name__}"
+            f"{kind} proof verification failed: {name} must be bytes, got {type(value).__name__}"
         )
     if len(value) != HASH_SIZE:
         raise _verification_failed(
@@ -922,8 +915,7 @@ def verify_consistency(
             )
         if old_root != new_root:
             raise _verification_failed(
-                "consistency proof verification failed: the sizes are equal "
-                "but the roots differ"
+                "consistency proof verification failed: the sizes are equal but the roots differ"
             )
         if old_size == 0 and old_root != EMPTY_ROOT:
             raise _verification_failed(
@@ -938,9 +930,7 @@ def verify_consistency(
         )
     # Step 1.
     if not proof:
-        raise _verification_failed(
-            "consistency proof verification failed: the proof is empty"
-        )
+        raise _verification_failed("consistency proof verification failed: the proof is empty")
     path = [bytes(p) for p in proof]
     # Step 2.
     if old_size & (old_size - 1) == 0:

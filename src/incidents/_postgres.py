@@ -94,7 +94,9 @@ class _PostgresWriter(Writer):
 
     def head(self) -> tuple[int, int | None]:
         self.c.execute(
-            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(self.table)
+            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
+                self.table
+            )
         )
         found = self.c.fetchone()
         return (0, None) if found is None else (found[0], found[1])
@@ -117,21 +119,31 @@ class _PostgresWriter(Writer):
         return [_row(r) for r in self.c.fetchall()]
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
-        statement = sql.SQL("INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
-            self.table
-        )
+        statement = sql.SQL(
+            "INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
+        ).format(self.table)
         try:
             self.c.executemany(
                 statement,
                 [
-                    (r.id, r.originator_id, r.originator_version, r.event_id, r.topic, r.recorded_at, r.state)
+                    (
+                        r.id,
+                        r.originator_id,
+                        r.originator_version,
+                        r.event_id,
+                        r.topic,
+                        r.recorded_at,
+                        r.state,
+                    )
                     for r in rows
                 ],
             )
         except psycopg.errors.UniqueViolation as exc:
             constraint = exc.diag.constraint_name or ""
             if "event_id" in constraint:
-                raise DuplicateEventError(f"an event with the same id is already recorded ({constraint})") from exc
+                raise DuplicateEventError(
+                    f"an event with the same id is already recorded ({constraint})"
+                ) from exc
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({constraint})"
             ) from exc
@@ -203,10 +215,14 @@ class PostgresStore(Store):
                 )
             )
             c.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(meta)
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
+                ).format(meta)
             )
             c.execute(
-                sql.SQL("INSERT INTO {} VALUES ('schema_version', %s) ON CONFLICT DO NOTHING").format(meta),
+                sql.SQL(
+                    "INSERT INTO {} VALUES ('schema_version', %s) ON CONFLICT DO NOTHING"
+                ).format(meta),
                 (str(SCHEMA_VERSION),),
             )
             c.execute(sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(meta))
@@ -218,14 +234,20 @@ class PostgresStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        with self.datastore.get_connection() as conn, conn.transaction():
-            with conn.cursor(row_factory=tuple_row) as cursor:
-                yield cursor
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row) as cursor,
+        ):
+            yield cursor
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:
         try:
-            with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
                 yield cursor
         except (psycopg.Error, PersistenceError) as exc:
             raise StorageError(f"reading {self.location} failed: {exc}") from exc
@@ -286,7 +308,10 @@ class PostgresStore(Store):
         The row of one event.
         """
         with self._reading() as c:
-            c.execute(sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = %s").format(self.table), (event_id,))
+            c.execute(
+                sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = %s").format(self.table),
+                (event_id,),
+            )
             found = c.fetchone()
         return None if found is None else _row(found)
 
@@ -295,7 +320,11 @@ class PostgresStore(Store):
         Every incident, in order of first recording.
         """
         with self._reading() as c:
-            c.execute(sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(self.table))
+            c.execute(
+                sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(
+                    self.table
+                )
+            )
             return [r[0] for r in c.fetchall()]
 
     def last_sequence(self) -> int:
@@ -311,7 +340,9 @@ class PostgresStore(Store):
         Delete the ledger's schema and everything in it (for tests and clean-up).
         """
         with self._transaction() as c:
-            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+            c.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
+            )
 
     def close(self) -> None:
         """

@@ -84,9 +84,7 @@ class _SQLiteWriter(Writer):
         self.c = cursor
 
     def head(self) -> tuple[int, int | None]:
-        self.c.execute(
-            f"SELECT sequence, recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1"
-        )
+        self.c.execute(f"SELECT sequence, recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1")
         found = self.c.fetchone()
         return (0, None) if found is None else (found[0], found[1])
 
@@ -132,7 +130,9 @@ class _SQLiteWriter(Writer):
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "event_id" in message:
-                raise DuplicateEventError(f"an event with the same id is already recorded ({message})") from exc
+                raise DuplicateEventError(
+                    f"an event with the same id is already recorded ({message})"
+                ) from exc
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({message})"
             ) from exc
@@ -157,7 +157,9 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.location = str(self.path)
         if not self.path.parent.is_dir():
-            raise StorageError(f"cannot open ledger {self.path}: folder {self.path.parent} does not exist")
+            raise StorageError(
+                f"cannot open ledger {self.path}: folder {self.path.parent} does not exist"
+            )
         self.datastore = _Datastore(str(self.path), lock_timeout)
         try:
             with self._transaction() as c:
