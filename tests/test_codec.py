@@ -19,6 +19,7 @@ from incidents import (
     decode_recorded,
     encode_event,
 )
+from incidents._codec import reference_encode_event, reference_encode_recorded
 from strategies import aware_datetimes, events, text
 
 
@@ -79,3 +80,27 @@ def test_decoding_rejects_bad_input() -> None:
         decode_event(b'{"type":"retraction","incident_id":"nope"}')
     with pytest.raises(StorageError, match="cannot be decoded"):
         decode_recorded(b'{"v":99}')
+
+
+@pytest.mark.parametrize("cls", list(EVENT_TYPES.values()), ids=lambda c: c.TYPE)
+@given(data=st.data())
+def test_compiled_encoders_match_the_reference_encoding(
+    cls: type[Event], data: st.DataObject
+) -> None:
+    event = data.draw(events(cls))
+    assert reference_encode_event(event) == encode_event(event)
+
+
+@given(events(), st.integers(1, 2**40), st.integers(1, 2**31), aware_datetimes, text)
+def test_envelope_matches_the_reference_encoding(
+    event: Event, sequence: int, position: int, at: datetime, recorder: str
+) -> None:
+    recorded = Recorded(
+        event=event, sequence=sequence, position=position, recorded_at=at, recorder=recorder
+    )
+    assert reference_encode_recorded(recorded) == canonical_bytes(recorded)
+    from incidents._store import LedgerMapper
+
+    assert [canonical_bytes(recorded)] == [
+        r.state for r in LedgerMapper().to_stored_events([recorded])
+    ]

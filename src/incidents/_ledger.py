@@ -43,7 +43,7 @@ from incidents._events import (
     SourceRegistered,
 )
 from incidents._state import Incident, Reading, fold
-from incidents._store import LedgerMapper, Store, StoredRecord, from_micros, to_micros
+from incidents._store import LedgerMapper, Store, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
 
 __all__ = ["Ledger", "open_store"]
@@ -56,6 +56,9 @@ _REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
     Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
     Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
 }
+
+
+_KNOWN_LIMIT = 100_000
 
 
 def _default_recorder() -> str:
@@ -126,6 +129,8 @@ class Ledger:
         self._recorder = _check_recorder(recorder) if recorder is not None else _default_recorder()
         self._mapper = LedgerMapper()
         self._closed = False
+        # Event id -> (type, incident) of rows known to be committed.
+        self._known: dict[UUID, tuple[str, UUID | str]] = {}
 
     @classmethod
     def open(
@@ -270,25 +275,22 @@ class Ledger:
                         f"{again[0].topic} {again[0].event_id} at sequence {again[0].id})"
                     ) from None
                 raise
+            known = self._known
             wanted = {e.source_id for e in events} | {r for e in events for r in e.references()}
-            stored = {
-                r.event_id: r
-                for r in writer.rows_by_event_id([i for i in wanted if i not in batch])
-            }
+            missing = [i for i in wanted if i not in batch and i not in known]
+            stored: dict[UUID, tuple[str, UUID | str]] = {i: known[i] for i in wanted if i in known}
+            for row in writer.rows_by_event_id(missing) if missing else ():
+                stored[row.event_id] = (row.topic, row.originator_id)
             decoded: dict[UUID, Event] = {}
 
             def lookup(event_id: UUID) -> Event | None:
                 if event_id in batch:
                     return batch[event_id][1]
                 if event_id not in decoded:
-                    row = stored.get(event_id)
-                    if row is None:
-                        found = writer.rows_by_event_id([event_id])
-                        if not found:
-                            return None
-                        row = found[0]
-                        stored[event_id] = row
-                    decoded[event_id] = self._mapper.to_domain_event(row).event
+                    found = writer.rows_by_event_id([event_id])
+                    if not found:
+                        return None
+                    decoded[event_id] = self._mapper.to_domain_event(found[0]).event
                 return decoded[event_id]
 
             for index, event in enumerate(events):
@@ -313,7 +315,14 @@ class Ledger:
                         recorder=who,
                     )
                 )
-            writer.insert([self._mapper.to_stored_event(r) for r in recorded])
+            writer.insert(self._mapper.to_stored_events(recorded))
+        # Committed rows never change, so what they are can be remembered.
+        if len(known) > _KNOWN_LIMIT:
+            known.clear()
+        known.update(stored)
+        for event in events:
+            if isinstance(event, SourceRegistered):
+                known[event.event_id] = (event.TYPE, event.incident_id)
         return tuple(recorded)
 
     @staticmethod
@@ -335,7 +344,7 @@ class Ledger:
     def _check_source(
         event: Event,
         batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, StoredRecord],
+        stored: Mapping[UUID, tuple[str, UUID | str]],
     ) -> None:
         if isinstance(event, SourceRegistered):
             return
@@ -345,11 +354,7 @@ class Ledger:
             ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
         else:
             row = stored.get(source_id)
-            ok = (
-                row is not None
-                and row.topic == SourceRegistered.TYPE
-                and row.originator_id == event.incident_id
-            )
+            ok = row is not None and row == (SourceRegistered.TYPE, event.incident_id)
         if not ok:
             raise UnknownSourceError(
                 f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
@@ -361,7 +366,7 @@ class Ledger:
         index: int,
         event: Event,
         batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, StoredRecord],
+        stored: Mapping[UUID, tuple[str, UUID | str]],
     ) -> None:
         allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
         for ref in event.references():
@@ -370,8 +375,7 @@ class Ledger:
                 ref_index, target = batch[ref]
                 found = (target.TYPE, target.incident_id) if ref_index < index else None
             else:
-                row = stored.get(ref)
-                found = None if row is None else (row.topic, row.originator_id)
+                found = stored.get(ref)
             if found is None or found[1] != event.incident_id:
                 raise UnknownEventError(
                     f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
