@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from incidents._codec import apply_changes, decode_recorded
+from incidents._codec import apply_changes, decode_recorded, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -43,7 +43,7 @@ from incidents._events import (
     SourceRegistered,
 )
 from incidents._state import Incident, Reading, fold
-from incidents._store import LedgerMapper, Store, from_micros, to_micros
+from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
 
 __all__ = ["Ledger", "open_store"]
@@ -59,6 +59,7 @@ _REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
 
 
 _KNOWN_LIMIT = 100_000
+_EVENT_CLASSES = frozenset(EVENT_TYPES.values())
 
 
 def _default_recorder() -> str:
@@ -243,28 +244,27 @@ class Ledger:
         if not events:
             raise InvalidInputError("record() needs at least one event")
         who = self._recorder if recorder is None else _check_recorder(recorder)
+        # Everything that does not depend on what is stored happens before the
+        # write lock is taken: checks of the batch itself, and encoding.
         batch: dict[UUID, tuple[int, Event]] = {}
+        wanted: set[UUID] = set()
         for index, event in enumerate(events):
-            if not isinstance(event, Event) or type(event) not in EVENT_TYPES.values():
+            if type(event) not in _EVENT_CLASSES:
                 raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
-            if event.event_id in batch:
+            entry = (index, event)
+            if batch.setdefault(event.event_id, entry) is not entry:
                 raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
-            batch[event.event_id] = (index, event)
-        incident_ids = list(dict.fromkeys(e.incident_id for e in events))
+            wanted.add(event.source_id)
+            if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+                wanted.update(event.references())
+        incident_ids = list(dict.fromkeys([e.incident_id for e in events]))
+        texts = [event_text(e) for e in events]
 
         with self._store.writing() as writer:
             last_sequence, last_micros = writer.head()
             heads = writer.stream_heads(incident_ids)
             if expected_positions is not None:
-                for incident_id, expected in expected_positions.items():
-                    actual = heads.get(incident_id)
-                    if actual is None:
-                        actual = writer.stream_heads([incident_id])[incident_id]
-                    if actual != expected:
-                        raise ConcurrencyError(
-                            f"incident {incident_id} is at position {actual}, expected {expected}: "
-                            "another writer recorded first; read again and retry"
-                        )
+                self._check_expected(expected_positions, heads, writer)
             try:
                 self._check_openings(events, heads)
             except InvalidInputError:
@@ -276,9 +276,16 @@ class Ledger:
                     ) from None
                 raise
             known = self._known
-            wanted = {e.source_id for e in events} | {r for e in events for r in e.references()}
-            missing = [i for i in wanted if i not in batch and i not in known]
-            stored: dict[UUID, tuple[str, UUID | str]] = {i: known[i] for i in wanted if i in known}
+            stored: dict[UUID, tuple[str, UUID | str]] = {}
+            missing = []
+            for i in wanted:
+                if i in batch:
+                    continue
+                found = known.get(i)
+                if found is None:
+                    missing.append(i)
+                else:
+                    stored[i] = found
             for row in writer.rows_by_event_id(missing) if missing else ():
                 stored[row.event_id] = (row.topic, row.originator_id)
             decoded: dict[UUID, Event] = {}
@@ -295,35 +302,73 @@ class Ledger:
 
             for index, event in enumerate(events):
                 self._check_source(event, batch, stored)
-                self._check_references(index, event, batch, stored)
-                if isinstance(event, Correction):
+                if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+                    self._check_references(index, event, batch, stored)
+                if type(event) is Correction:
                     self._check_correction(event, lookup)
 
             now = to_utc(self._clock(), what="clock reading")
             if last_micros is not None and to_micros(now) < last_micros:
                 now = from_micros(last_micros)  # recording time never goes backwards
-            positions = dict(heads)
-            recorded = []
-            for offset, event in enumerate(events, start=1):
-                positions[event.incident_id] += 1
-                recorded.append(
-                    Recorded(
-                        event=event,
-                        sequence=last_sequence + offset,
-                        position=positions[event.incident_id],
-                        recorded_at=now,
-                        recorder=who,
-                    )
-                )
-            writer.insert(self._mapper.to_stored_events(recorded))
+            recorded = self._envelopes(events, heads, last_sequence, now, who)
+            writer.insert(self._mapper.to_stored_events(recorded, texts))
         # Committed rows never change, so what they are can be remembered.
         if len(known) > _KNOWN_LIMIT:
             known.clear()
         known.update(stored)
         for event in events:
-            if isinstance(event, SourceRegistered):
+            if type(event) is SourceRegistered:
                 known[event.event_id] = (event.TYPE, event.incident_id)
+        return recorded
+
+    @staticmethod
+    def _envelopes(
+        events: Sequence[Event],
+        heads: Mapping[UUID, int],
+        last_sequence: int,
+        now: datetime,
+        who: str,
+    ) -> tuple[Recorded, ...]:
+        if len(heads) == 1:  # the usual batch: one incident
+            (position,) = heads.values()
+            return tuple(
+                Recorded(
+                    event=event,
+                    sequence=last_sequence + offset,
+                    position=position + offset,
+                    recorded_at=now,
+                    recorder=who,
+                )
+                for offset, event in enumerate(events, start=1)
+            )
+        positions = dict(heads)
+        recorded = []
+        for offset, event in enumerate(events, start=1):
+            positions[event.incident_id] += 1
+            recorded.append(
+                Recorded(
+                    event=event,
+                    sequence=last_sequence + offset,
+                    position=positions[event.incident_id],
+                    recorded_at=now,
+                    recorder=who,
+                )
+            )
         return tuple(recorded)
+
+    @staticmethod
+    def _check_expected(
+        expected_positions: Mapping[UUID, int], heads: Mapping[UUID, int], writer: Writer
+    ) -> None:
+        for incident_id, expected in expected_positions.items():
+            actual = heads.get(incident_id)
+            if actual is None:
+                actual = writer.stream_heads([incident_id])[incident_id]
+            if actual != expected:
+                raise ConcurrencyError(
+                    f"incident {incident_id} is at position {actual}, expected {expected}: "
+                    "another writer recorded first; read again and retry"
+                )
 
     @staticmethod
     def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:

@@ -152,7 +152,9 @@ class LedgerMapper(Mapper[UUID]):
             recorded_at=to_micros(domain_event.recorded_at),
         )
 
-    def to_stored_events(self, records: Sequence[Recorded]) -> list[StoredRecord]:
+    def to_stored_events(
+        self, records: Sequence[Recorded], texts: Sequence[str] | None = None
+    ) -> list[StoredRecord]:
         """
         Encode a batch of recorded events as rows.
 
@@ -161,13 +163,16 @@ class LedgerMapper(Mapper[UUID]):
 
         Args:
             records: Recorded events, typically one batch with one recording time.
+            texts: The events' canonical JSON texts, if already encoded.
 
         Returns:
             The rows, in the same order.
         """
         rows: list[StoredRecord] = []
         shared: tuple[datetime, str, str, str] | None = None
-        for r in records:
+        if texts is None:
+            texts = [event_text(r.event) for r in records]
+        for r, text in zip(records, texts, strict=True):
             if shared is None or shared[0] != r.recorded_at or shared[1] != r.recorder:
                 shared = (
                     r.recorded_at,
@@ -175,7 +180,7 @@ class LedgerMapper(Mapper[UUID]):
                     _escape(r.recorded_at.isoformat()),
                     _escape(r.recorder),
                 )
-            state = envelope_text(event_text(r.event), r.position, shared[2], shared[3], r.sequence)
+            state = envelope_text(text, r.position, shared[2], shared[3], r.sequence)
             event = r.event
             rows.append(
                 _stored_record(
