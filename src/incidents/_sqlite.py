@@ -122,22 +122,26 @@ class _SQLiteWriter(Writer):
         return found
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
-        try:
-            self.c.executemany(
-                _INSERT,
-                [
-                    (
-                        r.id,
-                        r.originator_id.bytes,  # type: ignore[union-attr]
-                        r.originator_version,
-                        r.event_id.bytes,
-                        r.topic,
-                        r.recorded_at,
-                        r.state,
-                    )
-                    for r in rows
-                ],
+        params = []
+        incident: Any = None
+        incident_bytes = b""
+        for r in rows:
+            if r.originator_id is not incident:  # batches are mostly one incident
+                incident = r.originator_id
+                incident_bytes = incident.bytes
+            params.append(
+                (
+                    r.id,
+                    incident_bytes,
+                    r.originator_version,
+                    r.event_id.bytes,
+                    r.topic,
+                    r.recorded_at,
+                    r.state,
+                )
             )
+        try:
+            self.c.executemany(_INSERT, params)
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "event_id" in message:

@@ -169,16 +169,17 @@ class LedgerMapper(Mapper[UUID]):
             The rows, in the same order.
         """
         rows: list[StoredRecord] = []
-        shared: tuple[datetime, str, str, str] | None = None
+        shared: tuple[datetime, str, str, str, int] | None = None
         if texts is None:
             texts = [event_text(r.event) for r in records]
         for r, text in zip(records, texts, strict=True):
-            if shared is None or shared[0] != r.recorded_at or shared[1] != r.recorder:
+            if shared is None or shared[0] is not r.recorded_at or shared[1] is not r.recorder:
                 shared = (
                     r.recorded_at,
                     r.recorder,
                     _escape(r.recorded_at.isoformat()),
                     _escape(r.recorder),
+                    to_micros(r.recorded_at),
                 )
             state = envelope_text(text, r.position, shared[2], shared[3], r.sequence)
             event = r.event
@@ -190,7 +191,7 @@ class LedgerMapper(Mapper[UUID]):
                     event.TYPE,
                     state.encode("utf-8"),
                     event.event_id,
-                    to_micros(r.recorded_at),
+                    shared[4],
                 )
             )
         return rows
