@@ -19,9 +19,18 @@ from benchmarks._harness import render
 
 
 def main() -> int:
-    names = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules(benchmarks.__path__)
+        if m.name.startswith("bench_")
+    )
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("only", nargs="*", choices=[*names, []] if names else None, help="benchmarks to run (default: all)")
+    parser.add_argument(
+        "only",
+        nargs="*",
+        choices=[*names, []] if names else None,
+        help="benchmarks to run (default: all)",
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repetitions")
     args = parser.parse_args()
     for name in args.only or names:

@@ -37,7 +37,9 @@ class Figure:
         return self.baseline / self.value if self.value else float("nan")
 
 
-def median_seconds(fn: Callable[[], object], *, repeat: int = 5, setup: Callable[[], object] | None = None) -> float:
+def median_seconds(
+    fn: Callable[[], object], *, repeat: int = 5, setup: Callable[[], object] | None = None
+) -> float:
     """Median wall time of ``fn()`` over *repeat* runs (``setup()`` untimed before each)."""
     times = []
     for _ in range(repeat):

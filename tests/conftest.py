@@ -10,6 +10,7 @@ unreachable server fails them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,7 +36,9 @@ settings.register_profile(
 IN_CI = bool(os.environ.get("CI"))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "fast"))
 
-POSTGRES_URL = os.environ.get("INCIDENTS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "INCIDENTS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
 BACKENDS = ("memory", "sqlite", "postgres")
 
 _postgres_state: dict[str, str | None] = {}
@@ -107,10 +110,8 @@ class Backend:
             store: Store = ledger.store
             drop = getattr(store, "drop", None)
             if drop is not None:
-                try:
+                with contextlib.suppress(Exception):
                     drop()
-                except Exception:
-                    pass
             ledger.close()
 
 

@@ -32,11 +32,20 @@ text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
 ).filter(lambda s: s.strip() != "")
 
-offsets = st.sampled_from([UTC, timezone(timedelta(hours=-8)), timezone(timedelta(hours=8)), timezone(timedelta(hours=5, minutes=30))])
+offsets = st.sampled_from(
+    [
+        UTC,
+        timezone(timedelta(hours=-8)),
+        timezone(timedelta(hours=8)),
+        timezone(timedelta(hours=5, minutes=30)),
+    ]
+)
 aware_datetimes = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1), timezones=offsets
 )
-zones = st.sampled_from(["America/Anchorage", "Asia/Shanghai", "Europe/Moscow", "UTC", "Asia/Seoul"])
+zones = st.sampled_from(
+    ["America/Anchorage", "Asia/Shanghai", "Europe/Moscow", "UTC", "Asia/Seoul"]
+)
 
 
 @st.composite
@@ -77,7 +86,10 @@ def locations(draw: st.DrawFn) -> Location:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | text
     | st.floats(allow_nan=False, allow_infinity=False),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(text, children, max_size=3),
     max_leaves=6,
@@ -144,7 +156,9 @@ def instances(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStrate
     return _instance(cls, overrides)
 
 
-def events(cls: type[Event] | None = None, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Event]:
+def events(
+    cls: type[Event] | None = None, **overrides: st.SearchStrategy[Any]
+) -> st.SearchStrategy[Event]:
     """Valid events of one class, or of any class of the vocabulary."""
     if cls is not None:
         return instances(cls, **overrides)

@@ -22,7 +22,11 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
 def blocks(page: Path) -> list[str]:
-    return [b for b in BLOCK.findall(page.read_text(encoding="utf-8")) if not b.startswith("# not executed")]
+    return [
+        b
+        for b in BLOCK.findall(page.read_text(encoding="utf-8"))
+        if not b.startswith("# not executed")
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -43,7 +47,11 @@ def test_every_page_is_checked() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [m for m in __import__("sys").modules.values() if getattr(m, "__name__", "").startswith("incidents")],
+    [
+        m
+        for m in __import__("sys").modules.values()
+        if getattr(m, "__name__", "").startswith("incidents")
+    ],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module: object) -> None:

@@ -148,9 +148,7 @@ def flip_bit(value: bytes, bit: int) -> bytes:
 
 sizes = st.one_of(
     st.integers(min_value=1, max_value=3000),
-    st.sampled_from(
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 1023, 1024, 1025, 2048]
-    ),
+    st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 1023, 1024, 1025, 2048]),
 )
 
 
@@ -251,12 +249,8 @@ def test_reference_vectors_every_bit_flip_fails() -> None:
         proof = _hex(vector["proof"])
         root = REF_ROOTS[size]
         for bit in range(HASH_SIZE * 8):
-            assert not is_included(
-                REF_LEAVES[index], index, size, proof, flip_bit(root, bit)
-            )
-            assert not is_included(
-                flip_bit(REF_LEAVES[index], bit), index, size, proof, root
-            )
+            assert not is_included(REF_LEAVES[index], index, size, proof, flip_bit(root, bit))
+            assert not is_included(flip_bit(REF_LEAVES[index], bit), index, size, proof, root)
             for i in range(len(proof)):
                 bad = [*proof[:i], flip_bit(proof[i], bit), *proof[i + 1 :]]
                 assert not is_included(REF_LEAVES[index], index, size, bad, root)
@@ -264,12 +258,8 @@ def test_reference_vectors_every_bit_flip_fails() -> None:
         m, n = vector["size1"], vector["size2"]
         proof = _hex(vector["proof"])
         for bit in range(HASH_SIZE * 8):
-            assert not is_consistent(
-                m, n, flip_bit(REF_ROOTS[m], bit), REF_ROOTS[n], proof
-            )
-            assert not is_consistent(
-                m, n, REF_ROOTS[m], flip_bit(REF_ROOTS[n], bit), proof
-            )
+            assert not is_consistent(m, n, flip_bit(REF_ROOTS[m], bit), REF_ROOTS[n], proof)
+            assert not is_consistent(m, n, REF_ROOTS[m], flip_bit(REF_ROOTS[n], bit), proof)
             for i in range(len(proof)):
                 bad = [*proof[:i], flip_bit(proof[i], bit), *proof[i + 1 :]]
                 assert not is_consistent(m, n, REF_ROOTS[m], REF_ROOTS[n], bad)
@@ -344,9 +334,7 @@ def test_naive_reference_agrees_with_vectors() -> None:
     for size in range(9):
         assert naive.mth(0, size) == REF_ROOTS[size]
     for vector in REFERENCE["inclusion_proofs"]:
-        assert naive.path(vector["leaf"] - 1, 0, vector["size"]) == _hex(
-            vector["proof"]
-        )
+        assert naive.path(vector["leaf"] - 1, 0, vector["size"]) == _hex(vector["proof"])
     for vector in REFERENCE["consistency_proofs"]:
         assert naive.proof(vector["size1"], vector["size2"]) == _hex(vector["proof"])
 
@@ -425,14 +413,10 @@ def test_consistency_proofs(size: int, data: st.DataObject) -> None:
     # Other sizes (with their own, correct roots) do not verify with this proof.
     other_old = data.draw(st.integers(min_value=1, max_value=size), label="old2")
     if other_old != old:
-        assert not is_consistent(
-            other_old, size, NAIVE.mth(0, other_old), new_root, proof
-        )
+        assert not is_consistent(other_old, size, NAIVE.mth(0, other_old), new_root, proof)
     other_new = data.draw(st.integers(min_value=old, max_value=MAX_N), label="new2")
     if other_new != size:
-        assert not is_consistent(
-            old, other_new, old_root, NAIVE.mth(0, other_new), proof
-        )
+        assert not is_consistent(old, other_new, old_root, NAIVE.mth(0, other_new), proof)
 
 
 def test_consistency_bound() -> None:
@@ -446,6 +430,15 @@ def test_consistency_bound() -> None:
         for m in range(1, n)
     )
     assert worst == 1
+
+
+def test_size_is_pinned_by_the_root_not_by_the_proof() -> None:
+    # Leaf 0's paths in trees of 5 and 6 have the same shape, so the size-5
+    # proof also verifies as "size 6" against the size-5 root (documented in
+    # the module docstring); against the real size-6 root it fails.
+    proof = inclusion_proof(0, 5, BIG_SOURCE)
+    verify_inclusion(BIG_LEAVES[0], 0, 6, proof, BIG_SOURCE.root(5))
+    assert not is_included(BIG_LEAVES[0], 0, 6, proof, BIG_SOURCE.root(6))
 
 
 def test_sizes_equal_or_from_empty() -> None:
@@ -503,9 +496,7 @@ def test_sizes_equal_or_from_empty() -> None:
             "more than the expected",
         ),
         (
-            lambda: verify_inclusion(
-                BIG_LEAVES[1], 0, 2, [BIG_LEAVES[1]], BIG_SOURCE.root(2)
-            ),
+            lambda: verify_inclusion(BIG_LEAVES[1], 0, 2, [BIG_LEAVES[1]], BIG_SOURCE.root(2)),
             "does not match the expected root",
         ),
     ],
@@ -561,9 +552,10 @@ def test_frontier_root_equals_batch_root_at_every_size() -> None:
 @given(size=st.integers(min_value=0, max_value=MAX_N), data=st.data())
 @settings(deadline=None)
 def test_frontier_matches_batch_and_store(size: int, data: st.DataObject) -> None:
-    checkpoints = set(
-        data.draw(st.lists(st.integers(min_value=0, max_value=size), max_size=8))
-    ) | {0, size}
+    checkpoints = set(data.draw(st.lists(st.integers(min_value=0, max_value=size), max_size=8))) | {
+        0,
+        size,
+    }
     frontier = Frontier()
     store: dict[tuple[int, int], bytes] = {}
     if 0 in checkpoints:
@@ -642,9 +634,7 @@ def test_frontier_rejects_bad_input() -> None:
 
 
 def test_large_tree_batch_equals_incremental() -> None:
-    leaves = [
-        hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range((1 << 15) + 3)
-    ]
+    leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range((1 << 15) + 3)]
     frontier = Frontier()
     frontier.extend(leaves)
     source = InMemorySubtreeHashes(leaves)
@@ -667,9 +657,7 @@ def test_in_memory_source_append_matches_constructor() -> None:
         assert grown.root() == built.root() == NAIVE.mth(0, i + 1)
         for level in range((i + 1).bit_length()):
             for index in range((i + 1) >> level):
-                assert grown.subtree_hash(level, index) == built.subtree_hash(
-                    level, index
-                )
+                assert grown.subtree_hash(level, index) == built.subtree_hash(level, index)
     grown.extend(BIG_LEAVES[70:80])
     assert grown.root() == NAIVE.mth(0, 80)
     assert isinstance(grown, SubtreeHashes)

@@ -127,9 +127,7 @@ class AuditLog:
         if found is None:
             found = self._set_up(origin or default_origin())
         if origin is not None and origin != found:
-            raise InvalidInputError(
-                f"this ledger's origin is {found!r}, not {origin!r}"
-            )
+            raise InvalidInputError(f"this ledger's origin is {found!r}, not {origin!r}")
         self.origin = found
 
     def _set_up(self, origin: str) -> str:
@@ -183,9 +181,9 @@ class AuditLog:
         writer.put_audit_tiles(edge.append(hashes, ids))
         key = self.signing_key
         if key is not None:
-            checkpoint = Checkpoint(
-                origin=self.origin, size=edge.size, root=edge.root()
-            ).signed(key)
+            checkpoint = Checkpoint(origin=self.origin, size=edge.size, root=edge.root()).signed(
+                key
+            )
             writer.add_audit_checkpoint(
                 AuditCheckpointRow(
                     size=edge.size,
@@ -247,17 +245,11 @@ class AuditMethods:
         """
         return self._audit.signing_key
 
-    def _size_and_root(
-        self, reader: AuditReader, size: int | None
-    ) -> tuple[int, bytes]:
+    def _size_and_root(self, reader: AuditReader, size: int | None) -> tuple[int, bytes]:
         edge = TreeEdge.from_tiles(reader.audit_edge())
         if size is None or size == edge.size:
             return edge.size, edge.root()
-        if (
-            isinstance(size, bool)
-            or not isinstance(size, int)
-            or not 0 <= size <= edge.size
-        ):
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= edge.size:
             raise InvalidInputError(
                 f"size must be from 0 to {edge.size}, the log's size; got {size!r}"
             )
@@ -323,9 +315,7 @@ class AuditMethods:
                 checkpoint = Checkpoint.parse(row.note)
                 key = None if row.key is None else VerifierKey.from_text(row.key)
             except IncidentsError as exc:
-                raise StorageError(
-                    f"a stored checkpoint cannot be read: {exc}"
-                ) from exc
+                raise StorageError(f"a stored checkpoint cannot be read: {exc}") from exc
             found.append(
                 StoredCheckpoint(
                     checkpoint,
@@ -342,9 +332,7 @@ class AuditMethods:
             size, _ = self._size_and_root(reader, at)
             return size
         if not isinstance(at, Checkpoint):
-            raise InvalidInputError(
-                f"expected a Checkpoint or a size, got {type(at).__name__}"
-            )
+            raise InvalidInputError(f"expected a Checkpoint or a size, got {type(at).__name__}")
         if at.origin != self.origin:
             raise InvalidInputError(
                 f"the checkpoint is of log {at.origin!r}, this ledger is {self.origin!r}"
@@ -389,9 +377,7 @@ class AuditMethods:
                     f"event {event_id} was recorded at position {row.id}, after the checkpoint's {size} events"
                 )
             hashes = inclusion_proof(index, size, _subtrees(reader))
-        return InclusionProof(
-            origin=self.origin, leaf_index=index, tree_size=size, hashes=hashes
-        )
+        return InclusionProof(origin=self.origin, leaf_index=index, tree_size=size, hashes=hashes)
 
     def consistency_proof(
         self, old: Checkpoint | int, new: Checkpoint | int | None = None

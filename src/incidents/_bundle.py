@@ -138,14 +138,10 @@ def write_bundle(
             with store.audit_reading() as reader:
                 after = 0
                 while edge.size < checkpoint.size:
-                    rows = reader.audit_rows(
-                        after, min(BATCH, checkpoint.size - edge.size)
-                    )
+                    rows = reader.audit_rows(after, min(BATCH, checkpoint.size - edge.size))
                     if not rows:
                         break
-                    if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(
-                        rows
-                    ):
+                    if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(rows):
                         raise StorageError(
                             f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"
                         )
@@ -257,9 +253,7 @@ class Bundle:
             with open(where, "rb") as f:
                 first = f.readline(_MAX_HEADER)
         except OSError as exc:
-            raise InvalidInputError(
-                f"cannot read bundle {where}: {exc.strerror or exc}"
-            ) from None
+            raise InvalidInputError(f"cannot read bundle {where}: {exc.strerror or exc}") from None
         try:
             header = json.loads(first)
         except ValueError:
@@ -268,9 +262,7 @@ class Bundle:
             ) from None
         if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
             found = header.get("format") if isinstance(header, dict) else None
-            raise InvalidInputError(
-                f"{where} is not a {BUNDLE_FORMAT} bundle (format {found!r})"
-            )
+            raise InvalidInputError(f"{where} is not a {BUNDLE_FORMAT} bundle (format {found!r})")
         if set(header) != _HEADER_KEYS:
             raise InvalidInputError(
                 f"the bundle header has fields {sorted(header)}, expected {sorted(_HEADER_KEYS)}"
@@ -280,9 +272,7 @@ class Bundle:
             size = _field(header, "size", int)
             checkpoint = Checkpoint.parse(_field(header, "checkpoint", str))
             keys = tuple(VerifierKey.from_text(k) for k in _field(header, "keys", list))
-            carried = tuple(
-                _carried(item) for item in _field(header, "checkpoints", list)
-            )
+            carried = tuple(_carried(item) for item in _field(header, "checkpoints", list))
         except IncidentsError as exc:
             raise InvalidInputError(f"bundle {where}: {exc}") from None
         if (checkpoint.origin, checkpoint.size) != (origin, size):

@@ -102,14 +102,8 @@ def _check_root(_: object, __: object, root: bytes) -> None:
 
 
 def _check_size(_: object, __: object, size: int) -> None:
-    if (
-        isinstance(size, bool)
-        or not isinstance(size, int)
-        or not 0 <= size <= MAX_TREE_SIZE
-    ):
-        raise InvalidInputError(
-            f"a tree size is an int from 0 to {MAX_TREE_SIZE}, got {size!r}"
-        )
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= MAX_TREE_SIZE:
+        raise InvalidInputError(f"a tree size is an int from 0 to {MAX_TREE_SIZE}, got {size!r}")
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
@@ -122,11 +116,7 @@ def _signatures(value: Iterable[NoteSignature]) -> tuple[NoteSignature, ...]:
 
 def _check_extensions(_: object, __: object, lines: tuple[str, ...]) -> None:
     for line in lines:
-        if (
-            not isinstance(line, str)
-            or not line
-            or any(c == "\n" or ord(c) < 0x20 for c in line)
-        ):
+        if not isinstance(line, str) or not line or any(c == "\n" or ord(c) < 0x20 for c in line):
             raise InvalidInputError(
                 f"a checkpoint extension line must be non-empty text, got {line!r}"
             )
@@ -163,9 +153,7 @@ class Checkpoint:
     extensions: tuple[str, ...] = attrs.field(
         default=(), converter=_strings, validator=_check_extensions
     )
-    signatures: tuple[NoteSignature, ...] = attrs.field(
-        default=(), converter=_signatures
-    )
+    signatures: tuple[NoteSignature, ...] = attrs.field(default=(), converter=_signatures)
 
     @property
     def body(self) -> str:
@@ -198,9 +186,7 @@ class Checkpoint:
             The signed checkpoint.
 
         """
-        return attrs.evolve(
-            self, signatures=self.signatures + sign_note(self.body, keys)
-        )
+        return attrs.evolve(self, signatures=self.signatures + sign_note(self.body, keys))
 
     def unsigned(self) -> Checkpoint:
         """
@@ -239,9 +225,7 @@ class Checkpoint:
         origin, size, root, *extensions = lines
         raw_root = b64decode_strict(root, what="the checkpoint's root hash")
         if len(raw_root) != HASH_SIZE:
-            raise InvalidInputError(
-                f"the checkpoint's root hash is not {HASH_SIZE} bytes long"
-            )
+            raise InvalidInputError(f"the checkpoint's root hash is not {HASH_SIZE} bytes long")
         return cls(
             origin=origin,
             size=parse_size(size, what="the checkpoint's tree size"),
@@ -250,9 +234,7 @@ class Checkpoint:
             signatures=signatures,
         )
 
-    def check_signatures(
-        self, keys: Iterable[VerifierKey]
-    ) -> tuple[SignatureCheck, ...]:
+    def check_signatures(self, keys: Iterable[VerifierKey]) -> tuple[SignatureCheck, ...]:
         """
         Check every signature against the keys known to the caller.
 
@@ -265,9 +247,7 @@ class Checkpoint:
         """
         return check_signatures(self.body, self.signatures, keys)
 
-    def verify_signatures(
-        self, keys: Iterable[VerifierKey]
-    ) -> tuple[SignatureCheck, ...]:
+    def verify_signatures(self, keys: Iterable[VerifierKey]) -> tuple[SignatureCheck, ...]:
         """
         Require a valid signature by one of the keys, and no invalid one.
 

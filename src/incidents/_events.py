@@ -62,9 +62,7 @@ def _instance_of(kind: type | tuple[type, ...]) -> Any:
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, kind):
             names = (
-                kind.__name__
-                if isinstance(kind, type)
-                else " or ".join(k.__name__ for k in kind)
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             )
             raise InvalidInputError(
                 f"{attribute.name} must be {names}, got {type(value).__name__} {value!r}"
@@ -86,8 +84,7 @@ def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not _NATION_RE.match(value):
         raise InvalidInputError(
-            f"{attribute.name} must be an ISO 3166-1 alpha-2 code such as 'US', "
-            f"got {value!r}"
+            f"{attribute.name} must be an ISO 3166-1 alpha-2 code such as 'US', got {value!r}"
         )
 
 
@@ -118,6 +115,10 @@ def _tuple(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
         raise InvalidInputError(f"expected a sequence, got {value!r}")
     return tuple(value)
+
+
+def _recorded_at(value: datetime) -> datetime:
+    return to_utc(value, what="recording time")
 
 
 def _optional_aware(value: datetime | None) -> datetime | None:
@@ -201,8 +202,9 @@ class Stance(enum.Enum):
 @attrs.frozen(kw_only=True)
 class Speaker:
     """
-    Who made a statement: a person, a role, an organization (at least a name or
-    an organization).
+    Who made a statement: a person, a role, an organization.
+
+    At least a name or an organization must be given.
 
     Attributes:
         name: The person's name as the source gave it, e.g. ``"Zhang Xiaogang"``.
@@ -319,6 +321,15 @@ class IncidentOpened(Event):
     region: str | None = attrs.field(default=None, validator=_optional_text)
 
 
+def _credibility(value: Any) -> Credibility:
+    if isinstance(value, bool):
+        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}")
+    try:
+        return Credibility(value)
+    except ValueError:
+        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}") from None
+
+
 def _own_id(instance: SourceRegistered) -> UUID:
     return instance.source_id
 
@@ -364,7 +375,7 @@ class SourceRegistered(Event):
         default=Reliability.F, validator=_instance_of(Reliability)
     )
     credibility: Credibility = attrs.field(
-        default=Credibility.CANNOT_BE_JUDGED, converter=lambda v: _credibility(v)
+        default=Credibility.CANNOT_BE_JUDGED, converter=_credibility
     )
 
     def __attrs_post_init__(self) -> None:
@@ -383,15 +394,6 @@ class SourceRegistered(Event):
             ``(cites,)`` or ``()``.
         """
         return () if self.cites is None else (self.cites,)
-
-
-def _credibility(value: Any) -> Credibility:
-    if isinstance(value, bool):
-        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}")
-    try:
-        return Credibility(value)
-    except ValueError:
-        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}") from None
 
 
 @attrs.frozen(kw_only=True)
@@ -440,13 +442,9 @@ class PatrolReported(Event):
     TYPE: ClassVar[str] = "patrol-reported"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
 
-    aircraft: tuple[UUID, ...] = attrs.field(
-        converter=_tuple, validator=_each(_instance_of(UUID))
-    )
+    aircraft: tuple[UUID, ...] = attrs.field(converter=_tuple, validator=_each(_instance_of(UUID)))
     nations: tuple[str, ...] = attrs.field(converter=_tuple, validator=_nations)
-    areas: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=_each(_text)
-    )
+    areas: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
     joint: bool = attrs.field(default=False, validator=_instance_of(bool))
     valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
     purpose: str | None = attrs.field(default=None, validator=_optional_text)
@@ -512,9 +510,7 @@ class StatementIssued(Event):
 
     speaker: Speaker = attrs.field(validator=_instance_of(Speaker))
     medium: str = attrs.field(validator=_text)
-    quotes: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=_each(_text)
-    )
+    quotes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
     claims: tuple[Claim, ...] = attrs.field(
         default=(), converter=_tuple, validator=_each(_instance_of(Claim))
     )
@@ -671,7 +667,7 @@ class Recorded:
     event: Event
     sequence: int
     position: int
-    recorded_at: datetime
+    recorded_at: datetime = attrs.field(converter=_recorded_at)
     recorder: str
 
     @property

@@ -39,9 +39,7 @@ def check_lon_lat(lon: float, lat: float) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInputError(f"{name} must be a number, got {value!r}")
         if not math.isfinite(value) or not -bound <= value <= bound:
-            raise InvalidInputError(
-                f"{name} {value!r} is outside [-{bound:g}, {bound:g}] degrees"
-            )
+            raise InvalidInputError(f"{name} {value!r} is outside [-{bound:g}, {bound:g}] degrees")
 
 
 def _float(value: Any) -> float:

@@ -207,7 +207,11 @@ class MemoryStore(Store):
         """
         with self._lock:
             reader = _MemoryAuditReader(
-                self, self._visible, dict(self._tiles), dict(self._tile_tops), list(self._checkpoints)
+                self,
+                self._visible,
+                dict(self._tiles),
+                dict(self._tile_tops),
+                list(self._checkpoints),
             )
         yield reader
 
@@ -247,6 +251,14 @@ class _MemoryAuditReader(AuditReader):
 
 def _raw(rows: Sequence[StoredRecord]) -> list[AuditRow]:
     return [
-        (r.id, r.originator_id.bytes, r.originator_version, r.event_id.bytes, r.topic, r.recorded_at, r.state)  # type: ignore[union-attr]
+        (
+            r.id,
+            r.originator_id.bytes,  # type: ignore[union-attr]
+            r.originator_version,
+            r.event_id.bytes,
+            r.topic,
+            r.recorded_at,
+            r.state,
+        )
         for r in rows
     ]

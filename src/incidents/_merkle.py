@@ -18,7 +18,7 @@ the complete, aligned subtree over the ``2**level`` leaves
 ``[index * 2**level, (index + 1) * 2**level)``; level 0 holds the leaf hashes.
 Every perfect subtree that lies entirely within a tree of size ``n`` is a node
 of that tree. The tree's right edge, and any incomplete subtree on it, is made
-of at most ``log2(n)`` such perfect subtrees (one per set bit of the size).
+of at most ``log2(n) + 1`` such perfect subtrees (one per set bit of the size).
 
 What is here:
 
@@ -35,6 +35,11 @@ What is here:
 * :func:`verify_inclusion` and :func:`verify_consistency` implement the
   verification algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2 exactly.
 
+A proof ties a leaf (or an old root) to a root; the root is what pins the
+tree size. A proof may also verify for another size whose path has the same
+shape, *against the same root*, so always take the size and the root together
+from one signed tree head.
+
 Errors: a bad argument (a negative size, an index out of range, a hash that
 is not 32 bytes long where one is being produced) raises
 :class:`~incidents._errors.InvalidInputError`; a proof that does not verify
@@ -46,8 +51,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from incidents._errors import InvalidInputError
 
@@ -149,6 +153,10 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     """
     _check_hash("left", left)
     _check_hash("right", right)
+    return _node_unchecked(left, right)
+
+
+def _node_unchecked(left: bytes, right: bytes) -> bytes:
     state = _NODE_STATE.copy()
     state.update(left)
     state.update(right)
@@ -173,9 +181,7 @@ def _check_hash_list(name: str, hashes: Sequence[bytes]) -> None:
     lengths = set(map(len, hashes))
     if lengths and lengths != {HASH_SIZE}:
         bad = next(i for i, h in enumerate(hashes) if len(h) != HASH_SIZE)
-        raise _bad_argument(
-            f"{name}[{bad}] must be {HASH_SIZE} bytes long, got {len(hashes[bad])}"
-        )
+        raise _bad_argument(f"{name}[{bad}] must be {HASH_SIZE} bytes long, got {len(hashes[bad])}")
 
 
 def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
@@ -215,8 +221,7 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Subtree:
+class Subtree(NamedTuple):
     """
     A perfect subtree: its position and its hash.
 
@@ -229,7 +234,7 @@ class Subtree:
     """
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # Shadows tuple.index on purpose.
     hash: bytes
 
 
@@ -366,9 +371,7 @@ def inclusion_proof(index: int, size: int, source: SubtreeHashes) -> list[bytes]
     return _node_path(0, index, size, source)
 
 
-def consistency_proof(
-    old_size: int, new_size: int, source: SubtreeHashes
-) -> list[bytes]:
+def consistency_proof(old_size: int, new_size: int, source: SubtreeHashes) -> list[bytes]:
     """
     Generate the consistency proof between two tree sizes, RFC 9162 2.1.4.1.
 
@@ -473,7 +476,7 @@ class InMemorySubtreeHashes:
             nodes.append(current)
             if len(nodes) & 1:
                 return
-            current = node_hash(nodes[-2], nodes[-1])
+            current = _node_unchecked(nodes[-2], nodes[-1])
             level += 1
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
@@ -588,8 +591,7 @@ class Frontier:
         expected = size.bit_count()
         if len(restored) != expected:
             raise _bad_argument(
-                f"a tree of size {size} has {expected} right-edge hashes, "
-                f"got {len(restored)}"
+                f"a tree of size {size} has {expected} right-edge hashes, got {len(restored)}"
             )
         _check_hash_list("hashes", restored)
         frontier = cls()
@@ -615,8 +617,7 @@ class Frontier:
         raw = bytes(data)
         if len(raw) < _SIZE_BYTES:
             raise _bad_argument(
-                f"a serialized frontier is at least {_SIZE_BYTES} bytes long, "
-                f"got {len(raw)}"
+                f"a serialized frontier is at least {_SIZE_BYTES} bytes long, got {len(raw)}"
             )
         size = int.from_bytes(raw[:_SIZE_BYTES], "big")
         body = raw[_SIZE_BYTES:]
@@ -722,7 +723,7 @@ class Frontier:
             return EMPTY_ROOT
         result = self._hashes[-1]
         for left in reversed(self._hashes[:-1]):
-            result = node_hash(left, result)
+            result = _node_unchecked(left, result)
         return result
 
     # -- growing ------------------------------------------------------------
@@ -747,14 +748,18 @@ class Frontier:
         _check_hash("leaf_hash", leaf_hash)
         current = bytes(leaf_hash)
         position = self._size
+        hashes = self._hashes
+        self._size = position + 1
+        if not position & 1:  # Half of all appends: nothing to merge.
+            hashes.append(current)
+            return (Subtree(0, position, current),)
         completed = [Subtree(0, position, current)]
         level = 0
         while (position >> level) & 1:
-            current = node_hash(self._hashes.pop(), current)
+            current = _node_unchecked(hashes.pop(), current)
             level += 1
             completed.append(Subtree(level, position >> level, current))
-        self._hashes.append(current)
-        self._size = position + 1
+        hashes.append(current)
         return tuple(completed)
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> list[Subtree]:
@@ -798,8 +803,7 @@ class Frontier:
 def _check_proof_hash(kind: str, name: str, value: bytes) -> None:
     if not isinstance(value, bytes | bytearray | memoryview):
         raise _verification_failed(
-            f"{kind} proof verification failed: {name} must be bytes, "
-            f"got {type(value).__name__}"
+            f"{kind} proof verification failed: {name} must be bytes, got {type(value).__name__}"
         )
     if len(value) != HASH_SIZE:
         raise _verification_failed(
@@ -922,8 +926,7 @@ def verify_consistency(
             )
         if old_root != new_root:
             raise _verification_failed(
-                "consistency proof verification failed: the sizes are equal "
-                "but the roots differ"
+                "consistency proof verification failed: the sizes are equal but the roots differ"
             )
         if old_size == 0 and old_root != EMPTY_ROOT:
             raise _verification_failed(
@@ -938,9 +941,7 @@ def verify_consistency(
         )
     # Step 1.
     if not proof:
-        raise _verification_failed(
-            "consistency proof verification failed: the proof is empty"
-        )
+        raise _verification_failed("consistency proof verification failed: the proof is empty")
     path = [bytes(p) for p in proof]
     # Step 2.
     if old_size & (old_size - 1) == 0:

@@ -118,11 +118,7 @@ def check_key_name(name: str) -> str:
     if not isinstance(name, str) or not name:
         raise InvalidInputError(f"a key name must be a non-empty string, got {name!r}")
     for char in name:
-        if (
-            char == "+"
-            or char.isspace()
-            or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp")
-        ):
+        if char == "+" or char.isspace() or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp"):
             raise InvalidInputError(
                 f"key name {name!r} must not contain spaces, '+' or control characters"
             )
@@ -130,9 +126,7 @@ def check_key_name(name: str) -> str:
 
 
 def _key_id(name: str, public: bytes) -> int:
-    digest = hashlib.sha256(
-        name.encode("utf-8") + b"\n" + bytes([ED25519]) + public
-    ).digest()
+    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ED25519]) + public).digest()
     return int.from_bytes(digest[:4], "big")
 
 
@@ -144,9 +138,7 @@ def _split_key(text: str, parts: int, what: str) -> list[str]:
     return fields
 
 
-def _parse_key_material(
-    name: str, hex_id: str, material: str, what: str
-) -> tuple[int, bytes]:
+def _parse_key_material(name: str, hex_id: str, material: str, what: str) -> tuple[int, bytes]:
     check_key_name(name)
     if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
         raise InvalidInputError(f"not a {what}: key ID {hex_id!r} is not 8 hex digits")
@@ -210,9 +202,7 @@ class VerifierKey:
 
         """
         if not isinstance(text, str):
-            raise InvalidInputError(
-                f"a verifier key is text, got {type(text).__name__}"
-            )
+            raise InvalidInputError(f"a verifier key is text, got {type(text).__name__}")
         name, hex_id, material = _split_key(text.strip(), 3, "verifier key")
         key_id, public = _parse_key_material(name, hex_id, material, "verifier key")
         key = cls(name=name, public=public)
@@ -303,12 +293,8 @@ class SigningKey:
 
         """
         if not isinstance(text, str) or not text.strip().startswith(_PRIVATE):
-            raise InvalidInputError(
-                "not a signing key (expected PRIVATE+KEY+name+id+base64)"
-            )
-        name, hex_id, material = _split_key(
-            text.strip()[len(_PRIVATE) :], 3, "signing key"
-        )
+            raise InvalidInputError("not a signing key (expected PRIVATE+KEY+name+id+base64)")
+        name, hex_id, material = _split_key(text.strip()[len(_PRIVATE) :], 3, "signing key")
         key_id, seed = _parse_key_material(name, hex_id, material, "signing key")
         key = cls(name, seed)
         if key.key_id != key_id:
@@ -326,12 +312,8 @@ class SigningKey:
             The key text.
 
         """
-        seed = self._private.private_bytes(
-            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-        )
-        return (
-            f"{_PRIVATE}{self._name}+{self.key_id:08x}+{_b64(bytes([ED25519]) + seed)}"
-        )
+        seed = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        return f"{_PRIVATE}{self._name}+{self.key_id:08x}+{_b64(bytes([ED25519]) + seed)}"
 
     @property
     def name(self) -> str:
@@ -409,9 +391,7 @@ class NoteSignature:
         blob = b64decode_strict(parts[2], what=f"the signature of {name!r}")
         if len(blob) < 5:
             raise InvalidInputError(f"the signature of {name!r} is too short")
-        return cls(
-            name=name, key_id=int.from_bytes(blob[:4], "big"), signature=blob[4:]
-        )
+        return cls(name=name, key_id=int.from_bytes(blob[:4], "big"), signature=blob[4:])
 
 
 def _check_note_text(text: str) -> None:
@@ -564,9 +544,7 @@ def check_signatures(
             checks.append(SignatureCheck(s.name, s.key_id, SignatureStatus.UNKNOWN_KEY))
             continue
         status = (
-            SignatureStatus.VALID
-            if key.verify(message, s.signature)
-            else SignatureStatus.INVALID
+            SignatureStatus.VALID if key.verify(message, s.signature) else SignatureStatus.INVALID
         )
         checks.append(SignatureCheck(s.name, s.key_id, status, key))
     return tuple(checks)

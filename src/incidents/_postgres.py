@@ -103,7 +103,9 @@ class _PostgresWriter(Writer):
 
     def head(self) -> tuple[int, int | None]:
         self.c.execute(
-            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(self.table)
+            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
+                self.table
+            )
         )
         found = self.c.fetchone()
         return (0, None) if found is None else (found[0], found[1])
@@ -126,21 +128,31 @@ class _PostgresWriter(Writer):
         return [_row(r) for r in self.c.fetchall()]
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
-        statement = sql.SQL("INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
-            self.table
-        )
+        statement = sql.SQL(
+            "INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
+        ).format(self.table)
         try:
             self.c.executemany(
                 statement,
                 [
-                    (r.id, r.originator_id, r.originator_version, r.event_id, r.topic, r.recorded_at, r.state)
+                    (
+                        r.id,
+                        r.originator_id,
+                        r.originator_version,
+                        r.event_id,
+                        r.topic,
+                        r.recorded_at,
+                        r.state,
+                    )
                     for r in rows
                 ],
             )
         except psycopg.errors.UniqueViolation as exc:
             constraint = exc.diag.constraint_name or ""
             if "event_id" in constraint:
-                raise DuplicateEventError(f"an event with the same id is already recorded ({constraint})") from exc
+                raise DuplicateEventError(
+                    f"an event with the same id is already recorded ({constraint})"
+                ) from exc
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({constraint})"
             ) from exc
@@ -151,7 +163,9 @@ class _PostgresWriter(Writer):
         return self.audit.origin()
 
     def set_audit_origin(self, origin: str) -> None:
-        self.c.execute(sql.SQL("INSERT INTO {} (id, origin) VALUES (1, %s)").format(self.audit.tree), (origin,))
+        self.c.execute(
+            sql.SQL("INSERT INTO {} (id, origin) VALUES (1, %s)").format(self.audit.tree), (origin,)
+        )
 
     def audit_edge(self) -> list[Tile]:
         return self.audit.edge()
@@ -218,11 +232,14 @@ class _Audit(AuditReader):
 
     def edge(self) -> list[Tile]:
         self.c.execute(
-            sql.SQL("SELECT DISTINCT ON (level) level, idx, hashes, ids FROM {} ORDER BY level, idx DESC").format(
-                self.tiles
-            )
+            sql.SQL(
+                "SELECT DISTINCT ON (level) level, idx, hashes, ids FROM {} ORDER BY level, idx DESC"
+            ).format(self.tiles)
         )
-        return [Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3])) for r in self.c.fetchall()]
+        return [
+            Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3]))
+            for r in self.c.fetchall()
+        ]
 
     def rows(self, after: int, limit: int) -> list[AuditRow]:
         self.c.execute(
@@ -232,7 +249,10 @@ class _Audit(AuditReader):
             ).format(self.table),
             (after, limit),
         )
-        return [(r[0], bytes(r[1]), r[2], bytes(r[3]), r[4], r[5], bytes(r[6])) for r in self.c.fetchall()]
+        return [
+            (r[0], bytes(r[1]), r[2], bytes(r[3]), r[4], r[5], bytes(r[6]))
+            for r in self.c.fetchall()
+        ]
 
     # AuditReader
     def audit_origin(self) -> str | None:
@@ -248,16 +268,19 @@ class _Audit(AuditReader):
             ).format(self.tiles),
             (level, first, last),
         )
-        return [Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3])) for r in self.c.fetchall()]
+        return [
+            Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3]))
+            for r in self.c.fetchall()
+        ]
 
     def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
         return self.rows(after, limit)
 
     def audit_checkpoints(self) -> list[AuditCheckpointRow]:
         self.c.execute(
-            sql.SQL("SELECT size, first, recorder, created_at, note, key FROM {} ORDER BY id").format(
-                self.checkpoints
-            )
+            sql.SQL(
+                "SELECT size, first, recorder, created_at, note, key FROM {} ORDER BY id"
+            ).format(self.checkpoints)
         )
         return [AuditCheckpointRow(*r) for r in self.c.fetchall()]
 
@@ -328,10 +351,14 @@ class PostgresStore(Store):
                 )
             )
             c.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(meta)
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
+                ).format(meta)
             )
             c.execute(
-                sql.SQL("INSERT INTO {} VALUES ('schema_version', %s) ON CONFLICT DO NOTHING").format(meta),
+                sql.SQL(
+                    "INSERT INTO {} VALUES ('schema_version', %s) ON CONFLICT DO NOTHING"
+                ).format(meta),
                 (str(SCHEMA_VERSION),),
             )
             c.execute(sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(meta))
@@ -344,14 +371,20 @@ class PostgresStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        with self.datastore.get_connection() as conn, conn.transaction():
-            with conn.cursor(row_factory=tuple_row) as cursor:
-                yield cursor
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row) as cursor,
+        ):
+            yield cursor
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:
         try:
-            with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
                 yield cursor
         except (psycopg.Error, PersistenceError) as exc:
             raise StorageError(f"reading {self.location} failed: {exc}") from exc
@@ -412,7 +445,10 @@ class PostgresStore(Store):
         The row of one event.
         """
         with self._reading() as c:
-            c.execute(sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = %s").format(self.table), (event_id,))
+            c.execute(
+                sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = %s").format(self.table),
+                (event_id,),
+            )
             found = c.fetchone()
         return None if found is None else _row(found)
 
@@ -421,7 +457,11 @@ class PostgresStore(Store):
         Every incident, in order of first recording.
         """
         with self._reading() as c:
-            c.execute(sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(self.table))
+            c.execute(
+                sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(
+                    self.table
+                )
+            )
             return [r[0] for r in c.fetchall()]
 
     def last_sequence(self) -> int:
@@ -438,10 +478,13 @@ class PostgresStore(Store):
         Hold one repeatable-read, read-only transaction for the reader's lifetime.
         """
         try:
-            with self.datastore.get_connection() as conn, conn.transaction():
-                with conn.cursor(row_factory=tuple_row) as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    yield _Audit(cursor, self.schema, self.table)
+            with (
+                self.datastore.get_connection() as conn,
+                conn.transaction(),
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield _Audit(cursor, self.schema, self.table)
         except (psycopg.Error, PersistenceError) as exc:
             raise StorageError(f"reading {self.location} failed: {exc}") from exc
 
@@ -450,7 +493,9 @@ class PostgresStore(Store):
         Delete the ledger's schema and everything in it (for tests and clean-up).
         """
         with self._transaction() as c:
-            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
+            c.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
+            )
 
     def close(self) -> None:
         """

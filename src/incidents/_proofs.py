@@ -52,9 +52,7 @@ def _check_hashes(_: object, __: object, hashes: tuple[bytes, ...]) -> None:
 
 def _count(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInputError(
-            f"{attribute.name} must be a non-negative int, got {value!r}"
-        )
+        raise InvalidInputError(f"{attribute.name} must be a non-negative int, got {value!r}")
 
 
 def _lines(kind: str, origin: str, a: int, b: int, hashes: Sequence[bytes]) -> str:
@@ -62,9 +60,7 @@ def _lines(kind: str, origin: str, a: int, b: int, hashes: Sequence[bytes]) -> s
     return f"{kind}\n{origin}\n{a}\n{b}\n{encoded}"
 
 
-def _parse_lines(
-    text: str | bytes, header: str
-) -> tuple[str, int, int, tuple[bytes, ...]]:
+def _parse_lines(text: str | bytes, header: str) -> tuple[str, int, int, tuple[bytes, ...]]:
     if isinstance(text, bytes | bytearray | memoryview):
         try:
             text = bytes(text).decode("ascii")
@@ -84,9 +80,7 @@ def _parse_lines(
     for number, line in enumerate(lines[4:], start=1):
         raw = b64decode_strict(line, what=f"proof hash {number}")
         if len(raw) != HASH_SIZE:
-            raise InvalidInputError(
-                f"proof hash {number} is not {HASH_SIZE} bytes long"
-            )
+            raise InvalidInputError(f"proof hash {number} is not {HASH_SIZE} bytes long")
         hashes.append(raw)
     return origin, first, second, tuple(hashes)
 
@@ -138,9 +132,7 @@ class InclusionProof:
     @property
     def text(self) -> str:
         """The proof in its versioned text form."""
-        return _lines(
-            INCLUSION_HEADER, self.origin, self.leaf_index, self.tree_size, self.hashes
-        )
+        return _lines(INCLUSION_HEADER, self.origin, self.leaf_index, self.tree_size, self.hashes)
 
     def __str__(self) -> str:
         return self.text
@@ -222,9 +214,7 @@ class ConsistencyProof:
     @property
     def text(self) -> str:
         """The proof in its versioned text form."""
-        return _lines(
-            CONSISTENCY_HEADER, self.origin, self.old_size, self.new_size, self.hashes
-        )
+        return _lines(CONSISTENCY_HEADER, self.origin, self.old_size, self.new_size, self.hashes)
 
     def __str__(self) -> str:
         return self.text

@@ -59,7 +59,9 @@ def stamp(value: datetime | None) -> str:
 def _interceptors(event: InterceptReported) -> str:
     parts = []
     for i in event.interceptors:
-        what = " ".join(p for p in (str(i.count) if i.count else "", i.type_designation or "fighters") if p)
+        what = " ".join(
+            p for p in (str(i.count) if i.count else "", i.type_designation or "fighters") if p
+        )
         parts.append(f"{what} ({i.nation})")
     return ", ".join(parts)
 
@@ -112,7 +114,9 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
 def _value(value: Any) -> str:
     if isinstance(value, dict):
         if "name" in value or "organization" in value:
-            return ", ".join(str(value[k]) for k in ("name", "role", "organization") if value.get(k))
+            return ", ".join(
+                str(value[k]) for k in ("name", "role", "organization") if value.get(k)
+            )
         return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items() if v is not None) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
@@ -161,9 +165,12 @@ def render_incident(incident: Incident) -> str:
     lines.append(f"Intercepts ({len(incident.intercepts)}):")
     for i in incident.intercepts:
         who = ", ".join(
-            f"{n.count or ''} {n.type_designation or 'fighters'} ({n.nation})".strip() for n in i.interceptors
+            f"{n.count or ''} {n.type_designation or 'fighters'} ({n.nation})".strip()
+            for n in i.interceptors
         )
-        lines.append(f"  by {who} - {i.valid_time.describe()} - {cite(i.source_id)}{mark(i.corrections)}")
+        lines.append(
+            f"  by {who} - {i.valid_time.describe()} - {cite(i.source_id)}{mark(i.corrections)}"
+        )
     lines.append(f"Statements ({len(incident.statements)}):")
     for s in incident.statements:
         lines.append(
@@ -203,9 +210,7 @@ def render_history(records: Iterable[Recorded]) -> str:
         text = describe_event(r.event, names)
         if isinstance(r.event, Correction) and r.event.target_id in events:
             target = events[r.event.target_id]
-            was = ", ".join(
-                f"{k} was {_value(_current(target, k))}" for k in r.event.changes
-            )
+            was = ", ".join(f"{k} was {_value(_current(target, k))}" for k in r.event.changes)
             text += f" [{was}]"
         source = sources.get(r.source_id, short_id(r.source_id))
         lines.append(

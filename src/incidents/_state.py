@@ -24,7 +24,7 @@ import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import attrs
@@ -119,7 +119,9 @@ class Source:
         """
         kind = self.kind.value.replace("_", " ")
         title = f' "{self.title}"' if self.title else ""
-        return f"{self.publisher} ({kind}){title} [{self.reliability.value}{self.credibility.value}]"
+        return (
+            f"{self.publisher} ({kind}){title} [{self.reliability.value}{self.credibility.value}]"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -441,12 +443,18 @@ def fold(
     statements: list[Statement] = []
     for event_id, event in events.items():
         fixes = applied[event_id]
-        common = {"id": event_id, "source_id": event.source_id, "corrections": fixes}
+        common: dict[str, Any] = {
+            "id": event_id,
+            "source_id": event.source_id,
+            "corrections": fixes,
+        }
         if isinstance(event, IncidentOpened):
             opened = event
         elif isinstance(event, SourceRegistered):
             sources.append(_source(event, fixes))
-        elif isinstance(event, AircraftReported | PatrolReported | InterceptReported | StatementIssued):
+        elif isinstance(
+            event, AircraftReported | PatrolReported | InterceptReported | StatementIssued
+        ):
             if not in_effect(event.valid_time, valid_at, reading):
                 continue
             if isinstance(event, AircraftReported):
@@ -480,7 +488,7 @@ def fold(
     )
 
 
-def _fields(event: Event, cls: type) -> dict[str, object]:
+def _fields(event: Event, cls: type) -> dict[str, Any]:
     names = {a.name for a in attrs.fields(cls)} - {"id", "source_id", "corrections"}
     return {name: getattr(event, name) for name in names}
 

@@ -19,8 +19,9 @@ inserts a whole batch atomically, and reads by recording time and event id.
 from __future__ import annotations
 
 import contextlib
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from incidents._codec import decode_recorded, encode_recorded
+from incidents._codec import decode_recorded, encode_recorded, envelope_text, event_text
 from incidents._events import Recorded
 
 __all__ = [
@@ -95,6 +96,33 @@ class StoredRecord(Notification):
     recorded_at: int
 
 
+_escape: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _stored_record(
+    sequence: int,
+    incident_id: UUID,
+    position: int,
+    topic: str,
+    state: bytes,
+    event_id: UUID,
+    recorded_at: int,
+) -> StoredRecord:
+    # The frozen dataclass's __init__ sets fields one by one through
+    # object.__setattr__; appends build thousands of rows, so fill it at once.
+    row = object.__new__(StoredRecord)
+    row.__dict__.update(
+        id=sequence,
+        originator_id=incident_id,
+        originator_version=position,
+        topic=topic,
+        state=state,
+        event_id=event_id,
+        recorded_at=recorded_at,
+    )
+    return row
+
+
 class LedgerMapper(Mapper[UUID]):
     """
     Maps recorded events to stored rows through the library's cattrs converter.
@@ -127,6 +155,50 @@ class LedgerMapper(Mapper[UUID]):
             event_id=domain_event.event_id,
             recorded_at=to_micros(domain_event.recorded_at),
         )
+
+    def to_stored_events(
+        self, records: Sequence[Recorded], texts: Sequence[str] | None = None
+    ) -> list[StoredRecord]:
+        """
+        Encode a batch of recorded events as rows.
+
+        The same rows as :meth:`to_stored_event` one by one; the envelope parts a
+        batch shares (recording time, recorder) are encoded once.
+
+        Args:
+            records: Recorded events, typically one batch with one recording time.
+            texts: The events' canonical JSON texts, if already encoded.
+
+        Returns:
+            The rows, in the same order.
+        """
+        rows: list[StoredRecord] = []
+        shared: tuple[datetime, str, str, str, int] | None = None
+        if texts is None:
+            texts = [event_text(r.event) for r in records]
+        for r, text in zip(records, texts, strict=True):
+            if shared is None or shared[0] is not r.recorded_at or shared[1] is not r.recorder:
+                shared = (
+                    r.recorded_at,
+                    r.recorder,
+                    _escape(r.recorded_at.isoformat()),
+                    _escape(r.recorder),
+                    to_micros(r.recorded_at),
+                )
+            state = envelope_text(text, r.position, shared[2], shared[3], r.sequence)
+            event = r.event
+            rows.append(
+                _stored_record(
+                    r.sequence,
+                    event.incident_id,
+                    r.position,
+                    event.TYPE,
+                    state.encode("utf-8"),
+                    event.event_id,
+                    shared[4],
+                )
+            )
+        return rows
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """
@@ -362,7 +434,9 @@ class Store(ApplicationRecorder, ABC):
 
     # -- eventsourcing's recorder interface, shared by all backends ---------------
 
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         """
         Insert rows built by :class:`LedgerMapper` (eventsourcing's interface).
 

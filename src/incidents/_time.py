@@ -180,11 +180,7 @@ class ValidTime:
             raise InvalidInputError("only an unknown valid time may lack bounds")
         if self.earliest is not None and self.precision is Precision.UNKNOWN:
             raise InvalidInputError("an unknown valid time has no bounds")
-        if (
-            self.earliest is not None
-            and self.latest is not None
-            and self.latest < self.earliest
-        ):
+        if self.earliest is not None and self.latest is not None and self.latest < self.earliest:
             raise InvalidInputError(
                 f"valid time ends ({self.latest.isoformat()}) before it starts "
                 f"({self.earliest.isoformat()})"
@@ -264,9 +260,7 @@ class ValidTime:
         return cls(begin, end, precision, _zone_name(original), wording)
 
     @classmethod
-    def day(
-        cls, day: date | str, *, tz: str, wording: str | None = None
-    ) -> ValidTime:
+    def day(cls, day: date | str, *, tz: str, wording: str | None = None) -> ValidTime:
         """
         A fact known to the calendar day, in the named time zone.
 
@@ -293,14 +287,10 @@ class ValidTime:
         start = datetime(day.year, day.month, day.day, tzinfo=zone)
         following = day + timedelta(days=1)
         end = datetime(following.year, following.month, following.day, tzinfo=zone)
-        return cls(
-            to_utc(start), to_utc(end) - _ONE_MICROSECOND, Precision.DAY, tz, wording
-        )
+        return cls(to_utc(start), to_utc(end) - _ONE_MICROSECOND, Precision.DAY, tz, wording)
 
     @classmethod
-    def span(
-        cls, start: datetime, end: datetime, *, wording: str | None = None
-    ) -> ValidTime:
+    def span(cls, start: datetime, end: datetime, *, wording: str | None = None) -> ValidTime:
         """
         A fact that happened at some time between two instants (both included).
 
@@ -383,7 +373,10 @@ class ValidTime:
         """
         if not self.is_known or not other.is_known:
             return True
-        assert self.earliest and self.latest and other.earliest and other.latest
+        assert self.earliest
+        assert self.latest
+        assert other.earliest
+        assert other.latest
         return self.earliest <= other.latest and other.earliest <= self.latest
 
     def sort_key(self) -> tuple[int, datetime, datetime]:

@@ -144,9 +144,7 @@ class TreeEdge:
             index = nodes // TILE_WIDTH
             stored = len(tile.hashes) // HASH_SIZE
             if len(tile.hashes) % HASH_SIZE or stored == 0 or stored > TILE_WIDTH:
-                raise StorageError(
-                    f"the audit tree's tile ({level}, {tile.index}) is damaged"
-                )
+                raise StorageError(f"the audit tree's tile ({level}, {tile.index}) is damaged")
             if count:
                 ok = tile.index == index and stored == count
             else:
@@ -158,9 +156,7 @@ class TreeEdge:
                 )
             buffers.append(_split(tile.hashes, HASH_SIZE) if count else [])
         if size >> (TILE_HEIGHT * len(by_level)):
-            raise StorageError(
-                "the audit tree's tiles are damaged: its top level is missing"
-            )
+            raise StorageError("the audit tree's tiles are damaged: its top level is missing")
         edge._size = size
         edge._buffers = buffers
         ids = bottom.ids if buffers[0] else b""
@@ -169,9 +165,7 @@ class TreeEdge:
             raise StorageError("the audit tree's leaf ids are damaged")
         return edge
 
-    def append(
-        self, hashes: Sequence[bytes], ids: Sequence[bytes] | None = None
-    ) -> list[Tile]:
+    def append(self, hashes: Sequence[bytes], ids: Sequence[bytes] | None = None) -> list[Tile]:
         """
         Append leaf hashes.
 
@@ -239,9 +233,7 @@ class TreeEdge:
                 width = 1 << bit
                 if len(buffer) & width:
                     group = buffer[offset : offset + width]
-                    parts.append(
-                        (TILE_HEIGHT * level + bit, root_from_leaf_hashes(group))
-                    )
+                    parts.append((TILE_HEIGHT * level + bit, root_from_leaf_hashes(group)))
                     offset += width
         return parts
 

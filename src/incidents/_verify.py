@@ -49,7 +49,7 @@ from incidents._store import (
     Tile,
     from_micros,
 )
-from incidents._tree import IDS_SIZE, TILE_HEIGHT, TILE_WIDTH, TreeEdge
+from incidents._tree import IDS_SIZE, TILE_WIDTH, TreeEdge
 
 __all__ = [
     "CheckpointCheck",
@@ -152,10 +152,7 @@ class CheckpointCheck:
     def signature_valid(self) -> bool:
         """Whether some known key signed it validly and no known key's signature failed."""
         statuses = {s.status for s in self.signatures}
-        return (
-            SignatureStatus.VALID in statuses
-            and SignatureStatus.INVALID not in statuses
-        )
+        return SignatureStatus.VALID in statuses and SignatureStatus.INVALID not in statuses
 
     @property
     def signature_invalid(self) -> bool:
@@ -418,10 +415,7 @@ class _Rebuild:
                 if tile.level and len(tile.hashes) == TILE_WIDTH * HASH_SIZE:
                     self.tiles.append(tile)
             start += take
-            while (
-                self.next < len(self.wanted)
-                and self.wanted[self.next] == self.edge.size
-            ):
+            while self.next < len(self.wanted) and self.wanted[self.next] == self.edge.size:
                 self.roots[self.edge.size] = self.edge.root()
                 self.next += 1
 
@@ -433,25 +427,20 @@ class _Runs:
     """Collects runs of consecutive events by the same recorder (raw JSON string bytes)."""
 
     def __init__(self) -> None:
-        self.runs: list[list[object]] = []  # [raw recorder, first, last]
+        self.runs: list[tuple[bytes, int, int]] = []  # (raw recorder, first, last)
         self.current: bytes | None = None
 
     def add(self, raw: bytes, position: int) -> None:
         if raw == self.current:
-            self.runs[-1][2] = position
+            self.runs[-1] = (raw, self.runs[-1][1], position)
         else:
             self.current = raw
-            self.runs.append([raw, position, position])
+            self.runs.append((raw, position, position))
 
     def parts(self, checks: Sequence[CheckpointCheck]) -> tuple[RecorderPart, ...]:
         batches = [c for c in checks if c.source == "batch" and c.first is not None]
         parts = []
         for raw, first, last in self.runs:
-            assert (
-                isinstance(raw, bytes)
-                and isinstance(first, int)
-                and isinstance(last, int)
-            )
             try:
                 name = json.loads(raw)
             except ValueError:
@@ -471,9 +460,7 @@ class _Runs:
                         label = f"{s.name}+{s.key_id:08x}"
                         if s.status is SignatureStatus.VALID and label not in keys:
                             keys.append(label)
-            parts.append(
-                RecorderPart(str(name), first, last, signed, tuple(keys), invalid)
-            )
+            parts.append(RecorderPart(str(name), first, last, signed, tuple(keys), invalid))
         return tuple(parts)
 
 
@@ -487,9 +474,7 @@ class _Anomaly:
     anchor: int  # sequence column of the row before it (0 if none)
 
 
-def _ids_at(
-    reader: AuditReader, index: int
-) -> tuple[UUID | None, UUID | None, bytes | None]:
+def _ids_at(reader: AuditReader, index: int) -> tuple[UUID | None, UUID | None, bytes | None]:
     tiles = reader.audit_tiles(0, index // TILE_WIDTH, index // TILE_WIDTH)
     if not tiles:
         return None, None, None
@@ -550,11 +535,7 @@ def _classify_rows(
         return _ids_at(reader, index)[2] if 0 <= index < tree_size else None
 
     if anomaly.cause == "extra" or a >= tree_size:
-        if (
-            claimed is not None
-            and 1 <= claimed <= tree_size
-            and expected(claimed - 1) == h
-        ):
+        if claimed is not None and 1 <= claimed <= tree_size and expected(claimed - 1) == h:
             what = f"a second copy of the event recorded at position {claimed}"
         else:
             what = "an event that was never recorded in this log"
@@ -603,11 +584,7 @@ def _classify_rows(
                 f"the event recorded at position {position} is now at position {moved_to}",
             )
         gone = claimed - position
-        span = (
-            f"position {position}"
-            if gone == 1
-            else f"positions {position}-{claimed - 1}"
-        )
+        span = f"position {position}" if gone == 1 else f"positions {position}-{claimed - 1}"
         return Damage(
             DamageKind.DELETED,
             position,
@@ -742,9 +719,7 @@ def verify_rows(
             break
         hashes = [sha(b"\x00" + r[6]).digest() for r in rows]
         if anomaly is None:
-            anomaly = _scan_batch(
-                reader, rows, hashes, count, after, tree_size, isos, marks, runs
-            )
+            anomaly = _scan_batch(reader, rows, hashes, count, after, tree_size, isos, marks, runs)
         rebuild.feed(hashes)
         count += len(rows)
         after = rows[-1][0]
@@ -764,9 +739,7 @@ def verify_rows(
             checkpoint.size
         )
         signatures = checkpoint.check_signatures(check_keys)
-        checks.append(
-            CheckpointCheck(checkpoint, source, matches, signatures, first, recorder)
-        )
+        checks.append(CheckpointCheck(checkpoint, source, matches, signatures, first, recorder))
     anchored = max(
         (
             c.checkpoint.size
@@ -901,9 +874,7 @@ def _checkpoint_damages(
     checks: Sequence[CheckpointCheck], found: Sequence[Damage], count: int, origin: str
 ) -> list[Damage]:
     """Damage that the checkpoints show beyond what the rows already explain."""
-    row_damage = min(
-        (d.position for d in found if d.kind not in _CHECKPOINT_KINDS), default=None
-    )
+    row_damage = min((d.position for d in found if d.kind not in _CHECKPOINT_KINDS), default=None)
     good_sizes = sorted(c.checkpoint.size for c in checks if c.matches)
     out: list[Damage] = []
     for c in checks:
@@ -951,9 +922,7 @@ _CHECKPOINT_KINDS = (DamageKind.SIGNATURE_INVALID, DamageKind.CHECKPOINT_MISMATC
 def _first_edge_difference(stored: TreeEdge, rebuilt: TreeEdge) -> int:
     """The first leaf position under a right-edge subtree where two edges of one size differ."""
     offset = 0
-    for (height, mine), (_, theirs) in zip(
-        stored.subtrees(), rebuilt.subtrees(), strict=False
-    ):
+    for (height, mine), (_, theirs) in zip(stored.subtrees(), rebuilt.subtrees(), strict=False):
         if mine != theirs:
             return offset + 1
         offset += 1 << height
@@ -1044,23 +1013,15 @@ def verify_lines(
         )
     else:
         bad = sorted(
-            c.checkpoint.size
-            for c in checks
-            if not c.matches and c.checkpoint.origin == origin
+            c.checkpoint.size for c in checks if not c.matches and c.checkpoint.origin == origin
         )
         if bad:
             below = max(
-                (
-                    c.checkpoint.size
-                    for c in checks
-                    if c.matches and c.checkpoint.size < bad[0]
-                ),
+                (c.checkpoint.size for c in checks if c.matches and c.checkpoint.size < bad[0]),
                 default=0,
             )
             span = (
-                f"position {bad[0]}"
-                if below + 1 == bad[0]
-                else f"positions {below + 1}-{bad[0]}"
+                f"position {bad[0]}" if below + 1 == bad[0] else f"positions {below + 1}-{bad[0]}"
             )
             damages.append(
                 Damage(
@@ -1097,9 +1058,7 @@ def _line_ids(line: bytes) -> tuple[UUID | None, UUID | None]:
     )
 
 
-def _classify_lines(
-    lines: Callable[[], Iterator[Sequence[bytes]]], anomaly: int
-) -> Damage:
+def _classify_lines(lines: Callable[[], Iterator[Sequence[bytes]]], anomaly: int) -> Damage:
     position = anomaly + 1
     stream = (line for batch in lines() for line in batch)
     for _ in range(anomaly):
@@ -1135,9 +1094,7 @@ def _classify_lines(
                 f"recorded at position {position} is at position {offset}",
             )
     gone = claimed - position
-    span = (
-        f"position {position}" if gone == 1 else f"positions {position}-{claimed - 1}"
-    )
+    span = f"position {position}" if gone == 1 else f"positions {position}-{claimed - 1}"
     return Damage(
         DamageKind.DELETED,
         position,

@@ -85,7 +85,9 @@ def register(sub: Any) -> None:
     )
     prove.add_argument("event", nargs="?", help="the event id")
     prove.add_argument("--checkpoint", metavar="FILE", help="the checkpoint to prove against")
-    prove.add_argument("--since", metavar="FILE", help="prove consistency from this earlier checkpoint")
+    prove.add_argument(
+        "--since", metavar="FILE", help="prove consistency from this earlier checkpoint"
+    )
     prove.set_defaults(run=run_prove)
 
     keygen = sub.add_parser(
@@ -95,7 +97,9 @@ def register(sub: Any) -> None:
         "verifier key to publish.",
     )
     keygen.add_argument("name", help="the key's name, e.g. example.org/alice (no spaces)")
-    keygen.add_argument("--out", required=True, metavar="FILE", help="where to write the signing key")
+    keygen.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the signing key"
+    )
     keygen.set_defaults(run=run_keygen)
 
 
@@ -123,11 +127,13 @@ def _read_text(path: str, what: str) -> str:
 
 
 def _keys(values: list[str]) -> list[VerifierKey]:
-    keys = []
+    keys: list[VerifierKey] = []
     for value in values:
         if os.path.isfile(value):
             lines = [line.strip() for line in _read_text(value, "key file").splitlines()]
-            keys.extend(VerifierKey.from_text(line) for line in lines if line and not line.startswith("#"))
+            keys.extend(
+                VerifierKey.from_text(line) for line in lines if line and not line.startswith("#")
+            )
         else:
             keys.append(VerifierKey.from_text(value))
     return keys
@@ -224,7 +230,9 @@ def run_prove(args: argparse.Namespace) -> int:
     from uuid import UUID
 
     with _open_existing(args.ledger) as ledger:
-        at = Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+        at = (
+            Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+        )
         if args.since:
             if args.event:
                 raise InvalidInputError("give either an event or --since, not both")
