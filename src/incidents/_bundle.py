@@ -51,7 +51,7 @@ from incidents._notes import VerifierKey
 from incidents._replay import STATES, StateFunction, replay_digests
 from incidents._store import Store
 from incidents._tree import TreeEdge, leaf_hashes
-from incidents._verify import BATCH, VerifyReport, verify_lines
+from incidents._verify import BATCH, Candidate, VerifyReport, verify_lines
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]
 
@@ -358,26 +358,26 @@ class Bundle:
                 "signatures were checked with the keys the bundle carries; "
                 "give the keys you trust to make them evidence"
             )
-        candidates: list[tuple[Checkpoint, str, int | None, str | None]] = [
-            (self.checkpoint, "bundle", None, None)
-        ]
+        candidates = [Candidate(self.checkpoint, "bundle")]
         candidates.extend(
-            (
+            Candidate(
                 c.checkpoint,
                 "batch" if c.first is not None else "ledger",
                 c.first,
                 c.recorder,
+                c.key,
             )
             for c in self.checkpoints
         )
-        candidates.extend((c, "given", None, None) for c in checkpoints)
+        candidates.extend(Candidate(c, "given") for c in checkpoints)
         return verify_lines(
             self.lines,
             subject=f"bundle {self.path}",
             origin=self.origin,
             size=self.size,
             checkpoints=candidates,
-            keys=given or list(self.keys),
+            keys=given,
+            fallback=list(self.keys),
             notes=notes,
         )
 

@@ -217,6 +217,21 @@ class TreeEdge:
             buffers[level].append(parent)
             changed.add(level)
 
+    def partial_tiles(self) -> list[Tile]:
+        """
+        The last, partial tile of every level, as stored (without leaf ids).
+
+        Returns:
+            One tile per level whose last tile is not full, lowest level first.
+
+        """
+        tiles = []
+        for level, buffer in enumerate(self._buffers):
+            if buffer:
+                index = self._size >> (TILE_HEIGHT * (level + 1))
+                tiles.append(Tile(level, index, b"".join(buffer)))
+        return tiles
+
     def subtrees(self) -> list[tuple[int, bytes]]:
         """
         The perfect subtrees along the right edge, largest (leftmost) first.

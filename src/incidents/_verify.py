@@ -52,6 +52,7 @@ from incidents._store import (
 from incidents._tree import IDS_SIZE, TILE_WIDTH, TreeEdge
 
 __all__ = [
+    "Candidate",
     "CheckpointCheck",
     "Damage",
     "DamageKind",
@@ -138,6 +139,9 @@ class CheckpointCheck:
         signatures: Each signature's check.
         first: For a batch checkpoint, the batch's first position.
         recorder: For a batch checkpoint, who recorded the batch.
+        key: The signer's key as kept with the checkpoint, if any: it must
+            have signed it.
+        trusted: Whether a key the caller gave signed it validly.
 
     """
 
@@ -147,17 +151,23 @@ class CheckpointCheck:
     signatures: tuple[SignatureCheck, ...] = ()
     first: int | None = None
     recorder: str | None = None
-
-    @property
-    def signature_valid(self) -> bool:
-        """Whether some known key signed it validly and no known key's signature failed."""
-        statuses = {s.status for s in self.signatures}
-        return SignatureStatus.VALID in statuses and SignatureStatus.INVALID not in statuses
+    key: VerifierKey | None = None
+    trusted: bool = False
 
     @property
     def signature_invalid(self) -> bool:
-        """Whether a known key's signature on it fails."""
-        return any(s.status is SignatureStatus.INVALID for s in self.signatures)
+        """Whether a known key's signature fails, or the key kept with it did not sign it."""
+        if any(s.status is SignatureStatus.INVALID for s in self.signatures):
+            return True
+        return self.key is not None and not any(
+            s.status is SignatureStatus.VALID and s.key == self.key for s in self.signatures
+        )
+
+    @property
+    def signature_valid(self) -> bool:
+        """Whether a known key signed it validly and nothing about its signatures fails."""
+        valid = any(s.status is SignatureStatus.VALID for s in self.signatures)
+        return valid and not self.signature_invalid
 
 
 @attrs.frozen
@@ -613,17 +623,63 @@ def _classify_rows(
     )
 
 
+@attrs.frozen
+class Candidate:
+    """A checkpoint to check the log against, with where it came from."""
+
+    checkpoint: Checkpoint
+    source: str
+    first: int | None = None
+    recorder: str | None = None
+    key: VerifierKey | None = None
+
+
+def _check_candidates(
+    candidates: Sequence[Candidate],
+    given: Sequence[VerifierKey],
+    fallback: Sequence[VerifierKey],
+    origin: str,
+    roots: dict[int, bytes],
+) -> list[CheckpointCheck]:
+    checks = []
+    for c in candidates:
+        known = list(given or fallback)
+        if c.key is not None and c.key not in known:
+            known.append(c.key)
+        signatures = c.checkpoint.check_signatures(known)
+        trusted = any(s.status is SignatureStatus.VALID and s.key in given for s in signatures)
+        matches = c.checkpoint.origin == origin and c.checkpoint.root == roots.get(
+            c.checkpoint.size
+        )
+        checks.append(
+            CheckpointCheck(
+                c.checkpoint, c.source, matches, signatures, c.first, c.recorder, c.key, trusted
+            )
+        )
+    return checks
+
+
+def _anchored(checks: Sequence[CheckpointCheck], keys_given: bool) -> int:
+    """The largest size up to which a checkpoint the caller can rely on vouches for the rows."""
+    return max(
+        (
+            c.checkpoint.size
+            for c in checks
+            if c.matches
+            and (c.source == "given" or c.trusted or (not keys_given and c.signature_valid))
+        ),
+        default=0,
+    )
+
+
 def _stored_checks(
     rows: Sequence[AuditCheckpointRow],
-) -> tuple[
-    list[tuple[Checkpoint, str, int | None, str | None]],
-    list[Damage],
-    list[VerifierKey],
-]:
-    found: list[tuple[Checkpoint, str, int | None, str | None]] = []
+) -> tuple[list[Candidate], list[Damage], list[VerifierKey]]:
+    found: list[Candidate] = []
     damages: list[Damage] = []
     stored_keys: list[VerifierKey] = []
     for row in rows:
+        key = None
         try:
             checkpoint = Checkpoint.parse(row.note)
         except IncidentsError as exc:
@@ -649,14 +705,8 @@ def _stored_checks(
             else:
                 if key not in stored_keys:
                     stored_keys.append(key)
-        found.append(
-            (
-                checkpoint,
-                "batch" if row.first is not None else "ledger",
-                row.first,
-                row.recorder,
-            )
-        )
+        source = "batch" if row.first is not None else "ledger"
+        found.append(Candidate(checkpoint, source, row.first, row.recorder, key))
     return found, damages, stored_keys
 
 
@@ -696,14 +746,13 @@ def verify_rows(
 
     stored, problems, stored_keys = _stored_checks(reader.audit_checkpoints())
     damages.extend(problems)
-    check_keys = given_keys or stored_keys
     if not given_keys and stored_keys:
         all_notes.append(
             "signatures were checked with the keys stored in the ledger itself; "
             "give the keys you trust to make them evidence"
         )
-    candidates = stored + [(c, "given", None, None) for c in checkpoints]
-    rebuild = _Rebuild([tree_size, *(c.size for c, *_ in candidates)])
+    candidates = stored + [Candidate(c, "given") for c in checkpoints]
+    rebuild = _Rebuild([tree_size, *(c.checkpoint.size for c in candidates)])
 
     isos = _Isos()
     marks = _TYPE_MARKS
@@ -728,26 +777,15 @@ def verify_rows(
 
     root = rebuild.edge.root()
     if tree_bad is None and anomaly is None and stored_edge is not None:
-        tree_bad = _compare_upper_tiles(reader, rebuild.tiles)
+        upper = [t for t in rebuild.edge.partial_tiles() if t.level]
+        tree_bad = _compare_upper_tiles(reader, [*rebuild.tiles, *upper])
         if tree_bad is None and stored_edge.root() != root:
             tree_bad = _first_edge_difference(stored_edge, rebuild.edge)
 
     # Checkpoints: signatures, and roots at their sizes.
-    checks: list[CheckpointCheck] = []
-    for checkpoint, source, first, recorder in candidates:
-        matches = checkpoint.origin == origin and checkpoint.root == rebuild.roots.get(
-            checkpoint.size
-        )
-        signatures = checkpoint.check_signatures(check_keys)
-        checks.append(CheckpointCheck(checkpoint, source, matches, signatures, first, recorder))
-    anchored = max(
-        (
-            c.checkpoint.size
-            for c in checks
-            if c.matches and (c.source == "given" or c.signature_valid)
-        ),
-        default=0,
-    )
+    checks = _check_candidates(candidates, given_keys, stored_keys, origin, rebuild.roots)
+    anchored = _anchored(checks, bool(given_keys))
+    _note_untrusted(checks, given_keys, all_notes)
 
     if anomaly is not None:
         if anomaly.index < anchored and anomaly.cause in ("leaf", "extra"):
@@ -850,7 +888,7 @@ def _scan_batch(
 
 
 def _compare_upper_tiles(reader: AuditReader, tiles: Sequence[Tile]) -> int | None:
-    """Compare the rebuilt full tiles above the leaves with the stored ones; first leaf of a bad one."""
+    """Compare rebuilt full tiles above the leaves with the stored ones; first leaf under a bad hash."""
     by_level: dict[int, list[Tile]] = {}
     for tile in tiles:
         by_level.setdefault(tile.level, []).append(tile)
@@ -863,38 +901,81 @@ def _compare_upper_tiles(reader: AuditReader, tiles: Sequence[Tile]) -> int | No
                 for t in reader.audit_tiles(level, chunk[0].index, chunk[-1].index)
             }
             for tile in chunk:
-                if stored.get(tile.index) != tile.hashes:
-                    leaf = tile.index * TILE_WIDTH ** (level + 1) + 1
-                    bad = leaf if bad is None else min(bad, leaf)
-                    break
+                found = stored.get(tile.index, b"")
+                if found == tile.hashes:
+                    continue
+                slot = next(
+                    (
+                        k
+                        for k in range(TILE_WIDTH)
+                        if found[k * HASH_SIZE : (k + 1) * HASH_SIZE]
+                        != tile.hashes[k * HASH_SIZE : (k + 1) * HASH_SIZE]
+                    ),
+                    0,
+                )
+                leaf = (tile.index * TILE_WIDTH + slot) * TILE_WIDTH**level + 1
+                bad = leaf if bad is None else min(bad, leaf)
+                break
     return bad
+
+
+def _note_untrusted(
+    checks: Sequence[CheckpointCheck], given: Sequence[VerifierKey], notes: list[str]
+) -> None:
+    if not given:
+        return
+    others = sorted(
+        {
+            f"{s.name}+{s.key_id:08x}"
+            for c in checks
+            for s in c.signatures
+            if s.status is SignatureStatus.VALID and s.key not in given
+        }
+    )
+    if others:
+        notes.append(
+            f"some checkpoints are signed only by keys you did not give: {', '.join(others)}"
+        )
 
 
 def _checkpoint_damages(
     checks: Sequence[CheckpointCheck], found: Sequence[Damage], count: int, origin: str
 ) -> list[Damage]:
     """Damage that the checkpoints show beyond what the rows already explain."""
-    row_damage = min((d.position for d in found if d.kind not in _CHECKPOINT_KINDS), default=None)
+    # Damage to the rows explains checkpoints that no longer match; damage to
+    # the stored tree does not (it leaves the rows, and so their roots, alone).
+    row_damage = min(
+        (d.position for d in found if d.kind not in _NOT_ROW_KINDS),
+        default=None,
+    )
     good_sizes = sorted(c.checkpoint.size for c in checks if c.matches)
     out: list[Damage] = []
-    for c in checks:
+    named: set[str] = set()  # one stored mismatch per source is enough; all are in the checks
+    for c in sorted(checks, key=lambda c: c.checkpoint.size):
         cp = c.checkpoint
         whose = f"{c.source} checkpoint at size {cp.size}"
         if c.signature_invalid:
-            bad = next(s for s in c.signatures if s.status is SignatureStatus.INVALID)
+            bad = next((s for s in c.signatures if s.status is SignatureStatus.INVALID), None)
             by = f" (recorded by {c.recorder!r})" if c.recorder else ""
             span = f" over positions {c.first}-{cp.size}" if c.first is not None else ""
+            if bad is not None:
+                what = f"has an {bad.describe()}"
+            else:
+                assert c.key is not None
+                what = f"is not signed by the key kept with it, {c.key.name}+{c.key.key_id:08x}"
             out.append(
                 Damage(
                     DamageKind.SIGNATURE_INVALID,
                     c.first if c.first is not None else cp.size,
-                    detail=f"the {whose}{span}{by} has an {bad.describe()}",
+                    detail=f"the {whose}{span}{by} {what}",
                 )
             )
-        if c.matches:
+        if c.matches or c.source in named:
             continue
         if row_damage is not None and row_damage <= cp.size:
             continue  # explained by the damage to the rows
+        if c.source != "given":
+            named.add(c.source)
         below = max((s for s in good_sizes if s < cp.size), default=0)
         if cp.origin != origin:
             reason = f"it names log {cp.origin!r}"
@@ -916,7 +997,11 @@ def _checkpoint_damages(
     return out
 
 
-_CHECKPOINT_KINDS = (DamageKind.SIGNATURE_INVALID, DamageKind.CHECKPOINT_MISMATCH)
+_NOT_ROW_KINDS = (
+    DamageKind.SIGNATURE_INVALID,
+    DamageKind.CHECKPOINT_MISMATCH,
+    DamageKind.TREE_DAMAGED,
+)
 
 
 def _first_edge_difference(stored: TreeEdge, rebuilt: TreeEdge) -> int:
@@ -938,8 +1023,9 @@ def verify_lines(
     subject: str,
     origin: str,
     size: int,
-    checkpoints: Sequence[tuple[Checkpoint, str, int | None, str | None]],
+    checkpoints: Sequence[Candidate],
     keys: Sequence[VerifierKey],
+    fallback: Sequence[VerifierKey] = (),
     notes: Sequence[str] = (),
 ) -> VerifyReport:
     """
@@ -951,15 +1037,16 @@ def verify_lines(
         subject: What is verified, for the report.
         origin: The log's origin.
         size: How many events the bundle says it holds.
-        checkpoints: ``(checkpoint, source, first, recorder)`` to check against.
-        keys: Verifier keys to check signatures with.
+        checkpoints: The checkpoints to check against.
+        keys: Verifier keys the caller trusts.
+        fallback: Keys to check signatures with when the caller gave none.
         notes: Remarks to add to the report.
 
     Returns:
         The report.
 
     """
-    rebuild = _Rebuild([size, *(c.size for c, *_ in checkpoints)])
+    rebuild = _Rebuild([size, *(c.checkpoint.size for c in checkpoints)])
     runs = _Runs()
     anomaly: int | None = None
     count = 0
@@ -976,21 +1063,9 @@ def verify_lines(
                 runs.add(line[start + 12 : line.rfind(b',"sequence":')], position)
         count += len(batch)
 
-    checks = []
-    for checkpoint, source, first, recorder in checkpoints:
-        matches = checkpoint.origin == origin and checkpoint.root == rebuild.roots.get(
-            checkpoint.size
-        )
-        checks.append(
-            CheckpointCheck(
-                checkpoint,
-                source,
-                matches,
-                checkpoint.check_signatures(keys),
-                first,
-                recorder,
-            )
-        )
+    checks = _check_candidates(checkpoints, keys, fallback, origin, rebuild.roots)
+    all_notes = list(notes)
+    _note_untrusted(checks, keys, all_notes)
 
     damages: list[Damage] = []
     if anomaly is not None:
@@ -1042,7 +1117,7 @@ def verify_lines(
         damages=tuple(damages),
         checkpoints=tuple(checks),
         recorders=runs.parts(checks),
-        notes=tuple(notes),
+        notes=tuple(all_notes),
     )
 
 
