@@ -113,7 +113,7 @@ Draw = Callable[[int, int, str], int]
 Mutation = Callable[[Path, int, Draw], tuple[DamageKind, int]]
 
 E = "incident_events"
-COLUMNS = ("incident_id", "event_id", "position", "recorded_at", "topic")
+COLUMNS = ("incident_id", "event_id", "position", "recorded_at", "topic", "type of position")
 
 
 def modify_bytes(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
@@ -134,6 +134,9 @@ def modify_column(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
         change = (f"UPDATE {E} SET {column}=? WHERE sequence=?", (uuid.uuid4().bytes, s))
     elif column == "position":
         change = (f"UPDATE {E} SET position = position + 100000 WHERE sequence=?", (s,))
+    elif column == "type of position":
+        # Stored as text that no longer reads as a number (the column takes anything).
+        change = (f"UPDATE {E} SET position = 'p' || position WHERE sequence=?", (s,))
     elif column == "recorded_at":
         change = (f"UPDATE {E} SET recorded_at = recorded_at + 1 WHERE sequence=?", (s,))
     else:

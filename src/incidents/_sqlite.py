@@ -81,7 +81,11 @@ _AUDIT_EDGE = (
     "SELECT level, idx, hashes, ids FROM audit_tiles AS t"
     " WHERE idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = t.level) ORDER BY level"
 )
-_AUDIT_ROWS = f"SELECT {_COLUMNS} FROM {TABLE} WHERE sequence>? ORDER BY sequence LIMIT ?"
+# CAST: a state someone rewrote as text still reaches verification as bytes.
+_AUDIT_ROWS = (
+    "SELECT sequence, incident_id, position, event_id, topic, recorded_at, CAST(state AS BLOB)"
+    f" FROM {TABLE} WHERE sequence>? ORDER BY sequence LIMIT ?"
+)
 
 
 def _row(r: Any) -> StoredRecord:

@@ -321,6 +321,17 @@ class TileSubtrees(SubtreeHashes):
         return root_from_leaf_hashes(_split(blob, HASH_SIZE))
 
 
+def _ids(row: AuditRow) -> bytes:
+    event, incident = row[3], row[1]
+    if (
+        isinstance(event, bytes)
+        and isinstance(incident, bytes)
+        and len(event + incident) == IDS_SIZE
+    ):
+        return event + incident
+    return bytes(IDS_SIZE)  # a damaged row: verification will say so
+
+
 def build_tree(writer: Writer, *, batch: int = 8192) -> TreeEdge:
     """
     Compute the audit tree of every stored row and write its tiles.
@@ -343,6 +354,6 @@ def build_tree(writer: Writer, *, batch: int = 8192) -> TreeEdge:
         if not rows:
             return edge
         hashes = leaf_hashes(r[6] for r in rows)
-        ids = [r[3] + r[1] for r in rows]
+        ids = [_ids(r) for r in rows]
         writer.put_audit_tiles(edge.append(hashes, ids))
         after = rows[-1][0]

@@ -353,9 +353,28 @@ def _uuid_at(state: bytes, start: int) -> bytes | None:
         return None
 
 
-def _column_problem(row: AuditRow, iso: bytes) -> str | None:
+class _Isos:
+    """Recording times as their ISO-8601 bytes, cached (a batch shares one time)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, bytes] = {}
+
+    def __call__(self, micros: int) -> bytes:
+        found = self.cache.get(micros)
+        if found is None:
+            if len(self.cache) > 4096:
+                self.cache.clear()
+            found = self.cache[micros] = from_micros(micros).isoformat().encode()
+        return found
+
+
+def _column_problem(row: AuditRow, isos: _Isos) -> str | None:
     """Say which column disagrees with the row's bytes, or ``None`` (slow path, for reports)."""
-    sequence, incident, position, event, topic, _, state = row
+    sequence, incident, position, event, topic, micros, state = row
+    try:
+        recorded_at: object = isos(micros).decode()
+    except (TypeError, ValueError, OverflowError):
+        recorded_at = micros
     try:
         data = json.loads(state)
         envelope = data["event"]
@@ -372,34 +391,19 @@ def _column_problem(row: AuditRow, iso: bytes) -> str | None:
     stored = {
         "sequence": sequence,
         "position": position,
-        "recorded_at": iso.decode(),
+        "recorded_at": recorded_at,
         "incident_id": incident,
         "event_id": event,
         "topic": topic,
     }
     for name, value in stored.items():
-        if found[name] != value:
+        if found[name] != value or type(found[name]) is not type(value):
             shown = [
-                UUID(bytes=v) if isinstance(v, bytes) and len(v) == 16 else v
+                str(UUID(bytes=v)) if isinstance(v, bytes) and len(v) == 16 else repr(v)
                 for v in (value, found[name])
             ]
             return f"its {name} column says {shown[0]} but its bytes say {shown[1]}"
     return None
-
-
-class _Isos:
-    """Recording times as their ISO-8601 bytes, cached (a batch shares one time)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[int, bytes] = {}
-
-    def __call__(self, micros: int) -> bytes:
-        found = self.cache.get(micros)
-        if found is None:
-            if len(self.cache) > 4096:
-                self.cache.clear()
-            found = self.cache[micros] = from_micros(micros).isoformat().encode()
-        return found
 
 
 # -- roots at every checkpoint size ----------------------------------------------------
@@ -557,7 +561,7 @@ def _classify_rows(
             f"position {position} is beyond the {tree_size} recorded events and holds {what}",
         )
     if h == expected(a):
-        problem = _column_problem(row, isos(row[5])) or (
+        problem = _column_problem(row, isos) or (
             f"its sequence column says {row[0]} but it is the event recorded at position {position}"
         )
         incident, event, _ = _ids_at(reader, a)
@@ -865,22 +869,26 @@ def _scan_batch(
         sequence, incident, pos, event, topic, micros, state = row
         if sequence != position:
             return _Anomaly(count + i, "sequence", previous)
-        k = state.rfind(_TAIL)
-        head = b'},"position":%d,"recorded_at":"%s","recorder":' % (pos, isos(micros))
-        tail = b',"sequence":%d,"v":1}' % sequence
-        j = state.rfind(_EVENT_ID, 0, k)
-        mark = marks.get(topic)
-        if (
-            k < 0
-            or j < 0
-            or mark is None
-            or not state.startswith(head, k)
-            or not state.endswith(tail)
-            or _uuid_at(state, j + 12) != event
-            or not state.startswith(b'","incident_id":"', j + 48)
-            or _uuid_at(state, j + 65) != incident
-            or state.find(mark, j, k + 1) < 0
-        ):
+        try:
+            k = state.rfind(_TAIL)
+            head = b'},"position":%d,"recorded_at":"%s","recorder":' % (pos, isos(micros))
+            tail = b',"sequence":%d,"v":1}' % sequence
+            j = state.rfind(_EVENT_ID, 0, k)
+            mark = marks.get(topic)
+            agree = (
+                k >= 0
+                and j >= 0
+                and mark is not None
+                and state.startswith(head, k)
+                and state.endswith(tail)
+                and _uuid_at(state, j + 12) == event
+                and state.startswith(b'","incident_id":"', j + 48)
+                and _uuid_at(state, j + 65) == incident
+                and state.find(mark, j, k + 1) >= 0
+            )
+        except (TypeError, ValueError, OverflowError):  # a column of the wrong type
+            agree = False
+        if not agree:
             return _Anomaly(count + i, "columns", previous)
         runs.add(state[k + len(head) : len(state) - len(tail)], position)
         previous = sequence
