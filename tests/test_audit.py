@@ -185,8 +185,9 @@ def test_writers_on_one_file_keep_one_tree(tmp_path: Path) -> None:
         ledger.close()
 
 
+@pytest.mark.parametrize("where", ["before", "inside"])
 def test_a_failed_append_leaves_tree_and_events_in_step(
-    backend: Backend, monkeypatch: pytest.MonkeyPatch
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     ledger = backend.open()
     batches = alaska_2024_batches()
@@ -196,7 +197,10 @@ def test_a_failed_append_leaves_tree_and_events_in_step(
     def broken(*args: object, **kwargs: object) -> None:
         raise StorageError("disk full")
 
-    monkeypatch.setattr(ledger._audit, "append", broken)
+    if where == "before":
+        monkeypatch.setattr(ledger._audit, "append", broken)
+    else:  # after the rows were inserted and the remembered edge was set aside
+        monkeypatch.setattr("incidents._audit.leaf_hashes", broken)
     with pytest.raises(StorageError, match="disk full"):
         ledger.record(*batches[1][1])
     monkeypatch.undo()

@@ -16,6 +16,9 @@ events, never edits.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from incidents._audit import StoredCheckpoint
+from incidents._bundle import Bundle, BundleCheckpoint
+from incidents._checkpoint import Checkpoint
 from incidents._codec import canonical_bytes, converter, decode_event, decode_recorded, encode_event
 from incidents._errors import (
     ConcurrencyError,
@@ -28,6 +31,7 @@ from incidents._errors import (
     UnknownEventError,
     UnknownIncidentError,
     UnknownSourceError,
+    VerificationError,
 )
 from incidents._events import (
     EVENT_TYPES,
@@ -51,6 +55,9 @@ from incidents._events import (
 )
 from incidents._geo import METRES_PER_NAUTICAL_MILE, Location, Position
 from incidents._ledger import Ledger
+from incidents._notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
+from incidents._proofs import ConsistencyProof, InclusionProof, parse_proof
+from incidents._replay import REPLAY_STATES, StateFunction, incident_states, replay_digests
 from incidents._state import (
     Aircraft,
     Incident,
@@ -70,6 +77,7 @@ from incidents._time import (
     ValidTime,
     parse_instant,
 )
+from incidents._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
 
 try:
     __version__ = version("incidents")
@@ -79,13 +87,21 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "EVENT_TYPES",
     "METRES_PER_NAUTICAL_MILE",
+    "REPLAY_STATES",
     "Aircraft",
     "AircraftReported",
+    "Bundle",
+    "BundleCheckpoint",
+    "Checkpoint",
+    "CheckpointCheck",
     "Claim",
     "Clock",
     "ConcurrencyError",
+    "ConsistencyProof",
     "Correction",
     "Credibility",
+    "Damage",
+    "DamageKind",
     "DuplicateEventError",
     "Event",
     "FixedClock",
@@ -93,6 +109,7 @@ __all__ = [
     "Incident",
     "IncidentOpened",
     "IncidentsError",
+    "InclusionProof",
     "Intercept",
     "InterceptReported",
     "Interceptor",
@@ -106,22 +123,31 @@ __all__ = [
     "Precision",
     "Reading",
     "Recorded",
+    "RecorderPart",
     "Reliability",
     "Retraction",
+    "SignatureCheck",
+    "SignatureStatus",
+    "SigningKey",
     "Source",
     "SourceKind",
     "SourceRegistered",
     "Speaker",
     "Stance",
+    "StateFunction",
     "Statement",
     "StatementIssued",
     "SteppingClock",
     "StorageError",
+    "StoredCheckpoint",
     "SystemClock",
     "UnknownEventError",
     "UnknownIncidentError",
     "UnknownSourceError",
     "ValidTime",
+    "VerificationError",
+    "VerifierKey",
+    "VerifyReport",
     "__version__",
     "canonical_bytes",
     "converter",
@@ -129,5 +155,8 @@ __all__ = [
     "decode_recorded",
     "encode_event",
     "fold",
+    "incident_states",
     "parse_instant",
+    "parse_proof",
+    "replay_digests",
 ]

@@ -167,7 +167,7 @@ class AuditLog:
                 before the batch (the ledger was changed outside this library).
 
         """
-        edge = self._edge
+        edge, self._edge = self._edge, None  # until committed: a failed batch must not leave it
         if edge is None or edge.size != last_sequence:
             edge = TreeEdge.from_tiles(writer.audit_edge())
             if edge.size != last_sequence:
@@ -175,8 +175,7 @@ class AuditLog:
                     f"the audit tree of {self.store.location} covers {edge.size} events but the "
                     f"ledger holds {last_sequence}: it was changed outside incidents; run `incidents verify`"
                 )
-        edge = edge.copy()
-        hashes = leaf_hashes(r.state for r in rows)
+        hashes = leaf_hashes([r.state for r in rows])
         ids = [r.event_id.bytes + r.originator_id.bytes for r in rows]  # type: ignore[union-attr]
         writer.put_audit_tiles(edge.append(hashes, ids))
         key = self.signing_key

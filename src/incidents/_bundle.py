@@ -48,7 +48,7 @@ from incidents._errors import (
 )
 from incidents._events import Recorded
 from incidents._notes import VerifierKey
-from incidents._replay import STATES, StateFunction, replay_digests
+from incidents._replay import REPLAY_STATES, StateFunction, replay_digests
 from incidents._store import Store
 from incidents._tree import TreeEdge, leaf_hashes
 from incidents._verify import BATCH, Candidate, VerifyReport, verify_lines
@@ -385,7 +385,7 @@ class Bundle:
         self,
         *,
         keys: Iterable[VerifierKey] = (),
-        states: Sequence[StateFunction] = STATES,
+        states: Sequence[StateFunction] = REPLAY_STATES,
     ) -> tuple[VerifyReport, dict[str, str]]:
         """
         Verify the bundle, then rebuild state from its events and digest it.

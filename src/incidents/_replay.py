@@ -10,7 +10,7 @@ record.
 Each *state function* turns the recorded events into named canonical bytes;
 :func:`replay_digests` runs them all. :func:`incident_states` gives every
 incident's folded state; named projections add their own functions to
-:data:`STATES`.
+:data:`REPLAY_STATES`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from incidents._codec import converter, dumps
 from incidents._events import Recorded
 from incidents._state import fold
 
-__all__ = ["STATES", "StateFunction", "incident_states", "replay_digests"]
+__all__ = ["REPLAY_STATES", "StateFunction", "incident_states", "replay_digests"]
 
 StateFunction = Callable[[Sequence[Recorded]], Mapping[str, bytes]]
 """Recorded events (in recording order) to ``{name: canonical bytes}``."""
@@ -51,12 +51,12 @@ def incident_states(records: Sequence[Recorded]) -> dict[str, bytes]:
     return states
 
 
-STATES: tuple[StateFunction, ...] = (incident_states,)
+REPLAY_STATES: tuple[StateFunction, ...] = (incident_states,)
 """The state functions :func:`replay_digests` runs by default."""
 
 
 def replay_digests(
-    records: Iterable[Recorded], states: Sequence[StateFunction] = STATES
+    records: Iterable[Recorded], states: Sequence[StateFunction] = REPLAY_STATES
 ) -> dict[str, str]:
     """
     Replay recorded events and digest every state they build.

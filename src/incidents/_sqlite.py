@@ -77,9 +77,16 @@ _AUDIT_SCHEMA = (
     " note TEXT NOT NULL,"
     " key TEXT)",
 )
+# The last tile of each level: one index seek per level (a handful), not a scan.
 _AUDIT_EDGE = (
-    "SELECT level, idx, hashes, ids FROM audit_tiles AS t"
-    " WHERE idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = t.level) ORDER BY level"
+    "WITH RECURSIVE levels(level) AS ("
+    " SELECT MIN(level) FROM audit_tiles"
+    " UNION ALL SELECT (SELECT MIN(level) FROM audit_tiles WHERE level > levels.level)"
+    " FROM levels WHERE levels.level IS NOT NULL)"
+    " SELECT t.level, t.idx, t.hashes, t.ids FROM levels"
+    " JOIN audit_tiles AS t ON t.level = levels.level"
+    " AND t.idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = levels.level)"
+    " ORDER BY t.level"
 )
 # CAST: a state someone rewrote as text still reaches verification as bytes.
 _AUDIT_ROWS = (

@@ -31,8 +31,6 @@ from incidents._merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
     SubtreeHashes,
-    node_hash,
-    root_from_leaf_hashes,
 )
 from incidents._store import AuditRow, Tile, Writer
 
@@ -71,6 +69,15 @@ def leaf_hashes(states: Iterable[bytes]) -> list[bytes]:
     """
     sha = _sha256
     return [sha(b"\x00" + s).digest() for s in states]
+
+
+def _perfect_root(nodes: Sequence[bytes]) -> bytes:
+    """The root over a power-of-two number of node hashes (RFC 9162 interior nodes)."""
+    sha = _sha256
+    level = list(nodes)
+    while len(level) > 1:
+        level = [sha(b"\x01" + level[k] + level[k + 1]).digest() for k in range(0, len(level), 2)]
+    return level[0]
 
 
 def _split(blob: bytes, size: int) -> list[bytes]:
@@ -182,12 +189,16 @@ class TreeEdge:
         buffers = self._buffers
         written: dict[tuple[int, int], Tile] = {}
         changed = {0} if hashes else set()
-        for n, h in enumerate(hashes):
+        total = len(hashes)
+        done = 0
+        while done < total:  # a tile's worth at a time, not leaf by leaf
             bottom = buffers[0]
-            bottom.append(h)
+            take = min(TILE_WIDTH - len(bottom), total - done)
+            bottom.extend(hashes[done : done + take])
             if ids is not None:
-                self._ids.append(ids[n])
-            self._size += 1
+                self._ids.extend(ids[done : done + take])
+            done += take
+            self._size += take
             if len(bottom) == TILE_WIDTH:
                 self._carry(written, changed)
         size = self._size
@@ -207,7 +218,7 @@ class TreeEdge:
             index = (self._size >> (TILE_HEIGHT * level)) // TILE_WIDTH - 1
             ids = b"".join(self._ids) if level == 0 and self._ids else None
             written[(level, index)] = Tile(level, index, b"".join(buffer), ids)
-            parent = root_from_leaf_hashes(buffer)
+            parent = _perfect_root(buffer)
             buffers[level] = []
             if level == 0:
                 self._ids = []
@@ -248,7 +259,7 @@ class TreeEdge:
                 width = 1 << bit
                 if len(buffer) & width:
                     group = buffer[offset : offset + width]
-                    parts.append((TILE_HEIGHT * level + bit, root_from_leaf_hashes(group)))
+                    parts.append((TILE_HEIGHT * level + bit, _perfect_root(group)))
                     offset += width
         return parts
 
@@ -263,9 +274,10 @@ class TreeEdge:
         parts = self.subtrees()
         if not parts:
             return EMPTY_ROOT
+        sha = _sha256
         result = parts[-1][1]
         for _, left in reversed(parts[:-1]):
-            result = node_hash(left, result)
+            result = sha(b"\x01" + left + result).digest()
         return result
 
 
@@ -318,7 +330,7 @@ class TileSubtrees(SubtreeHashes):
             )
         if span == 1:
             return blob
-        return root_from_leaf_hashes(_split(blob, HASH_SIZE))
+        return _perfect_root(_split(blob, HASH_SIZE))
 
 
 def _ids(row: AuditRow) -> bytes:

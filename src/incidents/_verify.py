@@ -443,15 +443,29 @@ class _Runs:
     def __init__(self) -> None:
         self.runs: list[tuple[bytes, int, int]] = []  # (raw recorder, first, last)
         self.current: bytes | None = None
+        self.last = 0  # the last position seen
+
+    def start(self, raw: bytes, position: int) -> None:
+        """A new recorder from ``position`` on (the previous run ends just before it)."""
+        if self.runs:
+            previous, first, _ = self.runs[-1]
+            self.runs[-1] = (previous, first, position - 1)
+        self.current = raw
+        self.runs.append((raw, position, position))
 
     def add(self, raw: bytes, position: int) -> None:
-        if raw == self.current:
-            self.runs[-1] = (raw, self.runs[-1][1], position)
-        else:
-            self.current = raw
-            self.runs.append((raw, position, position))
+        if raw != self.current:
+            self.start(raw, position)
+        self.last = position
+
+    def finish(self) -> None:
+        """Close the last run at the last position seen."""
+        if self.runs:
+            raw, first, _ = self.runs[-1]
+            self.runs[-1] = (raw, first, max(first, self.last))
 
     def parts(self, checks: Sequence[CheckpointCheck]) -> tuple[RecorderPart, ...]:
+        self.finish()
         batches = [c for c in checks if c.source == "batch" and c.first is not None]
         parts = []
         for raw, first, last in self.runs:
@@ -860,39 +874,70 @@ def _scan_batch(
                 leaf_bad = i
                 break
     previous = after
+    limit = min(n, tree_size - count)  # rows beyond the stored tree are extra
+    incidents = _INCIDENT_TEXT
+    recorder = runs.current or b'""'
+    last_micros: object = None
+    iso = b""
     for i, row in enumerate(rows):
-        position = count + i + 1
         if i == leaf_bad:
             return _Anomaly(count + i, "leaf", previous)
-        if position > tree_size:
+        if i >= limit:
             return _Anomaly(count + i, "extra", previous)
         sequence, incident, pos, event, topic, micros, state = row
-        if sequence != position:
+        if sequence != count + i + 1:
             return _Anomaly(count + i, "sequence", previous)
         try:
-            k = state.rfind(_TAIL)
-            head = b'},"position":%d,"recorded_at":"%s","recorder":' % (pos, isos(micros))
-            tail = b',"sequence":%d,"v":1}' % sequence
-            j = state.rfind(_EVENT_ID, 0, k)
-            mark = marks.get(topic)
-            agree = (
-                k >= 0
-                and j >= 0
-                and mark is not None
-                and state.startswith(head, k)
-                and state.endswith(tail)
-                and _uuid_at(state, j + 12) == event
-                and state.startswith(b'","incident_id":"', j + 48)
-                and _uuid_at(state, j + 65) == incident
-                and state.find(mark, j, k + 1) >= 0
+            if micros != last_micros:
+                iso, last_micros = isos(micros), micros
+            # The whole envelope at once, assuming the same recorder as the row before.
+            tail = b'},"position":%d,"recorded_at":"%s","recorder":%s,"sequence":%d,"v":1}' % (
+                pos,
+                iso,
+                recorder,
+                sequence,
             )
-        except (TypeError, ValueError, OverflowError):  # a column of the wrong type
+            if state.endswith(tail):
+                k = len(state) - len(tail)
+            else:  # another recorder, or a column that disagrees
+                k = state.rfind(_TAIL)
+                head = b'},"position":%d,"recorded_at":"%s","recorder":' % (pos, iso)
+                end = b',"sequence":%d,"v":1}' % sequence
+                if k < 0 or not state.startswith(head, k) or not state.endswith(end):
+                    return _Anomaly(count + i, "columns", previous)
+                recorder = state[k + len(head) : len(state) - len(end)]
+                runs.start(recorder, count + i + 1)
+            j = state.rfind(_EVENT_ID, 0, k)
+            pattern = incidents.get(incident)
+            if pattern is None:
+                pattern = _incident_text(incident)
+            agree = (
+                j > 0
+                and unhexlify(state[j + 12 : j + 48].replace(b"-", b"")) == event
+                and state.startswith(pattern, j + 48)
+                and state.rfind(marks[topic], j, k + 1) >= 0
+            )
+        except (TypeError, ValueError, OverflowError, KeyError):  # a column of the wrong type
             agree = False
         if not agree:
             return _Anomaly(count + i, "columns", previous)
-        runs.add(state[k + len(head) : len(state) - len(tail)], position)
         previous = sequence
+    runs.last = count + n
     return None
+
+
+_INCIDENT_TEXT: dict[object, bytes] = {}
+
+
+def _incident_text(incident: object) -> bytes:
+    """What follows the event id in canonical bytes: ``","incident_id":"<uuid>"``."""
+    if not isinstance(incident, bytes):
+        raise TypeError("not an incident id")
+    text = b'","incident_id":"' + str(UUID(bytes=incident)).encode() + b'"'
+    if len(_INCIDENT_TEXT) > 65_536:
+        _INCIDENT_TEXT.clear()
+    _INCIDENT_TEXT[incident] = text
+    return text
 
 
 def _compare_upper_tiles(reader: AuditReader, tiles: Sequence[Tile]) -> int | None:
