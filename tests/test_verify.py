@@ -415,3 +415,24 @@ def test_writing_to_a_ledger_changed_behind_its_back_is_refused(
         with pytest.raises(StorageError, match="changed outside incidents"):
             ledger.record(*aircraft(1))
         assert len(ledger) == len(template[1]) - 1
+
+
+def test_an_unreadable_tree_is_reported_and_checkpoints_still_decide(
+    template: tuple[Path, list[Recorded]], copies: Callable[[], Path]
+) -> None:
+    path = copies()
+    tamper(path, ("DELETE FROM audit_tiles WHERE level = 0", ()))
+    with Ledger.open(path) as ledger:
+        report = ledger.verify(keys=[KEY.verifier])
+    assert [d.kind for d in report.damages] == [DamageKind.TREE_DAMAGED]
+    assert all(c.matches for c in report.checkpoints)
+    path = copies()
+    tamper(
+        path,
+        ("DELETE FROM audit_tiles WHERE level = 0", ()),
+        (f"DELETE FROM {E} WHERE sequence = 3", ()),
+    )
+    with Ledger.open(path) as ledger:
+        report = ledger.verify(keys=[KEY.verifier])
+    kinds = [d.kind for d in report.damages]
+    assert kinds == [DamageKind.TREE_DAMAGED, DamageKind.CHECKPOINT_MISMATCH]

@@ -176,7 +176,14 @@ class AuditLog:
                     f"ledger holds {last_sequence}: it was changed outside incidents; run `incidents verify`"
                 )
         hashes = leaf_hashes([r.state for r in rows])
-        ids = [r.event_id.bytes + r.originator_id.bytes for r in rows]  # type: ignore[union-attr]
+        ids = []
+        incident: object = None
+        incident_bytes = b""
+        for r in rows:
+            if r.originator_id is not incident:  # a batch is mostly one incident
+                incident = r.originator_id
+                incident_bytes = r.originator_id.bytes  # type: ignore[union-attr]
+            ids.append(r.event_id.bytes + incident_bytes)
         writer.put_audit_tiles(edge.append(hashes, ids))
         key = self.signing_key
         if key is not None:

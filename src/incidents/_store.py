@@ -452,6 +452,9 @@ class Store(ApplicationRecorder, ABC):
             raise TypeError("this recorder stores StoredRecord rows only")
         with self.writing() as writer:
             writer.insert(rows)
+            from incidents._tree import append_rows  # the audit tree covers these rows too
+
+            append_rows(writer, rows)
         return [r.id for r in rows]
 
     def select_events(

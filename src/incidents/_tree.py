@@ -32,7 +32,7 @@ from incidents._merkle import (
     HASH_SIZE,
     SubtreeHashes,
 )
-from incidents._store import AuditRow, Tile, Writer
+from incidents._store import AuditRow, StoredRecord, Tile, Writer
 
 __all__ = [
     "IDS_SIZE",
@@ -40,6 +40,7 @@ __all__ = [
     "TILE_WIDTH",
     "TileSubtrees",
     "TreeEdge",
+    "append_rows",
     "build_tree",
     "leaf_hashes",
 ]
@@ -293,12 +294,10 @@ class TileSubtrees(SubtreeHashes):
     def __init__(self, fetch: Callable[[int, int], Tile | None]) -> None:
         self._fetch = fetch
         self._cache: dict[tuple[int, int], Tile | None] = {}
-        self.reads = 0
 
     def _tile(self, level: int, index: int) -> Tile | None:
         key = (level, index)
         if key not in self._cache:
-            self.reads += 1
             self._cache[key] = self._fetch(level, index)
         return self._cache[key]
 
@@ -331,6 +330,38 @@ class TileSubtrees(SubtreeHashes):
         if span == 1:
             return blob
         return _perfect_root(_split(blob, HASH_SIZE))
+
+
+def append_rows(writer: Writer, rows: Sequence[StoredRecord]) -> TreeEdge | None:
+    """
+    Extend the stored tree with rows just inserted outside a ledger's ``record``.
+
+    Used by the store's eventsourcing interface (``insert_events``), so that
+    rows inserted through it are covered like any other. Does nothing before
+    the ledger's tree is set up (opening the ledger then builds it).
+
+    Args:
+        writer: The write transaction the rows were inserted in.
+        rows: The rows, in sequence order.
+
+    Returns:
+        The tree's new edge, or ``None`` when there is no tree yet.
+
+    Raises:
+        StorageError: If the stored tree does not end just before the rows.
+
+    """
+    if not rows or writer.audit_origin() is None:
+        return None
+    edge = TreeEdge.from_tiles(writer.audit_edge())
+    if edge.size != rows[0].id - 1:
+        raise StorageError(
+            f"the audit tree covers {edge.size} events, but the rows start at sequence "
+            f"{rows[0].id}: run `incidents verify`"
+        )
+    ids = [r.event_id.bytes + r.originator_id.bytes for r in rows]  # type: ignore[union-attr]
+    writer.put_audit_tiles(edge.append(leaf_hashes([r.state for r in rows]), ids))
+    return edge
 
 
 def _ids(row: AuditRow) -> bytes:

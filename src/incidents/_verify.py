@@ -297,6 +297,8 @@ class VerifyReport:
                     for c in batch
                     if not (c.matches and c.signature_valid)
                 )
+        if self.recorders and not self.ok:
+            lines.append("  who recorded, as far as the first damage:")
         for part in self.recorders:
             lines.append(f"  {part.describe()}")
         lines.extend(f"  note: {note}" for note in self.notes)
@@ -785,12 +787,12 @@ def verify_rows(
         if not rows:
             break
         hashes = [sha(b"\x00" + r[6]).digest() for r in rows]
-        if anomaly is None:
+        if anomaly is None and stored_edge is not None:
             anomaly = _scan_batch(reader, rows, hashes, count, after, tree_size, isos, marks, runs)
         rebuild.feed(hashes)
         count += len(rows)
         after = rows[-1][0]
-    if anomaly is None and count < tree_size:
+    if anomaly is None and count < tree_size:  # (with no readable tree, checkpoints decide)
         anomaly = _Anomaly(count, "short", after)
 
     root = rebuild.edge.root()
