@@ -77,6 +77,10 @@ _AUDIT_SCHEMA = (
     " note TEXT NOT NULL,"
     " key TEXT)",
 )
+_PUT_TILE = (
+    "INSERT INTO audit_tiles (level, idx, hashes, ids) VALUES (?,?,?,?)"
+    " ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, ids = excluded.ids"
+)
 # The last tile of each level: one index seek per level (a handful), not a scan.
 _AUDIT_EDGE = (
     "WITH RECURSIVE levels(level) AS ("
@@ -209,10 +213,11 @@ class _SQLiteWriter(Writer):
         return _audit_edge(self.c)
 
     def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
-        self.c.executemany(
-            "INSERT OR REPLACE INTO audit_tiles (level, idx, hashes, ids) VALUES (?,?,?,?)",
-            [(t.level, t.index, t.hashes, t.ids) for t in tiles],
-        )
+        if len(tiles) == 1:  # the usual small batch: its last tile grew
+            (t,) = tiles
+            self.c.execute(_PUT_TILE, (t.level, t.index, t.hashes, t.ids))
+        else:
+            self.c.executemany(_PUT_TILE, [(t.level, t.index, t.hashes, t.ids) for t in tiles])
 
     def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
         k = checkpoint

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -216,8 +216,7 @@ class LedgerMapper(Mapper[UUID]):
 # -- audit storage: the Merkle tree and checkpoints (see incidents._tree) -------------
 
 
-@dataclass(frozen=True, slots=True)
-class Tile:
+class Tile(NamedTuple):
     """
     Up to 16 consecutive node hashes of the audit tree, stored as one row.
 
@@ -229,7 +228,7 @@ class Tile:
     """
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # Shadows tuple.index on purpose.
     hashes: bytes
     ids: bytes | None = None
 

@@ -188,9 +188,17 @@ class TreeEdge:
 
         """
         buffers = self._buffers
+        bottom = buffers[0]
+        total = len(hashes)
+        if 0 < total < TILE_WIDTH - len(bottom):  # the usual small batch: only the last tile grows
+            bottom.extend(hashes)
+            if ids is not None:
+                self._ids.extend(ids)
+            self._size += total
+            kept = b"".join(self._ids) if ids is not None else None
+            return [Tile(0, self._size >> TILE_HEIGHT, b"".join(bottom), kept)]
         written: dict[tuple[int, int], Tile] = {}
         changed = {0} if hashes else set()
-        total = len(hashes)
         done = 0
         while done < total:  # a tile's worth at a time, not leaf by leaf
             bottom = buffers[0]
