@@ -292,17 +292,21 @@ class VerifyReport:
                 lines.append(
                     f"  batch checkpoints: {good} of {len(batch)} match and are validly signed"
                 )
-                lines.extend(
-                    "  " + _describe_check(c)
-                    for c in batch
-                    if not (c.matches and c.signature_valid)
-                )
+                failing = [c for c in batch if not (c.matches and c.signature_valid)]
+                lines.extend("  " + _describe_check(c) for c in failing[:_SHOWN])
+                if len(failing) > _SHOWN:
+                    lines.append(
+                        f"  ... and {len(failing) - _SHOWN} more batch checkpoints like these"
+                    )
         if self.recorders and not self.ok:
             lines.append("  who recorded, as far as the first damage:")
         for part in self.recorders:
             lines.append(f"  {part.describe()}")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
+
+
+_SHOWN = 5  # failing batch checkpoints listed by name; all are in ``checkpoints``
 
 
 def _describe_check(check: CheckpointCheck) -> str:
