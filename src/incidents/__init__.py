@@ -77,6 +77,14 @@ from incidents._time import (
     ValidTime,
     parse_instant,
 )
+from incidents._timetravel import (
+    Diff,
+    FactChange,
+    FactChangeKind,
+    FieldChange,
+    History,
+    HistoryEntry,
+)
 from incidents._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
 
 try:
@@ -102,10 +110,16 @@ __all__ = [
     "Credibility",
     "Damage",
     "DamageKind",
+    "Diff",
     "DuplicateEventError",
     "Event",
+    "FactChange",
+    "FactChangeKind",
+    "FieldChange",
     "FixedClock",
     "FutureKnowledgeError",
+    "History",
+    "HistoryEntry",
     "Incident",
     "IncidentOpened",
     "IncidentsError",

@@ -19,8 +19,10 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+import attrs
+
 from incidents._audit import AuditLog, AuditMethods
-from incidents._codec import apply_changes, decode_recorded, event_text
+from incidents._codec import apply_changes, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -44,9 +46,11 @@ from incidents._events import (
     SourceRegistered,
 )
 from incidents._notes import SigningKey
-from incidents._state import Incident, Reading, fold
+from incidents._state import Incident, Reading
 from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
+from incidents._timetravel import Diff, History, TimeTravel
+from incidents._trusted import decode_stored
 
 __all__ = ["Ledger", "open_store"]
 
@@ -151,6 +155,7 @@ class Ledger(AuditMethods):
         except BaseException:
             store.close()
             raise
+        self._time_travel = TimeTravel(store)
 
     @classmethod
     def open(
@@ -508,7 +513,7 @@ class Ledger(AuditMethods):
         self._check_open()
         until = self._known_until(known_at)
         for row in self._store.stream(incident_id, recorded_until=until):
-            yield decode_recorded(row.state)
+            yield decode_stored(row.state)
 
     def incident(
         self,
@@ -521,6 +526,58 @@ class Ledger(AuditMethods):
         """
         An incident as it stood at a valid time, as known at a recording time.
 
+        Two clocks, asked separately: *valid_at* keeps the facts in effect at
+        that valid time (when things happened); *known_at* keeps only what had
+        been recorded by that recording time (when the ledger learned them).
+        Corrections and retractions apply from their own recording time, so an
+        old *known_at* shows the record as it then stood, errors included.
+
+        *reading* says how a fact of imprecise time (a day, a span) counts at
+        *valid_at*. ``Reading.POSSIBLY``, the default, keeps facts that may
+        have happened by then (earliest possible instant at or before
+        *valid_at*; facts of unknown time too); ``Reading.CERTAINLY`` keeps
+        only facts that had certainly happened (latest possible instant at or
+        before it). NORAD dates the intercept "on Wednesday": 24 July 2024 in
+        Alaska, 08:00Z on the 24th to 07:59:59Z on the 25th. At noon in Alaska
+        it had possibly happened, not certainly; at 07:00Z on the 24th there
+        was no intercept at all:
+
+        >>> from datetime import UTC, datetime
+        >>> from incidents import FixedClock, Reading, examples
+        >>> clock = FixedClock(examples.ALASKA_2024_PUBLISHED_AT)
+        >>> ledger = Ledger.open(":memory:", clock=clock)
+        >>> for recorded_at, events in examples.alaska_2024_batches():
+        ...     clock.set(recorded_at)
+        ...     _ = ledger.record(*events)
+        >>> noon_in_alaska = datetime(2024, 7, 24, 20, 0, tzinfo=UTC)
+        >>> len(ledger.incident(examples.ALASKA_2024, noon_in_alaska).intercepts)
+        1
+        >>> certainly = ledger.incident(
+        ...     examples.ALASKA_2024, noon_in_alaska, reading=Reading.CERTAINLY
+        ... )
+        >>> len(certainly.intercepts)
+        0
+        >>> early = datetime(2024, 7, 24, 7, 0, tzinfo=UTC)
+        >>> len(ledger.incident(examples.ALASKA_2024, early).intercepts)
+        0
+
+        As known when the article appeared, the Chinese spokesman is the
+        article's "Chen Xiaogang"; the correction recorded a day later names
+        Zhang Xiaogang:
+
+        >>> def spokesman(state):
+        ...     return [s.speaker.name for s in state.statements if s.speaker.name]
+        >>> published = examples.ALASKA_2024_PUBLISHED_AT
+        >>> spokesman(ledger.incident(examples.ALASKA_2024, known_at=published))
+        ['Chen Xiaogang']
+        >>> spokesman(ledger.incident(examples.ALASKA_2024))
+        ['Zhang Xiaogang']
+        >>> ledger.close()
+
+        The answer never depends on when it is asked: it is read from a
+        bitemporal index that keeps every version of every fact, so an old *known_at*
+        costs what the current state costs (see :mod:`incidents._timetravel`).
+
         Args:
             incident_id: The incident.
             valid_at: Only facts in effect at this valid time (default: all).
@@ -531,16 +588,178 @@ class Ledger(AuditMethods):
             The incident's state.
 
         Raises:
-            UnknownIncidentError: If the incident was not recorded (by *known_at*).
+            UnknownIncidentError: If the incident was not recorded, or not yet
+                as known at *known_at* (there is no empty incident: an
+                incident exists in the record from its opening on).
             FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: For a naive *valid_at* or *known_at*, or a
+                *reading* that is not a :class:`~incidents.Reading`.
         """
         self._check_open()
-        records = list(self.events(incident_id, known_at=known_at))
-        state = fold(records, valid_at=valid_at, reading=reading)
+        until = self._known_until(known_at)
+        valid = None if valid_at is None else to_utc(valid_at, what="valid_at")
+        state = self._time_travel.state(incident_id, valid, until, _reading(reading))
         if state is None:
-            when = "" if known_at is None else f" as known at {to_utc(known_at).isoformat()}"
-            raise UnknownIncidentError(f"incident {incident_id} is not recorded{when}")
+            raise self._unknown(incident_id, until)
         return state
+
+    def history(self, incident_id: UUID) -> History:
+        """
+        The incident's audit trail: every recorded event, in recording order.
+
+        Each :class:`~incidents.HistoryEntry` says who recorded what, when,
+        from which source, and for corrections and retractions what they
+        target, the corrected fields as they stood before and after, and
+        what the entry changed in the incident's state. ``str()`` renders it.
+
+        Args:
+            incident_id: The incident.
+
+        Returns:
+            The history.
+
+        Raises:
+            UnknownIncidentError: If the incident is not recorded.
+        """
+        self._check_open()
+        history = self._time_travel.history(incident_id)
+        if history is None:
+            raise self._unknown(incident_id, None)
+        return history
+
+    def diff(
+        self, incident_id: UUID, known_at_a: datetime, known_at_b: datetime | None = None
+    ) -> Diff:
+        """
+        What the record of an incident says differently between two recording times.
+
+        Facts added, corrected (with the fields changed and the corrections
+        that changed them), retracted, or restored by the retraction of their
+        retraction, between what was known at *known_at_a* and at
+        *known_at_b*. ``str()`` renders it.
+
+        Args:
+            incident_id: The incident.
+            known_at_a: The earlier recording time (before the incident was
+                recorded, every fact counts as added).
+            known_at_b: The later recording time (default: now).
+
+        Returns:
+            The differences.
+
+        Raises:
+            UnknownIncidentError: If the incident was not recorded by *known_at_b*.
+            FutureKnowledgeError: If either time is in the future.
+            InvalidInputError: If *known_at_a* is after *known_at_b*, or either is naive.
+        """
+        self._check_open()
+        a = self._known_until(known_at_a)
+        b = self._known_until(known_at_b)
+        assert a is not None
+        if b is not None and a > b:
+            raise InvalidInputError(
+                f"known_at_a ({from_micros(a).isoformat()}) is after known_at_b "
+                f"({from_micros(b).isoformat()}): give the earlier recording time first"
+            )
+        diff = self._time_travel.diff(incident_id, a, b)
+        if diff is None:
+            raise self._unknown(incident_id, b)
+        if known_at_b is None:
+            diff = attrs.evolve(diff, known_at_b=to_utc(self._clock(), what="clock reading"))
+        return diff
+
+    def incidents(
+        self,
+        valid_between: tuple[datetime | None, datetime | None] | None = None,
+        known_at: datetime | None = None,
+        *,
+        reading: Reading = Reading.POSSIBLY,
+    ) -> list[Incident]:
+        """
+        The incidents known at a recording time whose facts fall in a valid-time window.
+
+        A fact (aircraft, patrol, intercept, statement) of known valid time
+        falls in the window ``[start, end]`` (both included) when its valid
+        time possibly does (``Reading.POSSIBLY``, the default: the intervals
+        overlap) or certainly does (``Reading.CERTAINLY``: it lies within the
+        window). Facts of unknown valid time place an incident in no window:
+        otherwise every incident with one undated report would match every
+        search.
+
+        Args:
+            valid_between: ``(start, end)``, aware datetimes; either may be
+                ``None`` for an open end. ``None`` lists every incident.
+            known_at: Only what had been recorded by this time (default: now).
+                Before anything was recorded, the list is empty.
+            reading: How imprecise valid times count against the window.
+
+        Returns:
+            The incidents' states as known at *known_at* (every fact, not only
+            those in the window), in order of first recording.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: If the window ends before it starts, or a time is naive.
+        """
+        self._check_open()
+        until = self._known_until(known_at)
+        window = None
+        if valid_between is not None:
+            try:
+                start, end = valid_between
+            except (TypeError, ValueError):
+                raise InvalidInputError(
+                    f"valid_between must be a (start, end) pair, got {valid_between!r}"
+                ) from None
+            low = -(2**62) if start is None else to_micros(to_utc(start, what="window start"))
+            high = 2**62 if end is None else to_micros(to_utc(end, what="window end"))
+            if high < low:
+                raise InvalidInputError(f"the window ends ({end}) before it starts ({start})")
+            window = (low, high)
+        return self._time_travel.incidents(window, until, _reading(reading))
+
+    def rebuild_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Drop the snapshots of an incident (or of every incident) and write them anew.
+
+        Snapshots are derived data kept beside the events so that reading a
+        large incident in a new process does not re-apply every correction;
+        they are written as incidents are read and never trusted over the
+        events, so this is only needed to pay the cost up front.
+
+        Args:
+            incident_id: The incident (default: every incident).
+
+        Returns:
+            The number of incidents snapshotted.
+        """
+        self._check_open()
+        ids = self._store.incident_ids() if incident_id is None else [incident_id]
+        return self._time_travel.rebuild_snapshots(ids)
+
+    def drop_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Delete the snapshots of an incident (or of every incident).
+
+        Nothing is lost: they are rebuilt from the events as incidents are read.
+
+        Args:
+            incident_id: The incident (default: every incident).
+
+        Returns:
+            The number of snapshots deleted.
+        """
+        self._check_open()
+        self._time_travel.forget()
+        return self._store.drop_fold_snapshots(incident_id)
+
+    def _unknown(self, incident_id: UUID, until: int | None) -> UnknownIncidentError:
+        if until is None or incident_id not in self._store.incident_ids():
+            return UnknownIncidentError(f"incident {incident_id} is not recorded")
+        return UnknownIncidentError(
+            f"incident {incident_id} was not yet recorded as known at "
+            f"{from_micros(until).isoformat()}: it was recorded later"
+        )
 
     def incident_ids(self) -> list[UUID]:
         """
@@ -569,8 +788,16 @@ class Ledger(AuditMethods):
         row = self._store.row(event_id)
         if row is None:
             raise UnknownEventError(f"event {event_id} is not recorded")
-        return decode_recorded(row.state)
+        return decode_stored(row.state)
 
     def __len__(self) -> int:
         self._check_open()
         return self._store.last_sequence()
+
+
+def _reading(reading: object) -> Reading:
+    if not isinstance(reading, Reading):
+        raise InvalidInputError(
+            f"reading must be Reading.POSSIBLY or Reading.CERTAINLY, got {reading!r}"
+        )
+    return reading

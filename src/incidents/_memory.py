@@ -19,6 +19,7 @@ from incidents._store import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,
+    FoldSnapshot,
     Store,
     StoredRecord,
     Tile,
@@ -98,6 +99,7 @@ class MemoryStore(Store):
         self._tiles: dict[tuple[int, int], Tile] = {}
         self._tile_tops: dict[int, int] = {}
         self._checkpoints: list[AuditCheckpointRow] = []
+        self._snapshots: dict[tuple[UUID, int, int], FoldSnapshot] = {}
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -214,6 +216,37 @@ class MemoryStore(Store):
                 list(self._checkpoints),
             )
         yield reader
+
+    # -- snapshots: derived data (incidents._timetravel) ---------------------------
+
+    def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
+        """
+        Keep a snapshot (unless one with the same key reaches further).
+        """
+        key = (snapshot.incident_id, snapshot.format, snapshot.first_position)
+        kept = self._snapshots.get(key)
+        if kept is None or kept.last_position <= snapshot.last_position:
+            self._snapshots[key] = snapshot
+
+    def fold_snapshots(self, incident_id: UUID, format: int) -> list[FoldSnapshot]:
+        """
+        An incident's snapshots of one format, by first position.
+        """
+        found = [
+            c
+            for c in list(self._snapshots.values())
+            if c.incident_id == incident_id and c.format == format
+        ]
+        return sorted(found, key=lambda c: c.first_position)
+
+    def drop_fold_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Forget an incident's snapshots (or every one).
+        """
+        keys = [k for k in list(self._snapshots) if incident_id is None or k[0] == incident_id]
+        for key in keys:
+            self._snapshots.pop(key, None)
+        return len(keys)
 
 
 class _MemoryAuditReader(AuditReader):

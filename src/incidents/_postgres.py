@@ -26,6 +26,7 @@ from incidents._store import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,
+    FoldSnapshot,
     Store,
     StoredRecord,
     Tile,
@@ -311,6 +312,7 @@ class PostgresStore(Store):
             f"{settings['dbname']}?schema={self.schema}"
         )
         self.table = sql.Identifier(self.schema, TABLE)
+        self.snapshot_table = sql.Identifier(self.schema, "fold_snapshots")
         self.datastore = PostgresDatastore(
             **settings, schema=self.schema, pool_size=pool_size, max_overflow=4, connect_timeout=10
         )
@@ -354,6 +356,20 @@ class PostgresStore(Store):
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
                 ).format(meta)
+            )
+            # Derived data (incidents._timetravel): may be dropped at any time.
+            c.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " incident_id uuid NOT NULL,"
+                    " format integer NOT NULL,"
+                    " first_position integer NOT NULL,"
+                    " last_position integer NOT NULL,"
+                    " last_event_id uuid NOT NULL,"
+                    " last_sequence bigint NOT NULL,"
+                    " data bytea NOT NULL,"
+                    " PRIMARY KEY (incident_id, format, first_position))"
+                ).format(self.snapshot_table)
             )
             c.execute(
                 sql.SQL(
@@ -502,3 +518,78 @@ class PostgresStore(Store):
         Close the connection pool.
         """
         self.datastore.close()
+
+    # -- snapshots: derived data (incidents._timetravel) ---------------------------
+    # Their own table: saving one never waits for the events table's write lock.
+
+    def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
+        """
+        Store a snapshot (unless one with the same key reaches further).
+        """
+        statement = sql.SQL(
+            "INSERT INTO {0} VALUES (%s,%s,%s,%s,%s,%s,%s)"
+            " ON CONFLICT (incident_id, format, first_position) DO UPDATE SET"
+            " last_position = EXCLUDED.last_position, last_event_id = EXCLUDED.last_event_id,"
+            " last_sequence = EXCLUDED.last_sequence, data = EXCLUDED.data"
+            " WHERE EXCLUDED.last_position >= {0}.last_position"
+        ).format(self.snapshot_table)
+        try:
+            with self._transaction() as c:
+                c.execute(
+                    statement,
+                    (
+                        snapshot.incident_id,
+                        snapshot.format,
+                        snapshot.first_position,
+                        snapshot.last_position,
+                        snapshot.last_event_id,
+                        snapshot.last_sequence,
+                        snapshot.data,
+                    ),
+                )
+        except (psycopg.Error, PersistenceError) as exc:
+            raise StorageError(f"saving a snapshot to {self.location} failed: {exc}") from exc
+
+    def fold_snapshots(self, incident_id: UUID, format: int) -> list[FoldSnapshot]:
+        """
+        An incident's snapshots of one format, by first position.
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL(
+                    "SELECT first_position, last_position, last_event_id, last_sequence, data"
+                    " FROM {} WHERE incident_id = %s AND format = %s ORDER BY first_position"
+                ).format(self.snapshot_table),
+                (incident_id, format),
+            )
+            return [
+                FoldSnapshot(
+                    incident_id=incident_id,
+                    format=format,
+                    first_position=r[0],
+                    last_position=r[1],
+                    last_event_id=r[2],
+                    last_sequence=r[3],
+                    data=bytes(r[4]),
+                )
+                for r in c.fetchall()
+            ]
+
+    def drop_fold_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Delete an incident's snapshots (or every one).
+        """
+        try:
+            with self._transaction() as c:
+                if incident_id is None:
+                    c.execute(sql.SQL("DELETE FROM {}").format(self.snapshot_table))
+                else:
+                    c.execute(
+                        sql.SQL("DELETE FROM {} WHERE incident_id = %s").format(
+                            self.snapshot_table
+                        ),
+                        (incident_id,),
+                    )
+                return int(c.rowcount)
+        except (psycopg.Error, PersistenceError) as exc:
+            raise StorageError(f"dropping snapshots in {self.location} failed: {exc}") from exc

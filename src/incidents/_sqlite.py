@@ -27,11 +27,13 @@ from incidents._store import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,
+    FoldSnapshot,
     Store,
     StoredRecord,
     Tile,
     Writer,
 )
+from incidents._trusted import uuid_from_bytes
 
 __all__ = ["SQLiteStore"]
 
@@ -52,6 +54,16 @@ _SCHEMA = (
     " UNIQUE (incident_id, position))",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_recorded_at ON {TABLE} (recorded_at)",
     "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # Derived data (incidents._timetravel): may be dropped at any time.
+    "CREATE TABLE IF NOT EXISTS fold_snapshots ("
+    " incident_id BLOB NOT NULL,"
+    " format INTEGER NOT NULL,"
+    " first_position INTEGER NOT NULL,"
+    " last_position INTEGER NOT NULL,"
+    " last_event_id BLOB NOT NULL,"
+    " last_sequence INTEGER NOT NULL,"
+    " data BLOB NOT NULL,"
+    " PRIMARY KEY (incident_id, format, first_position))",
     f"INSERT OR IGNORE INTO ledger_meta VALUES ('schema_version', '{SCHEMA_VERSION}')",
 )
 
@@ -102,9 +114,9 @@ _AUDIT_ROWS = (
 def _row(r: Any) -> StoredRecord:
     return StoredRecord(
         id=r[0],
-        originator_id=UUID(bytes=r[1]),
+        originator_id=uuid_from_bytes(r[1]),
         originator_version=r[2],
-        event_id=UUID(bytes=r[3]),
+        event_id=uuid_from_bytes(r[3]),
         topic=r[4],
         recorded_at=r[5],
         state=r[6],
@@ -465,3 +477,70 @@ class SQLiteStore(Store):
                     cursor.close()
         except sqlite3.Error as exc:
             raise StorageError(f"reading {self.path} failed: {exc}") from exc
+
+    # -- snapshots: derived data (incidents._timetravel) ---------------------------
+
+    def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
+        """
+        Store a snapshot (unless one with the same key reaches further).
+        """
+        try:
+            with self._transaction() as c:
+                c.execute(
+                    "INSERT INTO fold_snapshots VALUES (?,?,?,?,?,?,?)"
+                    " ON CONFLICT (incident_id, format, first_position) DO UPDATE SET"
+                    " last_position=excluded.last_position, last_event_id=excluded.last_event_id,"
+                    " last_sequence=excluded.last_sequence, data=excluded.data"
+                    " WHERE excluded.last_position >= fold_snapshots.last_position",
+                    (
+                        snapshot.incident_id.bytes,
+                        snapshot.format,
+                        snapshot.first_position,
+                        snapshot.last_position,
+                        snapshot.last_event_id.bytes,
+                        snapshot.last_sequence,
+                        snapshot.data,
+                    ),
+                )
+        except (sqlite3.Error, PersistenceError) as exc:
+            raise StorageError(f"saving a snapshot to {self.path} failed: {exc}") from exc
+
+    def fold_snapshots(self, incident_id: UUID, format: int) -> list[FoldSnapshot]:
+        """
+        An incident's snapshots of one format, by first position.
+        """
+        with self._reading() as c:
+            c.execute(
+                "SELECT first_position, last_position, last_event_id, last_sequence, data"
+                " FROM fold_snapshots WHERE incident_id=? AND format=?"
+                " ORDER BY first_position",
+                (incident_id.bytes, format),
+            )
+            return [
+                FoldSnapshot(
+                    incident_id=incident_id,
+                    format=format,
+                    first_position=r[0],
+                    last_position=r[1],
+                    last_event_id=UUID(bytes=r[2]),
+                    last_sequence=r[3],
+                    data=r[4],
+                )
+                for r in c.fetchall()
+            ]
+
+    def drop_fold_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Delete an incident's snapshots (or every one).
+        """
+        try:
+            with self._transaction() as c:
+                if incident_id is None:
+                    c.execute("DELETE FROM fold_snapshots")
+                else:
+                    c.execute(
+                        "DELETE FROM fold_snapshots WHERE incident_id=?", (incident_id.bytes,)
+                    )
+                return int(c.rowcount)
+        except (sqlite3.Error, PersistenceError) as exc:
+            raise StorageError(f"dropping snapshots in {self.path} failed: {exc}") from exc

@@ -43,6 +43,7 @@ __all__ = [
     "AuditCheckpointRow",
     "AuditReader",
     "AuditRow",
+    "FoldSnapshot",
     "LedgerMapper",
     "Store",
     "StoredRecord",
@@ -121,6 +122,25 @@ def _stored_record(
         recorded_at=recorded_at,
     )
     return row
+
+
+@dataclass(frozen=True)
+class FoldSnapshot:
+    """
+    A stored snapshot of an incident's fold: derived data (see :mod:`incidents._timetravel`).
+
+    It covers stream positions ``first_position..last_position``; the last
+    event's id and global sequence let a reader check that it was made from
+    the events it is about to be replayed against.
+    """
+
+    incident_id: UUID
+    format: int
+    first_position: int
+    last_position: int
+    last_event_id: UUID
+    last_sequence: int
+    data: bytes
 
 
 class LedgerMapper(Mapper[UUID]):
@@ -429,6 +449,28 @@ class Store(ApplicationRecorder, ABC):
 
         Every read through the yielded reader sees the same state, however
         long verification takes and whatever writers commit meanwhile.
+        """
+
+    # -- snapshots: derived data, kept beside the events (incidents._timetravel) -----
+    # Snapshots can be dropped at any time; nothing in them is trusted over the
+    # events. They are keyed by incident, format and first position.
+
+    @abstractmethod
+    def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
+        """
+        Store a snapshot, replacing one with the same key unless that one reaches further.
+        """
+
+    @abstractmethod
+    def fold_snapshots(self, incident_id: UUID, format: int) -> list[FoldSnapshot]:
+        """
+        An incident's snapshots of one format, by first position.
+        """
+
+    @abstractmethod
+    def drop_fold_snapshots(self, incident_id: UUID | None = None) -> int:
+        """
+        Delete an incident's snapshots (every incident's when ``None``); return how many.
         """
 
     # -- eventsourcing's recorder interface, shared by all backends ---------------

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._commands import audit, basic
+from incidents._commands import audit, basic, timetravel
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic, audit)
+COMMAND_MODULES: tuple[ModuleType, ...] = (basic, audit, timetravel)

@@ -1,0 +1,330 @@
+"""
+Time travel: reading an incident as known at an old recording time vs. reading its current state.
+
+One incident in an SQLite ledger with 10,000 and with 100,000 events
+(aircraft and statements with valid times spread over a month, some only to
+the day or hour, a few undated), recorded in batches of 1,000 as the clock
+advances. For each size:
+
+* the current-state read, ``ledger.incident(id)``, is the baseline;
+* the as-of read, ``ledger.incident(id, valid_at, known_at)`` at random
+  points (a random recording time within the history, a random valid time
+  within the month) is the figure: target within 2x of the baseline;
+* both again after 5 rounds of corrections, each touching a random 20% of
+  the facts (the stream doubles);
+* growth from the small to the large incident: target well below 10x for
+  the as-of read. The answer itself (the facts in effect) grows with the
+  incident, and copying it out is part of every read; so the growth is also
+  shown for as-of reads whose answer holds about 100 facts at either size,
+  which isolates what the history's length costs.
+
+Reads are warm (the ledger has read the incident once, as any long-lived
+process has); the figures are medians over many reads. The cold read of a
+new ``Ledger`` (replaying snapshots and decoding the stream) is printed
+beside the naive fold the ledger used to do (decode and validate every
+event, re-apply every correction), for context.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from benchmarks._harness import Figure
+from incidents import (
+    AircraftReported,
+    Correction,
+    Event,
+    FixedClock,
+    Incident,
+    IncidentOpened,
+    Ledger,
+    Reading,
+    SourceKind,
+    SourceRegistered,
+    Speaker,
+    StatementIssued,
+    ValidTime,
+    decode_recorded,
+    fold,
+)
+
+MONTH_START = datetime(2024, 7, 1, tzinfo=UTC)
+RECORDING_START = datetime(2024, 8, 1, tzinfo=UTC)
+BATCH = 1000
+
+
+def _valid_time(rng: random.Random) -> ValidTime:
+    at = MONTH_START + timedelta(seconds=rng.randrange(30 * 86_400))
+    kind = rng.random()
+    if kind < 0.5:
+        return ValidTime.minute(at)
+    if kind < 0.7:
+        return ValidTime.hour(at)
+    if kind < 0.9:
+        return ValidTime.day(at.date(), tz=rng.choice(["America/Anchorage", "Asia/Shanghai"]))
+    if kind < 0.98:
+        return ValidTime.span(at, at + timedelta(hours=rng.randrange(1, 48)))
+    return ValidTime.unknown(wording="date not given")
+
+
+def _fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
+    if rng.random() < 0.75:
+        return AircraftReported(
+            incident_id=incident_id,
+            source_id=source_id,
+            type_designation=rng.choice(["H-6", "Tu-95", "Su-35", "Y-8", "Tu-142"]),
+            nation=rng.choice(["CN", "RU"]),
+            count=rng.randrange(1, 5),
+            role="bomber",
+            valid_time=_valid_time(rng),
+        )
+    return StatementIssued(
+        incident_id=incident_id,
+        source_id=source_id,
+        speaker=Speaker(name=rng.choice(["Chen Xiaogang", "Wu Qian"]), role="spokesman"),
+        medium="statement",
+        quotes=("nothing to do with the current international situation",),
+        valid_time=_valid_time(rng),
+    )
+
+
+def _correction(rng: random.Random, target: Event, source_id: UUID) -> Correction:
+    if isinstance(target, AircraftReported):
+        if rng.random() < 0.5:
+            return Correction.of(
+                target, source_id=source_id, reason="recount", count=rng.randrange(1, 5)
+            )
+        return Correction.of(
+            target, source_id=source_id, reason="re-dated", valid_time=_valid_time(rng)
+        )
+    return Correction.of(
+        target,
+        source_id=source_id,
+        reason="transcript",
+        speaker=Speaker(name=rng.choice(["Zhang Xiaogang", "Tan Kefei"]), role="spokesman"),
+    )
+
+
+class _Incident:
+    """One incident being recorded into an SQLite ledger, batch by batch."""
+
+    def __init__(self, folder: Path, size: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.path = folder / f"timetravel-{size}.db"
+        self.clock = FixedClock(RECORDING_START)
+        self.ledger = Ledger.open(self.path, clock=self.clock, recorder="bench")
+        self.incident_id = uuid4()
+        source = SourceRegistered(
+            incident_id=self.incident_id, kind=SourceKind.PRESS_RELEASE, publisher="NORAD"
+        )
+        self.source_id = source.source_id
+        opened = IncidentOpened(
+            incident_id=self.incident_id, source_id=self.source_id, title="A month of patrols"
+        )
+        self.facts: list[Event] = []
+        self._record([opened, source])
+        while len(self.facts) + 2 < size:
+            count = min(BATCH, size - 2 - len(self.facts))
+            batch = [_fact(self.rng, self.incident_id, self.source_id) for _ in range(count)]
+            self.facts.extend(batch)
+            self._record(batch)
+
+    def _record(self, events: list[Event]) -> None:
+        self.clock.set(self.clock() + timedelta(minutes=1))
+        self.ledger.record(*events)
+
+    def correct(self, rounds: int, share: float) -> None:
+        for _ in range(rounds):
+            touched = self.rng.sample(self.facts, int(len(self.facts) * share))
+            for start in range(0, len(touched), BATCH):
+                chunk = touched[start : start + BATCH]
+                self._record([_correction(self.rng, t, self.source_id) for t in chunk])
+
+    def first_and_last(self) -> tuple[datetime, datetime]:
+        state = self.ledger.incident(self.incident_id)
+        assert state.last_recorded_at is not None
+        return RECORDING_START + timedelta(minutes=1), state.last_recorded_at
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def _facts(state: Incident) -> int:
+    return len(state.aircraft) + len(state.statements)
+
+
+def _reads(incident: _Incident, repeat: int) -> tuple[float, float, float, str]:
+    """
+    Median ms of the current-state read, of as-of reads at random points, and of
+    as-of reads whose answer holds about 100 facts (whatever the incident's size).
+    """
+    ledger, incident_id = incident.ledger, incident.incident_id
+    first, last = incident.first_and_last()
+    span = (last - first).total_seconds()
+    rng = random.Random(7)
+    points = [
+        (
+            MONTH_START + timedelta(seconds=rng.uniform(0, 31 * 86_400)),
+            first + timedelta(seconds=rng.uniform(0, span)),
+        )
+        for _ in range(repeat)
+    ]
+    now = ledger.incident(incident_id)  # warm: read once, as any long-lived process has
+    current = _median_ms(lambda: ledger.incident(incident_id), repeat)
+    at_points = iter(points)
+
+    def as_of() -> object:
+        valid_at, known_at = next(at_points)
+        return ledger.incident(incident_id, valid_at, known_at)
+
+    as_of_ms = _median_ms(as_of, repeat)
+    sizes = [_facts(ledger.incident(incident_id, v, k)) for v, k in points]
+    # The valid time by which about 100 facts had certainly happened.
+    ends = sorted(
+        f.valid_time.latest
+        for f in (*now.aircraft, *now.statements)
+        if f.valid_time.latest is not None
+    )
+    early = ends[min(99, len(ends) - 1)]
+    at_known = iter(k for _, k in points)
+
+    def small() -> object:
+        return ledger.incident(incident_id, early, next(at_known), reading=Reading.CERTAINLY)
+
+    small_ms = _median_ms(small, repeat)
+    note = (
+        f"answers held {_facts(now):,} facts now, {statistics.mean(sizes):,.0f} on average "
+        "at the random points"
+    )
+    return current, as_of_ms, small_ms, note
+
+
+def _cold(incident: _Incident, repeat: int) -> tuple[float, float]:
+    """
+    Median ms of a new Ledger's first current-state read (opening it not counted),
+    and of the naive fold: decode and validate every event, re-apply every correction.
+    """
+    times = []
+    for _ in range(repeat):
+        with Ledger.open(incident.path, clock=incident.clock) as fresh:
+            start = time.perf_counter()
+            fresh.incident(incident.incident_id)
+            times.append(time.perf_counter() - start)
+
+    def naive() -> object:
+        rows = incident.ledger.store.stream(incident.incident_id)
+        return fold([decode_recorded(r.state) for r in rows])
+
+    return statistics.median(times) * 1000, _median_ms(naive, max(1, repeat // 2))
+
+
+def run(quick: bool) -> list[Figure]:
+    sizes = (1_000, 10_000) if quick else (10_000, 100_000)
+    repeat = 21 if quick else 101
+    cold_repeat = 3
+    folder = Path(tempfile.mkdtemp(prefix="incidents-bench-timetravel-"))
+    figures: list[Figure] = []
+    as_of_ms: dict[tuple[int, bool], float] = {}
+    current_ms: dict[tuple[int, bool], float] = {}
+    small_ms: dict[tuple[int, bool], float] = {}
+    try:
+        for size in sizes:
+            label = f"{size:,} events"
+            started = time.perf_counter()
+            incident = _Incident(folder, size, seed=size)
+            recorded = time.perf_counter() - started
+            for corrected in (False, True):
+                if corrected:
+                    started = time.perf_counter()
+                    incident.correct(rounds=5, share=0.2)
+                    recorded = time.perf_counter() - started
+                    label = f"{size:,} events + 5 rounds of corrections"
+                current, as_of, small, note = _reads(incident, repeat)
+                current_ms[size, corrected] = current
+                as_of_ms[size, corrected] = as_of
+                small_ms[size, corrected] = small
+                print(f"  {label}: recorded in {recorded:.0f} s; {note}", flush=True)
+                figures.append(
+                    Figure(
+                        group=label,
+                        name="as-of read at random (valid_at, known_at)",
+                        value=as_of,
+                        unit="ms",
+                        baseline_name="current-state read",
+                        baseline=current,
+                        higher_is_better=False,
+                        target=">= 0.5x (within 2x)",
+                    )
+                )
+            cold, naive = _cold(incident, cold_repeat)
+            figures.append(
+                Figure(
+                    group=label,
+                    name="cold current-state read (new Ledger)",
+                    value=cold,
+                    unit="ms",
+                    baseline_name="naive fold",
+                    baseline=naive,
+                    higher_is_better=False,
+                )
+            )
+            incident.ledger.close()
+        small, large = sizes
+        for corrected in (False, True):
+            suffix = " after corrections" if corrected else ""
+            growth = f"growth {small:,} -> {large:,} events{suffix}"
+            figures.append(
+                Figure(
+                    group=growth,
+                    name=f"as-of read at {large:,}",
+                    value=as_of_ms[large, corrected],
+                    unit="ms",
+                    baseline_name=f"at {small:,}",
+                    baseline=as_of_ms[small, corrected],
+                    higher_is_better=False,
+                    target="> 0.1x (growth < 10x)",
+                )
+            )
+            figures.append(
+                Figure(
+                    group=growth,
+                    name=f"as-of read answering ~100 facts at {large:,}",
+                    value=small_ms[large, corrected],
+                    unit="ms",
+                    baseline_name=f"at {small:,}",
+                    baseline=small_ms[small, corrected],
+                    higher_is_better=False,
+                    target="> 0.1x (growth < 10x)",
+                )
+            )
+            figures.append(
+                Figure(
+                    group=growth,
+                    name=f"current-state read at {large:,}",
+                    value=current_ms[large, corrected],
+                    unit="ms",
+                    baseline_name=f"at {small:,}",
+                    baseline=current_ms[small, corrected],
+                    higher_is_better=False,
+                )
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak resident memory of the run: {peak:,.0f} MiB")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
