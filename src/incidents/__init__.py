@@ -24,9 +24,11 @@ from incidents._errors import (
     IncidentsError,
     InvalidInputError,
     LedgerClosedError,
+    ProjectionError,
     StorageError,
     UnknownEventError,
     UnknownIncidentError,
+    UnknownProjectionError,
     UnknownSourceError,
 )
 from incidents._events import (
@@ -70,6 +72,15 @@ from incidents._time import (
     ValidTime,
     parse_instant,
 )
+from incidents.projections import (
+    Change,
+    ChangeKind,
+    Projection,
+    ReadModel,
+    handles,
+    incident_timeline,
+    live,
+)
 
 try:
     __version__ = version("incidents")
@@ -81,6 +92,8 @@ __all__ = [
     "METRES_PER_NAUTICAL_MILE",
     "Aircraft",
     "AircraftReported",
+    "Change",
+    "ChangeKind",
     "Claim",
     "Clock",
     "ConcurrencyError",
@@ -104,6 +117,9 @@ __all__ = [
     "PatrolReported",
     "Position",
     "Precision",
+    "Projection",
+    "ProjectionError",
+    "ReadModel",
     "Reading",
     "Recorded",
     "Reliability",
@@ -120,6 +136,7 @@ __all__ = [
     "SystemClock",
     "UnknownEventError",
     "UnknownIncidentError",
+    "UnknownProjectionError",
     "UnknownSourceError",
     "ValidTime",
     "__version__",
@@ -129,5 +146,8 @@ __all__ = [
     "decode_recorded",
     "encode_event",
     "fold",
+    "handles",
+    "incident_timeline",
+    "live",
     "parse_instant",
 ]

@@ -17,9 +17,11 @@ __all__ = [
     "IncidentsError",
     "InvalidInputError",
     "LedgerClosedError",
+    "ProjectionError",
     "StorageError",
     "UnknownEventError",
     "UnknownIncidentError",
+    "UnknownProjectionError",
     "UnknownSourceError",
 ]
 
@@ -89,4 +91,20 @@ class StorageError(IncidentsError):
 class LedgerClosedError(IncidentsError):
     """
     The ledger was used after :meth:`incidents.Ledger.close`.
+    """
+
+
+class ProjectionError(IncidentsError):
+    """
+    A projection cannot run or cannot be stored.
+
+    Raised when a handler fails (the batch it was in is not committed), when a
+    state is not canonical JSON, or when a stored read model was built by
+    another version of the projection and must be rebuilt.
+    """
+
+
+class UnknownProjectionError(InvalidInputError, LookupError):
+    """
+    No projection is registered under the name asked for.
     """

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +39,9 @@ from incidents._events import Recorded
 
 __all__ = [
     "EPOCH",
+    "Checkpoint",
     "LedgerMapper",
+    "ProjectionWriter",
     "Store",
     "StoredRecord",
     "Writer",
@@ -313,3 +315,117 @@ class Store(ApplicationRecorder, ABC):
             NotImplementedError: Always.
         """
         raise NotImplementedError(f"the {self.backend} store does not push notifications")
+
+    # -- projections: read models and their checkpoints -------------------------------
+    #
+    # Used by incidents.projections. A projection's read model lives in the
+    # ledger's own database: one row per top-level key of its state, plus one
+    # checkpoint row per projection and generation (the last sequence applied),
+    # written together in one transaction. A rebuild writes a new generation
+    # beside the active one and swaps it in when complete.
+
+    @abstractmethod
+    def projection_rows(
+        self,
+        *,
+        after: int,
+        until: int | None = None,
+        topics: Collection[str] | None = None,
+        limit: int | None = None,
+        incident_id: UUID | None = None,
+        recorded_until: int | None = None,
+    ) -> list[tuple[int, str, bytes]]:
+        """
+        ``(sequence, topic, canonical bytes)`` of rows in global order, filtered in storage.
+
+        Rows of other topics never leave the database. ``after`` is exclusive,
+        ``until`` inclusive; ``recorded_until`` bounds the recording time (µs).
+        """
+
+    @abstractmethod
+    def projection_checkpoints(self, name: str | None = None) -> list[Checkpoint]:
+        """
+        The checkpoints of one projection (every generation), or of all, by name then generation.
+        """
+
+    @abstractmethod
+    def projection_load(
+        self, name: str, generation: int
+    ) -> tuple[Checkpoint | None, dict[str, bytes]]:
+        """
+        One generation's checkpoint and documents, read consistently (one snapshot).
+        """
+
+    @abstractmethod
+    def projection_writing(
+        self, name: str, generation: int
+    ) -> contextlib.AbstractContextManager[ProjectionWriter]:
+        """
+        Open a transaction on one generation of a read model; commit on success.
+
+        Writers of the same projection exclude each other; recording is not blocked
+        longer than one such transaction.
+        """
+
+    @abstractmethod
+    def projection_drop(self, name: str) -> None:
+        """
+        Delete every generation of a read model and its checkpoints.
+        """
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """
+    Where one generation of a projection's read model stands.
+
+    Attributes:
+        name: The projection's name.
+        generation: Which build of the read model (a rebuild makes a new one).
+        version: The projection's version when the generation was started.
+        sequence: The last sequence of the ledger applied (0: nothing yet).
+        active: Whether this generation is the one readers see (a rebuild in
+            progress is not).
+    """
+
+    name: str
+    generation: int
+    version: str
+    sequence: int
+    active: bool
+
+
+class ProjectionWriter(ABC):
+    """
+    An open transaction on one generation of a read model. See :meth:`Store.projection_writing`.
+    """
+
+    @abstractmethod
+    def checkpoint(self) -> Checkpoint | None:
+        """
+        The generation's checkpoint as committed, read inside the transaction.
+        """
+
+    @abstractmethod
+    def put(self, documents: Mapping[str, bytes]) -> None:
+        """
+        Insert or replace documents by key.
+        """
+
+    @abstractmethod
+    def delete(self, keys: Collection[str]) -> None:
+        """
+        Delete documents by key (missing keys are ignored).
+        """
+
+    @abstractmethod
+    def advance(self, checkpoint: Checkpoint) -> None:
+        """
+        Write the generation's checkpoint (insert or replace).
+        """
+
+    @abstractmethod
+    def activate(self) -> None:
+        """
+        Make this generation the active one and delete every other generation.
+        """

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._commands import basic
+from incidents._commands import basic, projections
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic,)
+COMMAND_MODULES: tuple[ModuleType, ...] = (basic, projections)
