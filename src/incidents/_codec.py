@@ -17,7 +17,7 @@ import typing
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import attrs
 import cattrs
@@ -330,10 +330,27 @@ _UUIDS: dict[str, UUID] = {}
 _UUID_CACHE_SIZE = 4096
 
 
+def _uuid_from_canonical(value: str) -> UUID:
+    """A UUID from its canonical text, set through its slots (``UUID()`` re-checks the text)."""
+    found = object.__new__(UUID)
+    _SET_UUID_INT(found, int(value.replace("-", ""), 16))
+    _SET_UUID_SAFE(found, SafeUUID.unknown)
+    return found
+
+
+_UUID_SLOTS = vars(UUID).get("int"), vars(UUID).get("is_safe")
+if all(isinstance(slot, types.MemberDescriptorType) for slot in _UUID_SLOTS):
+    _SET_UUID_INT, _SET_UUID_SAFE = (slot.__set__ for slot in _UUID_SLOTS)  # type: ignore[union-attr]
+    _probe = "6f1c9e52-3b0e-5d6a-9c44-0a7d2f9e1b38"
+    _new_uuid = _uuid_from_canonical if _uuid_from_canonical(_probe) == UUID(_probe) else UUID
+else:  # pragma: no cover - another Python's UUID layout
+    _new_uuid = UUID
+
+
 def _trusted_uuid(value: str) -> UUID:
     found = _UUIDS.get(value)
     if found is None:
-        found = UUID(value)
+        found = _new_uuid(value)
         if len(_UUIDS) >= _UUID_CACHE_SIZE:
             _UUIDS.clear()  # incident and source ids repeat; event ids do not
         _UUIDS[value] = found
@@ -344,58 +361,72 @@ def _trusted_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)  # stored in UTC, with its offset
 
 
-def _trusted_builder(hint: Any) -> Any:
-    """A function building a value of type *hint* from its stored JSON form."""
+def _setter(cls: type, name: str) -> Any:
+    """The slot's own setter: what ``object.__setattr__`` ends up calling, without the lookup."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            if isinstance(found, types.MemberDescriptorType):
+                return found.__set__
+            break
+    return lambda instance, value: object.__setattr__(instance, name, value)
+
+
+def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
+    """Python source building a value of type *hint* from the JSON value *value*."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"no trusted decoder for {hint!r}")  # pragma: no cover
-        build = _trusted_builder(inner[0])
-        if build is None:
-            return None
-        return lambda v: None if v is None else build(v)
+        built = _trusted_expression(inner[0], "v", scope)
+        return value if built == "v" else f"(None if (v := {value}) is None else {built})"
     if origin is tuple:
-        item = _trusted_builder(args[0])
-        if item is None:
-            return tuple
-        return lambda v: tuple([item(x) for x in v])
-    if hint is UUID:
-        return _trusted_uuid
-    if hint is datetime:
-        return _trusted_datetime
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        members = {m.value: m for m in hint}
-        return members.__getitem__
-    if isinstance(hint, type) and issubclass(hint, BaseGeometry):
-        return lambda v: _structure_geometry(v, BaseGeometry)
+        return f"tuple([{_trusted_expression(args[0], 'x', scope)} for x in {value}])"
     if hint in (str, int, bool, Any) or origin is dict:
-        return None  # stored as is
-    if hint is float:
-        return float
-    if isinstance(hint, type) and attrs.has(hint):
-        return _trusted_class(hint)
-    raise TypeError(f"no trusted decoder for {hint!r}")  # pragma: no cover - closed vocabulary
+        return value  # stored as is
+    name = f"f{len(scope)}"
+    if hint is UUID:  # the cache lookup inline, the parse only on a miss
+        scope["uuids"], scope["parse_uuid"] = _UUIDS, _trusted_uuid
+        return f"(uuids.get({value}) or parse_uuid({value}))"
+    if hint is datetime:
+        scope[name] = _trusted_datetime
+    elif hint is float:
+        scope[name] = float
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        scope[name] = {m.value: m for m in hint}.__getitem__
+    elif isinstance(hint, type) and issubclass(hint, BaseGeometry):
+        scope[name] = lambda v: _structure_geometry(v, BaseGeometry)
+    elif isinstance(hint, type) and attrs.has(hint):
+        scope[name] = _trusted_class(hint)
+    else:  # pragma: no cover - closed vocabulary
+        raise TypeError(f"no trusted decoder for {hint!r}")
+    return f"{name}({value})"
 
 
 def _trusted_class(cls: Any) -> Any:
     hints = typing.get_type_hints(cls)
-    scope: dict[str, Any] = {"cls": cls, "new": object.__new__, "put": object.__setattr__}
+    scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
     lines = ["def build(data):", "    instance = new(cls)"]
-    for number, field in enumerate(attrs.fields(cls)):
-        build = _trusted_builder(hints[field.name])
-        value = f"data[{field.name!r}]"
-        if build is not None:
-            scope[f"f{number}"] = build
-            value = f"f{number}({value})"
-        lines.append(f"    put(instance, {field.name!r}, {value})")
+    for field in attrs.fields(cls):
+        setter = f"set_{field.name}"
+        scope[setter] = _setter(cls, field.name)
+        built = _trusted_expression(hints[field.name], f"data[{field.name!r}]", scope)
+        lines.append(f"    {setter}(instance, {built})")
     lines.append("    return instance")
-    exec("\n".join(lines), scope)  # one straight-line builder per class, like attrs does
+    exec("\n".join(lines), scope)  # one straight-line builder per class, as attrs does
     return scope["build"]
 
 
 _TRUSTED = {name: _trusted_class(cls) for name, cls in EVENT_TYPES.items()}
+_raw_decode = json.JSONDecoder().raw_decode  # canonical bytes: no whitespace to skip
+_set_event = _setter(Recorded, "event")
+_set_sequence = _setter(Recorded, "sequence")
+_set_position = _setter(Recorded, "position")
+_set_recorded_at = _setter(Recorded, "recorded_at")
+_set_recorder = _setter(Recorded, "recorder")
+_last_stamp: list[Any] = ["", None]
 
 
 def decode_trusted(data: bytes | str) -> Recorded:
@@ -418,19 +449,19 @@ def decode_trusted(data: bytes | str) -> Recorded:
         StorageError: If the bytes are not a recorded event of a known format.
     """
     try:
-        raw = json.loads(data)
+        raw = _raw_decode(data.decode() if isinstance(data, bytes) else data)[0]
         if raw["v"] != FORMAT_VERSION:
             raise ValueError("unknown format")
         event = raw["event"]
-        build = _TRUSTED[event["type"]]
-        new = object.__new__
-        put = object.__setattr__
-        recorded = new(Recorded)
-        put(recorded, "event", build(event))
-        put(recorded, "sequence", raw["sequence"])
-        put(recorded, "position", raw["position"])
-        put(recorded, "recorded_at", datetime.fromisoformat(raw["recorded_at"]))
-        put(recorded, "recorder", raw["recorder"])
+        recorded = object.__new__(Recorded)
+        _set_event(recorded, _TRUSTED[event["type"]](event))
+        _set_sequence(recorded, raw["sequence"])
+        _set_position(recorded, raw["position"])
+        stamp = raw["recorded_at"]
+        if stamp != _last_stamp[0]:  # a batch shares one recording time
+            _last_stamp[:] = [stamp, datetime.fromisoformat(stamp)]
+        _set_recorded_at(recorded, _last_stamp[1])
+        _set_recorder(recorded, raw["recorder"])
         return recorded
     except Exception:  # anything odd: let the validating decoder explain it
         return decode_recorded(data)

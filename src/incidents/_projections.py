@@ -32,13 +32,15 @@ Three ways to run one:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Generic, TypeVar
@@ -46,7 +48,7 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec import decode_trusted, dumps
+from incidents._codec import apply_changes, converter, decode_trusted, dumps
 from incidents._errors import (
     ConcurrencyError,
     FutureKnowledgeError,
@@ -90,6 +92,8 @@ Progress = Callable[[int, int], None]
 """Called after each batch with ``(sequence reached, sequence to reach)``."""
 
 AMENDMENT_TOPICS = frozenset({Correction.TYPE, Retraction.TYPE})
+_CACHE_SIZE = 10_000
+_RECENT = 2_000
 DEFAULT_BATCH_SIZE = 1000
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -161,6 +165,34 @@ class Change(Generic[E]):
         The incident the fact belongs to.
         """
         return self.fact.incident_id
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+(
+    _set_event,
+    _set_added,
+    _set_kind,
+    _set_fact,
+    _set_cause,
+    _set_corrections,
+    _set_previous,
+) = _slot_setters(Change, ("event", "added", "kind", "fact", "cause", "corrections", "previous"))
+
+
+def _recorded_change(recorded: Recorded) -> Change[Any]:
+    """``Change(event, True, RECORDED, recorded, recorded)``, built through its slots (hot path)."""
+    change: Change[Any] = object.__new__(Change)
+    _set_event(change, recorded.event)
+    _set_added(change, True)
+    _set_kind(change, ChangeKind.RECORDED)
+    _set_fact(change, recorded)
+    _set_cause(change, recorded)
+    _set_corrections(change, ())
+    _set_previous(change, None)
+    return change
 
 
 _HANDLES = "__incidents_handles__"
@@ -377,6 +409,31 @@ class _RecordsLookup(_Lookup):
 _Status = tuple[bool, Event | None, tuple[UUID, ...]]
 
 
+def _corrected(event: Event, changes: Mapping[str, Any]) -> Event:
+    """
+    What :func:`incidents._codec.apply_changes` returns, validated just as strictly.
+
+    Only the changed fields are structured (the others are valid values
+    already); ``attrs.evolve`` then runs the class's validators. Anything
+    unusual goes through ``apply_changes`` itself, which words the errors.
+    """
+    kind = type(event)
+    hints = _HINTS.get(kind)
+    if hints is None:
+        every = typing.get_type_hints(kind)
+        hints = _HINTS[kind] = {f.name: every[f.name] for f in attrs.fields(kind)}
+    if not changes.keys() <= hints.keys():
+        return apply_changes(event, changes)
+    try:
+        new = {name: converter.structure(value, hints[name]) for name, value in changes.items()}
+    except Exception:  # cattrs' own errors
+        return apply_changes(event, changes)
+    return attrs.evolve(event, **new)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _status(fact: Recorded, amendments: list[Recorded]) -> _Status:
     events, applied, _ = effective_events([fact, *amendments])
     found = events.get(fact.event_id)
@@ -402,21 +459,82 @@ class _Engine:
         self.fact_topics = frozenset(t for t in self.handlers if t not in AMENDMENT_TOPICS)
         self.topics = frozenset(self.handlers) | (AMENDMENT_TOPICS if self.fact_topics else set())
         self.books: dict[UUID, _Book] = {}
+        # How each amended fact stands after its last amendment, and the fact itself:
+        # caches only, rebuilt from the log when an engine starts again.
+        self.statuses: dict[UUID, _Status] = {}
+        self.facts: dict[UUID, Recorded | None] = {}
+        # Amendments mostly target facts recorded shortly before them: keep the
+        # last few thousand facts (two generations, so eviction costs nothing).
+        self.recent: dict[UUID, bytes] = {}
+        self.older: dict[UUID, bytes] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
 
-    def apply(self, state: State, recorded: Recorded) -> None:
+    def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
+        fact_topics, handlers = self.fact_topics, self.handlers
+        handler: Any = None
+        recorded: Recorded | None = None
+        try:
+            for _, topic, data in rows:
+                handler = None
+                recorded = decode_trusted(data)
+                if topic in fact_topics:
+                    # Keep bytes, not objects, for amendments: the garbage collector ignores them.
+                    recent = self.recent
+                    recent[recorded.event.event_id] = data
+                    if len(recent) >= _RECENT:
+                        self.older, self.recent = recent, {}
+                    change = _recorded_change(recorded)
+                    for handler in handlers[topic]:
+                        handler(state, change)
+                else:
+                    self._amendment(state, recorded)
+        except Exception as exc:
+            failure = self._failure(exc, handler, recorded)
+            if failure is exc:
+                raise
+            raise failure from exc
+
+    def feed(self, state: State, records: Iterable[Recorded]) -> int:
+        """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
+        handler: Any = None
+        recorded: Recorded | None = None
+        last = 0
+        try:
+            for recorded in records:
+                handler = None
+                topic = recorded.event.TYPE
+                last = recorded.sequence
+                if topic in self.fact_topics:
+                    if self.seen is not None:
+                        self.seen[recorded.event.event_id] = recorded
+                    change = _recorded_change(recorded)
+                    for handler in self.handlers[topic]:
+                        handler(state, change)
+                elif topic in self.topics:
+                    self._amendment(state, recorded)
+        except Exception as exc:
+            failure = self._failure(exc, handler, recorded)
+            if failure is exc:
+                raise
+            raise failure from exc
+        return last
+
+    def _amendment(self, state: State, recorded: Recorded) -> None:
         topic = recorded.event.TYPE
-        if topic in self.fact_topics:
-            if self.seen is not None:
-                self.seen[recorded.event_id] = recorded
-            change = Change(recorded.event, True, ChangeKind.RECORDED, recorded, recorded)
-            self._call(topic, state, change)
-        elif topic in AMENDMENT_TOPICS:
-            if topic in self.handlers:
-                change = Change(recorded.event, True, ChangeKind.RECORDED, recorded, recorded)
-                self._call(topic, state, change)
-            if self.fact_topics:
-                self._amend(state, recorded)
+        if topic in self.handlers:
+            self._call(topic, state, _recorded_change(recorded))
+        if self.fact_topics:
+            self._amend(state, recorded)
+
+    def _failure(self, exc: Exception, handler: Any, recorded: Recorded | None) -> Exception:
+        if isinstance(exc, IncidentsError) or handler is None or recorded is None:
+            return exc
+        return ProjectionError(
+            f"projection {self.projection.name!r}: {handler.__name__} failed on "
+            f"{recorded.type} {recorded.event_id} (sequence {recorded.sequence}): "
+            f"{type(exc).__name__}: {exc}"
+        )
 
     def _call(self, topic: str, state: State, change: Change[Any]) -> None:
         for handler in self.handlers[topic]:
@@ -448,11 +566,35 @@ class _Engine:
         root = book.root(event.target_id)
         earlier = book.affecting(root)
         book.add(recorded)
-        fact = self.lookup.fact(root, self.fact_topics)
+        if root in self.facts:
+            fact = self.facts[root]
+        elif root in self.recent or root in self.older:
+            fact = self.facts[root] = decode_trusted(self.recent.get(root) or self.older[root])
+        else:
+            if len(self.facts) >= _CACHE_SIZE:
+                self.facts.clear()
+                self.statuses.clear()
+            fact = self.facts[root] = self.lookup.fact(root, self.fact_topics)
         if fact is None:
             return  # a fact of a type this projection does not handle
-        before = _status(fact, earlier)
-        after = _status(fact, [*earlier, recorded])
+        before = self.statuses.get(root)
+        if before is None:
+            before = _status(fact, earlier) if earlier else (True, fact.event, ())
+        if event.target_id == root:
+            # Aimed at the fact itself: the fold's left-to-right rule gives the new
+            # status from the old one (a retraction withdraws; a correction applies
+            # to the fact as it stands, or is skipped if it no longer fits).
+            was_in, current, fixes = before
+            after = before
+            if isinstance(event, Retraction):
+                after = (False, None, ())
+            elif was_in:
+                assert current is not None
+                with contextlib.suppress(InvalidInputError):  # no longer fits: skipped
+                    after = (True, _corrected(current, event.changes), (*fixes, event.event_id))
+        else:
+            after = _status(fact, [*earlier, recorded])
+        self.statuses[root] = after
         if before == after:
             return
         was_in, old, old_fixes = before
@@ -657,6 +799,11 @@ def project(projection: Projection, records: Iterable[Recorded]) -> Projected:
     """
     engine = _Engine(projection, _RecordsLookup(), complete=True)
     state = projection.initial()
+    last = engine.feed(state, _in_order(records))
+    return _projected(projection, state, last)
+
+
+def _in_order(records: Iterable[Recorded]) -> Iterator[Recorded]:
     last = 0
     for recorded in records:
         if recorded.sequence <= last:
@@ -664,8 +811,7 @@ def project(projection: Projection, records: Iterable[Recorded]) -> Projected:
                 f"records must be in ledger order: sequence {recorded.sequence} after {last}"
             )
         last = recorded.sequence
-        engine.apply(state, recorded)
-    return _projected(projection, state, last)
+        yield recorded
 
 
 def _projected(projection: Projection, state: State, sequence: int) -> Projected:
@@ -744,15 +890,13 @@ def live(
         when = "" if known_at is None else f" as known at {to_utc(known_at).isoformat()}"
         raise UnknownIncidentError(f"incident {incident_id} is not recorded{when}")
     engine = _Engine(projection, _StoreLookup(store), complete=True)
-    apply = engine.apply
     state = projection.initial()
     after = 0
     while after < head:
         rows = store.projection_rows(
             after=after, until=head, topics=engine.topics, limit=batch_size, incident_id=incident_id
         )
-        for _, _, data in rows:  # other topics were filtered out in storage
-            apply(state, decode_trusted(data))
+        engine.feed_rows(state, rows)  # other topics were filtered out in storage
         if len(rows) < batch_size:
             break
         after = rows[-1][0]
@@ -869,13 +1013,14 @@ class ReadModel:
                 return checkpoint, state, self._engine(checkpoint), True
         raise ConcurrencyError(f"the read model {self.name!r} keeps being swapped; try again")
 
-    def catch_up(self, *, progress: Progress | None = None) -> Checkpoint:
+    def catch_up(self, *, progress: Progress | None = None, until: int | None = None) -> Checkpoint:
         """
         Apply every event recorded since the checkpoint, one transaction per batch.
 
         Args:
             progress: Called after each committed batch with the sequence
                 reached and the sequence to reach.
+            until: Stop at this sequence (default: the last one recorded).
 
         Returns:
             The checkpoint reached.
@@ -887,7 +1032,7 @@ class ReadModel:
         for _ in range(5):
             checkpoint, state, engine, stored = self._active()
             try:
-                reached = self._run(checkpoint, state, engine, stored, progress)
+                reached = self._run(checkpoint, state, engine, stored, progress, until)
             except ConcurrencyError:
                 self._cached = None  # another process moved it: reload and go on
                 continue
@@ -908,15 +1053,14 @@ class ReadModel:
         head: int | None = None,
     ) -> Checkpoint:
         store = self._store
-        head = store.last_sequence() if head is None else head
+        last = store.last_sequence()
+        head = last if head is None else max(min(head, last), checkpoint.sequence)
         expected = checkpoint if stored else None
-        apply = engine.apply
         while expected is None or checkpoint.sequence < head:
             rows = store.projection_rows(
                 after=checkpoint.sequence, until=head, topics=engine.topics, limit=self.batch_size
             )
-            for _, _, data in rows:  # other topics were filtered out in storage
-                apply(state, decode_trusted(data))
+            engine.feed_rows(state, rows)  # other topics were filtered out in storage
             end = rows[-1][0] if len(rows) == self.batch_size else head
             reached = dataclasses.replace(checkpoint, sequence=end)
             documents, deleted = state.changes(self.name)
