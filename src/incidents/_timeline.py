@@ -681,7 +681,9 @@ class IncidentTimeline:
             "region": self.region,
             "known_at": None if self.known_at is None else self.known_at.isoformat(),
             "sequence": self.sequence,
-            "entries": [converter.unstructure(e) for e in self.entries],
+            "entries": [
+                {**converter.unstructure(e), "corrected": e.corrected} for e in self.entries
+            ],
         }
 
     def json(self) -> str:
@@ -726,7 +728,11 @@ def _table(
     lines = []
     for row in [header, *rows]:
         cells = [
-            [wrapped for part in cell.split("\n") for wrapped in (textwrap.wrap(part, w) or [""])]
+            [
+                wrapped
+                for part in cell.split("\n")
+                for wrapped in (textwrap.wrap(part, w, break_on_hyphens=False) or [""])
+            ]
             for cell, w in zip(row, widths, strict=True)
         ]
         for n in range(max(len(c) for c in cells)):
