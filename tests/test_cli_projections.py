@@ -276,3 +276,15 @@ def test_progress_bar_on_a_terminal_and_in_a_log() -> None:
     empty = io.StringIO()
     ProgressBar("nothing", stream=empty)(0, 0)
     assert "100% sequence 0/0" in empty.getvalue()
+
+
+def test_demo_shows_the_timeline_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "demo", "--path", str(tmp_path / "demo.db"))
+    assert status == 0
+    table = out.index("#  WHEN (valid time)")
+    assert (
+        out.index("Joint Chinese-Russian bomber patrol near Alaska (Bering Sea / Alaska ADIZ)")
+        < table
+    )
+    assert table < out.index("Aircraft (4):")
+    assert "CORRECTED [1]" in out

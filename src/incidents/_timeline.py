@@ -214,10 +214,12 @@ _DATED = (AircraftReported, PatrolReported, InterceptReported, StatementIssued)
 
 
 def _when(valid_time: ValidTime) -> dict[str, Any]:
-    bare = attrs.evolve(valid_time, wording=None)
+    when = valid_time.describe()
+    if valid_time.wording:  # kept apart: the table prints it on a line of its own
+        when = when.removesuffix(f' "{valid_time.wording}"')
     earliest, latest = valid_time.earliest, valid_time.latest
     return {
-        "when": bare.describe(),
+        "when": when,
         "wording": valid_time.wording,
         "precision": valid_time.precision.value,
         "time_zone": valid_time.tz,

@@ -24,7 +24,7 @@ from incidents.projections import (
     registered,
 )
 
-__all__ = ["ProgressBar", "register", "run_project", "run_timeline"]
+__all__ = ["ProgressBar", "register", "run_project", "run_timeline", "terminal_width"]
 
 
 def register(sub: Any) -> None:
@@ -94,7 +94,16 @@ def register(sub: Any) -> None:
     project.set_defaults(run=run_project)
 
 
-def _width(requested: int | None) -> int:
+def terminal_width(requested: int | None = None) -> int:
+    """
+    The width to print tables at: *requested*, or the terminal's (80 to 160).
+
+    Args:
+        requested: A width asked for on the command line.
+
+    Returns:
+        Characters per line.
+    """
     if requested is not None:
         return requested
     return max(80, min(160, shutil.get_terminal_size((100, 24)).columns))
@@ -113,7 +122,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(timeline.csv())
     else:
-        print(timeline.table(_width(args.width)))
+        print(timeline.table(terminal_width(args.width)))
     return 0
 
 
