@@ -457,3 +457,14 @@ def test_register_as_decorator_and_entry_points(monkeypatch: pytest.MonkeyPatch)
     )
     assert isinstance(get("test-decorated"), Decorated)
     assert isinstance(get("test-plugin"), Plugin)
+
+
+def test_project_over_records_equals_live_for_narrow_projections() -> None:
+    from incidents.projections import AircraftRoster, StatementsBySpeaker
+
+    with Ledger.open(":memory:") as ledger:
+        ledger.record(*examples.alaska_2024())
+        records = list(ledger.events(examples.ALASKA_2024))
+        # The example's correction targets a statement, which the roster ignores.
+        for projection in (AircraftRoster(), StatementsBySpeaker(), Journal()):
+            assert live(ledger, projection).digest == project(projection, records).digest

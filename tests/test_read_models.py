@@ -511,3 +511,21 @@ def test_retrying_after_a_crash_applies_nothing_twice(backend: Backend) -> None:
     assert status.sequence == 17
     model.catch_up()
     assert live(ledger, Journal()).digest == model.read().digest
+
+
+def test_rebuild_clears_an_abandoned_rebuild(backend: Backend) -> None:
+    ledger = backend.open()
+    record_example(ledger)
+    model = ReadModel(ledger, Journal(), batch_size=4)
+    model.catch_up()
+    # A rebuild killed before its swap: its generation stays, inactive.
+    with crash_on(ledger.store, {3}), pytest.raises(SimulatedCrash):
+        model.rebuild()
+    generations = [(c.generation, c.active) for c in ledger.store.projection_checkpoints("journal")]
+    assert generations == [(1, True), (2, False)]
+    assert live(ledger, Journal()).digest == model.read().digest  # readers never noticed
+    model.rebuild()
+    assert [(c.generation, c.active) for c in ledger.store.projection_checkpoints("journal")] == [
+        (3, True)
+    ]
+    assert live(ledger, Journal()).digest == model.read().digest

@@ -217,12 +217,15 @@ class MemoryStore(Store):
             yield writer
             writer.apply()
 
-    def projection_drop(self, name: str) -> None:
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
         """
-        Delete every generation of a read model.
+        Delete one generation of a read model, or every one.
         """
         with self._projection_lock:
-            self._read_models.pop(name, None)
+            if generation is None:
+                self._read_models.pop(name, None)
+            else:
+                self._read_models.get(name, {}).pop(generation, None)
 
 
 class _MemoryProjectionWriter(ProjectionWriter):

@@ -504,13 +504,13 @@ class PostgresStore(Store):
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc
 
-    def projection_drop(self, name: str) -> None:
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
         """
-        Delete every generation of a read model.
+        Delete one generation of a read model, or every one.
         """
         with self.projection_writing(name, 0) as writer:
             assert isinstance(writer, _PostgresProjectionWriter)
-            writer.drop_all()
+            writer.drop(generation)
 
 
 _CHECKPOINT_COLUMNS = "name, generation, version, sequence, active"
@@ -588,6 +588,14 @@ class _PostgresProjectionWriter(ProjectionWriter):
                 (self.name, self.generation),
             )
 
-    def drop_all(self) -> None:
+    def drop(self, generation: int | None) -> None:
         for table in (self.documents, self.checkpoints):
-            self.c.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(table), (self.name,))
+            if generation is None:
+                self.c.execute(
+                    sql.SQL("DELETE FROM {} WHERE name = %s").format(table), (self.name,)
+                )
+            else:
+                self.c.execute(
+                    sql.SQL("DELETE FROM {} WHERE name = %s AND generation = %s").format(table),
+                    (self.name, generation),
+                )

@@ -426,9 +426,11 @@ def _corrected(event: Event, changes: Mapping[str, Any]) -> Event:
         return apply_changes(event, changes)
     try:
         new = {name: converter.structure(value, hints[name]) for name, value in changes.items()}
-    except Exception:  # cattrs' own errors
+        return attrs.evolve(event, **new)
+    except InvalidInputError:
+        raise
+    except Exception:  # cattrs' own errors and the like
         return apply_changes(event, changes)
-    return attrs.evolve(event, **new)
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -511,8 +513,11 @@ class _Engine:
                     change = _recorded_change(recorded)
                     for handler in self.handlers[topic]:
                         handler(state, change)
-                elif topic in self.topics:
-                    self._amendment(state, recorded)
+                elif topic in AMENDMENT_TOPICS:
+                    if topic in self.topics:
+                        self._amendment(state, recorded)
+                elif self.seen is not None:
+                    self.seen[recorded.event.event_id] = recorded  # amendments may target it
         except Exception as exc:
             failure = self._failure(exc, handler, recorded)
             if failure is exc:
@@ -918,6 +923,11 @@ class ReadModel:
     applied once. Every projection has its own checkpoint; any number of them
     can live in one ledger.
 
+    A ``ReadModel`` keeps the state in memory between catch-ups, so each one
+    only reads what is new; use one per thread. Several processes may catch
+    up the same read model: each transaction checks the checkpoint it started
+    from, and the one that lost reloads and carries on.
+
     Args:
         ledger: The ledger whose database holds the read model.
         projection: The projection (its ``name`` keys the read model).
@@ -1097,9 +1107,10 @@ class ReadModel:
         """
         store = self._store
         self._cached = None
-        generation = 1 + max(
-            (c.generation for c in store.projection_checkpoints(self.name)), default=0
-        )
+        checkpoints = store.projection_checkpoints(self.name)
+        for abandoned in (c for c in checkpoints if not c.active):
+            store.projection_drop(self.name, abandoned.generation)  # an earlier rebuild's
+        generation = 1 + max((c.generation for c in checkpoints), default=0)
         checkpoint, state = self._fresh(generation, active=False)
         engine = self._engine(checkpoint)
         reached = self._run(checkpoint, state, engine, False, progress)

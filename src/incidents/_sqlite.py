@@ -405,14 +405,22 @@ class SQLiteStore(Store):
         except (sqlite3.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.path} failed: {exc}") from exc
 
-    def projection_drop(self, name: str) -> None:
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
         """
-        Delete every generation of a read model.
+        Delete one generation of a read model, or every one.
         """
         self._projection_tables()
+        where, params = (
+            ("name=?", (name,))
+            if generation is None
+            else (
+                "name=? AND generation=?",
+                (name, generation),
+            )
+        )
         with self._transaction() as c:
-            c.execute("DELETE FROM projection_documents WHERE name=?", (name,))
-            c.execute("DELETE FROM projection_checkpoints WHERE name=?", (name,))
+            c.execute(f"DELETE FROM projection_documents WHERE {where}", params)
+            c.execute(f"DELETE FROM projection_checkpoints WHERE {where}", params)
 
 
 _PROJECTION_SCHEMA = (

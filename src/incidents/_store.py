@@ -368,9 +368,9 @@ class Store(ApplicationRecorder, ABC):
         """
 
     @abstractmethod
-    def projection_drop(self, name: str) -> None:
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
         """
-        Delete every generation of a read model and its checkpoints.
+        Delete one generation of a read model (default: every one) and its checkpoints.
         """
 
 
