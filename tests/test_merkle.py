@@ -432,6 +432,15 @@ def test_consistency_bound() -> None:
     assert worst == 1
 
 
+def test_size_is_pinned_by_the_root_not_by_the_proof() -> None:
+    # Leaf 0's paths in trees of 5 and 6 have the same shape, so the size-5
+    # proof also verifies as "size 6" against the size-5 root (documented in
+    # the module docstring); against the real size-6 root it fails.
+    proof = inclusion_proof(0, 5, BIG_SOURCE)
+    verify_inclusion(BIG_LEAVES[0], 0, 6, proof, BIG_SOURCE.root(5))
+    assert not is_included(BIG_LEAVES[0], 0, 6, proof, BIG_SOURCE.root(6))
+
+
 def test_sizes_equal_or_from_empty() -> None:
     root = BIG_SOURCE.root(5)
     assert consistency_proof(5, 5, BIG_SOURCE) == []

@@ -16,6 +16,9 @@ events, never edits.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from incidents._audit import StoredCheckpoint
+from incidents._bundle import Bundle, BundleCheckpoint
+from incidents._checkpoint import Checkpoint
 from incidents._codec import canonical_bytes, converter, decode_event, decode_recorded, encode_event
 from incidents._errors import (
     ConcurrencyError,
@@ -30,6 +33,7 @@ from incidents._errors import (
     UnknownIncidentError,
     UnknownProjectionError,
     UnknownSourceError,
+    VerificationError,
 )
 from incidents._events import (
     EVENT_TYPES,
@@ -53,6 +57,9 @@ from incidents._events import (
 )
 from incidents._geo import METRES_PER_NAUTICAL_MILE, Location, Position
 from incidents._ledger import Ledger
+from incidents._notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
+from incidents._proofs import ConsistencyProof, InclusionProof, parse_proof
+from incidents._replay import REPLAY_STATES, StateFunction, incident_states, replay_digests
 from incidents._state import (
     Aircraft,
     Incident,
@@ -72,6 +79,7 @@ from incidents._time import (
     ValidTime,
     parse_instant,
 )
+from incidents._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
 from incidents.projections import (
     Change,
     ChangeKind,
@@ -90,15 +98,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "EVENT_TYPES",
     "METRES_PER_NAUTICAL_MILE",
+    "REPLAY_STATES",
     "Aircraft",
     "AircraftReported",
+    "Bundle",
+    "BundleCheckpoint",
     "Change",
     "ChangeKind",
+    "Checkpoint",
+    "CheckpointCheck",
     "Claim",
     "Clock",
     "ConcurrencyError",
+    "ConsistencyProof",
     "Correction",
     "Credibility",
+    "Damage",
+    "DamageKind",
     "DuplicateEventError",
     "Event",
     "FixedClock",
@@ -106,6 +122,7 @@ __all__ = [
     "Incident",
     "IncidentOpened",
     "IncidentsError",
+    "InclusionProof",
     "Intercept",
     "InterceptReported",
     "Interceptor",
@@ -122,23 +139,32 @@ __all__ = [
     "ReadModel",
     "Reading",
     "Recorded",
+    "RecorderPart",
     "Reliability",
     "Retraction",
+    "SignatureCheck",
+    "SignatureStatus",
+    "SigningKey",
     "Source",
     "SourceKind",
     "SourceRegistered",
     "Speaker",
     "Stance",
+    "StateFunction",
     "Statement",
     "StatementIssued",
     "SteppingClock",
     "StorageError",
+    "StoredCheckpoint",
     "SystemClock",
     "UnknownEventError",
     "UnknownIncidentError",
     "UnknownProjectionError",
     "UnknownSourceError",
     "ValidTime",
+    "VerificationError",
+    "VerifierKey",
+    "VerifyReport",
     "__version__",
     "canonical_bytes",
     "converter",
@@ -147,7 +173,10 @@ __all__ = [
     "encode_event",
     "fold",
     "handles",
+    "incident_states",
     "incident_timeline",
     "live",
     "parse_instant",
+    "parse_proof",
+    "replay_digests",
 ]

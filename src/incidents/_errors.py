@@ -23,6 +23,7 @@ __all__ = [
     "UnknownIncidentError",
     "UnknownProjectionError",
     "UnknownSourceError",
+    "VerificationError",
 ]
 
 
@@ -91,6 +92,15 @@ class StorageError(IncidentsError):
 class LedgerClosedError(IncidentsError):
     """
     The ledger was used after :meth:`incidents.Ledger.close`.
+    """
+
+
+class VerificationError(InvalidInputError):
+    """
+    A checkpoint, proof, signature or bundle does not verify.
+
+    Raised when a cryptographic check fails or when what should be checked is
+    malformed; the message says which check failed and why.
     """
 
 

@@ -117,6 +117,10 @@ def _tuple(value: Any) -> tuple[Any, ...]:
     return tuple(value)
 
 
+def _recorded_at(value: datetime) -> datetime:
+    return to_utc(value, what="recording time")
+
+
 def _optional_aware(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value, what="publication time")
 
@@ -663,7 +667,7 @@ class Recorded:
     event: Event
     sequence: int
     position: int
-    recorded_at: datetime
+    recorded_at: datetime = attrs.field(converter=_recorded_at)
     recorder: str
 
     @property

@@ -19,7 +19,8 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from incidents._codec import apply_changes, decode_recorded
+from incidents._audit import AuditLog, AuditMethods
+from incidents._codec import apply_changes, decode_recorded, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -42,8 +43,9 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._notes import SigningKey
 from incidents._state import Incident, Reading, fold
-from incidents._store import LedgerMapper, Store, StoredRecord, from_micros, to_micros
+from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
 
 __all__ = ["Ledger", "open_store"]
@@ -56,6 +58,10 @@ _REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
     Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
     Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
 }
+
+
+_KNOWN_LIMIT = 100_000
+_EVENT_CLASSES = frozenset(EVENT_TYPES.values())
 
 
 def _default_recorder() -> str:
@@ -101,7 +107,7 @@ def open_store(target: str | os.PathLike[str]) -> Store:
     return SQLiteStore(text)
 
 
-class Ledger:
+class Ledger(AuditMethods):
     """
     An append-only, source-attributed record of incidents.
 
@@ -115,17 +121,36 @@ class Ledger:
         store: The storage backend (see :meth:`open`).
         clock: Where recording time comes from (the system clock by default).
         recorder: Who records, unless :meth:`record` is told otherwise (default:
-            ``$INCIDENTS_RECORDER`` or the login name).
+            the signing key's name, ``$INCIDENTS_RECORDER`` or the login name).
+        signing_key: The recorder's key: every batch recorded is signed with
+            it (a checkpoint kept in the ledger), and so are checkpoints.
+        origin: The log's name, for a ledger that has none yet (see
+            :meth:`checkpoint`); an existing ledger keeps its own.
     """
 
     def __init__(
-        self, store: Store, *, clock: Clock | None = None, recorder: str | None = None
+        self,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        recorder: str | None = None,
+        signing_key: SigningKey | None = None,
+        origin: str | None = None,
     ) -> None:
         self._store = store
         self._clock: Clock = clock if clock is not None else SystemClock()
+        if recorder is None and isinstance(signing_key, SigningKey):
+            recorder = signing_key.name
         self._recorder = _check_recorder(recorder) if recorder is not None else _default_recorder()
         self._mapper = LedgerMapper()
         self._closed = False
+        # Event id -> (type, incident) of rows known to be committed.
+        self._known: dict[UUID, tuple[str, UUID | str]] = {}
+        try:
+            self._audit = AuditLog(store, signing_key=signing_key, origin=origin)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
     def open(
@@ -134,6 +159,8 @@ class Ledger:
         *,
         clock: Clock | None = None,
         recorder: str | None = None,
+        signing_key: SigningKey | None = None,
+        origin: str | None = None,
     ) -> Ledger:
         """
         Open (or create) a ledger.
@@ -144,14 +171,24 @@ class Ledger:
                 ``postgresql://user:password@host:port/dbname?schema=name`` URL.
             clock: Where recording time comes from.
             recorder: Who records.
+            signing_key: The recorder's Ed25519 key, to sign what they record.
+            origin: The log's name if the ledger is new (default: a fresh
+                ``incidents/<uuid>``).
 
         Returns:
             The open ledger.
 
         Raises:
             StorageError: If the storage cannot be opened.
+            InvalidInputError: If ``origin`` differs from an existing ledger's.
         """
-        return cls(open_store(target), clock=clock, recorder=recorder)
+        return cls(
+            open_store(target),
+            clock=clock,
+            recorder=recorder,
+            signing_key=signing_key,
+            origin=origin,
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -238,28 +275,27 @@ class Ledger:
         if not events:
             raise InvalidInputError("record() needs at least one event")
         who = self._recorder if recorder is None else _check_recorder(recorder)
+        # Everything that does not depend on what is stored happens before the
+        # write lock is taken: checks of the batch itself, and encoding.
         batch: dict[UUID, tuple[int, Event]] = {}
+        wanted: set[UUID] = set()
         for index, event in enumerate(events):
-            if not isinstance(event, Event) or type(event) not in EVENT_TYPES.values():
+            if type(event) not in _EVENT_CLASSES:
                 raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
-            if event.event_id in batch:
+            entry = (index, event)
+            if batch.setdefault(event.event_id, entry) is not entry:
                 raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
-            batch[event.event_id] = (index, event)
-        incident_ids = list(dict.fromkeys(e.incident_id for e in events))
+            wanted.add(event.source_id)
+            if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+                wanted.update(event.references())
+        incident_ids = list(dict.fromkeys([e.incident_id for e in events]))
+        texts = [event_text(e) for e in events]
 
         with self._store.writing() as writer:
             last_sequence, last_micros = writer.head()
             heads = writer.stream_heads(incident_ids)
             if expected_positions is not None:
-                for incident_id, expected in expected_positions.items():
-                    actual = heads.get(incident_id)
-                    if actual is None:
-                        actual = writer.stream_heads([incident_id])[incident_id]
-                    if actual != expected:
-                        raise ConcurrencyError(
-                            f"incident {incident_id} is at position {actual}, expected {expected}: "
-                            "another writer recorded first; read again and retry"
-                        )
+                self._check_expected(expected_positions, heads, writer)
             try:
                 self._check_openings(events, heads)
             except InvalidInputError:
@@ -270,51 +306,103 @@ class Ledger:
                         f"{again[0].topic} {again[0].event_id} at sequence {again[0].id})"
                     ) from None
                 raise
-            wanted = {e.source_id for e in events} | {r for e in events for r in e.references()}
-            stored = {
-                r.event_id: r
-                for r in writer.rows_by_event_id([i for i in wanted if i not in batch])
-            }
+            known = self._known
+            stored: dict[UUID, tuple[str, UUID | str]] = {}
+            missing = []
+            for i in wanted:
+                if i in batch:
+                    continue
+                found = known.get(i)
+                if found is None:
+                    missing.append(i)
+                else:
+                    stored[i] = found
+            for row in writer.rows_by_event_id(missing) if missing else ():
+                stored[row.event_id] = (row.topic, row.originator_id)
             decoded: dict[UUID, Event] = {}
 
             def lookup(event_id: UUID) -> Event | None:
                 if event_id in batch:
                     return batch[event_id][1]
                 if event_id not in decoded:
-                    row = stored.get(event_id)
-                    if row is None:
-                        found = writer.rows_by_event_id([event_id])
-                        if not found:
-                            return None
-                        row = found[0]
-                        stored[event_id] = row
-                    decoded[event_id] = self._mapper.to_domain_event(row).event
+                    found = writer.rows_by_event_id([event_id])
+                    if not found:
+                        return None
+                    decoded[event_id] = self._mapper.to_domain_event(found[0]).event
                 return decoded[event_id]
 
             for index, event in enumerate(events):
                 self._check_source(event, batch, stored)
-                self._check_references(index, event, batch, stored)
-                if isinstance(event, Correction):
+                if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+                    self._check_references(index, event, batch, stored)
+                if type(event) is Correction:
                     self._check_correction(event, lookup)
 
             now = to_utc(self._clock(), what="clock reading")
             if last_micros is not None and to_micros(now) < last_micros:
                 now = from_micros(last_micros)  # recording time never goes backwards
-            positions = dict(heads)
-            recorded = []
-            for offset, event in enumerate(events, start=1):
-                positions[event.incident_id] += 1
-                recorded.append(
-                    Recorded(
-                        event=event,
-                        sequence=last_sequence + offset,
-                        position=positions[event.incident_id],
-                        recorded_at=now,
-                        recorder=who,
-                    )
+            recorded = self._envelopes(events, heads, last_sequence, now, who)
+            rows = self._mapper.to_stored_events(recorded, texts)
+            writer.insert(rows)
+            edge = self._audit.append(writer, last_sequence, rows, who, to_micros(now))
+        self._audit.committed(edge)
+        # Committed rows never change, so what they are can be remembered.
+        if len(known) > _KNOWN_LIMIT:
+            known.clear()
+        known.update(stored)
+        for event in events:
+            if type(event) is SourceRegistered:
+                known[event.event_id] = (event.TYPE, event.incident_id)
+        return recorded
+
+    @staticmethod
+    def _envelopes(
+        events: Sequence[Event],
+        heads: Mapping[UUID, int],
+        last_sequence: int,
+        now: datetime,
+        who: str,
+    ) -> tuple[Recorded, ...]:
+        if len(heads) == 1:  # the usual batch: one incident
+            (position,) = heads.values()
+            return tuple(
+                Recorded(
+                    event=event,
+                    sequence=last_sequence + offset,
+                    position=position + offset,
+                    recorded_at=now,
+                    recorder=who,
                 )
-            writer.insert([self._mapper.to_stored_event(r) for r in recorded])
+                for offset, event in enumerate(events, start=1)
+            )
+        positions = dict(heads)
+        recorded = []
+        for offset, event in enumerate(events, start=1):
+            positions[event.incident_id] += 1
+            recorded.append(
+                Recorded(
+                    event=event,
+                    sequence=last_sequence + offset,
+                    position=positions[event.incident_id],
+                    recorded_at=now,
+                    recorder=who,
+                )
+            )
         return tuple(recorded)
+
+    @staticmethod
+    def _check_expected(
+        expected_positions: Mapping[UUID, int], heads: Mapping[UUID, int], writer: Writer
+    ) -> None:
+        for incident_id, expected in expected_positions.items():
+            actual = heads.get(incident_id)
+            if actual is None:
+                actual = writer.stream_heads([incident_id])[incident_id]
+            if actual != expected:
+                raise ConcurrencyError(
+                    f"incident {incident_id} is at position {actual}, expected {expected}: "
+                    "another writer recorded first; read again and retry"
+                )
 
     @staticmethod
     def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
@@ -335,7 +423,7 @@ class Ledger:
     def _check_source(
         event: Event,
         batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, StoredRecord],
+        stored: Mapping[UUID, tuple[str, UUID | str]],
     ) -> None:
         if isinstance(event, SourceRegistered):
             return
@@ -345,11 +433,7 @@ class Ledger:
             ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
         else:
             row = stored.get(source_id)
-            ok = (
-                row is not None
-                and row.topic == SourceRegistered.TYPE
-                and row.originator_id == event.incident_id
-            )
+            ok = row is not None and row == (SourceRegistered.TYPE, event.incident_id)
         if not ok:
             raise UnknownSourceError(
                 f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
@@ -361,7 +445,7 @@ class Ledger:
         index: int,
         event: Event,
         batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, StoredRecord],
+        stored: Mapping[UUID, tuple[str, UUID | str]],
     ) -> None:
         allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
         for ref in event.references():
@@ -370,8 +454,7 @@ class Ledger:
                 ref_index, target = batch[ref]
                 found = (target.TYPE, target.incident_id) if ref_index < index else None
             else:
-                row = stored.get(ref)
-                found = None if row is None else (row.topic, row.originator_id)
+                found = stored.get(ref)
             if found is None or found[1] != event.incident_id:
                 raise UnknownEventError(
                     f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "

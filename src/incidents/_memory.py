@@ -15,7 +15,17 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from uuid import UUID
 
 from incidents._errors import ConcurrencyError, DuplicateEventError
-from incidents._store import Checkpoint, ProjectionWriter, Store, StoredRecord, Writer
+from incidents._store import (
+    AuditCheckpointRow,
+    AuditReader,
+    AuditRow,
+    ProjectionCheckpoint,
+    ProjectionWriter,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -24,6 +34,9 @@ class _MemoryWriter(Writer):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.pending: list[StoredRecord] = []
+        self.origin: str | None = None
+        self.tiles: dict[tuple[int, int], Tile] = {}
+        self.checkpoints: list[AuditCheckpointRow] = []
 
     def head(self) -> tuple[int, int | None]:
         rows = self.store._rows
@@ -45,6 +58,29 @@ class _MemoryWriter(Writer):
             seen.add(r.event_id)
         self.pending.extend(rows)
 
+    # -- audit ---------------------------------------------------------------------
+
+    def audit_origin(self) -> str | None:
+        return self.origin if self.origin is not None else self.store._audit_origin
+
+    def set_audit_origin(self, origin: str) -> None:
+        self.origin = origin
+
+    def audit_edge(self) -> list[Tile]:
+        store = self.store
+        return [store._tiles[(level, top)] for level, top in sorted(store._tile_tops.items())]
+
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        for tile in tiles:
+            self.tiles[(tile.level, tile.index)] = tile
+
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        self.checkpoints.append(checkpoint)
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        store = self.store
+        return _raw(store._rows[max(after, 0) : min(store._visible, max(after, 0) + limit)])
+
 
 class MemoryStore(Store):
     """
@@ -60,9 +96,13 @@ class MemoryStore(Store):
         self._streams: dict[UUID, list[StoredRecord]] = {}
         self._by_event: dict[UUID, StoredRecord] = {}
         self._visible = 0
+        self._audit_origin: str | None = None
+        self._tiles: dict[tuple[int, int], Tile] = {}
+        self._tile_tops: dict[int, int] = {}
+        self._checkpoints: list[AuditCheckpointRow] = []
         self._projection_lock = threading.Lock()
         # name -> generation -> (checkpoint, documents)
-        self._read_models: dict[str, dict[int, tuple[Checkpoint, dict[str, bytes]]]] = {}
+        self._read_models: dict[str, dict[int, tuple[ProjectionCheckpoint, dict[str, bytes]]]] = {}
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -73,6 +113,7 @@ class MemoryStore(Store):
             writer = _MemoryWriter(self)
             yield writer
             self._commit(writer.pending)
+            self._commit_audit(writer)
 
     def _commit(self, rows: list[StoredRecord]) -> None:
         last = self._rows[-1].id if self._rows else 0
@@ -154,6 +195,31 @@ class MemoryStore(Store):
         Nothing to release.
         """
 
+    # -- audit ---------------------------------------------------------------------
+
+    def _commit_audit(self, writer: _MemoryWriter) -> None:
+        if writer.origin is not None:
+            self._audit_origin = writer.origin
+        for key, tile in writer.tiles.items():
+            self._tiles[key] = tile
+            self._tile_tops[tile.level] = max(self._tile_tops.get(tile.level, -1), tile.index)
+        self._checkpoints.extend(writer.checkpoints)
+
+    @contextlib.contextmanager
+    def audit_reading(self) -> Iterator[AuditReader]:
+        """
+        A snapshot: the rows and audit tables as of now, unaffected by later writes.
+        """
+        with self._lock:
+            reader = _MemoryAuditReader(
+                self,
+                self._visible,
+                dict(self._tiles),
+                dict(self._tile_tops),
+                list(self._checkpoints),
+            )
+        yield reader
+
     # -- projections: read models and their checkpoints -------------------------------
 
     def projection_rows(
@@ -185,7 +251,7 @@ class MemoryStore(Store):
                     break
         return found
 
-    def projection_checkpoints(self, name: str | None = None) -> list[Checkpoint]:
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
         """
         Checkpoints by name, then generation.
         """
@@ -199,7 +265,7 @@ class MemoryStore(Store):
 
     def projection_load(
         self, name: str, generation: int
-    ) -> tuple[Checkpoint | None, dict[str, bytes]]:
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
         """
         One generation's checkpoint and documents.
         """
@@ -228,6 +294,54 @@ class MemoryStore(Store):
                 self._read_models.get(name, {}).pop(generation, None)
 
 
+class _MemoryAuditReader(AuditReader):
+    def __init__(
+        self,
+        store: MemoryStore,
+        visible: int,
+        tiles: dict[tuple[int, int], Tile],
+        tops: dict[int, int],
+        checkpoints: list[AuditCheckpointRow],
+    ) -> None:
+        self.store = store
+        self.visible = visible
+        self.origin = store._audit_origin
+        self.tiles = tiles
+        self.tops = tops
+        self.checkpoints = checkpoints
+
+    def audit_origin(self) -> str | None:
+        return self.origin
+
+    def audit_edge(self) -> list[Tile]:
+        return [self.tiles[(level, top)] for level, top in sorted(self.tops.items())]
+
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        found = (self.tiles.get((level, index)) for index in range(max(first, 0), last + 1))
+        return [t for t in found if t is not None]
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _raw(self.store._rows[max(after, 0) : min(self.visible, max(after, 0) + limit)])
+
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        return list(self.checkpoints)
+
+
+def _raw(rows: Sequence[StoredRecord]) -> list[AuditRow]:
+    return [
+        (
+            r.id,
+            r.originator_id.bytes,  # type: ignore[union-attr]
+            r.originator_version,
+            r.event_id.bytes,
+            r.topic,
+            r.recorded_at,
+            r.state,
+        )
+        for r in rows
+    ]
+
+
 class _MemoryProjectionWriter(ProjectionWriter):
     def __init__(self, store: MemoryStore, name: str, generation: int) -> None:
         self.store = store
@@ -235,10 +349,10 @@ class _MemoryProjectionWriter(ProjectionWriter):
         self.generation = generation
         self.puts: dict[str, bytes] = {}
         self.deletes: set[str] = set()
-        self.new_checkpoint: Checkpoint | None = None
+        self.new_checkpoint: ProjectionCheckpoint | None = None
         self.activating = False
 
-    def checkpoint(self) -> Checkpoint | None:
+    def checkpoint(self) -> ProjectionCheckpoint | None:
         found = self.store._read_models.get(self.name, {}).get(self.generation)
         return None if found is None else found[0]
 
@@ -252,7 +366,7 @@ class _MemoryProjectionWriter(ProjectionWriter):
             self.puts.pop(key, None)
             self.deletes.add(key)
 
-    def advance(self, checkpoint: Checkpoint) -> None:
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
         self.new_checkpoint = checkpoint
 
     def activate(self) -> None:
@@ -270,7 +384,7 @@ class _MemoryProjectionWriter(ProjectionWriter):
             docs.pop(key, None)
         docs.update(self.puts)
         if self.activating:
-            checkpoint = Checkpoint(
+            checkpoint = ProjectionCheckpoint(
                 name=checkpoint.name,
                 generation=checkpoint.generation,
                 version=checkpoint.version,

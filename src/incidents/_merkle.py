@@ -18,7 +18,7 @@ the complete, aligned subtree over the ``2**level`` leaves
 ``[index * 2**level, (index + 1) * 2**level)``; level 0 holds the leaf hashes.
 Every perfect subtree that lies entirely within a tree of size ``n`` is a node
 of that tree. The tree's right edge, and any incomplete subtree on it, is made
-of at most ``log2(n)`` such perfect subtrees (one per set bit of the size).
+of at most ``log2(n) + 1`` such perfect subtrees (one per set bit of the size).
 
 What is here:
 
@@ -35,6 +35,11 @@ What is here:
 * :func:`verify_inclusion` and :func:`verify_consistency` implement the
   verification algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2 exactly.
 
+A proof ties a leaf (or an old root) to a root; the root is what pins the
+tree size. A proof may also verify for another size whose path has the same
+shape, *against the same root*, so always take the size and the root together
+from one signed tree head.
+
 Errors: a bad argument (a negative size, an index out of range, a hash that
 is not 32 bytes long where one is being produced) raises
 :class:`~incidents._errors.InvalidInputError`; a proof that does not verify
@@ -46,8 +51,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from incidents._errors import InvalidInputError
 
@@ -149,6 +153,10 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     """
     _check_hash("left", left)
     _check_hash("right", right)
+    return _node_unchecked(left, right)
+
+
+def _node_unchecked(left: bytes, right: bytes) -> bytes:
     state = _NODE_STATE.copy()
     state.update(left)
     state.update(right)
@@ -213,8 +221,7 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Subtree:
+class Subtree(NamedTuple):
     """
     A perfect subtree: its position and its hash.
 
@@ -227,7 +234,7 @@ class Subtree:
     """
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # Shadows tuple.index on purpose.
     hash: bytes
 
 
@@ -469,7 +476,7 @@ class InMemorySubtreeHashes:
             nodes.append(current)
             if len(nodes) & 1:
                 return
-            current = node_hash(nodes[-2], nodes[-1])
+            current = _node_unchecked(nodes[-2], nodes[-1])
             level += 1
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
@@ -716,7 +723,7 @@ class Frontier:
             return EMPTY_ROOT
         result = self._hashes[-1]
         for left in reversed(self._hashes[:-1]):
-            result = node_hash(left, result)
+            result = _node_unchecked(left, result)
         return result
 
     # -- growing ------------------------------------------------------------
@@ -741,14 +748,18 @@ class Frontier:
         _check_hash("leaf_hash", leaf_hash)
         current = bytes(leaf_hash)
         position = self._size
+        hashes = self._hashes
+        self._size = position + 1
+        if not position & 1:  # Half of all appends: nothing to merge.
+            hashes.append(current)
+            return (Subtree(0, position, current),)
         completed = [Subtree(0, position, current)]
         level = 0
         while (position >> level) & 1:
-            current = node_hash(self._hashes.pop(), current)
+            current = _node_unchecked(hashes.pop(), current)
             level += 1
             completed.append(Subtree(level, position >> level, current))
-        self._hashes.append(current)
-        self._size = position + 1
+        hashes.append(current)
         return tuple(completed)
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> list[Subtree]:

@@ -22,7 +22,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 from incidents._errors import ConcurrencyError, DuplicateEventError, InvalidInputError, StorageError
-from incidents._store import Checkpoint, ProjectionWriter, Store, StoredRecord, Writer
+from incidents._store import (
+    AuditCheckpointRow,
+    AuditReader,
+    AuditRow,
+    ProjectionCheckpoint,
+    ProjectionWriter,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+)
 
 try:
     import psycopg
@@ -88,9 +98,10 @@ def _row(r: Any) -> StoredRecord:
 
 
 class _PostgresWriter(Writer):
-    def __init__(self, cursor: Any, table: Any) -> None:
+    def __init__(self, cursor: Any, table: Any, schema: str = "public") -> None:
         self.c = cursor
         self.table = table
+        self.audit = _Audit(cursor, schema, table)
 
     def head(self) -> tuple[int, int | None]:
         self.c.execute(
@@ -147,6 +158,133 @@ class _PostgresWriter(Writer):
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({constraint})"
             ) from exc
+
+    # -- audit ---------------------------------------------------------------------
+
+    def audit_origin(self) -> str | None:
+        return self.audit.origin()
+
+    def set_audit_origin(self, origin: str) -> None:
+        self.c.execute(
+            sql.SQL("INSERT INTO {} (id, origin) VALUES (1, %s)").format(self.audit.tree), (origin,)
+        )
+
+    def audit_edge(self) -> list[Tile]:
+        return self.audit.edge()
+
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        self.c.executemany(
+            sql.SQL(
+                "INSERT INTO {} (level, idx, hashes, ids) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes, ids = EXCLUDED.ids"
+            ).format(self.audit.tiles),
+            [(t.level, t.index, t.hashes, t.ids) for t in tiles],
+        )
+
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        k = checkpoint
+        self.c.execute(
+            sql.SQL(
+                "INSERT INTO {} (size, first, recorder, created_at, note, key) VALUES (%s,%s,%s,%s,%s,%s)"
+            ).format(self.audit.checkpoints),
+            (k.size, k.first, k.recorder, k.created_at, k.note, k.key),
+        )
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return self.audit.rows(after, limit)
+
+
+# -- audit tables (see incidents._tree), kept apart from the events table -----------------
+
+
+def _create_audit(c: Any, schema: str) -> None:
+    c.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (id integer PRIMARY KEY CHECK (id = 1), origin text NOT NULL)"
+        ).format(sql.Identifier(schema, "audit_tree"))
+    )
+    c.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (level integer NOT NULL, idx bigint NOT NULL,"
+            " hashes bytea NOT NULL, ids bytea, PRIMARY KEY (level, idx))"
+        ).format(sql.Identifier(schema, "audit_tiles"))
+    )
+    c.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (id bigserial PRIMARY KEY, size bigint NOT NULL,"
+            " first bigint, recorder text, created_at bigint NOT NULL, note text NOT NULL, key text)"
+        ).format(sql.Identifier(schema, "audit_checkpoints"))
+    )
+
+
+class _Audit(AuditReader):
+    """Audit reads through one cursor (a writer's, or a snapshot reader's)."""
+
+    def __init__(self, cursor: Any, schema: str, table: Any) -> None:
+        self.c = cursor
+        self.table = table
+        self.tree = sql.Identifier(schema, "audit_tree")
+        self.tiles = sql.Identifier(schema, "audit_tiles")
+        self.checkpoints = sql.Identifier(schema, "audit_checkpoints")
+
+    def origin(self) -> str | None:
+        self.c.execute(sql.SQL("SELECT origin FROM {}").format(self.tree))
+        found = self.c.fetchone()
+        return None if found is None else str(found[0])
+
+    def edge(self) -> list[Tile]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT DISTINCT ON (level) level, idx, hashes, ids FROM {} ORDER BY level, idx DESC"
+            ).format(self.tiles)
+        )
+        return [
+            Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3]))
+            for r in self.c.fetchall()
+        ]
+
+    def rows(self, after: int, limit: int) -> list[AuditRow]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT sequence, uuid_send(incident_id), position, uuid_send(event_id), topic, recorded_at, state"
+                " FROM {} WHERE sequence > %s ORDER BY sequence LIMIT %s"
+            ).format(self.table),
+            (after, limit),
+        )
+        return [
+            (r[0], bytes(r[1]), r[2], bytes(r[3]), r[4], r[5], bytes(r[6]))
+            for r in self.c.fetchall()
+        ]
+
+    # AuditReader
+    def audit_origin(self) -> str | None:
+        return self.origin()
+
+    def audit_edge(self) -> list[Tile]:
+        return self.edge()
+
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT level, idx, hashes, ids FROM {} WHERE level = %s AND idx BETWEEN %s AND %s ORDER BY idx"
+            ).format(self.tiles),
+            (level, first, last),
+        )
+        return [
+            Tile(r[0], r[1], bytes(r[2]), None if r[3] is None else bytes(r[3]))
+            for r in self.c.fetchall()
+        ]
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return self.rows(after, limit)
+
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        self.c.execute(
+            sql.SQL(
+                "SELECT size, first, recorder, created_at, note, key FROM {} ORDER BY id"
+            ).format(self.checkpoints)
+        )
+        return [AuditCheckpointRow(*r) for r in self.c.fetchall()]
 
 
 class PostgresStore(Store):
@@ -227,6 +365,7 @@ class PostgresStore(Store):
             )
             c.execute(sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(meta))
             version = int(c.fetchone()[0])
+            _create_audit(c, self.schema)
         if version != SCHEMA_VERSION:
             raise StorageError(
                 f"ledger {self.location} has schema version {version}; this library reads {SCHEMA_VERSION}"
@@ -260,7 +399,7 @@ class PostgresStore(Store):
         try:
             with self._transaction() as cursor:
                 cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table))
-                yield _PostgresWriter(cursor, self.table)
+                yield _PostgresWriter(cursor, self.table, self.schema)
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc
 
@@ -334,6 +473,22 @@ class PostgresStore(Store):
         with self._reading() as c:
             c.execute(sql.SQL("SELECT MAX(sequence) FROM {}").format(self.table))
             return int(c.fetchone()[0] or 0)
+
+    @contextlib.contextmanager
+    def audit_reading(self) -> Iterator[AuditReader]:
+        """
+        Hold one repeatable-read, read-only transaction for the reader's lifetime.
+        """
+        try:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.transaction(),
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield _Audit(cursor, self.schema, self.table)
+        except (psycopg.Error, PersistenceError) as exc:
+            raise StorageError(f"reading {self.location} failed: {exc}") from exc
 
     def drop(self) -> None:
         """
@@ -432,7 +587,7 @@ class PostgresStore(Store):
             c.execute(sql.SQL(query).format(self.table), params)
             return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
 
-    def projection_checkpoints(self, name: str | None = None) -> list[Checkpoint]:
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
         """
         Checkpoints by name, then generation.
         """
@@ -451,7 +606,7 @@ class PostgresStore(Store):
 
     def projection_load(
         self, name: str, generation: int
-    ) -> tuple[Checkpoint | None, dict[str, bytes]]:
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
         """
         One generation's checkpoint and documents, in one repeatable-read snapshot.
         """
@@ -516,8 +671,10 @@ class PostgresStore(Store):
 _CHECKPOINT_COLUMNS = "name, generation, version, sequence, active"
 
 
-def _checkpoint(r: Any) -> Checkpoint:
-    return Checkpoint(name=r[0], generation=r[1], version=r[2], sequence=r[3], active=bool(r[4]))
+def _checkpoint(r: Any) -> ProjectionCheckpoint:
+    return ProjectionCheckpoint(
+        name=r[0], generation=r[1], version=r[2], sequence=r[3], active=bool(r[4])
+    )
 
 
 class _PostgresProjectionWriter(ProjectionWriter):
@@ -530,7 +687,7 @@ class _PostgresProjectionWriter(ProjectionWriter):
         self.name = name
         self.generation = generation
 
-    def checkpoint(self) -> Checkpoint | None:
+    def checkpoint(self) -> ProjectionCheckpoint | None:
         self.c.execute(
             sql.SQL(
                 "SELECT " + _CHECKPOINT_COLUMNS + " FROM {} WHERE name = %s AND generation = %s"
@@ -559,7 +716,7 @@ class _PostgresProjectionWriter(ProjectionWriter):
                 (self.name, self.generation, list(keys)),
             )
 
-    def advance(self, checkpoint: Checkpoint) -> None:
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
         self.c.execute(
             sql.SQL(
                 "INSERT INTO {} (name, generation, version, sequence, active) "

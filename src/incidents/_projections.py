@@ -61,16 +61,16 @@ from incidents._errors import (
 from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
 from incidents._ledger import Ledger
 from incidents._state import effective_events
-from incidents._store import Checkpoint, Store, to_micros
+from incidents._store import ProjectionCheckpoint, Store, to_micros
 from incidents._time import to_utc
 
 __all__ = [
     "Change",
     "ChangeKind",
-    "Checkpoint",
     "Progress",
     "Projected",
     "Projection",
+    "ProjectionCheckpoint",
     "ReadModel",
     "State",
     "get",
@@ -952,7 +952,7 @@ class ReadModel:
         self.ledger = ledger
         self.projection = projection
         self.batch_size = batch_size
-        self._cached: tuple[Checkpoint, _Tracked, _Engine] | None = None
+        self._cached: tuple[ProjectionCheckpoint, _Tracked, _Engine] | None = None
 
     @property
     def name(self) -> str:
@@ -966,7 +966,7 @@ class ReadModel:
         self.ledger._check_open()
         return self.ledger.store
 
-    def status(self) -> Checkpoint | None:
+    def status(self) -> ProjectionCheckpoint | None:
         """
         Where the active read model stands, or ``None`` if it was never built.
 
@@ -978,7 +978,7 @@ class ReadModel:
     def _version(self) -> str:
         return str(self.projection.version)
 
-    def _check_version(self, checkpoint: Checkpoint) -> None:
+    def _check_version(self, checkpoint: ProjectionCheckpoint) -> None:
         if checkpoint.version != self._version():
             raise ProjectionError(
                 f"the read model {self.name!r} was built by version {checkpoint.version} of "
@@ -986,25 +986,27 @@ class ReadModel:
                 f"(ReadModel.rebuild(), or: incidents project {self.name} --rebuild)"
             )
 
-    def _load(self, checkpoint: Checkpoint) -> tuple[Checkpoint, _Tracked] | None:
+    def _load(
+        self, checkpoint: ProjectionCheckpoint
+    ) -> tuple[ProjectionCheckpoint, _Tracked] | None:
         stored, documents = self._store.projection_load(self.name, checkpoint.generation)
         if stored is None:
             return None  # swapped out meanwhile
         data = {key: json.loads(value) for key, value in documents.items()}
         return stored, _Tracked(data, documents)
 
-    def _fresh(self, generation: int, *, active: bool) -> tuple[Checkpoint, _Tracked]:
+    def _fresh(self, generation: int, *, active: bool) -> tuple[ProjectionCheckpoint, _Tracked]:
         state = _Tracked(self.projection.initial(), ())
         state.everything = True
-        checkpoint = Checkpoint(self.name, generation, self._version(), 0, active)
+        checkpoint = ProjectionCheckpoint(self.name, generation, self._version(), 0, active)
         return checkpoint, state
 
-    def _engine(self, checkpoint: Checkpoint) -> _Engine:
+    def _engine(self, checkpoint: ProjectionCheckpoint) -> _Engine:
         return _Engine(
             self.projection, _StoreLookup(self._store), complete=checkpoint.sequence == 0
         )
 
-    def _active(self) -> tuple[Checkpoint, _Tracked, _Engine, bool]:
+    def _active(self) -> tuple[ProjectionCheckpoint, _Tracked, _Engine, bool]:
         """The active generation, loaded (or a new one); the last item: whether it is stored."""
         if self._cached is not None:
             checkpoint, state, engine = self._cached
@@ -1023,7 +1025,9 @@ class ReadModel:
                 return checkpoint, state, self._engine(checkpoint), True
         raise ConcurrencyError(f"the read model {self.name!r} keeps being swapped; try again")
 
-    def catch_up(self, *, progress: Progress | None = None, until: int | None = None) -> Checkpoint:
+    def catch_up(
+        self, *, progress: Progress | None = None, until: int | None = None
+    ) -> ProjectionCheckpoint:
         """
         Apply every event recorded since the checkpoint, one transaction per batch.
 
@@ -1055,13 +1059,13 @@ class ReadModel:
 
     def _run(
         self,
-        checkpoint: Checkpoint,
+        checkpoint: ProjectionCheckpoint,
         state: _Tracked,
         engine: _Engine,
         stored: bool,
         progress: Progress | None,
         head: int | None = None,
-    ) -> Checkpoint:
+    ) -> ProjectionCheckpoint:
         store = self._store
         last = store.last_sequence()
         head = last if head is None else max(min(head, last), checkpoint.sequence)
@@ -1088,7 +1092,7 @@ class ReadModel:
                 progress(checkpoint.sequence, head)
         return checkpoint
 
-    def rebuild(self, *, progress: Progress | None = None) -> Checkpoint:
+    def rebuild(self, *, progress: Progress | None = None) -> ProjectionCheckpoint:
         """
         Build the read model again from zero and swap it in when complete.
 
@@ -1164,7 +1168,7 @@ class ReadModel:
         interval: float = 1.0,
         stop: threading.Event | None = None,
         on_batch: Progress | None = None,
-    ) -> Checkpoint:
+    ) -> ProjectionCheckpoint:
         """
         Keep the read model caught up until *stop* is set: a subscription by polling.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,17 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 
 from incidents._errors import ConcurrencyError, DuplicateEventError, StorageError
-from incidents._store import Checkpoint, ProjectionWriter, Store, StoredRecord, Writer
+from incidents._store import (
+    AuditCheckpointRow,
+    AuditReader,
+    AuditRow,
+    ProjectionCheckpoint,
+    ProjectionWriter,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -48,6 +59,47 @@ _SCHEMA = (
 
 _INSERT = f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
 
+# -- audit tables (see incidents._tree): created alongside, never altering the above --
+_AUDIT_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS audit_tree ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " origin TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS audit_tiles ("
+    " level INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " hashes BLOB NOT NULL,"
+    " ids BLOB,"
+    " PRIMARY KEY (level, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
+    " id INTEGER PRIMARY KEY,"
+    " size INTEGER NOT NULL,"
+    " first INTEGER,"
+    " recorder TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " note TEXT NOT NULL,"
+    " key TEXT)",
+)
+_PUT_TILE = (
+    "INSERT INTO audit_tiles (level, idx, hashes, ids) VALUES (?,?,?,?)"
+    " ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, ids = excluded.ids"
+)
+# The last tile of each level: one index seek per level (a handful), not a scan.
+_AUDIT_EDGE = (
+    "WITH RECURSIVE levels(level) AS ("
+    " SELECT MIN(level) FROM audit_tiles"
+    " UNION ALL SELECT (SELECT MIN(level) FROM audit_tiles WHERE level > levels.level)"
+    " FROM levels WHERE levels.level IS NOT NULL)"
+    " SELECT t.level, t.idx, t.hashes, t.ids FROM levels"
+    " JOIN audit_tiles AS t ON t.level = levels.level"
+    " AND t.idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = levels.level)"
+    " ORDER BY t.level"
+)
+# CAST: a state someone rewrote as text still reaches verification as bytes.
+_AUDIT_ROWS = (
+    "SELECT sequence, incident_id, position, event_id, topic, recorded_at, CAST(state AS BLOB)"
+    f" FROM {TABLE} WHERE sequence>? ORDER BY sequence LIMIT ?"
+)
+
 
 def _row(r: Any) -> StoredRecord:
     return StoredRecord(
@@ -62,14 +114,24 @@ def _row(r: Any) -> StoredRecord:
 
 
 class _Pool(SQLiteConnectionPool):
-    """eventsourcing's pool, with the durability settings of a ledger."""
+    """eventsourcing's pool, with the durability settings and statement cache of a ledger."""
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        raw: sqlite3.Connection = connection._sqlite_conn
-        raw.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
-        raw.execute("PRAGMA synchronous=FULL")
-        return connection
+        try:
+            raw = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # we issue BEGIN IMMEDIATE ourselves
+                cached_statements=256,  # eventsourcing keeps one; we re-run a few dozen
+                timeout=self.lock_timeout or 5,
+            )
+            if not self.is_sqlite_memory_mode:
+                raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA synchronous=FULL")  # committed means on disk
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {self.db_name}: {exc}") from exc
+        return SQLiteConnection(sqlite_conn=raw, max_age=self.max_age)
 
 
 class _Datastore(SQLiteDatastore):
@@ -111,22 +173,26 @@ class _SQLiteWriter(Writer):
         return found
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
-        try:
-            self.c.executemany(
-                _INSERT,
-                [
-                    (
-                        r.id,
-                        r.originator_id.bytes,  # type: ignore[union-attr]
-                        r.originator_version,
-                        r.event_id.bytes,
-                        r.topic,
-                        r.recorded_at,
-                        r.state,
-                    )
-                    for r in rows
-                ],
+        params = []
+        incident: Any = None
+        incident_bytes = b""
+        for r in rows:
+            if r.originator_id is not incident:  # batches are mostly one incident
+                incident = r.originator_id
+                incident_bytes = incident.bytes
+            params.append(
+                (
+                    r.id,
+                    incident_bytes,
+                    r.originator_version,
+                    r.event_id.bytes,
+                    r.topic,
+                    r.recorded_at,
+                    r.state,
+                )
             )
+        try:
+            self.c.executemany(_INSERT, params)
         except sqlite3.IntegrityError as exc:
             message = str(exc)
             if "event_id" in message:
@@ -136,6 +202,80 @@ class _SQLiteWriter(Writer):
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({message})"
             ) from exc
+
+    # -- audit ---------------------------------------------------------------------
+
+    def audit_origin(self) -> str | None:
+        return _audit_origin(self.c)
+
+    def set_audit_origin(self, origin: str) -> None:
+        self.c.execute("INSERT INTO audit_tree (id, origin) VALUES (1, ?)", (origin,))
+
+    def audit_edge(self) -> list[Tile]:
+        return _audit_edge(self.c)
+
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        if len(tiles) == 1:  # the usual small batch: its last tile grew
+            (t,) = tiles
+            self.c.execute(_PUT_TILE, (t.level, t.index, t.hashes, t.ids))
+        else:
+            self.c.executemany(_PUT_TILE, [(t.level, t.index, t.hashes, t.ids) for t in tiles])
+
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        k = checkpoint
+        self.c.execute(
+            "INSERT INTO audit_checkpoints (size, first, recorder, created_at, note, key) VALUES (?,?,?,?,?,?)",
+            (k.size, k.first, k.recorder, k.created_at, k.note, k.key),
+        )
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _audit_rows(self.c, after, limit)
+
+
+# -- audit reads, shared by the writer and the snapshot reader ---------------------------
+
+
+def _audit_origin(c: sqlite3.Cursor) -> str | None:
+    c.execute("SELECT origin FROM audit_tree")
+    found = c.fetchone()
+    return None if found is None else str(found[0])
+
+
+def _audit_edge(c: sqlite3.Cursor) -> list[Tile]:
+    c.execute(_AUDIT_EDGE)
+    return [Tile(*r) for r in c.fetchall()]
+
+
+def _audit_rows(c: sqlite3.Cursor, after: int, limit: int) -> list[AuditRow]:
+    c.execute(_AUDIT_ROWS, (after, limit))
+    return c.fetchall()
+
+
+class _SQLiteAuditReader(AuditReader):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.c = cursor
+
+    def audit_origin(self) -> str | None:
+        return _audit_origin(self.c)
+
+    def audit_edge(self) -> list[Tile]:
+        return _audit_edge(self.c)
+
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        self.c.execute(
+            "SELECT level, idx, hashes, ids FROM audit_tiles WHERE level=? AND idx BETWEEN ? AND ? ORDER BY idx",
+            (level, first, last),
+        )
+        return [Tile(*r) for r in self.c.fetchall()]
+
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        return _audit_rows(self.c, after, limit)
+
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        self.c.execute(
+            "SELECT size, first, recorder, created_at, note, key FROM audit_checkpoints ORDER BY id"
+        )
+        return [AuditCheckpointRow(*r) for r in self.c.fetchall()]
 
 
 class SQLiteStore(Store):
@@ -161,9 +301,13 @@ class SQLiteStore(Store):
                 f"cannot open ledger {self.path}: folder {self.path.parent} does not exist"
             )
         self.datastore = _Datastore(str(self.path), lock_timeout)
+        self._write_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
         try:
             with self._transaction() as c:
                 for statement in _SCHEMA:
+                    c.execute(statement)
+                for statement in _AUDIT_SCHEMA:
                     c.execute(statement)
                 c.execute("SELECT value FROM ledger_meta WHERE key='schema_version'")
                 version = int(c.fetchone()[0])
@@ -180,8 +324,13 @@ class SQLiteStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        with self.datastore.get_connection(commit=True) as connection:
-            raw: sqlite3.Connection = connection._sqlite_conn
+        # Writers in this process take turns on one dedicated connection (the
+        # pool's bookkeeping costs more than a small append); writers in other
+        # processes queue on SQLite's own lock through BEGIN IMMEDIATE.
+        with self._write_lock:
+            raw = self._writer
+            if raw is None:
+                raw = self._writer = self.datastore.pool._create_connection()._sqlite_conn
             cursor = raw.cursor()
             try:
                 cursor.execute("BEGIN IMMEDIATE")
@@ -291,9 +440,33 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         """
-        Close every pooled connection.
+        Close every pooled connection and the writer's.
         """
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.datastore.close()
+
+    # -- audit ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def audit_reading(self) -> Iterator[AuditReader]:
+        """
+        Hold one read transaction (a WAL snapshot) for the reader's lifetime.
+        """
+        try:
+            with self.datastore.get_connection(commit=False) as connection:
+                raw: sqlite3.Connection = connection._sqlite_conn
+                cursor = raw.cursor()
+                try:
+                    cursor.execute("BEGIN")
+                    yield _SQLiteAuditReader(cursor)
+                finally:
+                    raw.rollback()
+                    cursor.close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"reading {self.path} failed: {exc}") from exc
 
     # -- projections: read models and their checkpoints -------------------------------
     #
@@ -351,7 +524,7 @@ class SQLiteStore(Store):
             c.execute(sql, params)
             return c.fetchall()
 
-    def projection_checkpoints(self, name: str | None = None) -> list[Checkpoint]:
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
         """
         Checkpoints by name, then generation.
         """
@@ -365,7 +538,7 @@ class SQLiteStore(Store):
 
     def projection_load(
         self, name: str, generation: int
-    ) -> tuple[Checkpoint | None, dict[str, bytes]]:
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
         """
         One generation's checkpoint and documents, in one read transaction.
         """
@@ -441,8 +614,10 @@ _PROJECTION_SCHEMA = (
 _CHECKPOINT_COLUMNS = "name, generation, version, sequence, active"
 
 
-def _checkpoint(r: Any) -> Checkpoint:
-    return Checkpoint(name=r[0], generation=r[1], version=r[2], sequence=r[3], active=bool(r[4]))
+def _checkpoint(r: Any) -> ProjectionCheckpoint:
+    return ProjectionCheckpoint(
+        name=r[0], generation=r[1], version=r[2], sequence=r[3], active=bool(r[4])
+    )
 
 
 class _SQLiteProjectionWriter(ProjectionWriter):
@@ -451,7 +626,7 @@ class _SQLiteProjectionWriter(ProjectionWriter):
         self.name = name
         self.generation = generation
 
-    def checkpoint(self) -> Checkpoint | None:
+    def checkpoint(self) -> ProjectionCheckpoint | None:
         self.c.execute(
             f"SELECT {_CHECKPOINT_COLUMNS} FROM projection_checkpoints "
             "WHERE name=? AND generation=?",
@@ -472,7 +647,7 @@ class _SQLiteProjectionWriter(ProjectionWriter):
             [(self.name, self.generation, key) for key in keys],
         )
 
-    def advance(self, checkpoint: Checkpoint) -> None:
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
         self.c.execute(
             "INSERT OR REPLACE INTO projection_checkpoints VALUES (?,?,?,?,?)",
             (

@@ -19,11 +19,12 @@ inserts a whole batch atomically, and reads by recording time and event id.
 from __future__ import annotations
 
 import contextlib
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -34,16 +35,20 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from incidents._codec import decode_recorded, encode_recorded
+from incidents._codec import decode_recorded, encode_recorded, envelope_text, event_text
 from incidents._events import Recorded
 
 __all__ = [
     "EPOCH",
-    "Checkpoint",
+    "AuditCheckpointRow",
+    "AuditReader",
+    "AuditRow",
     "LedgerMapper",
+    "ProjectionCheckpoint",
     "ProjectionWriter",
     "Store",
     "StoredRecord",
+    "Tile",
     "Writer",
     "from_micros",
     "to_micros",
@@ -93,6 +98,33 @@ class StoredRecord(Notification):
     recorded_at: int
 
 
+_escape: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _stored_record(
+    sequence: int,
+    incident_id: UUID,
+    position: int,
+    topic: str,
+    state: bytes,
+    event_id: UUID,
+    recorded_at: int,
+) -> StoredRecord:
+    # The frozen dataclass's __init__ sets fields one by one through
+    # object.__setattr__; appends build thousands of rows, so fill it at once.
+    row = object.__new__(StoredRecord)
+    row.__dict__.update(
+        id=sequence,
+        originator_id=incident_id,
+        originator_version=position,
+        topic=topic,
+        state=state,
+        event_id=event_id,
+        recorded_at=recorded_at,
+    )
+    return row
+
+
 class LedgerMapper(Mapper[UUID]):
     """
     Maps recorded events to stored rows through the library's cattrs converter.
@@ -126,6 +158,50 @@ class LedgerMapper(Mapper[UUID]):
             recorded_at=to_micros(domain_event.recorded_at),
         )
 
+    def to_stored_events(
+        self, records: Sequence[Recorded], texts: Sequence[str] | None = None
+    ) -> list[StoredRecord]:
+        """
+        Encode a batch of recorded events as rows.
+
+        The same rows as :meth:`to_stored_event` one by one; the envelope parts a
+        batch shares (recording time, recorder) are encoded once.
+
+        Args:
+            records: Recorded events, typically one batch with one recording time.
+            texts: The events' canonical JSON texts, if already encoded.
+
+        Returns:
+            The rows, in the same order.
+        """
+        rows: list[StoredRecord] = []
+        shared: tuple[datetime, str, str, str, int] | None = None
+        if texts is None:
+            texts = [event_text(r.event) for r in records]
+        for r, text in zip(records, texts, strict=True):
+            if shared is None or shared[0] is not r.recorded_at or shared[1] is not r.recorder:
+                shared = (
+                    r.recorded_at,
+                    r.recorder,
+                    _escape(r.recorded_at.isoformat()),
+                    _escape(r.recorder),
+                    to_micros(r.recorded_at),
+                )
+            state = envelope_text(text, r.position, shared[2], shared[3], r.sequence)
+            event = r.event
+            rows.append(
+                _stored_record(
+                    r.sequence,
+                    event.incident_id,
+                    r.position,
+                    event.TYPE,
+                    state.encode("utf-8"),
+                    event.event_id,
+                    shared[4],
+                )
+            )
+        return rows
+
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """
         Decode a row.
@@ -137,6 +213,85 @@ class LedgerMapper(Mapper[UUID]):
             The :class:`~incidents.Recorded` it holds.
         """
         return decode_recorded(stored_event.state)
+
+
+# -- audit storage: the Merkle tree and checkpoints (see incidents._tree) -------------
+
+
+class Tile(NamedTuple):
+    """
+    Up to 16 consecutive node hashes of the audit tree, stored as one row.
+
+    Tile ``(level, index)`` holds the hashes of the tree nodes at height
+    ``4 * level`` with indices ``16 * index`` to ``16 * index + 15``; level 0
+    holds leaf hashes and, in ``ids``, each leaf's event id and incident id
+    (16 + 16 bytes), so a verifier can name an event that has gone missing.
+    Only the last tile of each level may hold fewer than 16 hashes.
+    """
+
+    level: int
+    index: int  # type: ignore[assignment]  # Shadows tuple.index on purpose.
+    hashes: bytes
+    ids: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditCheckpointRow:
+    """
+    A checkpoint kept in the ledger.
+
+    ``first`` is the first sequence number of the batch the checkpoint was
+    signed with (``None`` for checkpoints stored on request), ``created_at``
+    the recording time in microseconds, ``note`` the checkpoint's text and
+    ``key`` the verifier key of its signer, if any.
+    """
+
+    size: int
+    first: int | None
+    recorder: str | None
+    created_at: int
+    note: str
+    key: str | None
+
+
+AuditRow = tuple[int, bytes, int, bytes, str, int, bytes]
+"""A row as verification reads it: sequence, incident id bytes, position, event id bytes, topic, µs, state."""
+
+
+class AuditReader(ABC):
+    """
+    Reads of the audit tables and raw rows, within one snapshot (see :meth:`Store.audit_reading`).
+    """
+
+    @abstractmethod
+    def audit_origin(self) -> str | None:
+        """
+        The origin (log name) of the audit tree, or ``None`` before it is set up.
+        """
+
+    @abstractmethod
+    def audit_edge(self) -> list[Tile]:
+        """
+        The last tile of every level of the audit tree, lowest level first.
+        """
+
+    @abstractmethod
+    def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        """
+        The stored tiles of one level with index from *first* to *last*, in order.
+        """
+
+    @abstractmethod
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        """
+        Raw rows in sequence order with ``sequence > after`` (at most *limit*).
+        """
+
+    @abstractmethod
+    def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        """
+        The checkpoints kept in the ledger, in the order they were stored.
+        """
 
 
 class Writer(ABC):
@@ -166,6 +321,44 @@ class Writer(ABC):
     def insert(self, rows: Sequence[StoredRecord]) -> None:
         """
         Insert rows; raise ``ConcurrencyError`` or ``DuplicateEventError`` on conflict.
+        """
+
+    # -- audit ---------------------------------------------------------------------
+
+    @abstractmethod
+    def audit_origin(self) -> str | None:
+        """
+        The origin (log name) of the audit tree, or ``None`` before it is set up.
+        """
+
+    @abstractmethod
+    def set_audit_origin(self, origin: str) -> None:
+        """
+        Set up the audit tree under an origin (once, when the ledger gets its tree).
+        """
+
+    @abstractmethod
+    def audit_edge(self) -> list[Tile]:
+        """
+        The last tile of every level of the audit tree, lowest level first.
+        """
+
+    @abstractmethod
+    def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
+        """
+        Write tiles, replacing stored tiles at the same level and index.
+        """
+
+    @abstractmethod
+    def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
+        """
+        Keep a checkpoint in the ledger.
+        """
+
+    @abstractmethod
+    def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
+        """
+        Raw rows in sequence order with ``sequence > after`` (at most *limit*).
         """
 
 
@@ -229,6 +422,17 @@ class Store(ApplicationRecorder, ABC):
         Release connections and files.
         """
 
+    # -- audit (see incidents._tree and incidents._verify) -------------------------------
+
+    @abstractmethod
+    def audit_reading(self) -> contextlib.AbstractContextManager[AuditReader]:
+        """
+        Open a read-only snapshot of the events and the audit tables.
+
+        Every read through the yielded reader sees the same state, however
+        long verification takes and whatever writers commit meanwhile.
+        """
+
     # -- eventsourcing's recorder interface, shared by all backends ---------------
 
     def insert_events(
@@ -249,6 +453,9 @@ class Store(ApplicationRecorder, ABC):
             raise TypeError("this recorder stores StoredRecord rows only")
         with self.writing() as writer:
             writer.insert(rows)
+            from incidents._tree import append_rows  # the audit tree covers these rows too
+
+            append_rows(writer, rows)
         return [r.id for r in rows]
 
     def select_events(
@@ -343,7 +550,7 @@ class Store(ApplicationRecorder, ABC):
         """
 
     @abstractmethod
-    def projection_checkpoints(self, name: str | None = None) -> list[Checkpoint]:
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
         """
         The checkpoints of one projection (every generation), or of all, by name then generation.
         """
@@ -351,7 +558,7 @@ class Store(ApplicationRecorder, ABC):
     @abstractmethod
     def projection_load(
         self, name: str, generation: int
-    ) -> tuple[Checkpoint | None, dict[str, bytes]]:
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
         """
         One generation's checkpoint and documents, read consistently (one snapshot).
         """
@@ -375,7 +582,7 @@ class Store(ApplicationRecorder, ABC):
 
 
 @dataclass(frozen=True)
-class Checkpoint:
+class ProjectionCheckpoint:
     """
     Where one generation of a projection's read model stands.
 
@@ -401,7 +608,7 @@ class ProjectionWriter(ABC):
     """
 
     @abstractmethod
-    def checkpoint(self) -> Checkpoint | None:
+    def checkpoint(self) -> ProjectionCheckpoint | None:
         """
         The generation's checkpoint as committed, read inside the transaction.
         """
@@ -419,7 +626,7 @@ class ProjectionWriter(ABC):
         """
 
     @abstractmethod
-    def advance(self, checkpoint: Checkpoint) -> None:
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
         """
         Write the generation's checkpoint (insert or replace).
         """

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._commands import basic, projections
+from incidents._commands import audit, basic, projections
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic, projections)
+COMMAND_MODULES: tuple[ModuleType, ...] = (basic, audit, projections)

@@ -17,7 +17,7 @@ from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
 from incidents._time import parse_instant
 from incidents.projections import (
-    Checkpoint,
+    ProjectionCheckpoint,
     ReadModel,
     get,
     incident_timeline,
@@ -172,7 +172,9 @@ class ProgressBar:
             self.stream.flush()
 
 
-def _status(name: str, before: Checkpoint | None, after: Checkpoint, rebuilt: bool) -> str:
+def _status(
+    name: str, before: ProjectionCheckpoint | None, after: ProjectionCheckpoint, rebuilt: bool
+) -> str:
     if rebuilt:
         return (
             f"{name}: rebuilt from zero to sequence {after.sequence:,} and swapped in "

@@ -1,0 +1,267 @@
+"""
+``incidents export``, ``verify``, ``replay``, ``checkpoint``, ``prove`` and ``keygen``.
+
+The audit commands: export a ledger as a bundle anyone can check offline,
+verify a ledger or a bundle (exit status 0 when intact, 1 when damaged),
+replay one into state digests, print checkpoints and proofs, make keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from incidents._bundle import Bundle, is_bundle
+from incidents._checkpoint import Checkpoint
+from incidents._codec import decode_recorded
+from incidents._errors import InvalidInputError
+from incidents._events import Recorded
+from incidents._ledger import Ledger
+from incidents._notes import SigningKey, VerifierKey
+from incidents._replay import replay_digests
+from incidents._verify import VerifyReport
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """
+    Add the audit subcommands.
+
+    Args:
+        sub: The parser's subparsers.
+
+    """
+    export = sub.add_parser(
+        "export",
+        help="export the ledger as a bundle that can be verified offline",
+        description="Write the ledger's events (canonical JSON Lines), a checkpoint of them "
+        "and the keys that signed it into one file. `incidents verify` and "
+        "`incidents replay` check it with no ledger and no network.",
+    )
+    export.add_argument("--bundle", required=True, metavar="OUT", help="the bundle file to write")
+    export.set_defaults(run=run_export)
+
+    verify = sub.add_parser(
+        "verify",
+        help="verify a ledger or a bundle; exit status 1 if anything was changed",
+        description="Recompute every event's hash, the Merkle tree, every checkpoint and "
+        "signature, and report the first damaged position and what kind of damage it is.",
+    )
+    _target_arguments(verify)
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a published checkpoint to check against too (repeatable)",
+    )
+    verify.set_defaults(run=run_verify)
+
+    replay = sub.add_parser(
+        "replay",
+        help="verify a bundle (or ledger), rebuild state and print its digests",
+        description="Rebuild every incident's state from the events and print one "
+        "SHA-256 digest per state: the same on every machine and backend.",
+    )
+    _target_arguments(replay)
+    replay.set_defaults(run=run_replay)
+
+    checkpoint = sub.add_parser("checkpoint", help="print the ledger's checkpoint (size and root)")
+    checkpoint.add_argument("--size", type=int, help="an earlier size to describe")
+    checkpoint.add_argument("--signing-key", metavar="FILE", help="sign it with this key file")
+    checkpoint.add_argument("--store", action="store_true", help="also keep it in the ledger")
+    checkpoint.set_defaults(run=run_checkpoint)
+
+    prove = sub.add_parser(
+        "prove",
+        help="print an inclusion proof for an event, or a consistency proof",
+        description="Print a proof that EVENT is in the log (against --checkpoint, default: "
+        "the log now), or with --since a proof that the log extends an earlier checkpoint.",
+    )
+    prove.add_argument("event", nargs="?", help="the event id")
+    prove.add_argument("--checkpoint", metavar="FILE", help="the checkpoint to prove against")
+    prove.add_argument(
+        "--since", metavar="FILE", help="prove consistency from this earlier checkpoint"
+    )
+    prove.set_defaults(run=run_prove)
+
+    keygen = sub.add_parser(
+        "keygen",
+        help="make an Ed25519 signing key for a recorder",
+        description="Write a new signing key to a file only you can read, and print its "
+        "verifier key to publish.",
+    )
+    keygen.add_argument("name", help="the key's name, e.g. example.org/alice (no spaces)")
+    keygen.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the signing key"
+    )
+    keygen.set_defaults(run=run_keygen)
+
+
+def _target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        nargs="?",
+        metavar="BUNDLE_OR_LEDGER",
+        help="a bundle file, an SQLite ledger file or a postgresql:// URL (default: --ledger)",
+    )
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a verifier key you trust (name+id+base64), or a file of them (repeatable)",
+    )
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {what} {path}: {exc}") from None
+
+
+def _keys(values: list[str]) -> list[VerifierKey]:
+    keys: list[VerifierKey] = []
+    for value in values:
+        if os.path.isfile(value):
+            lines = [line.strip() for line in _read_text(value, "key file").splitlines()]
+            keys.extend(
+                VerifierKey.from_text(line) for line in lines if line and not line.startswith("#")
+            )
+        else:
+            keys.append(VerifierKey.from_text(value))
+    return keys
+
+
+def _open_existing(target: str, signing_key: SigningKey | None = None) -> Ledger:
+    remote = target == ":memory:" or target.startswith(("postgresql://", "postgres://"))
+    if not remote and not os.path.isfile(target):
+        raise InvalidInputError(f"no ledger or bundle at {target}")
+    return Ledger.open(target, signing_key=signing_key)
+
+
+def _print_report(report: VerifyReport) -> int:
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """
+    Write a bundle.
+    """
+    with _open_existing(args.ledger) as ledger:
+        checkpoint = ledger.export_bundle(args.bundle)
+    print(f"wrote {args.bundle}: {checkpoint.size} events of log {checkpoint.origin}")
+    print(checkpoint.text, end="")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """
+    Verify a bundle or a ledger and print the report.
+    """
+    target = args.target or args.ledger
+    keys = _keys(args.key)
+    checkpoints = [Checkpoint.parse(_read_text(p, "checkpoint")) for p in args.checkpoint]
+    if is_bundle(target):
+        return _print_report(Bundle.open(target).verify(keys=keys, checkpoints=checkpoints))
+    with _open_existing(target) as ledger:
+        return _print_report(ledger.verify(checkpoints=checkpoints, keys=keys))
+
+
+def _ledger_records(ledger: Ledger) -> Iterator[Recorded]:
+    after = 0
+    while True:
+        rows = ledger.store.rows(after=after, limit=4096)
+        if not rows:
+            return
+        for row in rows:
+            yield decode_recorded(row.state)
+        after = rows[-1].id
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """
+    Verify, rebuild state and print one digest per state.
+    """
+    target = args.target or args.ledger
+    keys = _keys(args.key)
+    if is_bundle(target):
+        report, digests = Bundle.open(target).replay(keys=keys)
+    else:
+        with _open_existing(target) as ledger:
+            report = ledger.verify(keys=keys)
+            if not report.ok:
+                return _print_report(report)
+            digests = replay_digests(_ledger_records(ledger))
+    print(
+        f"replayed {report.size} events of log {report.origin} from {report.subject}: "
+        f"verified, root {report.root.hex()}",
+        file=sys.stderr,
+    )
+    for name, digest in digests.items():
+        print(f"{name}  {digest}")
+    return 0
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    """
+    Print the ledger's checkpoint.
+    """
+    key = None
+    if args.signing_key:
+        key = SigningKey.from_text(_read_text(args.signing_key, "signing key"))
+    with _open_existing(args.ledger, key) as ledger:
+        checkpoint = ledger.checkpoint(size=args.size, store=args.store)
+    print(checkpoint.text, end="")
+    return 0
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    """
+    Print an inclusion or a consistency proof.
+    """
+    from uuid import UUID
+
+    with _open_existing(args.ledger) as ledger:
+        at = (
+            Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+        )
+        if args.since:
+            if args.event:
+                raise InvalidInputError("give either an event or --since, not both")
+            old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
+            print(ledger.consistency_proof(old, at).text, end="")
+            return 0
+        if not args.event:
+            raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
+        try:
+            event_id = UUID(args.event)
+        except ValueError:
+            raise InvalidInputError(f"not an event id: {args.event!r}") from None
+        print(ledger.inclusion_proof(event_id, at).text, end="")
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """
+    Write a new signing key and print its verifier key.
+    """
+    key = SigningKey.generate(args.name)
+    out = Path(args.out)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInputError(f"{out} exists: not overwriting a key") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {out}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key.to_text() + "\n")
+    print(key.verifier.text)
+    return 0

@@ -1,0 +1,77 @@
+"""
+Replay: rebuild state from recorded events and digest it, the same on every machine.
+
+A digest is the SHA-256 of a state's canonical bytes (the library's one
+converter, compact sorted-key JSON). The same events give the same digests
+whatever the machine, the backend, or whether they come from a live ledger
+or from a bundle, so two parties can compare a few lines instead of the
+record.
+
+Each *state function* turns the recorded events into named canonical bytes;
+:func:`replay_digests` runs them all. :func:`incident_states` gives every
+incident's folded state; named projections add their own functions to
+:data:`REPLAY_STATES`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from uuid import UUID
+
+from incidents._codec import converter, dumps
+from incidents._events import Recorded
+from incidents._state import fold
+
+__all__ = ["REPLAY_STATES", "StateFunction", "incident_states", "replay_digests"]
+
+StateFunction = Callable[[Sequence[Recorded]], Mapping[str, bytes]]
+"""Recorded events (in recording order) to ``{name: canonical bytes}``."""
+
+
+def incident_states(records: Sequence[Recorded]) -> dict[str, bytes]:
+    """
+    Every incident's current state, folded from its events.
+
+    Args:
+        records: Recorded events in recording order.
+
+    Returns:
+        ``{"incident/<id>": canonical bytes of the Incident}``.
+
+    """
+    streams: dict[UUID, list[Recorded]] = {}
+    for record in records:
+        streams.setdefault(record.incident_id, []).append(record)
+    states = {}
+    for incident_id, stream in streams.items():
+        state = fold(stream)
+        if state is not None:
+            states[f"incident/{incident_id}"] = dumps(converter.unstructure(state))
+    return states
+
+
+REPLAY_STATES: tuple[StateFunction, ...] = (incident_states,)
+"""The state functions :func:`replay_digests` runs by default."""
+
+
+def replay_digests(
+    records: Iterable[Recorded], states: Sequence[StateFunction] = REPLAY_STATES
+) -> dict[str, str]:
+    """
+    Replay recorded events and digest every state they build.
+
+    Args:
+        records: Recorded events in recording order.
+        states: The state functions to run.
+
+    Returns:
+        ``{name: hex SHA-256}``, sorted by name.
+
+    """
+    events = list(records)
+    found: dict[str, str] = {}
+    for function in states:
+        for name, data in function(events).items():
+            found[name] = hashlib.sha256(data).hexdigest()
+    return dict(sorted(found.items()))

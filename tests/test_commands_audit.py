@@ -1,0 +1,136 @@
+"""Tests of the audit commands: export, verify, replay, checkpoint, prove, keygen."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from incidents._checkpoint import Checkpoint
+from incidents._cli import main
+from incidents._notes import SigningKey, VerifierKey
+from incidents._proofs import ConsistencyProof, InclusionProof
+from incidents.examples import ALASKA_2024, alaska_2024_ids
+
+
+@pytest.fixture
+def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--path", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_export_verify_and_replay_a_bundle(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = tmp_path / "alaska.jsonl"
+    status, out, _ = run(capsys, "--ledger", str(demo), "export", "--bundle", str(bundle))
+    assert status == 0
+    assert "17 events" in out
+    checkpoint = Checkpoint.parse(out.split("\n", 1)[1])
+    assert checkpoint.size == 17
+
+    status, out, _ = run(capsys, "verify", str(bundle))
+    assert status == 0
+    assert "result: OK" in out
+    assert "recorded by 'incidents demo'" in out
+
+    status, from_bundle, err = run(capsys, "replay", str(bundle))
+    assert status == 0
+    assert "replayed 17 events" in err
+    assert from_bundle == f"incident/{ALASKA_2024}  " + from_bundle.split("  ")[1]
+    status, from_ledger, _ = run(capsys, "--ledger", str(demo), "replay")
+    assert status == 0
+    assert from_ledger == from_bundle
+
+
+def test_verify_reports_tampering_with_exit_status_1(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(demo) as db:
+        db.execute("DELETE FROM incident_events WHERE sequence = 4")
+    status, out, _ = run(capsys, "verify", str(demo))
+    assert status == 1
+    assert "first bad position 4: event deleted" in out
+    status, out, _ = run(capsys, "--ledger", str(demo), "replay")
+    assert status == 1
+    assert "event deleted" in out
+
+
+def test_a_tampered_bundle_fails_verify_and_replay(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = tmp_path / "alaska.jsonl"
+    run(capsys, "--ledger", str(demo), "export", "--bundle", str(bundle))
+    text = bundle.read_text(encoding="utf-8")
+    bundle.write_text(text.replace("Chen Xiaogang", "Chen Xiaoming"), encoding="utf-8")
+    status, out, _ = run(capsys, "verify", str(bundle))
+    assert status == 1
+    assert "content modified" in out
+    status, _, err = run(capsys, "replay", str(bundle))
+    assert status == 2
+    assert "does not verify" in err
+
+
+def test_keys_checkpoints_and_proofs(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "alice.key"
+    status, out, _ = run(capsys, "keygen", "example.org/alice", "--out", str(key_file))
+    assert status == 0
+    verifier = VerifierKey.from_text(out.strip())
+    assert SigningKey.from_text(key_file.read_text()).verifier == verifier
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert run(capsys, "keygen", "example.org/alice", "--out", str(key_file))[0] == 2
+
+    ledger = ["--ledger", str(demo)]
+    status, out, _ = run(capsys, *ledger, "checkpoint", "--signing-key", str(key_file), "--store")
+    assert status == 0
+    signed = Checkpoint.parse(out)
+    signed.verify_signatures([verifier])
+    old = tmp_path / "old.txt"
+    status, out, _ = run(capsys, *ledger, "checkpoint", "--size", "15")
+    old.write_text(out)
+    now = tmp_path / "now.txt"
+    now.write_text(signed.text)
+
+    event = alaska_2024_ids()["statement/china"]
+    status, out, _ = run(capsys, *ledger, "prove", str(event), "--checkpoint", str(old))
+    assert status == 0
+    assert InclusionProof.parse(out).tree_size == 15
+    status, out, _ = run(capsys, *ledger, "prove", "--since", str(old), "--checkpoint", str(now))
+    assert status == 0
+    ConsistencyProof.parse(out).verify(Checkpoint.parse(old.read_text()), signed)
+
+    status, out, _ = run(
+        capsys, "verify", str(demo), "--key", out_key(tmp_path, verifier), "--checkpoint", str(now)
+    )
+    assert status == 0, out
+    assert "given checkpoint at size 17: matches (valid signature by example.org/alice" in out
+
+
+def out_key(tmp_path: Path, key: VerifierKey) -> str:
+    path = tmp_path / "trusted.txt"
+    path.write_text(f"# keys I trust\n{key.text}\n")
+    return str(path)
+
+
+def test_bad_arguments_exit_with_status_2(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "missing.db")
+    assert run(capsys, "verify", missing)[0] == 2
+    assert not Path(missing).exists()
+    assert run(capsys, "verify", str(demo), "--key", "not-a-key")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "nonsense")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "checkpoint", "--size", "99")[0] == 2
