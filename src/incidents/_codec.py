@@ -503,7 +503,7 @@ _set_sequence = _setter(Recorded, "sequence")
 _set_position = _setter(Recorded, "position")
 _set_recorded_at = _setter(Recorded, "recorded_at")
 _set_recorder = _setter(Recorded, "recorder")
-_last_stamp: list[Any] = ["", None]
+_last_stamp: list[tuple[str, datetime]] = [("", datetime.min)]
 
 
 def decode_trusted(data: bytes | str) -> Recorded:
@@ -535,9 +535,10 @@ def decode_trusted(data: bytes | str) -> Recorded:
         _set_sequence(recorded, raw["sequence"])
         _set_position(recorded, raw["position"])
         stamp = raw["recorded_at"]
-        if stamp != _last_stamp[0]:  # a batch shares one recording time
-            _last_stamp[:] = [stamp, datetime.fromisoformat(stamp)]
-        _set_recorded_at(recorded, _last_stamp[1])
+        last = _last_stamp[0]  # one immutable pair, so threads never see half of another's
+        if last[0] != stamp:  # a batch shares one recording time
+            last = _last_stamp[0] = (stamp, datetime.fromisoformat(stamp))
+        _set_recorded_at(recorded, last[1])
         _set_recorder(recorded, raw["recorder"])
         return recorded
     except Exception:  # anything odd: let the validating decoder explain it
