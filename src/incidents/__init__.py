@@ -27,9 +27,11 @@ from incidents._errors import (
     IncidentsError,
     InvalidInputError,
     LedgerClosedError,
+    ProjectionError,
     StorageError,
     UnknownEventError,
     UnknownIncidentError,
+    UnknownProjectionError,
     UnknownSourceError,
     VerificationError,
 )
@@ -86,6 +88,15 @@ from incidents._timetravel import (
     HistoryEntry,
 )
 from incidents._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
+from incidents.projections import (
+    Change,
+    ChangeKind,
+    Projection,
+    ReadModel,
+    handles,
+    incident_timeline,
+    live,
+)
 
 try:
     __version__ = version("incidents")
@@ -100,6 +111,8 @@ __all__ = [
     "AircraftReported",
     "Bundle",
     "BundleCheckpoint",
+    "Change",
+    "ChangeKind",
     "Checkpoint",
     "CheckpointCheck",
     "Claim",
@@ -135,6 +148,9 @@ __all__ = [
     "PatrolReported",
     "Position",
     "Precision",
+    "Projection",
+    "ProjectionError",
+    "ReadModel",
     "Reading",
     "Recorded",
     "RecorderPart",
@@ -157,6 +173,7 @@ __all__ = [
     "SystemClock",
     "UnknownEventError",
     "UnknownIncidentError",
+    "UnknownProjectionError",
     "UnknownSourceError",
     "ValidTime",
     "VerificationError",
@@ -169,7 +186,10 @@ __all__ = [
     "decode_recorded",
     "encode_event",
     "fold",
+    "handles",
     "incident_states",
+    "incident_timeline",
+    "live",
     "parse_instant",
     "parse_proof",
     "replay_digests",

@@ -17,9 +17,11 @@ __all__ = [
     "IncidentsError",
     "InvalidInputError",
     "LedgerClosedError",
+    "ProjectionError",
     "StorageError",
     "UnknownEventError",
     "UnknownIncidentError",
+    "UnknownProjectionError",
     "UnknownSourceError",
     "VerificationError",
 ]
@@ -99,4 +101,20 @@ class VerificationError(InvalidInputError):
 
     Raised when a cryptographic check fails or when what should be checked is
     malformed; the message says which check failed and why.
+    """
+
+
+class ProjectionError(IncidentsError):
+    """
+    A projection cannot run or cannot be stored.
+
+    Raised when a handler fails (the batch it was in is not committed), when a
+    state is not canonical JSON, or when a stored read model was built by
+    another version of the projection and must be rebuilt.
+    """
+
+
+class UnknownProjectionError(InvalidInputError, LookupError):
+    """
+    No projection is registered under the name asked for.
     """

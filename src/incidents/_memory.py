@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from uuid import UUID
 
 from incidents._errors import ConcurrencyError, DuplicateEventError
@@ -20,6 +20,8 @@ from incidents._store import (
     AuditReader,
     AuditRow,
     FoldSnapshot,
+    ProjectionCheckpoint,
+    ProjectionWriter,
     Store,
     StoredRecord,
     Tile,
@@ -100,6 +102,9 @@ class MemoryStore(Store):
         self._tile_tops: dict[int, int] = {}
         self._checkpoints: list[AuditCheckpointRow] = []
         self._snapshots: dict[tuple[UUID, int, int], FoldSnapshot] = {}
+        self._projection_lock = threading.Lock()
+        # name -> generation -> (checkpoint, documents)
+        self._read_models: dict[str, dict[int, tuple[ProjectionCheckpoint, dict[str, bytes]]]] = {}
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -248,6 +253,79 @@ class MemoryStore(Store):
             self._snapshots.pop(key, None)
         return len(keys)
 
+    # -- projections: read models and their checkpoints -------------------------------
+
+    def projection_rows(
+        self,
+        *,
+        after: int,
+        until: int | None = None,
+        topics: Collection[str] | None = None,
+        limit: int | None = None,
+        incident_id: UUID | None = None,
+        recorded_until: int | None = None,
+    ) -> list[tuple[int, str, bytes]]:
+        """
+        ``(sequence, topic, canonical bytes)`` of rows in global order.
+        """
+        end = self._visible if until is None else min(until, self._visible)
+        source = (
+            self._rows[after:end] if incident_id is None else self.stream(incident_id)
+        )  # sequence n sits at index n - 1
+        found: list[tuple[int, str, bytes]] = []
+        for r in source:
+            if r.id <= after or r.id > end:
+                continue
+            if recorded_until is not None and r.recorded_at > recorded_until:
+                break
+            if topics is None or r.topic in topics:
+                found.append((r.id, r.topic, r.state))
+                if limit is not None and len(found) == limit:
+                    break
+        return found
+
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
+        """
+        Checkpoints by name, then generation.
+        """
+        with self._projection_lock:
+            return [
+                checkpoint
+                for model_name, generations in sorted(self._read_models.items())
+                if name is None or model_name == name
+                for _, (checkpoint, _docs) in sorted(generations.items())
+            ]
+
+    def projection_load(
+        self, name: str, generation: int
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
+        """
+        One generation's checkpoint and documents.
+        """
+        with self._projection_lock:
+            found = self._read_models.get(name, {}).get(generation)
+            return (None, {}) if found is None else (found[0], dict(found[1]))
+
+    @contextlib.contextmanager
+    def projection_writing(self, name: str, generation: int) -> Iterator[ProjectionWriter]:
+        """
+        Stage changes under the projection lock; apply them only if the block succeeds.
+        """
+        with self._projection_lock:
+            writer = _MemoryProjectionWriter(self, name, generation)
+            yield writer
+            writer.apply()
+
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
+        """
+        Delete one generation of a read model, or every one.
+        """
+        with self._projection_lock:
+            if generation is None:
+                self._read_models.pop(name, None)
+            else:
+                self._read_models.get(name, {}).pop(generation, None)
+
 
 class _MemoryAuditReader(AuditReader):
     def __init__(
@@ -295,3 +373,56 @@ def _raw(rows: Sequence[StoredRecord]) -> list[AuditRow]:
         )
         for r in rows
     ]
+
+
+class _MemoryProjectionWriter(ProjectionWriter):
+    def __init__(self, store: MemoryStore, name: str, generation: int) -> None:
+        self.store = store
+        self.name = name
+        self.generation = generation
+        self.puts: dict[str, bytes] = {}
+        self.deletes: set[str] = set()
+        self.new_checkpoint: ProjectionCheckpoint | None = None
+        self.activating = False
+
+    def checkpoint(self) -> ProjectionCheckpoint | None:
+        found = self.store._read_models.get(self.name, {}).get(self.generation)
+        return None if found is None else found[0]
+
+    def put(self, documents: Mapping[str, bytes]) -> None:
+        for key, value in documents.items():
+            self.deletes.discard(key)
+            self.puts[key] = value
+
+    def delete(self, keys: Collection[str]) -> None:
+        for key in keys:
+            self.puts.pop(key, None)
+            self.deletes.add(key)
+
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
+        self.new_checkpoint = checkpoint
+
+    def activate(self) -> None:
+        self.activating = True
+
+    def apply(self) -> None:
+        # Runs under the projection lock, after the block succeeded: all or nothing.
+        generations = self.store._read_models.setdefault(self.name, {})
+        current = generations.get(self.generation)
+        checkpoint = self.new_checkpoint or (current[0] if current else None)
+        if checkpoint is None:
+            return  # nothing to keep without a checkpoint
+        docs = current[1] if current else {}
+        for key in self.deletes:
+            docs.pop(key, None)
+        docs.update(self.puts)
+        if self.activating:
+            checkpoint = ProjectionCheckpoint(
+                name=checkpoint.name,
+                generation=checkpoint.generation,
+                version=checkpoint.version,
+                sequence=checkpoint.sequence,
+                active=True,
+            )
+            generations.clear()
+        generations[self.generation] = (checkpoint, docs)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -45,6 +45,8 @@ __all__ = [
     "AuditRow",
     "FoldSnapshot",
     "LedgerMapper",
+    "ProjectionCheckpoint",
+    "ProjectionWriter",
     "Store",
     "StoredRecord",
     "Tile",
@@ -562,3 +564,117 @@ class Store(ApplicationRecorder, ABC):
             NotImplementedError: Always.
         """
         raise NotImplementedError(f"the {self.backend} store does not push notifications")
+
+    # -- projections: read models and their checkpoints -------------------------------
+    #
+    # Used by incidents.projections. A projection's read model lives in the
+    # ledger's own database: one row per top-level key of its state, plus one
+    # checkpoint row per projection and generation (the last sequence applied),
+    # written together in one transaction. A rebuild writes a new generation
+    # beside the active one and swaps it in when complete.
+
+    @abstractmethod
+    def projection_rows(
+        self,
+        *,
+        after: int,
+        until: int | None = None,
+        topics: Collection[str] | None = None,
+        limit: int | None = None,
+        incident_id: UUID | None = None,
+        recorded_until: int | None = None,
+    ) -> list[tuple[int, str, bytes]]:
+        """
+        ``(sequence, topic, canonical bytes)`` of rows in global order, filtered in storage.
+
+        Rows of other topics never leave the database. ``after`` is exclusive,
+        ``until`` inclusive; ``recorded_until`` bounds the recording time (µs).
+        """
+
+    @abstractmethod
+    def projection_checkpoints(self, name: str | None = None) -> list[ProjectionCheckpoint]:
+        """
+        The checkpoints of one projection (every generation), or of all, by name then generation.
+        """
+
+    @abstractmethod
+    def projection_load(
+        self, name: str, generation: int
+    ) -> tuple[ProjectionCheckpoint | None, dict[str, bytes]]:
+        """
+        One generation's checkpoint and documents, read consistently (one snapshot).
+        """
+
+    @abstractmethod
+    def projection_writing(
+        self, name: str, generation: int
+    ) -> contextlib.AbstractContextManager[ProjectionWriter]:
+        """
+        Open a transaction on one generation of a read model; commit on success.
+
+        Writers of the same projection exclude each other; recording is not blocked
+        longer than one such transaction.
+        """
+
+    @abstractmethod
+    def projection_drop(self, name: str, generation: int | None = None) -> None:
+        """
+        Delete one generation of a read model (default: every one) and its checkpoints.
+        """
+
+
+@dataclass(frozen=True)
+class ProjectionCheckpoint:
+    """
+    Where one generation of a projection's read model stands.
+
+    Attributes:
+        name: The projection's name.
+        generation: Which build of the read model (a rebuild makes a new one).
+        version: The projection's version when the generation was started.
+        sequence: The last sequence of the ledger applied (0: nothing yet).
+        active: Whether this generation is the one readers see (a rebuild in
+            progress is not).
+    """
+
+    name: str
+    generation: int
+    version: str
+    sequence: int
+    active: bool
+
+
+class ProjectionWriter(ABC):
+    """
+    An open transaction on one generation of a read model. See :meth:`Store.projection_writing`.
+    """
+
+    @abstractmethod
+    def checkpoint(self) -> ProjectionCheckpoint | None:
+        """
+        The generation's checkpoint as committed, read inside the transaction.
+        """
+
+    @abstractmethod
+    def put(self, documents: Mapping[str, bytes]) -> None:
+        """
+        Insert or replace documents by key.
+        """
+
+    @abstractmethod
+    def delete(self, keys: Collection[str]) -> None:
+        """
+        Delete documents by key (missing keys are ignored).
+        """
+
+    @abstractmethod
+    def advance(self, checkpoint: ProjectionCheckpoint) -> None:
+        """
+        Write the generation's checkpoint (insert or replace).
+        """
+
+    @abstractmethod
+    def activate(self) -> None:
+        """
+        Make this generation the active one and delete every other generation.
+        """

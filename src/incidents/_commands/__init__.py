@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._commands import audit, basic, timetravel
+from incidents._commands import audit, basic, projections, timetravel
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic, audit, timetravel)
+COMMAND_MODULES: tuple[ModuleType, ...] = (basic, timetravel, projections, audit)

@@ -74,7 +74,9 @@ def run_demo(args: argparse.Namespace) -> int:
     """
     Record the worked example and print the state and history.
     """
+    from incidents._commands.projections import terminal_width
     from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
+    from incidents.projections import incident_timeline
 
     clock = FixedClock(ALASKA_2024_PUBLISHED_AT)
     with Ledger.open(args.path, clock=clock, recorder="incidents demo") as ledger:
@@ -92,6 +94,8 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"recorded {added} events of the July 2024 Alaska joint patrol")
         else:
             print("the July 2024 Alaska joint patrol was already recorded: nothing added")
+        print()
+        print(incident_timeline(ledger, ALASKA_2024).table(terminal_width()))
         print()
         print(render_incident(ledger.incident(ALASKA_2024)))
         print()

@@ -1,0 +1,1283 @@
+"""
+Projections: views over the whole record, written as small classes and run three ways.
+
+A projection is a class with an initial state and one handler per event type.
+Handlers are pure with respect to the record: they see the state and one
+:class:`Change` (a fact entering or leaving the view, with the recorded
+events that caused it) and nothing else, so every replay of the same record
+gives the same state, byte for byte.
+
+Corrections and retractions are applied for the projection: a fact enters
+once when it is recorded; if it is corrected later it leaves in the form it
+entered and re-enters corrected; if it is retracted it leaves; if the
+retraction is withdrawn it re-enters. A handler written for a fact entering
+only needs its mirror image for the fact leaving.
+
+A state is a JSON object: a ``dict`` from ``str`` keys to JSON values
+(``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``). Its
+canonical bytes are :func:`incidents._codec.dumps` of it, and its digest the
+SHA-256 of those bytes. Each top-level key is stored as one row of the read
+model, so a batch rewrites only the keys its events touched.
+
+Three ways to run one:
+
+* :func:`live` computes the state from the log on demand (optionally for one
+  incident, as known at a recording time);
+* :class:`ReadModel` keeps it in the ledger's own database, with a
+  checkpoint written in the same transaction as each batch of state, so it
+  resumes after a restart and applies each event exactly once;
+* :meth:`ReadModel.rebuild` builds it again from zero in a new generation and
+  swaps it in only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import json
+import re
+import threading
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Any, ClassVar, Generic, TypeVar
+from uuid import UUID
+
+import attrs
+
+from incidents._codec import apply_changes, converter, decode_trusted, dumps
+from incidents._errors import (
+    ConcurrencyError,
+    FutureKnowledgeError,
+    IncidentsError,
+    InvalidInputError,
+    ProjectionError,
+    UnknownIncidentError,
+    UnknownProjectionError,
+)
+from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
+from incidents._ledger import Ledger
+from incidents._state import effective_events
+from incidents._store import ProjectionCheckpoint, Store, to_micros
+from incidents._time import to_utc
+
+__all__ = [
+    "Change",
+    "ChangeKind",
+    "Progress",
+    "Projected",
+    "Projection",
+    "ProjectionCheckpoint",
+    "ReadModel",
+    "State",
+    "get",
+    "handles",
+    "live",
+    "project",
+    "register",
+    "registered",
+    "state_bytes",
+]
+
+E = TypeVar("E", bound=Event)
+P = TypeVar("P", bound="Projection")
+
+State = dict[str, Any]
+"""A projection's state: a JSON object (``str`` keys, JSON values)."""
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with ``(sequence reached, sequence to reach)``."""
+
+AMENDMENT_TOPICS = frozenset({Correction.TYPE, Retraction.TYPE})
+_CACHE_SIZE = 10_000
+_RECENT = 2_000
+DEFAULT_BATCH_SIZE = 1000
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+
+class ChangeKind(enum.Enum):
+    """
+    Why a fact enters or leaves a projection.
+    """
+
+    RECORDED = "recorded"
+    """The fact was recorded (it enters)."""
+    CORRECTED = "corrected"
+    """A correction, or the withdrawal of one, changed it (it leaves, then re-enters)."""
+    RETRACTED = "retracted"
+    """A retraction withdrew it (it leaves)."""
+    RESTORED = "restored"
+    """The retraction that withdrew it was itself withdrawn (it re-enters)."""
+
+
+@attrs.frozen
+class Change(Generic[E]):
+    """
+    One fact entering or leaving a projection: what a handler receives.
+
+    Attributes:
+        event: The fact in the form that enters (``added``) or leaves.
+        added: True when it enters, False when it leaves.
+        kind: Why.
+        fact: The fact's own recording (its envelope: sequence, position,
+            recording time and recorder, and the event as first recorded).
+        cause: The recording that brought this change: the fact itself, or
+            the correction or retraction recorded later.
+        corrections: Ids of the corrections applied to ``event``.
+        previous: When a corrected fact re-enters, the form that just left.
+    """
+
+    event: E
+    added: bool
+    kind: ChangeKind
+    fact: Recorded
+    cause: Recorded
+    corrections: tuple[UUID, ...] = ()
+    previous: E | None = None
+
+    @property
+    def sign(self) -> int:
+        """
+        ``+1`` when the fact enters, ``-1`` when it leaves: add it to counts.
+        """
+        return 1 if self.added else -1
+
+    @property
+    def removed(self) -> bool:
+        """
+        True when the fact leaves.
+        """
+        return not self.added
+
+    @property
+    def event_id(self) -> UUID:
+        """
+        The fact's id.
+        """
+        return self.fact.event_id
+
+    @property
+    def incident_id(self) -> UUID:
+        """
+        The incident the fact belongs to.
+        """
+        return self.fact.incident_id
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+(
+    _set_event,
+    _set_added,
+    _set_kind,
+    _set_fact,
+    _set_cause,
+    _set_corrections,
+    _set_previous,
+) = _slot_setters(Change, ("event", "added", "kind", "fact", "cause", "corrections", "previous"))
+
+
+def _recorded_change(recorded: Recorded) -> Change[Any]:
+    """``Change(event, True, RECORDED, recorded, recorded)``, built through its slots (hot path)."""
+    change: Change[Any] = object.__new__(Change)
+    _set_event(change, recorded.event)
+    _set_added(change, True)
+    _set_kind(change, ChangeKind.RECORDED)
+    _set_fact(change, recorded)
+    _set_cause(change, recorded)
+    _set_corrections(change, ())
+    _set_previous(change, None)
+    return change
+
+
+_HANDLES = "__incidents_handles__"
+
+
+def handles(*types: type[Event]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """
+    Mark a method of a :class:`Projection` as the handler of some event types.
+
+    The method is called as ``method(state, change)`` for every :class:`Change`
+    of a fact of those types (or of their subclasses: ``handles(Event)``
+    handles everything) and updates ``state`` in place; its return value is
+    ignored. Handlers of :class:`~incidents.Correction` and
+    :class:`~incidents.Retraction` receive each amendment once, as recorded.
+
+    Args:
+        *types: Event classes of the vocabulary.
+
+    Returns:
+        A decorator that returns the method unchanged.
+
+    Raises:
+        InvalidInputError: If no type is given or one is not an event class.
+    """
+    if not types:
+        raise InvalidInputError("handles() needs at least one event class")
+    for kind in types:
+        if not (isinstance(kind, type) and issubclass(kind, Event)):
+            raise InvalidInputError(f"handles() takes event classes, got {kind!r}")
+
+    def mark(method: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(method, _HANDLES, (*getattr(method, _HANDLES, ()), *types))
+        return method
+
+    return mark
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
+
+
+class Projection:
+    """
+    Base class of projections: subclass it, give an initial state and handlers.
+
+    Class attributes:
+
+    * ``name``: the projection's name, which keys its read model and its
+      checkpoint (default: the class name in kebab case);
+    * ``version``: bump it when the handlers change meaning, so a stored read
+      model built by the old code is not silently continued (it must be rebuilt).
+
+    Example:
+        >>> from incidents import InterceptReported
+        >>> class InterceptCount(Projection):
+        ...     def initial(self):
+        ...         return {"intercepts": 0}
+        ...
+        ...     @handles(InterceptReported)
+        ...     def intercept(self, state, change):
+        ...         state["intercepts"] += change.sign
+        >>> InterceptCount.name
+        'intercept-count'
+    """
+
+    name: ClassVar[str] = "projection"
+    version: ClassVar[int | str] = 1
+    _dispatch: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = _kebab(cls.__name__)
+        if not isinstance(cls.name, str) or not _NAME_RE.match(cls.name):
+            raise InvalidInputError(
+                f"projection name {cls.name!r} must be 1-100 lower-case letters, digits, "
+                "'.', '-' or '_', starting with a letter or digit"
+            )
+        marked: dict[str, tuple[type[Event], ...]] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                types = getattr(value, _HANDLES, None)
+                if types is not None:
+                    marked[attribute] = types
+                elif attribute in marked:
+                    del marked[attribute]  # overridden without @handles
+        cls._dispatch = {
+            topic: tuple(m for m, types in marked.items() if issubclass(concrete, types))
+            for topic, concrete in EVENT_TYPES.items()
+        }
+        cls._dispatch = {topic: methods for topic, methods in cls._dispatch.items() if methods}
+
+    def initial(self) -> State:
+        """
+        The state before any event: an empty object unless overridden.
+
+        Returns:
+            A new JSON object.
+        """
+        return {}
+
+    def render(self, state: State) -> str:
+        """
+        The state as text for people (the command line prints it).
+
+        Args:
+            state: A state of this projection.
+
+        Returns:
+            Indented JSON unless overridden.
+        """
+        return json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def summary(cls) -> str:
+        """
+        The first line of the class docstring, for listings.
+
+        Returns:
+            One line (empty when there is no docstring).
+        """
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0].strip() if doc else ""
+
+    @classmethod
+    def handled_types(cls) -> frozenset[str]:
+        """
+        The type names of the events this projection has handlers for.
+
+        Returns:
+            Type names such as ``"intercept-reported"``.
+        """
+        return frozenset(cls._dispatch)
+
+
+# -- the engine: rows in, changes out, handlers called -----------------------------------
+
+
+class _Book:
+    """The amendments of one incident: what targets what."""
+
+    __slots__ = ("by_target", "target_of")
+
+    def __init__(self) -> None:
+        self.by_target: dict[UUID, list[Recorded]] = {}
+        self.target_of: dict[UUID, UUID] = {}
+
+    def add(self, recorded: Recorded) -> None:
+        event = recorded.event
+        assert isinstance(event, Correction | Retraction)
+        self.by_target.setdefault(event.target_id, []).append(recorded)
+        self.target_of[event.event_id] = event.target_id
+
+    def root(self, event_id: UUID) -> UUID:
+        while event_id in self.target_of:
+            event_id = self.target_of[event_id]
+        return event_id
+
+    def affecting(self, root: UUID) -> list[Recorded]:
+        found: list[Recorded] = []
+        pending = [root]
+        while pending:
+            for amendment in self.by_target.get(pending.pop(), ()):
+                found.append(amendment)
+                pending.append(amendment.event_id)
+        found.sort(key=lambda r: r.sequence)
+        return found
+
+
+class _Lookup:
+    """Where the engine finds facts recorded before the rows it is given."""
+
+    def fact(self, event_id: UUID, topics: frozenset[str]) -> Recorded | None:
+        raise NotImplementedError
+
+    def amendments(self, incident_id: UUID, before: int) -> list[Recorded]:
+        raise NotImplementedError
+
+
+class _StoreLookup(_Lookup):
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def fact(self, event_id: UUID, topics: frozenset[str]) -> Recorded | None:
+        row = self.store.row(event_id)
+        if row is None:  # pragma: no cover - the ledger checks references
+            raise ProjectionError(f"an amendment targets event {event_id}, which is not stored")
+        return decode_trusted(row.state) if row.topic in topics else None
+
+    def amendments(self, incident_id: UUID, before: int) -> list[Recorded]:
+        rows = self.store.projection_rows(
+            after=0, until=before - 1, topics=AMENDMENT_TOPICS, incident_id=incident_id
+        )
+        return [decode_trusted(state) for _, _, state in rows]
+
+
+class _RecordsLookup(_Lookup):
+    def __init__(self) -> None:
+        self.seen: dict[UUID, Recorded] = {}
+
+    def fact(self, event_id: UUID, topics: frozenset[str]) -> Recorded | None:
+        found = self.seen.get(event_id)
+        if found is None:
+            raise InvalidInputError(
+                f"an amendment targets event {event_id}, which is not among the records "
+                "given: give the records from the start of the ledger or of the incident"
+            )
+        return found if found.type in topics else None
+
+    def amendments(self, incident_id: UUID, before: int) -> list[Recorded]:
+        return []  # every record is seen from the start
+
+
+_Status = tuple[bool, Event | None, tuple[UUID, ...]]
+
+
+def _corrected(event: Event, changes: Mapping[str, Any]) -> Event:
+    """
+    What :func:`incidents._codec.apply_changes` returns, validated just as strictly.
+
+    Only the changed fields are structured (the others are valid values
+    already); ``attrs.evolve`` then runs the class's validators. Anything
+    unusual goes through ``apply_changes`` itself, which words the errors.
+    """
+    kind = type(event)
+    hints = _HINTS.get(kind)
+    if hints is None:
+        every = typing.get_type_hints(kind)
+        hints = _HINTS[kind] = {f.name: every[f.name] for f in attrs.fields(kind)}
+    if not changes.keys() <= hints.keys():
+        return apply_changes(event, changes)
+    try:
+        new = {name: converter.structure(value, hints[name]) for name, value in changes.items()}
+        return attrs.evolve(event, **new)
+    except InvalidInputError:
+        raise
+    except Exception:  # cattrs' own errors and the like
+        return apply_changes(event, changes)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _status(fact: Recorded, amendments: list[Recorded]) -> _Status:
+    events, applied, _ = effective_events([fact, *amendments])
+    found = events.get(fact.event_id)
+    return (found is not None, found, applied.get(fact.event_id, ()))
+
+
+class _Engine:
+    """Turns recorded events into changes and calls a projection's handlers."""
+
+    def __init__(self, projection: Projection, lookup: _Lookup, *, complete: bool) -> None:
+        self.projection = projection
+        self.lookup = lookup
+        self.complete = complete  # every amendment since sequence 0 will pass through
+        self.handlers: dict[str, tuple[Callable[[State, Change[Any]], Any], ...]] = {
+            topic: tuple(getattr(projection, m) for m in methods)
+            for topic, methods in type(projection)._dispatch.items()
+        }
+        if not self.handlers:
+            raise ProjectionError(
+                f"projection {projection.name!r} handles no event type: mark methods with "
+                "@handles(EventClass)"
+            )
+        self.fact_topics = frozenset(t for t in self.handlers if t not in AMENDMENT_TOPICS)
+        self.topics = frozenset(self.handlers) | (AMENDMENT_TOPICS if self.fact_topics else set())
+        self.books: dict[UUID, _Book] = {}
+        # How each amended fact stands after its last amendment, and the fact itself:
+        # caches only, rebuilt from the log when an engine starts again.
+        self.statuses: dict[UUID, _Status] = {}
+        self.facts: dict[UUID, Recorded | None] = {}
+        # Amendments mostly target facts recorded shortly before them: keep the
+        # last few thousand facts (two generations, so eviction costs nothing).
+        self.recent: dict[UUID, bytes] = {}
+        self.older: dict[UUID, bytes] = {}
+        self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
+
+    def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
+        fact_topics, handlers = self.fact_topics, self.handlers
+        handler: Any = None
+        recorded: Recorded | None = None
+        try:
+            for _, topic, data in rows:
+                handler = None
+                recorded = decode_trusted(data)
+                if topic in fact_topics:
+                    # Keep bytes, not objects, for amendments: the garbage collector ignores them.
+                    recent = self.recent
+                    recent[recorded.event.event_id] = data
+                    if len(recent) >= _RECENT:
+                        self.older, self.recent = recent, {}
+                    change = _recorded_change(recorded)
+                    for handler in handlers[topic]:
+                        handler(state, change)
+                else:
+                    self._amendment(state, recorded)
+        except Exception as exc:
+            failure = self._failure(exc, handler, recorded)
+            if failure is exc:
+                raise
+            raise failure from exc
+
+    def feed(self, state: State, records: Iterable[Recorded]) -> int:
+        """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
+        handler: Any = None
+        recorded: Recorded | None = None
+        last = 0
+        try:
+            for recorded in records:
+                handler = None
+                topic = recorded.event.TYPE
+                last = recorded.sequence
+                if topic in self.fact_topics:
+                    if self.seen is not None:
+                        self.seen[recorded.event.event_id] = recorded
+                    change = _recorded_change(recorded)
+                    for handler in self.handlers[topic]:
+                        handler(state, change)
+                elif topic in AMENDMENT_TOPICS:
+                    if topic in self.topics:
+                        self._amendment(state, recorded)
+                elif self.seen is not None:
+                    self.seen[recorded.event.event_id] = recorded  # amendments may target it
+        except Exception as exc:
+            failure = self._failure(exc, handler, recorded)
+            if failure is exc:
+                raise
+            raise failure from exc
+        return last
+
+    def _amendment(self, state: State, recorded: Recorded) -> None:
+        topic = recorded.event.TYPE
+        if topic in self.handlers:
+            self._call(topic, state, _recorded_change(recorded))
+        if self.fact_topics:
+            self._amend(state, recorded)
+
+    def _failure(self, exc: Exception, handler: Any, recorded: Recorded | None) -> Exception:
+        if isinstance(exc, IncidentsError) or handler is None or recorded is None:
+            return exc
+        return ProjectionError(
+            f"projection {self.projection.name!r}: {handler.__name__} failed on "
+            f"{recorded.type} {recorded.event_id} (sequence {recorded.sequence}): "
+            f"{type(exc).__name__}: {exc}"
+        )
+
+    def _call(self, topic: str, state: State, change: Change[Any]) -> None:
+        for handler in self.handlers[topic]:
+            try:
+                handler(state, change)
+            except IncidentsError:
+                raise
+            except Exception as exc:
+                cause = change.cause
+                raise ProjectionError(
+                    f"projection {self.projection.name!r}: {handler.__name__} failed on "
+                    f"{cause.type} {cause.event_id} (sequence {cause.sequence}): "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+
+    def _book(self, incident_id: UUID, sequence: int) -> _Book:
+        book = self.books.get(incident_id)
+        if book is None:
+            book = self.books[incident_id] = _Book()
+            if not self.complete:
+                for earlier in self.lookup.amendments(incident_id, sequence):
+                    book.add(earlier)
+        return book
+
+    def _amend(self, state: State, recorded: Recorded) -> None:
+        event = recorded.event
+        assert isinstance(event, Correction | Retraction)
+        book = self._book(recorded.incident_id, recorded.sequence)
+        root = book.root(event.target_id)
+        earlier = book.affecting(root)
+        book.add(recorded)
+        if root in self.facts:
+            fact = self.facts[root]
+        elif root in self.recent or root in self.older:
+            fact = self.facts[root] = decode_trusted(self.recent.get(root) or self.older[root])
+        else:
+            if len(self.facts) >= _CACHE_SIZE:
+                self.facts.clear()
+                self.statuses.clear()
+            fact = self.facts[root] = self.lookup.fact(root, self.fact_topics)
+        if fact is None:
+            return  # a fact of a type this projection does not handle
+        before = self.statuses.get(root)
+        if before is None:
+            before = _status(fact, earlier) if earlier else (True, fact.event, ())
+        if event.target_id == root:
+            # Aimed at the fact itself: the fold's left-to-right rule gives the new
+            # status from the old one (a retraction withdraws; a correction applies
+            # to the fact as it stands, or is skipped if it no longer fits).
+            was_in, current, fixes = before
+            after = before
+            if isinstance(event, Retraction):
+                after = (False, None, ())
+            elif was_in:
+                assert current is not None
+                with contextlib.suppress(InvalidInputError):  # no longer fits: skipped
+                    after = (True, _corrected(current, event.changes), (*fixes, event.event_id))
+        else:
+            after = _status(fact, [*earlier, recorded])
+        self.statuses[root] = after
+        if before == after:
+            return
+        was_in, old, old_fixes = before
+        now_in, new, new_fixes = after
+        topic = fact.type
+        if was_in and now_in:
+            assert old is not None
+            kind = ChangeKind.CORRECTED
+            self._call(topic, state, Change(old, False, kind, fact, recorded, old_fixes))
+            self._call(topic, state, Change(new, True, kind, fact, recorded, new_fixes, old))
+        elif was_in:
+            kind = ChangeKind.RETRACTED
+            self._call(topic, state, Change(old, False, kind, fact, recorded, old_fixes))
+        elif now_in:
+            kind = ChangeKind.RESTORED
+            self._call(topic, state, Change(new, True, kind, fact, recorded, new_fixes))
+
+
+# -- states: canonical bytes, digests, change tracking ------------------------------------
+
+
+def state_bytes(state: Mapping[str, Any]) -> bytes:
+    """
+    The canonical bytes of a state: compact, sorted-key UTF-8 JSON.
+
+    Args:
+        state: A projection's state.
+
+    Returns:
+        The bytes whose SHA-256 is the state's digest.
+
+    Raises:
+        ProjectionError: If the state is not a JSON object that survives its
+            own encoding unchanged (tuples, sets, non-``str`` keys, NaN).
+    """
+    plain = dict(state)
+    try:
+        data = dumps(plain)
+    except InvalidInputError as exc:
+        raise ProjectionError(f"a projection state must be JSON: {exc}") from exc
+    if json.loads(data) != plain:
+        raise ProjectionError(_NOT_CANONICAL)
+    return data
+
+
+_NOT_CANONICAL = (
+    "a projection state must survive canonical JSON unchanged: use dicts with str keys, "
+    "lists (not tuples or sets), str, int, float, bool and None"
+)
+
+
+def _assemble(documents: Mapping[str, bytes]) -> bytes:
+    """Canonical bytes of a state from the canonical bytes of its top-level values."""
+    parts = [dumps(key) + b":" + documents[key] for key in sorted(documents)]
+    return b"{" + b",".join(parts) + b"}"
+
+
+class _Tracked(dict[str, Any]):
+    """A state that remembers which top-level keys a batch may have changed."""
+
+    __slots__ = ("everything", "stored", "touched")
+
+    def __init__(self, data: Mapping[str, Any], stored: Iterable[str]) -> None:
+        super().__init__(data)
+        self.touched: set[Any] = set()
+        self.everything = False
+        self.stored = set(stored)
+
+    # Reads that hand out a value may precede a change inside it.
+    def __getitem__(self, key: Any) -> Any:
+        self.touched.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.touched.add(key)
+        return dict.get(self, key, default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self.touched.add(key)
+        return dict.setdefault(self, key, default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.touched.add(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.touched.add(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.touched.add(key)
+        return dict.pop(self, key, *default)
+
+    def _all(self) -> None:
+        self.everything = True
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._all()
+        dict.update(self, *args, **kwargs)
+
+    def values(self) -> Any:
+        self._all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._all()
+        return dict.items(self)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._all()
+        return dict.popitem(self)
+
+    def clear(self) -> None:
+        self._all()
+        dict.clear(self)
+
+    def copy(self) -> dict[str, Any]:
+        self._all()
+        return dict(self)
+
+    def __ior__(self, other: Any) -> _Tracked:  # type: ignore[override,misc]
+        self._all()
+        dict.update(self, other)
+        return self
+
+    def changes(self, name: str) -> tuple[dict[str, bytes], set[str]]:
+        """Encode what may have changed since the last commit: (documents, deleted keys)."""
+        keys = set(dict.keys(self)) | self.stored if self.everything else self.touched
+        documents: dict[str, bytes] = {}
+        deleted: set[str] = set()
+        for key in keys:
+            if not dict.__contains__(self, key):
+                if key in self.stored:
+                    deleted.add(key)
+                continue
+            if not isinstance(key, str):
+                raise ProjectionError(f"projection {name!r}: state keys must be str, got {key!r}")
+            value = dict.__getitem__(self, key)
+            try:
+                data = dumps(value)
+            except InvalidInputError as exc:
+                raise ProjectionError(f"projection {name!r}: state[{key!r}]: {exc}") from exc
+            if json.loads(data) != value:
+                raise ProjectionError(f"projection {name!r}: state[{key!r}]: {_NOT_CANONICAL}")
+            documents[key] = data
+        return documents, deleted
+
+    def committed(self) -> None:
+        """The changes were stored: start tracking afresh."""
+        self.stored = set(dict.keys(self))
+        self.touched = set()
+        self.everything = False
+
+
+@attrs.frozen
+class Projected:
+    """
+    A projection's state at a point of the ledger, with its canonical bytes.
+
+    Attributes:
+        name: The projection's name.
+        version: The projection's version.
+        state: The state (yours to keep: nothing else refers to it).
+        sequence: The ledger's sequence the state accounts for: every event
+            up to it was considered.
+        canonical: The state's canonical bytes.
+    """
+
+    name: str
+    version: str
+    state: State
+    sequence: int
+    canonical: bytes = attrs.field(repr=False)
+
+    @property
+    def digest(self) -> str:
+        """
+        SHA-256 of the canonical bytes, in hex: equal states have equal digests.
+        """
+        return hashlib.sha256(self.canonical).hexdigest()
+
+
+# -- running: pure, live, persistent ---------------------------------------------------------
+
+
+def project(projection: Projection, records: Iterable[Recorded]) -> Projected:
+    """
+    Run a projection over recorded events you already hold (pure, no storage).
+
+    Args:
+        projection: The projection.
+        records: Recorded events in ledger order, from the start of the ledger
+            (or of an incident), e.g. ``ledger.events(incident_id, known_at=R)``.
+
+    Returns:
+        The state after the last record.
+
+    Raises:
+        InvalidInputError: If the records are out of order or an amendment
+            targets an event not among them.
+        ProjectionError: If a handler fails or the state is not canonical JSON.
+    """
+    engine = _Engine(projection, _RecordsLookup(), complete=True)
+    state = projection.initial()
+    last = engine.feed(state, _in_order(records))
+    return _projected(projection, state, last)
+
+
+def _in_order(records: Iterable[Recorded]) -> Iterator[Recorded]:
+    last = 0
+    for recorded in records:
+        if recorded.sequence <= last:
+            raise InvalidInputError(
+                f"records must be in ledger order: sequence {recorded.sequence} after {last}"
+            )
+        last = recorded.sequence
+        yield recorded
+
+
+def _projected(projection: Projection, state: State, sequence: int) -> Projected:
+    return Projected(
+        name=projection.name,
+        version=str(projection.version),
+        state=state,
+        sequence=sequence,
+        canonical=state_bytes(state),
+    )
+
+
+def _sequence_known_at(store: Store, known_at: datetime, head: int) -> int:
+    """The last sequence recorded at or before *known_at* (recording time never decreases)."""
+    limit = to_micros(known_at)
+    low, high = 0, head  # invariant: sequence low is known by then; high + 1 is not
+    while low < high:
+        middle = (low + high + 1) // 2
+        row = store.rows(after=middle - 1, limit=1)
+        if row and row[0].recorded_at <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _check_known_at(ledger: Ledger, known_at: datetime) -> datetime:
+    known = to_utc(known_at, what="known_at")
+    now = to_utc(ledger.clock(), what="clock reading")
+    if known > now:
+        raise FutureKnowledgeError(
+            f"known_at {known.isoformat()} is in the future (the ledger's clock reads "
+            f"{now.isoformat()}): what will be known then can still change"
+        )
+    return known
+
+
+def live(
+    ledger: Ledger,
+    projection: Projection,
+    *,
+    incident_id: UUID | None = None,
+    known_at: datetime | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Projected:
+    """
+    Compute a projection from the log now, without storing anything.
+
+    Rows of event types the projection has no handler for are skipped in
+    storage, never decoded.
+
+    Args:
+        ledger: The ledger.
+        projection: The projection.
+        incident_id: Only this incident's events.
+        known_at: Only what had been recorded by this time.
+        batch_size: Rows read per query.
+
+    Returns:
+        The state.
+
+    Raises:
+        UnknownIncidentError: If *incident_id* names no incident (as known at *known_at*).
+        FutureKnowledgeError: If *known_at* is in the future.
+        ProjectionError: If a handler fails or the state is not canonical JSON.
+    """
+    ledger._check_open()
+    store = ledger.store
+    _check_batch_size(batch_size)
+    head = store.last_sequence()
+    if known_at is not None:
+        head = _sequence_known_at(store, _check_known_at(ledger, known_at), head)
+    if incident_id is not None and not store.projection_rows(
+        after=0, until=head, incident_id=incident_id, limit=1
+    ):
+        when = "" if known_at is None else f" as known at {to_utc(known_at).isoformat()}"
+        raise UnknownIncidentError(f"incident {incident_id} is not recorded{when}")
+    engine = _Engine(projection, _StoreLookup(store), complete=True)
+    state = projection.initial()
+    after = 0
+    while after < head:
+        rows = store.projection_rows(
+            after=after, until=head, topics=engine.topics, limit=batch_size, incident_id=incident_id
+        )
+        engine.feed_rows(state, rows)  # other topics were filtered out in storage
+        if len(rows) < batch_size:
+            break
+        after = rows[-1][0]
+    return _projected(projection, state, head)
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+
+
+class ReadModel:
+    """
+    A projection kept in the ledger's own database, caught up in batches.
+
+    Each batch of state changes and the checkpoint (the last sequence
+    applied) are written in one transaction, so after a crash the read model
+    resumes exactly where its last committed batch ended: every event is
+    applied once. Every projection has its own checkpoint; any number of them
+    can live in one ledger.
+
+    A ``ReadModel`` keeps the state in memory between catch-ups, so each one
+    only reads what is new; use one per thread. Several processes may catch
+    up the same read model: each transaction checks the checkpoint it started
+    from, and the one that lost reloads and carries on.
+
+    Args:
+        ledger: The ledger whose database holds the read model.
+        projection: The projection (its ``name`` keys the read model).
+        batch_size: Events applied per transaction.
+
+    Example:
+        >>> from incidents import Ledger, examples
+        >>> from incidents.projections import AircraftRoster
+        >>> with Ledger.open(":memory:") as ledger:
+        ...     _ = ledger.record(*examples.alaska_2024())
+        ...     model = ReadModel(ledger, AircraftRoster())
+        ...     model.catch_up().sequence
+        ...     model.read().state["CN"]["H-6"]["airframes"]
+        17
+        2
+    """
+
+    def __init__(
+        self, ledger: Ledger, projection: Projection, *, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> None:
+        _check_batch_size(batch_size)
+        self.ledger = ledger
+        self.projection = projection
+        self.batch_size = batch_size
+        self._cached: tuple[ProjectionCheckpoint, _Tracked, _Engine] | None = None
+
+    @property
+    def name(self) -> str:
+        """
+        The projection's name.
+        """
+        return self.projection.name
+
+    @property
+    def _store(self) -> Store:
+        self.ledger._check_open()
+        return self.ledger.store
+
+    def status(self) -> ProjectionCheckpoint | None:
+        """
+        Where the active read model stands, or ``None`` if it was never built.
+
+        Returns:
+            The active generation's checkpoint.
+        """
+        return next((c for c in self._store.projection_checkpoints(self.name) if c.active), None)
+
+    def _version(self) -> str:
+        return str(self.projection.version)
+
+    def _check_version(self, checkpoint: ProjectionCheckpoint) -> None:
+        if checkpoint.version != self._version():
+            raise ProjectionError(
+                f"the read model {self.name!r} was built by version {checkpoint.version} of "
+                f"the projection; this is version {self._version()}: rebuild it "
+                f"(ReadModel.rebuild(), or: incidents project {self.name} --rebuild)"
+            )
+
+    def _load(
+        self, checkpoint: ProjectionCheckpoint
+    ) -> tuple[ProjectionCheckpoint, _Tracked] | None:
+        stored, documents = self._store.projection_load(self.name, checkpoint.generation)
+        if stored is None:
+            return None  # swapped out meanwhile
+        data = {key: json.loads(value) for key, value in documents.items()}
+        return stored, _Tracked(data, documents)
+
+    def _fresh(self, generation: int, *, active: bool) -> tuple[ProjectionCheckpoint, _Tracked]:
+        state = _Tracked(self.projection.initial(), ())
+        state.everything = True
+        checkpoint = ProjectionCheckpoint(self.name, generation, self._version(), 0, active)
+        return checkpoint, state
+
+    def _engine(self, checkpoint: ProjectionCheckpoint) -> _Engine:
+        return _Engine(
+            self.projection, _StoreLookup(self._store), complete=checkpoint.sequence == 0
+        )
+
+    def _active(self) -> tuple[ProjectionCheckpoint, _Tracked, _Engine, bool]:
+        """The active generation, loaded (or a new one); the last item: whether it is stored."""
+        if self._cached is not None:
+            checkpoint, state, engine = self._cached
+            return checkpoint, state, engine, True
+        for _ in range(5):
+            checkpoints = self._store.projection_checkpoints(self.name)
+            active = next((c for c in checkpoints if c.active), None)
+            if active is None:
+                generation = 1 + max((c.generation for c in checkpoints), default=0)
+                checkpoint, state = self._fresh(generation, active=True)
+                return checkpoint, state, self._engine(checkpoint), False
+            self._check_version(active)
+            loaded = self._load(active)
+            if loaded is not None:
+                checkpoint, state = loaded
+                return checkpoint, state, self._engine(checkpoint), True
+        raise ConcurrencyError(f"the read model {self.name!r} keeps being swapped; try again")
+
+    def catch_up(
+        self, *, progress: Progress | None = None, until: int | None = None
+    ) -> ProjectionCheckpoint:
+        """
+        Apply every event recorded since the checkpoint, one transaction per batch.
+
+        Args:
+            progress: Called after each committed batch with the sequence
+                reached and the sequence to reach.
+            until: Stop at this sequence (default: the last one recorded).
+
+        Returns:
+            The checkpoint reached.
+
+        Raises:
+            ProjectionError: If a handler fails (nothing of that batch is
+                stored) or the stored read model needs a rebuild.
+        """
+        for _ in range(5):
+            checkpoint, state, engine, stored = self._active()
+            try:
+                reached = self._run(checkpoint, state, engine, stored, progress, until)
+            except ConcurrencyError:
+                self._cached = None  # another process moved it: reload and go on
+                continue
+            except BaseException:
+                self._cached = None  # the in-memory state may hold a failed batch
+                raise
+            self._cached = (reached, state, engine)
+            return reached
+        raise ConcurrencyError(f"the read model {self.name!r} keeps being moved; try again")
+
+    def _run(
+        self,
+        checkpoint: ProjectionCheckpoint,
+        state: _Tracked,
+        engine: _Engine,
+        stored: bool,
+        progress: Progress | None,
+        head: int | None = None,
+    ) -> ProjectionCheckpoint:
+        store = self._store
+        last = store.last_sequence()
+        head = last if head is None else max(min(head, last), checkpoint.sequence)
+        expected = checkpoint if stored else None
+        while expected is None or checkpoint.sequence < head:
+            rows = store.projection_rows(
+                after=checkpoint.sequence, until=head, topics=engine.topics, limit=self.batch_size
+            )
+            engine.feed_rows(state, rows)  # other topics were filtered out in storage
+            end = rows[-1][0] if len(rows) == self.batch_size else head
+            reached = dataclasses.replace(checkpoint, sequence=end)
+            documents, deleted = state.changes(self.name)
+            with store.projection_writing(self.name, checkpoint.generation) as writer:
+                if writer.checkpoint() != expected:
+                    raise ConcurrencyError(
+                        f"the read model {self.name!r} was changed by another writer"
+                    )
+                writer.put(documents)
+                writer.delete(deleted)
+                writer.advance(reached)
+            state.committed()
+            checkpoint = expected = reached
+            if progress is not None:
+                progress(checkpoint.sequence, head)
+        return checkpoint
+
+    def rebuild(self, *, progress: Progress | None = None) -> ProjectionCheckpoint:
+        """
+        Build the read model again from zero and swap it in when complete.
+
+        The new generation is written beside the active one, which readers
+        keep seeing until the swap; the swap (activating the new generation
+        and deleting the old) is one transaction.
+
+        Args:
+            progress: Called after each committed batch.
+
+        Returns:
+            The new active checkpoint.
+
+        Raises:
+            ProjectionError: If a handler fails (the active read model is untouched).
+        """
+        store = self._store
+        self._cached = None
+        checkpoints = store.projection_checkpoints(self.name)
+        for abandoned in (c for c in checkpoints if not c.active):
+            store.projection_drop(self.name, abandoned.generation)  # an earlier rebuild's
+        generation = 1 + max((c.generation for c in checkpoints), default=0)
+        checkpoint, state = self._fresh(generation, active=False)
+        engine = self._engine(checkpoint)
+        reached = self._run(checkpoint, state, engine, False, progress)
+        reached = self._run(reached, state, engine, True, progress)  # what arrived meanwhile
+        with store.projection_writing(self.name, generation) as writer:
+            if writer.checkpoint() != reached:
+                raise ConcurrencyError(
+                    f"the rebuild of {self.name!r} was changed by another writer"
+                )
+            writer.activate()
+        active = dataclasses.replace(reached, active=True)
+        self._cached = (active, state, engine)
+        return active
+
+    def read(self) -> Projected:
+        """
+        The stored read model, read in one consistent snapshot.
+
+        Returns:
+            Its state and checkpoint; an empty initial state at sequence 0 if it
+            was never built.
+
+        Raises:
+            ProjectionError: If the stored read model needs a rebuild.
+        """
+        active = self.status()
+        if active is not None:
+            self._check_version(active)
+            stored, documents = self._store.projection_load(self.name, active.generation)
+            if stored is not None:
+                return Projected(
+                    name=self.name,
+                    version=stored.version,
+                    state={key: json.loads(value) for key, value in documents.items()},
+                    sequence=stored.sequence,
+                    canonical=_assemble(documents),
+                )
+            return self.read()  # swapped meanwhile
+        return _projected(self.projection, self.projection.initial(), 0)
+
+    def drop(self) -> None:
+        """
+        Delete the read model (every generation) and its checkpoints.
+        """
+        self._cached = None
+        self._store.projection_drop(self.name)
+
+    def follow(
+        self,
+        *,
+        interval: float = 1.0,
+        stop: threading.Event | None = None,
+        on_batch: Progress | None = None,
+    ) -> ProjectionCheckpoint:
+        """
+        Keep the read model caught up until *stop* is set: a subscription by polling.
+
+        The log is polled for its last sequence (one cheap query) every
+        *interval* seconds; new events are applied in batches as in
+        :meth:`catch_up`. Works on every backend, across processes.
+
+        Args:
+            interval: Seconds between polls.
+            stop: Set it (from another thread) to return.
+            on_batch: Called after each committed batch.
+
+        Returns:
+            The checkpoint reached when stopped.
+        """
+        stop = stop if stop is not None else threading.Event()
+        reached = self.catch_up(progress=on_batch)
+        while not stop.wait(interval):
+            if self._store.last_sequence() != reached.sequence:
+                reached = self.catch_up(progress=on_batch)
+        return reached
+
+
+# -- the registry of named projections ----------------------------------------------------------
+
+Factory = Callable[[], Projection]
+_REGISTRY: dict[str, Factory] = {}
+_ENTRY_POINT_GROUP = "incidents.projections"
+_entry_points_loaded = False
+
+
+def register(factory: Any = None, *, name: str | None = None, replace: bool = False) -> Any:
+    """
+    Register a projection by name, for ``incidents project NAME`` and :func:`get`.
+
+    Use it as a class decorator (``@register``) or call it with a projection
+    class or a function returning a projection. Installed packages can offer
+    projections through the ``incidents.projections`` entry point group.
+
+    Args:
+        factory: A :class:`Projection` subclass, or a callable returning a projection.
+        name: The name to register under (default: the projection's ``name``).
+        replace: Replace a projection already registered under that name.
+
+    Returns:
+        *factory*, unchanged (or a decorator when called without it).
+
+    Raises:
+        InvalidInputError: If the name is taken (and *replace* is false) or
+            *factory* does not make a projection.
+    """
+    if factory is None:
+        return lambda f: register(f, name=name, replace=replace)
+    if isinstance(factory, type) and issubclass(factory, Projection):
+        key = name or factory.name
+    elif callable(factory):
+        made = factory()
+        if not isinstance(made, Projection):
+            raise InvalidInputError(f"{factory!r} does not make a Projection")
+        key = name or made.name
+    else:
+        raise InvalidInputError(f"register() takes a Projection class or factory, got {factory!r}")
+    if not _NAME_RE.match(key):
+        raise InvalidInputError(f"projection name {key!r} is not valid")
+    if key in _REGISTRY and _REGISTRY[key] is not factory and not replace:
+        raise InvalidInputError(
+            f"a projection named {key!r} is already registered; pass replace=True to replace it"
+        )
+    _REGISTRY[key] = factory
+    return factory
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for point in entry_points(group=_ENTRY_POINT_GROUP):
+        if point.name not in _REGISTRY:
+            register(point.load(), name=point.name)
+
+
+def registered() -> dict[str, Factory]:
+    """
+    Every registered projection, by name (built-ins, yours, installed plugins).
+
+    Returns:
+        Name to factory, sorted by name.
+    """
+    _load_entry_points()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get(name: str) -> Projection:
+    """
+    A new instance of the projection registered under *name*.
+
+    Args:
+        name: e.g. ``"timeline"``.
+
+    Returns:
+        The projection.
+
+    Raises:
+        UnknownProjectionError: If no projection has that name.
+    """
+    factories = registered()
+    if name not in factories:
+        raise UnknownProjectionError(
+            f"no projection is registered as {name!r} (registered: {', '.join(factories)})"
+        )
+    return factories[name]()

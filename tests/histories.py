@@ -1,0 +1,248 @@
+"""
+Hypothesis strategies for whole ledger histories that the ledger accepts.
+
+A history is a list of batches of events: incidents opened, sources
+registered, aircraft, patrols, intercepts and statements reported, and
+corrections and retractions of earlier events (including corrections of
+corrections and retractions of retractions), each batch valid given the
+batches before it. Record the batches in order, one ``record`` call each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from hypothesis import strategies as st
+
+from incidents import (
+    AircraftReported,
+    Claim,
+    Correction,
+    Event,
+    IncidentOpened,
+    Interceptor,
+    InterceptReported,
+    PatrolReported,
+    Retraction,
+    SourceKind,
+    SourceRegistered,
+    Speaker,
+    Stance,
+    StatementIssued,
+)
+from strategies import NATIONS, aware_datetimes, valid_times
+
+TYPES = ("H-6", "Tu-95", "Su-35", "A-50", "Y-9")
+NAMES = ("Chen Xiaogang", "Zhang Xiaogang", "Ivan Petrov", None)
+ORGANIZATIONS = ("PRC MND", "Russian MoD", "NORAD", "JSO")
+TOPICS = ("violated-foreign-airspace", "aimed-at-third-parties", "joint-patrol-conducted")
+
+
+class _Ledger:
+    """What has been generated so far, to keep every new event valid."""
+
+    def __init__(self) -> None:
+        self.incidents: list[UUID] = []
+        self.sources: dict[UUID, list[UUID]] = {}
+        self.aircraft: dict[UUID, list[UUID]] = {}
+        self.targets: dict[UUID, list[UUID]] = {}  # aircraft and patrols
+        self.events: dict[UUID, Event] = {}
+        self.by_incident: dict[UUID, list[UUID]] = {}
+
+
+def _speaker(draw: st.DrawFn) -> Speaker:
+    name = draw(st.sampled_from(NAMES))
+    organization = draw(st.sampled_from(ORGANIZATIONS))
+    return Speaker(
+        name=name, role=draw(st.sampled_from((None, "spokesman"))), organization=organization
+    )
+
+
+def _claims(draw: st.DrawFn) -> tuple[Claim, ...]:
+    topics = draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True))
+    return tuple(
+        Claim(topic=t, stance=draw(st.sampled_from(list(Stance))), text=f"about {t}")
+        for t in topics
+    )
+
+
+def _interceptors(draw: st.DrawFn) -> tuple[Interceptor, ...]:
+    nations = draw(st.lists(st.sampled_from(NATIONS), min_size=1, max_size=2, unique=True))
+    return tuple(
+        Interceptor(
+            nation=n,
+            type_designation=draw(st.sampled_from((None, "F-16", "F-35", "CF-18"))),
+            count=draw(st.sampled_from((None, 1, 2))),
+        )
+        for n in nations
+    )
+
+
+def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
+    """Ordinary new field values a correction of *target* may make, or None."""
+    if isinstance(target, AircraftReported):
+        return draw(
+            st.sampled_from(
+                [
+                    {"count": draw(st.integers(1, 4))},
+                    {"type_designation": draw(st.sampled_from(TYPES))},
+                    {"nation": draw(st.sampled_from(NATIONS))},
+                    {"valid_time": draw(valid_times())},
+                ]
+            )
+        )
+    if isinstance(target, StatementIssued):
+        return draw(st.sampled_from([{"speaker": _speaker(draw)}, {"claims": _claims(draw)}]))
+    if isinstance(target, InterceptReported):
+        return {"interceptors": _interceptors(draw)}
+    if isinstance(target, PatrolReported):
+        return {
+            "areas": tuple(
+                draw(st.lists(st.sampled_from(("Bering Sea", "Chukchi Sea")), max_size=2))
+            )
+        }
+    if isinstance(target, SourceRegistered):
+        return {"publisher": draw(st.sampled_from(("NORAD", "RIA Novosti", "TASS")))}
+    if isinstance(target, IncidentOpened):
+        return {"title": draw(st.sampled_from(("Patrol", "Joint patrol near Alaska")))}
+    return None
+
+
+def _source(draw: st.DrawFn, incident: UUID, source: UUID) -> SourceRegistered:
+    return SourceRegistered(
+        incident_id=incident,
+        source_id=source,
+        kind=draw(st.sampled_from(list(SourceKind))),
+        publisher=draw(st.sampled_from(("NORAD", "PRC MND", "RIA Novosti"))),
+        published_at=draw(st.none() | aware_datetimes),
+    )
+
+
+@st.composite
+def _events(draw: st.DrawFn, book: _Ledger) -> list[Event]:
+    found = draw(_event(book))
+    return found if isinstance(found, list) else [] if found is None else [found]
+
+
+@st.composite
+def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
+    if not book.incidents or draw(st.integers(0, 12)) == 0:
+        incident = draw(st.uuids())
+        source = draw(st.uuids())
+        book.incidents.append(incident)
+        book.sources[incident] = []
+        book.aircraft[incident] = []
+        book.targets[incident] = []
+        book.by_incident[incident] = []
+        opened = IncidentOpened(
+            incident_id=incident, source_id=source, event_id=draw(st.uuids()), title="Incident"
+        )
+        return [opened, _source(draw, incident, source)]
+    incident = draw(st.sampled_from(book.incidents))
+    if draw(st.integers(0, 8)) == 0:
+        return _source(draw, incident, draw(st.uuids()))
+    source = draw(st.sampled_from(book.sources[incident]))
+    common = {"incident_id": incident, "source_id": source, "event_id": draw(st.uuids())}
+    kind = draw(
+        st.sampled_from(
+            ("aircraft", "aircraft", "patrol", "intercept", "statement", "correction", "retraction")
+        )
+    )
+    if kind == "aircraft" or not book.aircraft[incident]:
+        return AircraftReported(
+            **common,
+            type_designation=draw(st.sampled_from(TYPES)),
+            nation=draw(st.sampled_from(NATIONS[:2])),
+            count=draw(st.integers(1, 3)),
+            valid_time=draw(valid_times()),
+        )
+    if kind == "patrol":
+        aircraft = draw(st.lists(st.sampled_from(book.aircraft[incident]), max_size=2, unique=True))
+        return PatrolReported(
+            **common,
+            aircraft=aircraft,
+            nations=("CN", "RU"),
+            joint=True,
+            valid_time=draw(valid_times()),
+        )
+    if kind == "intercept":
+        return InterceptReported(
+            **common,
+            interceptors=_interceptors(draw),
+            intercepted=draw(
+                st.lists(
+                    st.sampled_from(book.targets[incident]), min_size=1, max_size=2, unique=True
+                )
+            ),
+            valid_time=draw(valid_times()),
+        )
+    if kind == "statement":
+        return StatementIssued(
+            **common,
+            speaker=_speaker(draw),
+            medium="statement",
+            quotes=("a quote",) if draw(st.booleans()) else (),
+            claims=_claims(draw),
+            valid_time=draw(valid_times()),
+        )
+    candidates = [e for e in book.by_incident[incident] if book.events[e].TYPE != "retraction"]
+    if kind == "correction" and candidates:
+        target = book.events[draw(st.sampled_from(candidates))]
+        if isinstance(target, Correction):
+            original = book.events[target.target_id]
+            changes = _changes_for(draw, original)
+            if changes is None:
+                return None
+            proposed = Correction.of(original, source_id=source, reason="x", **changes)
+            return Correction.of(
+                target,
+                source_id=source,
+                reason="corrected again",
+                event_id=common["event_id"],
+                changes=proposed.changes,
+            )
+        changes = _changes_for(draw, target)
+        if changes is None:
+            return None
+        return Correction.of(
+            target, source_id=source, reason="corrected", event_id=common["event_id"], **changes
+        )
+    retractable = [
+        e for e in book.by_incident[incident] if book.events[e].TYPE != "incident-opened"
+    ]
+    if kind == "retraction" and retractable:
+        return Retraction(
+            **common, target_id=draw(st.sampled_from(retractable)), reason="withdrawn"
+        )
+    return None
+
+
+def _remember(book: _Ledger, event: Event) -> None:
+    book.events[event.event_id] = event
+    book.by_incident[event.incident_id].append(event.event_id)
+    if isinstance(event, SourceRegistered):
+        book.sources[event.incident_id].append(event.source_id)
+    elif isinstance(event, AircraftReported):
+        book.aircraft[event.incident_id].append(event.event_id)
+        book.targets[event.incident_id].append(event.event_id)
+    elif isinstance(event, PatrolReported):
+        book.targets[event.incident_id].append(event.event_id)
+
+
+@st.composite
+def histories(draw: st.DrawFn, max_events: int = 30) -> list[list[Event]]:
+    """Batches of events, each valid after the ones before it."""
+    book = _Ledger()
+    batches: list[list[Event]] = []
+    total = draw(st.integers(1, max_events))
+    while sum(len(b) for b in batches) < total:
+        size = draw(st.integers(1, 4))
+        batch: list[Event] = []
+        for _ in range(size):
+            for event in draw(_events(book)):
+                _remember(book, event)
+                batch.append(event)
+        if batch:
+            batches.append(batch)
+    return batches
