@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents import Event, Recorded, StorageError, canonical_bytes, decode_recorded
-from incidents._trusted import decode_stored, uuid_from_bytes, uuid_from_str
+from incidents._codec import decode_trusted
+from incidents._trusted import uuid_from_bytes, uuid_from_str
 from strategies import events
 
 AT = datetime(2024, 7, 25, 12, tzinfo=UTC)
@@ -40,7 +41,7 @@ def same(a: object, b: object) -> None:
 @given(events())
 def test_trusted_and_validating_decoders_agree(event: Event) -> None:
     data = canonical_bytes(recorded(event))
-    trusted = decode_stored(data)
+    trusted = decode_trusted(data)
     same(decode_recorded(data), trusted)
     assert recorded(event) == trusted
     assert data == canonical_bytes(trusted)
@@ -74,7 +75,7 @@ def test_bytes_that_are_not_a_recorded_event_are_refused(mangle: object) -> None
     event = IncidentOpened(incident_id=uuid4(), source_id=uuid4(), title="t")
     raw = json.loads(canonical_bytes(recorded(event)))
     with pytest.raises(StorageError):
-        decode_stored(mangle(raw))  # type: ignore[operator]
+        decode_trusted(mangle(raw))  # type: ignore[operator]
 
 
 def test_wrong_lengths_are_refused() -> None:

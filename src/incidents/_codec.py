@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 import attrs
 import cattrs
@@ -30,6 +30,7 @@ from incidents._errors import InvalidInputError, StorageError
 from incidents._events import EVENT_TYPES, Event, Recorded
 from incidents._fastjson import compile_encoder
 from incidents._time import to_utc
+from incidents._trusted import uuid_from_str
 
 __all__ = [
     "FORMAT_VERSION",
@@ -39,6 +40,7 @@ __all__ = [
     "decode_event",
     "decode_recorded",
     "decode_trusted",
+    "structure_trusted",
     "dumps",
     "encode_event",
     "encode_recorded",
@@ -407,27 +409,10 @@ _UUIDS: dict[str, UUID] = {}
 _UUID_CACHE_SIZE = 4096
 
 
-def _uuid_from_canonical(value: str) -> UUID:
-    """A UUID from its canonical text, set through its slots (``UUID()`` re-checks the text)."""
-    found = object.__new__(UUID)
-    _SET_UUID_INT(found, int(value.replace("-", ""), 16))
-    _SET_UUID_SAFE(found, SafeUUID.unknown)
-    return found
-
-
-_UUID_SLOTS = vars(UUID).get("int"), vars(UUID).get("is_safe")
-if all(isinstance(slot, types.MemberDescriptorType) for slot in _UUID_SLOTS):
-    _SET_UUID_INT, _SET_UUID_SAFE = (slot.__set__ for slot in _UUID_SLOTS)  # type: ignore[union-attr]
-    _probe = "6f1c9e52-3b0e-5d6a-9c44-0a7d2f9e1b38"
-    _new_uuid = _uuid_from_canonical if _uuid_from_canonical(_probe) == UUID(_probe) else UUID
-else:  # pragma: no cover - another Python's UUID layout
-    _new_uuid = UUID
-
-
 def _trusted_uuid(value: str) -> UUID:
     found = _UUIDS.get(value)
     if found is None:
-        found = _new_uuid(value)
+        found = uuid_from_str(value)
         if len(_UUIDS) >= _UUID_CACHE_SIZE:
             _UUIDS.clear()  # incident and source ids repeat; event ids do not
         _UUIDS[value] = found
@@ -543,3 +528,28 @@ def decode_trusted(data: bytes | str) -> Recorded:
         return recorded
     except Exception:  # anything odd: let the validating decoder explain it
         return decode_recorded(data)
+
+
+def structure_trusted(data: Mapping[str, Any]) -> Event:
+    """
+    Rebuild an event from its stored JSON form (with its ``"type"`` tag), trusting it.
+
+    The counterpart of :func:`decode_trusted` for an event mapping already
+    parsed from stored bytes.
+
+    Args:
+        data: The event's mapping, as stored.
+
+    Returns:
+        The event, equal to what :func:`decode_event` would give.
+
+    Raises:
+        StorageError: If the data is not an event of the vocabulary.
+    """
+    try:
+        return _TRUSTED[data["type"]](data)  # type: ignore[no-any-return]
+    except Exception:  # anything odd: let the validating path explain it
+        try:
+            return _structure(data, Event)
+        except InvalidInputError as exc:
+            raise StorageError(f"stored event cannot be decoded: {exc}") from exc

@@ -22,7 +22,7 @@ from uuid import UUID
 import attrs
 
 from incidents._audit import AuditLog, AuditMethods
-from incidents._codec import apply_changes, event_text
+from incidents._codec import apply_changes, decode_trusted, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -50,7 +50,6 @@ from incidents._state import Incident, Reading
 from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
 from incidents._timetravel import Diff, History, TimeTravel
-from incidents._trusted import decode_stored
 
 __all__ = ["Ledger", "open_store"]
 
@@ -513,7 +512,7 @@ class Ledger(AuditMethods):
         self._check_open()
         until = self._known_until(known_at)
         for row in self._store.stream(incident_id, recorded_until=until):
-            yield decode_stored(row.state)
+            yield decode_trusted(row.state)
 
     def incident(
         self,
@@ -788,7 +787,7 @@ class Ledger(AuditMethods):
         row = self._store.row(event_id)
         if row is None:
             raise UnknownEventError(f"event {event_id} is not recorded")
-        return decode_stored(row.state)
+        return decode_trusted(row.state)
 
     def __len__(self) -> int:
         self._check_open()

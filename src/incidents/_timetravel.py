@@ -63,7 +63,7 @@ from incidents._bitemporal import (
     build_entity,
     settle,
 )
-from incidents._codec import FORMAT_VERSION, converter
+from incidents._codec import FORMAT_VERSION, converter, decode_trusted, structure_trusted
 from incidents._errors import StorageError
 from incidents._events import (
     Correction,
@@ -76,7 +76,6 @@ from incidents._render import describe_event, stamp
 from incidents._state import Incident, Reading, Source
 from incidents._store import FoldSnapshot, Store, StoredRecord, from_micros
 from incidents._time import ValidTime
-from incidents._trusted import decode_stored, structure_stored
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -632,7 +631,7 @@ def _decode_effect(raw: list[Any], folded: BitemporalFold, event_id: UUID) -> Ef
     if version is None or version == "close":
         decoded: Any = version
     else:
-        event = structure_stored(version[0])
+        event = structure_trusted(version[0])
         # The effect is decoded before its own event joins the fold.
         applied = tuple(
             event_id if int(p) == q else folded.event_ids[int(p) - 1] for p in version[1]
@@ -726,7 +725,7 @@ class TimeTravel:
             for event_id in event_ids:  # the members of one tree: a few, each by its index
                 row = self._store.row(event_id)
                 if row is not None and row.originator_id == incident_id:
-                    found[event_id] = decode_stored(row.state).event
+                    found[event_id] = decode_trusted(row.state).event
             return found
 
         return load
@@ -756,7 +755,7 @@ class TimeTravel:
         for row in rows:
             q = folded.position + 1
             if q > plan.covered_until:
-                folded.append(decode_stored(row.state), row.recorded_at)
+                folded.append(decode_trusted(row.state), row.recorded_at)
                 continue
             raw = plan.effects.pop(q, None)
             if row.topic in _CORRECTING:
@@ -776,7 +775,7 @@ class TimeTravel:
             else:
                 if raw is not None:
                     raise StaleSnapshotError(f"an effect is journaled for the fact at {q}")
-                folded.append(decode_stored(row.state), row.recorded_at, covered=True)
+                folded.append(decode_trusted(row.state), row.recorded_at, covered=True)
             mark = plan.marks.get(q)
             if mark is not None and mark != (row.event_id, row.id):
                 raise StaleSnapshotError(f"snapshot ending at {q} is for other events")
@@ -876,7 +875,7 @@ class TimeTravel:
             return None
         with self._lock:
             folded = self.folded(incident_id)
-            records = [decode_stored(row.state) for row in rows[: folded.position]]
+            records = [decode_trusted(row.state) for row in rows[: folded.position]]
             entries = [self._entry(folded, r) for r in records]
             head = folded.state(len(records))
         assert head is not None
