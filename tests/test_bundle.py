@@ -59,7 +59,14 @@ def test_the_worked_example_bundle_verifies_offline_and_replays_to_the_live_dige
     assert (part.recorder, part.signed, part.events) == (KEY.name, 17, 17)
     report, digests = bundle.replay(keys=[KEY.verifier])
     assert digests == expected
-    assert list(digests) == [f"incident/{ALASKA_2024}"]
+    assert [
+        f"incident/{ALASKA_2024}",
+        "projection/aircraft-roster",
+        "projection/intercepts",
+        "projection/sources",
+        "projection/statements",
+        "projection/timeline",
+    ] == list(digests)
 
 
 def test_replay_digests_are_the_same_on_every_backend(backend: Backend) -> None:

@@ -9,8 +9,8 @@ record.
 
 Each *state function* turns the recorded events into named canonical bytes;
 :func:`replay_digests` runs them all. :func:`incident_states` gives every
-incident's folded state; named projections add their own functions to
-:data:`REPLAY_STATES`.
+incident's folded state and :func:`projection_states` the built-in
+projections' states (timeline, roster, intercepts, statements, sources).
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from incidents._codec import converter, dumps
 from incidents._events import Recorded
 from incidents._state import fold
 
-__all__ = ["REPLAY_STATES", "StateFunction", "incident_states", "replay_digests"]
+__all__ = [
+    "REPLAY_STATES",
+    "StateFunction",
+    "incident_states",
+    "projection_states",
+    "replay_digests",
+]
 
 StateFunction = Callable[[Sequence[Recorded]], Mapping[str, bytes]]
 """Recorded events (in recording order) to ``{name: canonical bytes}``."""
@@ -51,7 +57,34 @@ def incident_states(records: Sequence[Recorded]) -> dict[str, bytes]:
     return states
 
 
-REPLAY_STATES: tuple[StateFunction, ...] = (incident_states,)
+def projection_states(records: Sequence[Recorded]) -> dict[str, bytes]:
+    """
+    The built-in projections' states, rebuilt from the events.
+
+    Only the built-ins take part, so the digests do not depend on which
+    plugins a machine has installed. Each state is exactly what
+    :func:`incidents.projections.live` or a read model would hold for the
+    same events, so the digests can be compared with theirs.
+
+    Args:
+        records: Recorded events in recording order.
+
+    Returns:
+        ``{"projection/<name>": canonical bytes of its state}``.
+    """
+    # Imported here: projections sit above the ledger, replay below it.
+    from incidents._projections import project
+    from incidents._timeline import Timeline
+    from incidents._views import AircraftRoster, Intercepts, SourceSupport, StatementsBySpeaker
+
+    states = {}
+    for cls in (Timeline, AircraftRoster, Intercepts, StatementsBySpeaker, SourceSupport):
+        projected = project(cls(), records)
+        states[f"projection/{projected.name}"] = projected.canonical
+    return states
+
+
+REPLAY_STATES: tuple[StateFunction, ...] = (incident_states, projection_states)
 """The state functions :func:`replay_digests` runs by default."""
 
 
