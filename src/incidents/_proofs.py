@@ -4,8 +4,11 @@ Inclusion and consistency proofs, and the versioned text they are written in.
 An :class:`InclusionProof` shows that one event is leaf ``leaf_index`` of the
 log a checkpoint describes; a :class:`ConsistencyProof` shows that the log of
 a later checkpoint extends the log of an earlier one, nothing rewritten
-(RFC 9162 sections 2.1.3 and 2.1.4). Each holds at most ``ceil(log2 n)``
-hashes and verifies against checkpoints alone: no ledger, no network.
+(RFC 9162 sections 2.1.3 and 2.1.4). An inclusion proof holds at most
+``ceil(log2 n)`` hashes; a consistency proof at most ``ceil(log2 n)``, plus
+one when the old size is odd and above one (RFC 9162's own bound: its
+example proof from size 3 to size 7 has four hashes). Both verify against
+checkpoints alone: no ledger, no network.
 
 Both are written as a few lines of text, versioned from the start::
 
