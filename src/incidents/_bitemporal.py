@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -57,7 +56,16 @@ from incidents._events import (
     SourceRegistered,
     StatementIssued,
 )
-from incidents._state import Aircraft, Incident, Intercept, Patrol, Reading, Source, Statement
+from incidents._state import (
+    Aircraft,
+    Incident,
+    Intercept,
+    Patrol,
+    Reading,
+    Source,
+    Statement,
+    settle_events,
+)
 from incidents._store import from_micros, to_micros
 
 __all__ = ["INFINITY", "Effect", "Kind", "BitemporalFold", "Version", "settle"]
@@ -180,47 +188,9 @@ def settle(
         The ids of the withdrawn events, and a function giving any event's
         effective value (withdrawn or not) with the corrections applied to it.
     """
-    members = list(tree)
-    by_id: dict[UUID, Event] = {root.event_id: root}
-    corrections_of: dict[UUID, list[UUID]] = defaultdict(list)
-    retractions_of: dict[UUID, list[UUID]] = defaultdict(list)
-    for event in members:
-        by_id[event.event_id] = event
-        if isinstance(event, Correction):
-            corrections_of[event.target_id].append(event.event_id)
-        elif isinstance(event, Retraction):
-            retractions_of[event.target_id].append(event.event_id)
-
-    withdrawn_memo: dict[UUID, bool] = {}
-
-    def withdrawn(event_id: UUID) -> bool:
-        if event_id not in withdrawn_memo:
-            # References only point backwards, so this recursion terminates.
-            withdrawn_memo[event_id] = any(
-                not withdrawn(r) for r in retractions_of.get(event_id, ())
-            )
-        return withdrawn_memo[event_id]
-
-    effective_memo: dict[UUID, tuple[Event, tuple[UUID, ...]]] = {}
-
-    def effective(event_id: UUID) -> tuple[Event, tuple[UUID, ...]]:
-        if event_id not in effective_memo:
-            event = by_id[event_id]
-            applied: list[UUID] = []
-            for correction_id in corrections_of.get(event_id, ()):
-                if withdrawn(correction_id):
-                    continue
-                correction = effective(correction_id)[0]
-                assert isinstance(correction, Correction)
-                try:
-                    event = apply_changes(event, correction.changes)
-                except InvalidInputError:
-                    continue  # a later correction or retraction made it inapplicable
-                applied.append(correction_id)
-            effective_memo[event_id] = (event, tuple(applied))
-        return effective_memo[event_id]
-
-    gone = {event_id for event_id in by_id if withdrawn(event_id)}
+    members = [root, *tree]
+    withdrawn, effective = settle_events(members)
+    gone = {event.event_id for event in members if withdrawn(event.event_id)}
     return gone, effective
 
 

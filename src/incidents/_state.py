@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -317,36 +317,41 @@ class Incident:
 _Entity = TypeVar("_Entity", Aircraft, Patrol, Intercept, Statement)
 
 
-def effective_events(
-    records: Iterable[Recorded],
-) -> tuple[dict[UUID, Event], dict[UUID, tuple[UUID, ...]], list[UUID]]:
+def settle_events(
+    events: Iterable[Event],
+) -> tuple[Callable[[UUID], bool], Callable[[UUID], tuple[Event, tuple[UUID, ...]]]]:
     """
-    Apply corrections and retractions: every live event as it now stands.
+    Work out which events are withdrawn and what each one now says.
+
+    The rules: a retraction withdraws its target unless it is itself
+    withdrawn; a correction applies (in recording order, field by field)
+    unless it is withdrawn or no longer fits; a correction can itself be
+    corrected.
 
     Args:
-        records: Recorded events of one incident, in recording order.
+        events: Events of one incident (or of one fact's tree of corrections
+            and retractions), in recording order.
 
     Returns:
-        ``(events, corrections, withdrawn)``: live events by id in recording
-        order (corrections and retractions included), the ids of the
-        corrections applied to each event, and the withdrawn event ids in
-        recording order.
+        ``(withdrawn, effective)``: whether an event id is withdrawn, and an
+        event's value with its corrections applied plus the ids of those
+        corrections. Both are memoized; references only point backwards, so
+        the recursion between them terminates.
     """
-    ordered = list(records)
-    by_id = {r.event_id: r for r in ordered}
+    by_id: dict[UUID, Event] = {}
     corrections_of: dict[UUID, list[UUID]] = defaultdict(list)
     retractions_of: dict[UUID, list[UUID]] = defaultdict(list)
-    for r in ordered:
-        if isinstance(r.event, Correction):
-            corrections_of[r.event.target_id].append(r.event_id)
-        elif isinstance(r.event, Retraction):
-            retractions_of[r.event.target_id].append(r.event_id)
+    for event in events:
+        by_id[event.event_id] = event
+        if isinstance(event, Correction):
+            corrections_of[event.target_id].append(event.event_id)
+        elif isinstance(event, Retraction):
+            retractions_of[event.target_id].append(event.event_id)
 
     withdrawn_memo: dict[UUID, bool] = {}
 
     def withdrawn(event_id: UUID) -> bool:
         if event_id not in withdrawn_memo:
-            # References only point backwards, so this recursion terminates.
             withdrawn_memo[event_id] = any(
                 not withdrawn(r) for r in retractions_of.get(event_id, ())
             )
@@ -356,7 +361,7 @@ def effective_events(
 
     def effective(event_id: UUID) -> tuple[Event, tuple[UUID, ...]]:
         if event_id not in effective_memo:
-            event = by_id[event_id].event
+            event = by_id[event_id]
             applied: list[UUID] = []
             for correction_id in corrections_of.get(event_id, ()):
                 if withdrawn(correction_id):
@@ -373,6 +378,26 @@ def effective_events(
             effective_memo[event_id] = (event, tuple(applied))
         return effective_memo[event_id]
 
+    return withdrawn, effective
+
+
+def effective_events(
+    records: Iterable[Recorded],
+) -> tuple[dict[UUID, Event], dict[UUID, tuple[UUID, ...]], list[UUID]]:
+    """
+    Apply corrections and retractions: every live event as it now stands.
+
+    Args:
+        records: Recorded events of one incident, in recording order.
+
+    Returns:
+        ``(events, corrections, withdrawn)``: live events by id in recording
+        order (corrections and retractions included), the ids of the
+        corrections applied to each event, and the withdrawn event ids in
+        recording order.
+    """
+    ordered = list(records)
+    withdrawn, effective = settle_events(r.event for r in ordered)
     events: dict[UUID, Event] = {}
     applied: dict[UUID, tuple[UUID, ...]] = {}
     gone: list[UUID] = []
