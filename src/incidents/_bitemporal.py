@@ -38,7 +38,6 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -57,14 +56,11 @@ from incidents._events import (
     StatementIssued,
 )
 from incidents._state import (
-    Aircraft,
+    ENTITY_BUILDERS,
     Incident,
-    Intercept,
-    Patrol,
     Reading,
-    Source,
-    Statement,
     settle_events,
+    source_of,
 )
 from incidents._store import from_micros, to_micros
 
@@ -104,29 +100,7 @@ KIND_OF: dict[type[Event], Kind] = {
 """Event classes that state facts (everything but corrections and retractions)."""
 
 _TIMED = frozenset({Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT})
-_ENTITY_CLASSES: dict[Kind, type] = {
-    Kind.AIRCRAFT: Aircraft,
-    Kind.PATROL: Patrol,
-    Kind.INTERCEPT: Intercept,
-    Kind.STATEMENT: Statement,
-}
-
-
-def _entity_builder(cls: type) -> Callable[[UUID, Event, tuple[UUID, ...]], object]:
-    # One straight-line constructor call per class (as attrs generates its
-    # __init__): a fold builds one state object per version of every fact.
-    names = [f.name for f in attrs.fields(cls) if f.name not in ("id", "source_id", "corrections")]
-    arguments = ", ".join(f"{name}=event.{name}" for name in names)
-    source = (
-        "def build(fact_id, event, applied):\n"
-        f"    return cls(id=fact_id, source_id=event.source_id, corrections=applied, {arguments})"
-    )
-    scope: dict[str, Any] = {"cls": cls}
-    exec(compile(source, f"<state builder of {cls.__qualname__}>", "exec"), scope)
-    return scope["build"]  # type: ignore[no-any-return]
-
-
-_BUILDERS = {kind: _entity_builder(cls) for kind, cls in _ENTITY_CLASSES.items()}
+_BUILDERS = {kind: ENTITY_BUILDERS[cls] for cls, kind in KIND_OF.items() if cls in ENTITY_BUILDERS}
 
 
 def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, ...]) -> object:
@@ -150,19 +124,7 @@ def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, .
     if kind is Kind.OPENED:
         return event
     assert isinstance(event, SourceRegistered)
-    return Source(
-        id=event.source_id,
-        kind=event.kind,
-        publisher=event.publisher,
-        title=event.title,
-        url=event.url,
-        published_at=event.published_at,
-        language=event.language,
-        cites=event.cites,
-        reliability=event.reliability,
-        credibility=event.credibility,
-        corrections=applied,
-    )
+    return source_of(event, applied)
 
 
 # -- settling a fact's tree of corrections and retractions ----------------------------

@@ -462,34 +462,17 @@ def fold(
 
     opened: IncidentOpened | None = None
     sources: list[Source] = []
-    aircraft: list[Aircraft] = []
-    patrols: list[Patrol] = []
-    intercepts: list[Intercept] = []
-    statements: list[Statement] = []
+    facts: dict[type, list[Any]] = {cls: [] for cls in ENTITY_BUILDERS}
     for event_id, event in events.items():
         fixes = applied[event_id]
-        common: dict[str, Any] = {
-            "id": event_id,
-            "source_id": event.source_id,
-            "corrections": fixes,
-        }
-        if isinstance(event, IncidentOpened):
+        build = ENTITY_BUILDERS.get(type(event))
+        if build is not None:
+            if in_effect(event.valid_time, valid_at, reading):  # type: ignore[attr-defined]
+                facts[type(event)].append(build(event_id, event, fixes))
+        elif isinstance(event, IncidentOpened):
             opened = event
         elif isinstance(event, SourceRegistered):
-            sources.append(_source(event, fixes))
-        elif isinstance(
-            event, AircraftReported | PatrolReported | InterceptReported | StatementIssued
-        ):
-            if not in_effect(event.valid_time, valid_at, reading):
-                continue
-            if isinstance(event, AircraftReported):
-                aircraft.append(Aircraft(**common, **_fields(event, Aircraft)))
-            elif isinstance(event, PatrolReported):
-                patrols.append(Patrol(**common, **_fields(event, Patrol)))
-            elif isinstance(event, InterceptReported):
-                intercepts.append(Intercept(**common, **_fields(event, Intercept)))
-            else:
-                statements.append(Statement(**common, **_fields(event, Statement)))
+            sources.append(source_of(event, fixes))
     if opened is None:
         return None
 
@@ -503,22 +486,50 @@ def fold(
         summary=opened.summary,
         region=opened.region,
         sources=tuple(sources),
-        aircraft=by_time(aircraft),
-        patrols=by_time(patrols),
-        intercepts=by_time(intercepts),
-        statements=by_time(statements),
+        aircraft=by_time(facts[AircraftReported]),
+        patrols=by_time(facts[PatrolReported]),
+        intercepts=by_time(facts[InterceptReported]),
+        statements=by_time(facts[StatementIssued]),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
     )
 
 
-def _fields(event: Event, cls: type) -> dict[str, Any]:
-    names = {a.name for a in attrs.fields(cls)} - {"id", "source_id", "corrections"}
-    return {name: getattr(event, name) for name in names}
+def _entity_builder(cls: type) -> Callable[[UUID, Event, tuple[UUID, ...]], Any]:
+    # One straight-line constructor call per class (as attrs generates its
+    # __init__): folds build one state object per version of every fact.
+    names = [f.name for f in attrs.fields(cls) if f.name not in ("id", "source_id", "corrections")]
+    arguments = ", ".join(f"{name}=event.{name}" for name in names)
+    source = (
+        "def build(fact_id, event, applied):\n"
+        f"    return cls(id=fact_id, source_id=event.source_id, corrections=applied, {arguments})"
+    )
+    scope: dict[str, Any] = {"cls": cls}
+    exec(compile(source, f"<state builder of {cls.__qualname__}>", "exec"), scope)
+    return scope["build"]  # type: ignore[no-any-return]
 
 
-def _source(event: SourceRegistered, fixes: tuple[UUID, ...]) -> Source:
+ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Event, tuple[UUID, ...]], Any]] = {
+    AircraftReported: _entity_builder(Aircraft),
+    PatrolReported: _entity_builder(Patrol),
+    InterceptReported: _entity_builder(Intercept),
+    StatementIssued: _entity_builder(Statement),
+}
+"""For each dated fact's event class: ``(fact id, event, corrections applied) -> state object``."""
+
+
+def source_of(event: SourceRegistered, fixes: tuple[UUID, ...]) -> Source:
+    """
+    The state of a registered source, with the corrections applied to it.
+
+    Args:
+        event: The registration, as it stands.
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The source.
+    """
     return Source(
         id=event.source_id,
         kind=event.kind,
