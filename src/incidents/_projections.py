@@ -51,7 +51,6 @@ import attrs
 from incidents._codec import apply_changes, converter, decode_trusted, dumps
 from incidents._errors import (
     ConcurrencyError,
-    FutureKnowledgeError,
     IncidentsError,
     InvalidInputError,
     ProjectionError,
@@ -61,7 +60,7 @@ from incidents._errors import (
 from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
 from incidents._ledger import Ledger
 from incidents._state import effective_events
-from incidents._store import ProjectionCheckpoint, Store, to_micros
+from incidents._store import ProjectionCheckpoint, Store
 from incidents._time import to_utc
 
 __all__ = [
@@ -829,9 +828,8 @@ def _projected(projection: Projection, state: State, sequence: int) -> Projected
     )
 
 
-def _sequence_known_at(store: Store, known_at: datetime, head: int) -> int:
-    """The last sequence recorded at or before *known_at* (recording time never decreases)."""
-    limit = to_micros(known_at)
+def _sequence_known_at(store: Store, limit: int, head: int) -> int:
+    """The last sequence recorded at or before *limit* µs (recording time never decreases)."""
     low, high = 0, head  # invariant: sequence low is known by then; high + 1 is not
     while low < high:
         middle = (low + high + 1) // 2
@@ -841,17 +839,6 @@ def _sequence_known_at(store: Store, known_at: datetime, head: int) -> int:
         else:
             high = middle - 1
     return low
-
-
-def _check_known_at(ledger: Ledger, known_at: datetime) -> datetime:
-    known = to_utc(known_at, what="known_at")
-    now = to_utc(ledger.clock(), what="clock reading")
-    if known > now:
-        raise FutureKnowledgeError(
-            f"known_at {known.isoformat()} is in the future (the ledger's clock reads "
-            f"{now.isoformat()}): what will be known then can still change"
-        )
-    return known
 
 
 def live(
@@ -887,8 +874,9 @@ def live(
     store = ledger.store
     _check_batch_size(batch_size)
     head = store.last_sequence()
-    if known_at is not None:
-        head = _sequence_known_at(store, _check_known_at(ledger, known_at), head)
+    limit = ledger._known_until(known_at)  # the ledger's own rule for future known_at
+    if limit is not None:
+        head = _sequence_known_at(store, limit, head)
     if incident_id is not None and not store.projection_rows(
         after=0, until=head, incident_id=incident_id, limit=1
     ):
