@@ -29,6 +29,33 @@ __all__ = ["compile_encoder"]
 _escape: Callable[[str], str] = json.encoder.encode_basestring
 
 
+_UUID_TEXTS: dict[int, str] = {}
+_UUID_TEXTS_LIMIT = 4096
+
+
+def _uuid(value: UUID) -> str:
+    """JSON text of a UUID: its canonical string form, quoted."""
+    h = f"{value.int:032x}"
+    return f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'
+
+
+def _uuid_seen(value: UUID) -> str:
+    """
+    The same as :func:`_uuid`, remembered: for ids that recur from event to event.
+
+    An incident's events name the same incident and the same few sources over
+    and over; their text is made once. Keyed by the integer, which is what
+    the text is made of.
+    """
+    number = value.int
+    text = _UUID_TEXTS.get(number)
+    if text is None:
+        if len(_UUID_TEXTS) >= _UUID_TEXTS_LIMIT:
+            _UUID_TEXTS.clear()
+        text = _UUID_TEXTS[number] = _uuid(value)
+    return text
+
+
 def _any(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -45,6 +72,8 @@ class _Compiler:
             "_geometry": lambda g: _any(geometry(g)),
             "_float": float.__repr__,
             "_int": int.__repr__,
+            "_uuid": _uuid,
+            "_uuid_seen": _uuid_seen,
         }
         self.functions: dict[type, str] = {}
         self.names = itertools.count()
@@ -52,20 +81,24 @@ class _Compiler:
     def local(self) -> str:
         return f"_v{next(self.names)}"
 
-    def expression(self, hint: Any, value: str) -> str:
-        """A Python expression giving the JSON text of *value* (a plain name)."""
+    def expression(self, hint: Any, value: str, field: str = "") -> str:
+        """
+        A Python expression giving the JSON text of *value* (a plain name).
+
+        *field* is the attribute's name: an event's own id is new with every
+        event, while every other id (incident, source, referenced events)
+        recurs, so only those go through the remembered texts.
+        """
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if origin in (typing.Union, types.UnionType):
             others = [a for a in args if a is not type(None)]
             if len(others) != 1 or len(args) != 2:
                 raise TypeError(f"unsupported union {hint!r}")
-            return f'("null" if {value} is None else {self.expression(others[0], value)})'
+            return f'("null" if {value} is None else {self.expression(others[0], value, field)})'
         if origin is tuple:
             item = self.local()
-            return (
-                f'("[" + ",".join([{self.expression(args[0], item)} for {item} in {value}]) + "]")'
-            )
+            return f'("[" + ",".join([{self.expression(args[0], item, field)} for {item} in {value}]) + "]")'
         if origin is dict or hint is Any:
             return f"_any({value})"
         if hint is str:
@@ -77,7 +110,7 @@ class _Compiler:
         if hint is float:
             return f"_float({value})"
         if hint is UUID:
-            return f"('\"' + str({value}) + '\"')"
+            return f"_uuid({value})" if field == "event_id" else f"_uuid_seen({value})"
         if hint is datetime:
             return f"('\"' + {value}.isoformat() + '\"')"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -105,7 +138,7 @@ class _Compiler:
         for field in attrs.fields(cls):
             value, text = self.local(), self.local()
             lines.append(f"    {value} = o.{field.name}")
-            lines.append(f"    {text} = {self.expression(field.type, value)}")
+            lines.append(f"    {text} = {self.expression(field.type, value, field.name)}")
             members.append((field.name, "{" + text + "}"))
         if tag is not None:
             members.append((tag[0], _escape(tag[1]).replace("{", "{{").replace("}", "}}")))

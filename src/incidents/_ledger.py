@@ -283,16 +283,26 @@ class Ledger(AuditMethods):
         # write lock is taken: checks of the batch itself, and encoding.
         batch: dict[UUID, tuple[int, Event]] = {}
         wanted: set[UUID] = set()
+        incidents: dict[UUID, None] = {}
+        # Events of a batch mostly share their incident and source objects:
+        # an id seen just before needs no second look (UUIDs hash slowly).
+        last_source: object = None
+        last_incident: object = None
         for index, event in enumerate(events):
             if type(event) not in _EVENT_CLASSES:
                 raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
             entry = (index, event)
             if batch.setdefault(event.event_id, entry) is not entry:
                 raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
-            wanted.add(event.source_id)
+            if event.source_id is not last_source:
+                last_source = event.source_id
+                wanted.add(last_source)
+            if event.incident_id is not last_incident:
+                last_incident = event.incident_id
+                incidents[last_incident] = None
             if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
                 wanted.update(event.references())
-        incident_ids = list(dict.fromkeys([e.incident_id for e in events]))
+        incident_ids = list(incidents)
         texts = [event_text(e) for e in events]
 
         with self._store.writing() as writer:
@@ -335,8 +345,12 @@ class Ledger(AuditMethods):
                     decoded[event_id] = self._mapper.to_domain_event(found[0]).event
                 return decoded[event_id]
 
+            checked: tuple[object, object] = (None, None)
             for index, event in enumerate(events):
-                self._check_source(event, batch, stored)
+                if event.source_id is not checked[0] or event.incident_id is not checked[1]:
+                    self._check_source(event, batch, stored)
+                    if type(event) is not SourceRegistered:
+                        checked = (event.source_id, event.incident_id)
                 if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
                     self._check_references(index, event, batch, stored)
                 if type(event) is Correction:
@@ -367,31 +381,25 @@ class Ledger(AuditMethods):
         now: datetime,
         who: str,
     ) -> tuple[Recorded, ...]:
-        if len(heads) == 1:  # the usual batch: one incident
-            (position,) = heads.values()
-            return tuple(
-                Recorded(
-                    event=event,
-                    sequence=last_sequence + offset,
-                    position=position + offset,
-                    recorded_at=now,
-                    recorder=who,
-                )
-                for offset, event in enumerate(events, start=1)
-            )
+        # ``now`` is already aware UTC, every other field is the ledger's own:
+        # the envelopes are filled in directly, without Recorded's converter.
+        new, put = object.__new__, object.__setattr__
+        single = len(heads) == 1  # the usual batch: one incident
         positions = dict(heads)
+        (position,) = heads.values() if single else (0,)
         recorded = []
         for offset, event in enumerate(events, start=1):
-            positions[event.incident_id] += 1
-            recorded.append(
-                Recorded(
-                    event=event,
-                    sequence=last_sequence + offset,
-                    position=positions[event.incident_id],
-                    recorded_at=now,
-                    recorder=who,
-                )
-            )
+            if single:
+                position += 1
+            else:
+                position = positions[event.incident_id] = positions[event.incident_id] + 1
+            r = new(Recorded)
+            put(r, "event", event)
+            put(r, "sequence", last_sequence + offset)
+            put(r, "position", position)
+            put(r, "recorded_at", now)
+            put(r, "recorder", who)
+            recorded.append(r)
         return tuple(recorded)
 
     @staticmethod
@@ -410,6 +418,12 @@ class Ledger(AuditMethods):
 
     @staticmethod
     def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
+        if len(heads) == 1 and next(iter(heads.values())):
+            # The usual batch: more events for one incident already opened.
+            for event in events:
+                if type(event) is IncidentOpened:
+                    raise InvalidInputError(f"incident {event.incident_id} is already opened")
+            return
         first_seen: set[UUID] = set()
         for event in events:
             new_stream = heads[event.incident_id] == 0 and event.incident_id not in first_seen
