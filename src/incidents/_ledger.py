@@ -306,8 +306,7 @@ class Ledger(AuditMethods):
         texts = [event_text(e) for e in events]
 
         with self._store.writing() as writer:
-            last_sequence, last_micros = writer.head()
-            heads = writer.stream_heads(incident_ids)
+            last_sequence, last_micros, heads = writer.heads(incident_ids)
             if expected_positions is not None:
                 self._check_expected(expected_positions, heads, writer)
             try:

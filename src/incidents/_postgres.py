@@ -21,7 +21,13 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
-from incidents._errors import ConcurrencyError, DuplicateEventError, InvalidInputError, StorageError
+from incidents._errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    IncidentsError,
+    InvalidInputError,
+    StorageError,
+)
 from incidents._store import (
     AuditCheckpointRow,
     AuditReader,
@@ -45,6 +51,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     _IMPORT_ERROR: ImportError | None = exc
 else:
     _IMPORT_ERROR = None
+
+_PIPELINE = _IMPORT_ERROR is None and psycopg.Pipeline.is_supported()
 
 __all__ = ["PostgresStore", "parse_url"]
 
@@ -113,15 +121,31 @@ class _PostgresWriter(Writer):
         found = self.c.fetchone()
         return (0, None) if found is None else (found[0], found[1])
 
+    def _stream_heads_query(self) -> Any:
+        return sql.SQL(
+            "SELECT incident_id, MAX(position) FROM {} WHERE incident_id = ANY(%s) GROUP BY incident_id"
+        ).format(self.table)
+
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
-        self.c.execute(
-            sql.SQL(
-                "SELECT incident_id, MAX(position) FROM {} WHERE incident_id = ANY(%s) GROUP BY incident_id"
-            ).format(self.table),
-            (list(incident_ids),),
-        )
+        self.c.execute(self._stream_heads_query(), (list(incident_ids),))
         found = dict(self.c.fetchall())
         return {i: found.get(i, 0) for i in incident_ids}
+
+    def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
+        # Both queries go out before either answer is read: in pipeline mode
+        # (see PostgresStore.writing) they share one round trip with the
+        # transaction's BEGIN and table lock.
+        with self.c.connection.cursor(row_factory=tuple_row) as other:
+            self.c.execute(
+                sql.SQL(
+                    "SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1"
+                ).format(self.table)
+            )
+            other.execute(self._stream_heads_query(), (list(incident_ids),))
+            head = self.c.fetchone()
+            found = dict(other.fetchall())
+        last_sequence, last_micros = (0, None) if head is None else (head[0], head[1])
+        return last_sequence, last_micros, {i: found.get(i, 0) for i in incident_ids}
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         self.c.execute(
@@ -151,14 +175,7 @@ class _PostgresWriter(Writer):
                 ],
             )
         except psycopg.errors.UniqueViolation as exc:
-            constraint = exc.diag.constraint_name or ""
-            if "event_id" in constraint:
-                raise DuplicateEventError(
-                    f"an event with the same id is already recorded ({constraint})"
-                ) from exc
-            raise ConcurrencyError(
-                f"another writer took the same stream position or sequence ({constraint})"
-            ) from exc
+            raise _conflict(exc) from exc
 
     # -- audit ---------------------------------------------------------------------
 
@@ -196,6 +213,16 @@ class _PostgresWriter(Writer):
 
 
 # -- audit tables (see incidents._tree), kept apart from the events table -----------------
+
+
+def _conflict(exc: Any) -> IncidentsError:
+    """The library's error for a unique violation of the events table."""
+    constraint = exc.diag.constraint_name or ""
+    if "event_id" in constraint:
+        return DuplicateEventError(f"an event with the same id is already recorded ({constraint})")
+    return ConcurrencyError(
+        f"another writer took the same stream position or sequence ({constraint})"
+    )
 
 
 def _create_audit(c: Any, schema: str) -> None:
@@ -411,11 +438,27 @@ class PostgresStore(Store):
     def writing(self) -> Iterator[Writer]:
         """
         Open a transaction holding the table's ``EXCLUSIVE`` lock.
+
+        Where libpq allows it, the transaction runs in pipeline mode: statements
+        whose answers are not needed at once (the lock, the inserts, the audit
+        tiles, the commit) travel together, so that a batch costs two round
+        trips to the server rather than one per statement. A conflict found
+        when the pipeline is flushed is reported as it would be at the insert.
         """
         try:
-            with self._transaction() as cursor:
-                cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table))
-                yield _PostgresWriter(cursor, self.table, self.schema)
+            with self.datastore.get_connection() as conn:
+                try:
+                    with (
+                        conn.pipeline() if _PIPELINE else contextlib.nullcontext(),
+                        conn.transaction(),
+                        conn.cursor(row_factory=tuple_row) as cursor,
+                    ):
+                        cursor.execute(
+                            sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table)
+                        )
+                        yield _PostgresWriter(cursor, self.table, self.schema)
+                except psycopg.errors.UniqueViolation as exc:
+                    raise _conflict(exc) from exc
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc
 

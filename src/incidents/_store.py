@@ -331,6 +331,13 @@ class Writer(ABC):
         The last position of each incident's stream (0 for unknown incidents).
         """
 
+    def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
+        """
+        :meth:`head` and :meth:`stream_heads` at once (one round trip where the backend can).
+        """
+        last_sequence, last_micros = self.head()
+        return last_sequence, last_micros, self.stream_heads(incident_ids)
+
     @abstractmethod
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         """
