@@ -19,6 +19,7 @@ from incidents._store import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,
+    CommitSignal,
     FoldSnapshot,
     ProjectionCheckpoint,
     ProjectionWriter,
@@ -93,6 +94,7 @@ class MemoryStore(Store):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.signal = CommitSignal()
         self._rows: list[StoredRecord] = []
         self._streams: dict[UUID, list[StoredRecord]] = {}
         self._by_event: dict[UUID, StoredRecord] = {}
@@ -116,6 +118,7 @@ class MemoryStore(Store):
             yield writer
             self._commit(writer.pending)
             self._commit_audit(writer)
+        self.signal.committed()
 
     def _commit(self, rows: list[StoredRecord]) -> None:
         last = self._rows[-1].id if self._rows else 0

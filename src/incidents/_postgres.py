@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -39,6 +41,7 @@ from incidents._store import (
     StoredRecord,
     Tile,
     Writer,
+    commit_signal,
 )
 
 try:
@@ -342,6 +345,12 @@ class PostgresStore(Store):
         )
         self.table = sql.Identifier(self.schema, TABLE)
         self.snapshot_table = sql.Identifier(self.schema, "fold_snapshots")
+        #: The ``LISTEN``/``NOTIFY`` channel told of every commit to this ledger.
+        self.channel = "incidents_" + hashlib.sha256(self.schema.encode()).hexdigest()[:24]
+        self.signal = commit_signal(self.location)
+        self._settings = settings
+        self._listener: Any = None
+        self._listener_lock = threading.Lock()
         self.datastore = PostgresDatastore(
             **settings, schema=self.schema, pool_size=pool_size, max_overflow=4, connect_timeout=10
         )
@@ -456,9 +465,12 @@ class PostgresStore(Store):
                         cursor.execute(
                             sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table)
                         )
+                        # Delivered to listeners when (and only if) the transaction commits.
+                        cursor.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel)))
                         yield _PostgresWriter(cursor, self.table, self.schema)
                 except psycopg.errors.UniqueViolation as exc:
                     raise _conflict(exc) from exc
+            self.signal.committed()
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc
 
@@ -558,10 +570,65 @@ class PostgresStore(Store):
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
             )
 
+    def wait_for_events(self, after: int, timeout: float) -> int:
+        """
+        Wait until the log holds events after sequence *after*, at most *timeout* seconds.
+
+        Every commit to the ledger, from any process or machine, sends a
+        notification on :attr:`channel`; a waiter listens on a connection of
+        its own and wakes as soon as one arrives. (Only one thread of a store
+        listens at a time; others wait as the other backends do.)
+
+        Args:
+            after: The last sequence the caller has seen.
+            timeout: The longest wait, in seconds.
+
+        Returns:
+            The log's last sequence when the wait ended (equal to *after* on timeout).
+        """
+        if not self._listener_lock.acquire(blocking=False):
+            return super().wait_for_events(after, timeout)
+        try:
+            deadline = time.monotonic() + max(0.0, timeout)
+            listener = self._listen()
+            while True:
+                last = self.last_sequence()
+                remaining = deadline - time.monotonic()
+                if last != after or remaining <= 0:
+                    return last
+                if listener is None:  # could not listen: poll as the others do
+                    return super().wait_for_events(after, remaining)
+                try:
+                    for _ in listener.notifies(timeout=remaining, stop_after=1):
+                        pass
+                except psycopg.Error:
+                    self._close_listener()
+                    listener = None
+        finally:
+            self._listener_lock.release()
+
+    def _listen(self) -> Any:
+        if self._listener is None:
+            try:
+                listener = psycopg.connect(**self._settings, autocommit=True, connect_timeout=10)
+                listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            except psycopg.Error:
+                return None
+            self._listener = listener
+        return self._listener
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(psycopg.Error):
+                listener.close()
+
     def close(self) -> None:
         """
-        Close the connection pool.
+        Close the connection pool (and the listening connection, if any).
         """
+        with self._listener_lock:
+            self._close_listener()
         self.datastore.close()
 
     # -- snapshots: derived data (incidents._timetravel) ---------------------------

@@ -34,6 +34,7 @@ from incidents._store import (
     StoredRecord,
     Tile,
     Writer,
+    commit_signal,
 )
 from incidents._trusted import uuid_from_bytes
 
@@ -313,6 +314,7 @@ class SQLiteStore(Store):
                 f"cannot open ledger {self.path}: folder {self.path.parent} does not exist"
             )
         self.datastore = _Datastore(str(self.path), lock_timeout)
+        self.signal = commit_signal(f"sqlite:{self.path.resolve()}")
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
         try:
@@ -379,6 +381,7 @@ class SQLiteStore(Store):
         try:
             with self._transaction() as cursor:
                 yield _SQLiteWriter(cursor)
+            self.signal.committed()
         except sqlite3.OperationalError as exc:
             raise StorageError(f"writing to {self.path} failed: {exc}") from exc
         except PersistenceError as exc:

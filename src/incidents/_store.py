@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ __all__ = [
     "AuditCheckpointRow",
     "AuditReader",
     "AuditRow",
+    "CommitSignal",
     "FoldSnapshot",
     "LedgerMapper",
     "ProjectionCheckpoint",
@@ -51,6 +54,7 @@ __all__ = [
     "StoredRecord",
     "Tile",
     "Writer",
+    "commit_signal",
     "from_micros",
     "to_micros",
 ]
@@ -389,6 +393,63 @@ class Writer(ABC):
         """
 
 
+class CommitSignal:
+    """
+    Wakes threads of this process waiting for new events: a condition per log.
+
+    Stores of the same log in one process (two ledgers opened on the same
+    file, say) share one signal, so a commit through either wakes both; see
+    :func:`commit_signal`. Writers in other processes are not heard here:
+    waiting falls back on reading the log's last sequence now and then.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._commits = 0
+
+    def committed(self) -> None:
+        """Tell every waiting thread that a batch committed."""
+        with self._condition:
+            self._commits += 1
+            self._condition.notify_all()
+
+    def count(self) -> int:
+        """Commits signalled so far (a token for :meth:`wait`)."""
+        with self._condition:
+            return self._commits
+
+    def wait(self, seen: int, timeout: float) -> bool:
+        """
+        Wait until a commit after token *seen* is signalled or *timeout* seconds pass.
+
+        Returns:
+            Whether a commit was signalled.
+        """
+        with self._condition:
+            return self._condition.wait_for(lambda: self._commits != seen, timeout)
+
+
+_SIGNALS: dict[str, CommitSignal] = {}
+_SIGNALS_LOCK = threading.Lock()
+
+
+def commit_signal(key: str) -> CommitSignal:
+    """
+    The signal shared by every store of this process on the log named *key*.
+
+    Args:
+        key: What identifies the log (a resolved path, a URL with its schema).
+
+    Returns:
+        The signal.
+    """
+    with _SIGNALS_LOCK:
+        signal = _SIGNALS.get(key)
+        if signal is None:
+            signal = _SIGNALS[key] = CommitSignal()
+        return signal
+
+
 class Store(ApplicationRecorder, ABC):
     """
     The storage contract: an eventsourcing application recorder plus the ledger's reads.
@@ -442,6 +503,38 @@ class Store(ApplicationRecorder, ABC):
         """
         The last sequence number (0 when empty).
         """
+
+    #: Wakes waiters in this process when a batch commits (set by each backend).
+    signal: CommitSignal
+
+    #: How often :meth:`wait_for_events` reads the log's last sequence when no
+    #: signal can reach it from the writer (another process, another machine).
+    poll_interval: float = 0.25
+
+    def wait_for_events(self, after: int, timeout: float) -> int:
+        """
+        Wait until the log holds events after sequence *after*, at most *timeout* seconds.
+
+        Commits made through this process wake the waiter at once; writers
+        elsewhere are seen by reading the last sequence every
+        :attr:`poll_interval` seconds (a backend that can be told, such as
+        PostgreSQL with ``LISTEN``, does better).
+
+        Args:
+            after: The last sequence the caller has seen.
+            timeout: The longest wait, in seconds.
+
+        Returns:
+            The log's last sequence when the wait ended (equal to *after* on timeout).
+        """
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            seen = self.signal.count()
+            last = self.last_sequence()
+            remaining = deadline - time.monotonic()
+            if last != after or remaining <= 0:
+                return last
+            self.signal.wait(seen, min(remaining, self.poll_interval))
 
     @abstractmethod
     def close(self) -> None:
