@@ -125,14 +125,17 @@ class _PostgresWriter(Writer):
         return (0, None) if found is None else (found[0], found[1])
 
     def _stream_heads_query(self) -> Any:
+        # One backward step down the (incident_id, position) index per incident:
+        # MAX(position) ... GROUP BY would read the whole stream of each.
         return sql.SQL(
-            "SELECT incident_id, MAX(position) FROM {} WHERE incident_id = ANY(%s) GROUP BY incident_id"
+            "SELECT i, (SELECT position FROM {} WHERE incident_id = i"
+            " ORDER BY position DESC LIMIT 1) FROM unnest(%s::uuid[]) AS i"
         ).format(self.table)
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
         self.c.execute(self._stream_heads_query(), (list(incident_ids),))
         found = dict(self.c.fetchall())
-        return {i: found.get(i, 0) for i in incident_ids}
+        return {i: found.get(i) or 0 for i in incident_ids}
 
     def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
         # Both queries go out before either answer is read: in pipeline mode
@@ -148,7 +151,7 @@ class _PostgresWriter(Writer):
             head = self.c.fetchone()
             found = dict(other.fetchall())
         last_sequence, last_micros = (0, None) if head is None else (head[0], head[1])
-        return last_sequence, last_micros, {i: found.get(i, 0) for i in incident_ids}
+        return last_sequence, last_micros, {i: found.get(i) or 0 for i in incident_ids}
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         self.c.execute(
@@ -390,6 +393,12 @@ class PostgresStore(Store):
                     sql.Identifier(f"{TABLE}_recorded_at"), self.table
                 )
             )
+            # Each incident's first event, for listing incidents without reading every row.
+            c.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (sequence) WHERE position = 1").format(
+                    sql.Identifier(f"{TABLE}_openings"), self.table
+                )
+            )
             c.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)"
@@ -456,20 +465,30 @@ class PostgresStore(Store):
         """
         try:
             with self.datastore.get_connection() as conn:
+                # The pool's connections are in autocommit mode: the transaction
+                # is opened and closed by statements of its own, which travel in
+                # the pipeline with the rest (psycopg's transaction() would wait
+                # for the server at its start and twice at its end).
                 try:
                     with (
                         conn.pipeline() if _PIPELINE else contextlib.nullcontext(),
-                        conn.transaction(),
                         conn.cursor(row_factory=tuple_row) as cursor,
                     ):
+                        cursor.execute("BEGIN")
                         cursor.execute(
                             sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table)
                         )
                         # Delivered to listeners when (and only if) the transaction commits.
                         cursor.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel)))
                         yield _PostgresWriter(cursor, self.table, self.schema)
-                except psycopg.errors.UniqueViolation as exc:
-                    raise _conflict(exc) from exc
+                        cursor.execute("COMMIT")
+                except BaseException as exc:
+                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        with contextlib.suppress(psycopg.Error):
+                            conn.rollback()
+                    if isinstance(exc, psycopg.errors.UniqueViolation):
+                        raise _conflict(exc) from exc
+                    raise
             self.signal.committed()
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc

@@ -56,6 +56,8 @@ _SCHEMA = (
     " state BLOB NOT NULL,"
     " UNIQUE (incident_id, position))",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_recorded_at ON {TABLE} (recorded_at)",
+    # Each incident's first event, for listing incidents without reading every row.
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_openings ON {TABLE} (sequence) WHERE position = 1",
     "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # Derived data (incidents._timetravel): may be dropped at any time.
     "CREATE TABLE IF NOT EXISTS fold_snapshots ("
