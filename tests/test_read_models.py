@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -387,6 +388,89 @@ def test_follow_keeps_up_until_stopped(backend: Backend) -> None:
         follower.join(timeout=30)
     assert reached == [17]
     assert live(ledger, Journal()).digest == model.read().digest
+
+
+# Long enough to tell a follower that was woken from one left to its next look.
+NEVER = 60.0
+
+
+def _follow_in_thread(
+    model: ReadModel, stop: threading.Event, interval: float
+) -> tuple[threading.Thread, list[int]]:
+    reached: list[int] = []
+    follower = threading.Thread(
+        target=lambda: reached.append(model.follow(interval=interval, stop=stop).sequence)
+    )
+    follower.start()
+    return follower, reached
+
+
+def _caught_up(ledger: Ledger, sequence: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        status = ReadModel(ledger, Journal()).status()
+        if status is not None and status.sequence == sequence:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_follow_is_woken_by_commits_and_stops_promptly(backend: Backend) -> None:
+    ledger = backend.open()
+    model = ReadModel(ledger, Journal(), batch_size=4)
+    stop = threading.Event()
+    # It would read the log's last sequence only once a minute: only the
+    # commits' announcements can make it catch up sooner.
+    follower, reached = _follow_in_thread(model, stop, interval=NEVER)
+    try:
+        record_example(ledger)
+        assert _caught_up(ledger, 17, within=NEVER / 2)
+    finally:
+        stop.set()
+        follower.join(timeout=NEVER / 2)
+    assert not follower.is_alive()
+    assert reached == [17]
+    assert live(ledger, Journal()).digest == model.read().digest
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from incidents import FixedClock, Ledger
+    from incidents.examples import alaska_2024_batches
+
+    with Ledger.open(sys.argv[1], clock=FixedClock(alaska_2024_batches()[0][0])) as ledger:
+        for recorded_at, events in alaska_2024_batches():
+            ledger.clock.set(recorded_at)
+            ledger.record(*events)
+    """
+)
+
+
+def test_follow_sees_another_process_writing_by_reading_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    ledger = Ledger.open(path)
+    try:
+        model = ReadModel(ledger, Journal(), batch_size=4)
+        stop = threading.Event()
+        follower, reached = _follow_in_thread(model, stop, interval=0.05)
+        try:
+            child = subprocess.run(
+                [sys.executable, "-c", _WRITER, str(path)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            )
+            assert child.returncode == 0, child.stderr
+            assert _caught_up(ledger, 17, within=NEVER / 2)
+        finally:
+            stop.set()
+            follower.join(timeout=NEVER / 2)
+        assert reached == [17]
+        assert live(ledger, Journal()).digest == model.read().digest
+    finally:
+        ledger.close()
 
 
 def test_concurrency_error_after_repeated_interference(backend: Backend) -> None:

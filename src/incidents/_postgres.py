@@ -18,7 +18,7 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -589,40 +589,40 @@ class PostgresStore(Store):
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema))
             )
 
-    def wait_for_events(self, after: int, timeout: float) -> int:
+    @contextlib.contextmanager
+    def _commit_waiter(self) -> Iterator[Callable[[float], bool]]:
         """
-        Wait until the log holds events after sequence *after*, at most *timeout* seconds.
+        Like every store's, but woken by ``NOTIFY``, from any process or machine.
 
-        Every commit to the ledger, from any process or machine, sends a
-        notification on :attr:`channel`; a waiter listens on a connection of
-        its own and wakes as soon as one arrives. (Only one thread of a store
-        listens at a time; others wait as the other backends do.)
-
-        Args:
-            after: The last sequence the caller has seen.
-            timeout: The longest wait, in seconds.
-
-        Returns:
-            The log's last sequence when the wait ended (equal to *after* on timeout).
+        Every commit to the ledger notifies :attr:`channel`. The waiter listens on a connection of its own. Only one thread of a
+        store listens at a time; others (and any waiter after the listening
+        connection failed) wait as the other backends do.
         """
         if not self._listener_lock.acquire(blocking=False):
-            return super().wait_for_events(after, timeout)
+            with super()._commit_waiter() as woken:
+                yield woken
+            return
         try:
-            deadline = time.monotonic() + max(0.0, timeout)
             listener = self._listen()
-            while True:
-                last = self.last_sequence()
-                remaining = deadline - time.monotonic()
-                if last != after or remaining <= 0:
-                    return last
-                if listener is None:  # could not listen: poll as the others do
-                    return super().wait_for_events(after, remaining)
+            if listener is None:
+                with super()._commit_waiter() as woken:
+                    yield woken
+                return
+
+            def notified(timeout: float) -> bool:
+                nonlocal listener
+                if listener is None:
+                    time.sleep(timeout)
+                    return False
                 try:
-                    for _ in listener.notifies(timeout=remaining, stop_after=1):
-                        pass
+                    for _ in listener.notifies(timeout=timeout, stop_after=1):
+                        return True
                 except psycopg.Error:
                     self._close_listener()
                     listener = None
+                return False
+
+            yield notified
         finally:
             self._listener_lock.release()
 

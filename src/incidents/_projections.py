@@ -1158,15 +1158,21 @@ class ReadModel:
         on_batch: Progress | None = None,
     ) -> ProjectionCheckpoint:
         """
-        Keep the read model caught up until *stop* is set: a subscription by polling.
+        Keep the read model caught up until *stop* is set: a subscription.
 
-        The log is polled for its last sequence (one cheap query) every
-        *interval* seconds; new events are applied in batches as in
-        :meth:`catch_up`. Works on every backend, across processes.
+        Between catch-ups it waits for new events
+        (:meth:`~incidents._store.Store.wait_for_events`): a commit made in
+        this process wakes it at once, and so does any commit on PostgreSQL,
+        from any machine (``LISTEN``/``NOTIFY``). Commits it cannot be told of
+        (another process writing the same SQLite file) are seen by reading the
+        log's last sequence, one cheap query, every *interval* seconds. New
+        events are applied in batches as in :meth:`catch_up`.
 
         Args:
-            interval: Seconds between polls.
-            stop: Set it (from another thread) to return.
+            interval: Seconds between two reads of the log's last sequence
+                when no commit is announced.
+            stop: Set it (from another thread) to return; it is noticed
+                within a tenth of a second.
             on_batch: Called after each committed batch.
 
         Returns:
@@ -1174,10 +1180,17 @@ class ReadModel:
         """
         stop = stop if stop is not None else threading.Event()
         reached = self.catch_up(progress=on_batch)
-        while not stop.wait(interval):
-            if self._store.last_sequence() != reached.sequence:
+        while not stop.is_set():
+            last = self._store.wait_for_events(
+                reached.sequence, timeout=_FOLLOW_WAIT, poll=interval, stop=stop
+            )
+            if last != reached.sequence and not stop.is_set():
                 reached = self.catch_up(progress=on_batch)
         return reached
+
+
+_FOLLOW_WAIT = 60.0
+"""Seconds one wait of :meth:`ReadModel.follow` lasts before it looks again anyway."""
 
 
 # -- the registry of named projections ----------------------------------------------------------

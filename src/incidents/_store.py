@@ -23,7 +23,7 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -429,6 +429,9 @@ class CommitSignal:
             return self._condition.wait_for(lambda: self._commits != seen, timeout)
 
 
+_STOP_CHECK = 0.1
+"""Seconds between two looks at a waiter's stop event."""
+
 _SIGNALS: dict[str, CommitSignal] = {}
 _SIGNALS_LOCK = threading.Lock()
 
@@ -511,30 +514,71 @@ class Store(ApplicationRecorder, ABC):
     #: signal can reach it from the writer (another process, another machine).
     poll_interval: float = 0.25
 
-    def wait_for_events(self, after: int, timeout: float) -> int:
+    def wait_for_events(
+        self,
+        after: int,
+        timeout: float,
+        *,
+        poll: float | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
         """
         Wait until the log holds events after sequence *after*, at most *timeout* seconds.
 
-        Commits made through this process wake the waiter at once; writers
-        elsewhere are seen by reading the last sequence every
-        :attr:`poll_interval` seconds (a backend that can be told, such as
-        PostgreSQL with ``LISTEN``, does better).
+        Commits made through this process wake the waiter at once (and on
+        PostgreSQL, commits from anywhere: see its store). Writers that cannot
+        be heard are seen by reading the log's last sequence, one cheap
+        query, every *poll* seconds.
 
         Args:
             after: The last sequence the caller has seen.
             timeout: The longest wait, in seconds.
+            poll: Seconds between two reads of the last sequence (default:
+                :attr:`poll_interval`).
+            stop: Return early, within a tenth of a second, once this is set.
 
         Returns:
-            The log's last sequence when the wait ended (equal to *after* on timeout).
+            The log's last sequence when the wait ended (equal to *after* if
+            nothing new came).
         """
+        poll = self.poll_interval if poll is None else max(0.0, poll)
         deadline = time.monotonic() + max(0.0, timeout)
-        while True:
-            seen = self.signal.count()
-            last = self.last_sequence()
-            remaining = deadline - time.monotonic()
-            if last != after or remaining <= 0:
-                return last
-            self.signal.wait(seen, min(remaining, self.poll_interval))
+        with self._commit_waiter() as woken:
+            look = True
+            next_look = 0.0
+            while True:
+                if look:
+                    last = self.last_sequence()
+                    if last != after:
+                        return last
+                    next_look = time.monotonic() + poll
+                now = time.monotonic()
+                if now >= deadline or (stop is not None and stop.is_set()):
+                    return last
+                until = min(deadline, next_look)
+                if stop is not None:
+                    until = min(until, now + _STOP_CHECK)
+                look = woken(until - now) or time.monotonic() >= next_look
+
+    @contextlib.contextmanager
+    def _commit_waiter(self) -> Iterator[Callable[[float], bool]]:
+        """
+        Yield ``woken(timeout)``: waits at most *timeout* seconds, true if a commit was announced.
+
+        Commits announced before the first call count (the token is taken
+        here, before the caller first reads the log).
+        """
+        signal = self.signal
+        token = signal.count()
+
+        def woken(timeout: float) -> bool:
+            nonlocal token
+            if signal.wait(token, timeout):
+                token = signal.count()
+                return True
+            return False
+
+        yield woken
 
     @abstractmethod
     def close(self) -> None:

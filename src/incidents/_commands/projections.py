@@ -89,7 +89,10 @@ def register(sub: Any) -> None:
         help="keep catching up as events are recorded (Ctrl-C to stop)",
     )
     project.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between polls with --follow"
+        "--interval",
+        type=float,
+        default=1.0,
+        help="with --follow: the longest time, in seconds, between two looks at the log",
     )
     project.set_defaults(run=run_project)
 
