@@ -407,6 +407,7 @@ def apply_changes(target: Event, changes: Mapping[str, Any]) -> Event:
 
 _UUIDS: dict[str, UUID] = {}
 _UUID_CACHE_SIZE = 4096
+_INTERNED_SIZE = 4096
 
 
 def _trusted_uuid(value: str) -> UUID:
@@ -417,10 +418,6 @@ def _trusted_uuid(value: str) -> UUID:
             _UUIDS.clear()  # incident and source ids repeat; event ids do not
         _UUIDS[value] = found
     return found
-
-
-def _trusted_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value)  # stored in UTC, with its offset
 
 
 def _setter(cls: type, name: str) -> Any:
@@ -445,7 +442,8 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
         built = _trusted_expression(inner[0], "v", scope)
         return value if built == "v" else f"(None if (v := {value}) is None else {built})"
     if origin is tuple:
-        return f"tuple([{_trusted_expression(args[0], 'x', scope)} for x in {value}])"
+        built = _trusted_expression(args[0], "x", scope)
+        return f"tuple({value})" if built == "x" else f"tuple([{built} for x in {value}])"
     if hint in (str, int, bool, Any) or origin is dict:
         return value  # stored as is
     name = f"f{len(scope)}"
@@ -453,7 +451,7 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
         scope["uuids"], scope["parse_uuid"] = _UUIDS, _trusted_uuid
         return f"(uuids.get({value}) or parse_uuid({value}))"
     if hint is datetime:
-        scope[name] = _trusted_datetime
+        scope[name] = datetime.fromisoformat  # stored in UTC, with its offset
     elif hint is float:
         scope[name] = float
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -467,16 +465,64 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
     return f"{name}({value})"
 
 
+def _internable(hints: Mapping[str, Any]) -> bool:
+    """
+    Whether equal stored fields always make an equal, interchangeable value.
+
+    True for small immutable values (valid times, speakers, claims,
+    interceptors, locations) whose fields are text, whole numbers, booleans,
+    enums, datetimes, ids or nested values. Floats are left out (``0.0 ==
+    -0.0``, yet their bytes differ), and so is anything typed ``Any`` or
+    ``dict`` (``1 == True``). Nested lists and mappings never make a key (they
+    are not hashable): such a value is built afresh each time.
+    """
+    for hint in hints.values():
+        inner = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+        for kind in inner:
+            if kind in (float, Any) or typing.get_origin(kind) in (dict, tuple):
+                return False
+            if not isinstance(kind, type):
+                return False
+    return True
+
+
 def _trusted_class(cls: Any) -> Any:
     hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
     scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
     lines = ["def build(data):", "    instance = new(cls)"]
-    for field in attrs.fields(cls):
+    for field in fields:
         setter = f"set_{field.name}"
         scope[setter] = _setter(cls, field.name)
-        built = _trusted_expression(hints[field.name], f"data[{field.name!r}]", scope)
+        if field.name == "event_id" and hints[field.name] is UUID:
+            # Every event has its own id: parsed directly, never cached.
+            scope["uuid_from_str"] = uuid_from_str
+            built = "uuid_from_str(data['event_id'])"
+        else:
+            built = _trusted_expression(hints[field.name], f"data[{field.name!r}]", scope)
         lines.append(f"    {setter}(instance, {built})")
     lines.append("    return instance")
+    if not issubclass(cls, Event) and _internable({f.name: hints[f.name] for f in fields}):
+        # Small frozen values repeat across events (the same day, speaker,
+        # location): one instance per distinct stored form, looked up by the
+        # tuple of its stored fields, built on a miss. A nested list or mapping
+        # makes the key unhashable: that value is built, not cached.
+        key = ", ".join(f"data[{f.name!r}]" for f in fields)
+        scope["interned"], scope["limit"] = {}, _INTERNED_SIZE
+        lines[0] = "def make(data):"
+        lines += [
+            "def build(data):",
+            f"    key = ({key},)",
+            "    try:",
+            "        found = interned.get(key)",
+            "    except TypeError:",
+            "        return make(data)",
+            "    if found is None:",
+            "        if len(interned) >= limit:",
+            "            interned.clear()",
+            "        found = interned[key] = make(data)",
+            "    return found",
+        ]
     exec("\n".join(lines), scope)  # one straight-line builder per class, as attrs does
     return scope["build"]
 

@@ -465,27 +465,39 @@ class _Engine:
         self.statuses: dict[UUID, _Status] = {}
         self.facts: dict[UUID, Recorded | None] = {}
         # Amendments mostly target facts recorded shortly before them: keep the
-        # last few thousand facts (two generations, so eviction costs nothing).
-        self.recent: dict[UUID, bytes] = {}
-        self.older: dict[UUID, bytes] = {}
+        # last few thousand facts (two generations, so eviction costs nothing),
+        # as bytes keyed by the id's integer (hashed in C, not by UUID.__hash__).
+        self.recent: dict[int, bytes] = {}
+        self.older: dict[int, bytes] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
 
     def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
         """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
         fact_topics, handlers = self.fact_topics, self.handlers
+        recent = self.recent
+        decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
         handler: Any = None
         recorded: Recorded | None = None
         try:
             for _, topic, data in rows:
                 handler = None
-                recorded = decode_trusted(data)
+                recorded = decode(data)
                 if topic in fact_topics:
+                    event = recorded.event
                     # Keep bytes, not objects, for amendments: the garbage collector ignores them.
-                    recent = self.recent
-                    recent[recorded.event.event_id] = data
+                    recent[event.event_id.int] = data
                     if len(recent) >= _RECENT:
                         self.older, self.recent = recent, {}
-                    change = _recorded_change(recorded)
+                        recent = self.recent
+                    # Change(event, True, RECORDED, recorded, recorded), through its slots.
+                    change = new(Change)
+                    _set_event(change, event)
+                    _set_added(change, True)
+                    _set_kind(change, recorded_kind)
+                    _set_fact(change, recorded)
+                    _set_cause(change, recorded)
+                    _set_corrections(change, ())
+                    _set_previous(change, None)
                     for handler in handlers[topic]:
                         handler(state, change)
                 else:
@@ -572,8 +584,8 @@ class _Engine:
         book.add(recorded)
         if root in self.facts:
             fact = self.facts[root]
-        elif root in self.recent or root in self.older:
-            fact = self.facts[root] = decode_trusted(self.recent.get(root) or self.older[root])
+        elif (data := self.recent.get(root.int) or self.older.get(root.int)) is not None:
+            fact = self.facts[root] = decode_trusted(data)
         else:
             if len(self.facts) >= _CACHE_SIZE:
                 self.facts.clear()

@@ -12,12 +12,25 @@ SQLite row reader use them.
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
 from uuid import UUID, SafeUUID
 
 __all__ = ["uuid_from_bytes", "uuid_from_str"]
 
 _new_object = object.__new__
-_set = object.__setattr__
+
+
+def _slot_setter(name: str) -> Callable[[UUID, object], None]:
+    """The slot's own setter (no attribute lookup), or ``object.__setattr__`` without slots."""
+    found = vars(UUID).get(name)
+    if isinstance(found, types.MemberDescriptorType):
+        return found.__set__
+    return lambda made, value: object.__setattr__(made, name, value)  # pragma: no cover
+
+
+_set_int = _slot_setter("int")
+_set_is_safe = _slot_setter("is_safe")
 
 
 _UNKNOWN_SAFETY = SafeUUID.unknown  # looked up once: enum attribute access is slow
@@ -27,8 +40,8 @@ def _make_uuid(number: int) -> UUID:
     # uuid.UUID.__init__ re-checks its arguments in ways that cost a microsecond
     # per id; ids read back from storage are set directly, as __init__ itself does.
     made = _new_object(UUID)
-    _set(made, "int", number)
-    _set(made, "is_safe", _UNKNOWN_SAFETY)
+    _set_int(made, number)
+    _set_is_safe(made, _UNKNOWN_SAFETY)
     return made
 
 
