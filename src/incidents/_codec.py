@@ -528,7 +528,9 @@ def _trusted_class(cls: Any) -> Any:
 
 
 _TRUSTED = {name: _trusted_class(cls) for name, cls in EVENT_TYPES.items()}
-_raw_decode = json.JSONDecoder().raw_decode  # canonical bytes: no whitespace to skip
+# The C scanner itself (what JSONDecoder.raw_decode calls, without that Python frame):
+# canonical bytes have no whitespace to skip; a failure raises, and falls back below.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _set_event = _setter(Recorded, "event")
 _set_sequence = _setter(Recorded, "sequence")
 _set_position = _setter(Recorded, "position")
@@ -557,7 +559,7 @@ def decode_trusted(data: bytes | str) -> Recorded:
         StorageError: If the bytes are not a recorded event of a known format.
     """
     try:
-        raw = _raw_decode(data.decode() if isinstance(data, bytes) else data)[0]
+        raw = _scan(data.decode() if isinstance(data, bytes) else data, 0)[0]
         if raw["v"] != FORMAT_VERSION:
             raise ValueError("unknown format")
         event = raw["event"]

@@ -32,9 +32,11 @@ Three ways to run one:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import enum
+import gc
 import hashlib
 import json
 import re
@@ -43,6 +45,8 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib.metadata import entry_points
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
@@ -156,14 +160,14 @@ class Change(Generic[E]):
         """
         The fact's id.
         """
-        return self.fact.event_id
+        return self.fact.event.event_id
 
     @property
     def incident_id(self) -> UUID:
         """
         The incident the fact belongs to.
         """
-        return self.fact.incident_id
+        return self.fact.event.incident_id
 
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -478,6 +482,13 @@ class _Engine:
         decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
         handler: Any = None
         recorded: Recorded | None = None
+        paused = gc.isenabled()
+        if paused:
+            # A batch allocates hundreds of thousands of short-lived objects while the
+            # engine's caches and the state grow: left on, the cycle collector would
+            # keep traversing them. It is paused for the batch only (every object
+            # here is freed by reference counting) and resumed even on failure.
+            gc.disable()
         try:
             for _, topic, data in rows:
                 handler = None
@@ -507,6 +518,9 @@ class _Engine:
             if failure is exc:
                 raise
             raise failure from exc
+        finally:
+            if paused:
+                gc.enable()
 
     def feed(self, state: State, records: Iterable[Recorded]) -> int:
         """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
@@ -668,16 +682,103 @@ def _assemble(documents: Mapping[str, bytes]) -> bytes:
     return b"{" + b",".join(parts) + b"}"
 
 
+_PLAIN = (str, int, bool, type(None))  # exact types: compared by value, encoded once
+_PARTS_MIN = 64  # a dict value this large is re-encoded member by member
+
+
+class _Parts:
+    """
+    The canonical encoding of one large ``dict`` value of a state, member by member.
+
+    ``order`` holds the keys, sorted, and ``encoded`` beside it the bytes
+    ``"key":value`` of each as last encoded; ``plain`` maps the keys whose
+    value is a ``str``, ``int``, ``bool`` or ``None`` to that very object.
+    """
+
+    __slots__ = ("encoded", "order", "plain")
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.encoded: list[bytes] = []
+        self.plain: dict[str, Any] = {}
+
+    def encode(self, name: str, key: str, value: dict[Any, Any]) -> bytes:
+        """
+        ``dumps(value)``, re-encoding only the members that changed since the last call.
+
+        A member is unchanged when it holds the very object last encoded and
+        that object is a ``str``, ``int``, ``bool`` or ``None`` (immutable, so
+        its bytes stand); every other member is encoded and checked again.
+
+        Raises:
+            ProjectionError: If a member is not canonical JSON.
+        """
+        order, encoded, plain = self.order, self.encoded, self.plain
+        # The members whose value is not the object last encoded, found in C.
+        keys = value.keys()
+        changed = list(
+            compress(keys, map(is_not, map(plain.get, keys, repeat(_MISSING)), value.values()))
+        )
+        removed = len(order) + sum(1 for m in changed if m not in plain) != len(value)
+        fresh: list[tuple[str, bytes]] = []
+        for member in changed:
+            item = value[member]
+            known = member in plain
+            if not known and not isinstance(member, str):
+                raise ProjectionError(
+                    f"projection {name!r}: state[{key!r}]: keys must be str, got {member!r}"
+                )
+            try:
+                data = dumps(item)
+            except InvalidInputError as exc:
+                raise ProjectionError(
+                    f"projection {name!r}: state[{key!r}][{member!r}]: {exc}"
+                ) from exc
+            if type(item) in _PLAIN:
+                plain[member] = item
+            else:
+                if json.loads(data) != item:
+                    raise ProjectionError(
+                        f"projection {name!r}: state[{key!r}][{member!r}]: {_NOT_CANONICAL}"
+                    )
+                plain[member] = _MISSING  # known, but encoded again every time
+            data = dumps(member) + b":" + data
+            if known:
+                encoded[bisect.bisect_left(order, member)] = data
+            else:
+                fresh.append((member, data))
+        if removed:
+            for member in [m for m in order if m not in value]:
+                del plain[member]
+            kept = [i for i, m in enumerate(order) if m in value]
+            self.order = order = [order[i] for i in kept]
+            self.encoded = encoded = [encoded[i] for i in kept]
+        if len(fresh) > 32:
+            pairs = sorted([*zip(order, encoded, strict=True), *fresh])
+            self.order = order = [m for m, _ in pairs]
+            self.encoded = encoded = [d for _, d in pairs]
+        else:
+            for member, data in fresh:
+                at = bisect.bisect_left(order, member)
+                order.insert(at, member)
+                encoded.insert(at, data)
+        return b"{" + b",".join(encoded) + b"}"
+
+
+_MISSING = object()
+
+
 class _Tracked(dict[str, Any]):
     """A state that remembers which top-level keys a batch may have changed."""
 
-    __slots__ = ("everything", "stored", "touched")
+    __slots__ = ("everything", "parts", "stored", "touched")
 
     def __init__(self, data: Mapping[str, Any], stored: Iterable[str]) -> None:
         super().__init__(data)
         self.touched: set[Any] = set()
         self.everything = False
         self.stored = set(stored)
+        self.parts: dict[str, _Parts] = {}
 
     # Reads that hand out a value may precede a change inside it.
     def __getitem__(self, key: Any) -> Any:
@@ -737,18 +838,37 @@ class _Tracked(dict[str, Any]):
         return self
 
     def changes(self, name: str) -> tuple[dict[str, bytes], set[str]]:
-        """Encode what may have changed since the last commit: (documents, deleted keys)."""
+        """
+        Encode what may have changed since the last commit: (documents, deleted keys).
+
+        A large ``dict`` value is encoded member by member and its members'
+        bytes kept, so the next batch re-encodes only the members that changed
+        (the bytes are those of :func:`dumps` of the whole value all the same).
+        """
         keys = set(dict.keys(self)) | self.stored if self.everything else self.touched
         documents: dict[str, bytes] = {}
         deleted: set[str] = set()
+        parts = self.parts
         for key in keys:
             if not dict.__contains__(self, key):
+                parts.pop(key, None)
                 if key in self.stored:
                     deleted.add(key)
                 continue
             if not isinstance(key, str):
                 raise ProjectionError(f"projection {name!r}: state keys must be str, got {key!r}")
             value = dict.__getitem__(self, key)
+            if type(value) is dict and (key in parts or len(value) >= _PARTS_MIN):
+                found = parts.get(key)
+                if found is None:
+                    found = parts[key] = _Parts()
+                try:
+                    documents[key] = found.encode(name, key, value)
+                except BaseException:
+                    del parts[key]  # half updated: start afresh next time
+                    raise
+                continue
+            parts.pop(key, None)
             try:
                 data = dumps(value)
             except InvalidInputError as exc:
