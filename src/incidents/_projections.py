@@ -466,8 +466,9 @@ class _Engine:
         self.books: dict[UUID, _Book] = {}
         # How each amended fact stands after its last amendment, and the fact itself:
         # caches only, rebuilt from the log when an engine starts again.
-        self.statuses: dict[UUID, _Status] = {}
-        self.facts: dict[UUID, Recorded | None] = {}
+        # Both keyed by the id's integer: hashed in C, not by UUID.__hash__.
+        self.statuses: dict[int, _Status] = {}
+        self.facts: dict[int, Recorded | None] = {}
         # Amendments mostly target facts recorded shortly before them: keep the
         # last few thousand facts (two generations, so eviction costs nothing),
         # as bytes keyed by the id's integer (hashed in C, not by UUID.__hash__).
@@ -596,18 +597,19 @@ class _Engine:
         root = book.root(event.target_id)
         earlier = book.affecting(root)
         book.add(recorded)
-        if root in self.facts:
-            fact = self.facts[root]
-        elif (data := self.recent.get(root.int) or self.older.get(root.int)) is not None:
-            fact = self.facts[root] = decode_trusted(data)
+        key = root.int
+        if key in self.facts:
+            fact = self.facts[key]
+        elif (data := self.recent.get(key) or self.older.get(key)) is not None:
+            fact = self.facts[key] = decode_trusted(data)
         else:
             if len(self.facts) >= _CACHE_SIZE:
                 self.facts.clear()
                 self.statuses.clear()
-            fact = self.facts[root] = self.lookup.fact(root, self.fact_topics)
+            fact = self.facts[key] = self.lookup.fact(root, self.fact_topics)
         if fact is None:
             return  # a fact of a type this projection does not handle
-        before = self.statuses.get(root)
+        before = self.statuses.get(key)
         if before is None:
             before = _status(fact, earlier) if earlier else (True, fact.event, ())
         if event.target_id == root:
@@ -622,10 +624,14 @@ class _Engine:
                 assert current is not None
                 with contextlib.suppress(InvalidInputError):  # no longer fits: skipped
                     after = (True, _corrected(current, event.changes), (*fixes, event.event_id))
+            # Unchanged only if skipped, or out before and after (a correction that
+            # applies always adds its id): no need to compare the events field by field.
+            unchanged = after is before or not (after[0] or before[0])
         else:
             after = _status(fact, [*earlier, recorded])
-        self.statuses[root] = after
-        if before == after:
+            unchanged = before == after
+        self.statuses[key] = after
+        if unchanged:
             return
         was_in, old, old_fixes = before
         now_in, new, new_fixes = after
