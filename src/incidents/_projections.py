@@ -36,7 +36,6 @@ import bisect
 import contextlib
 import dataclasses
 import enum
-import gc
 import hashlib
 import json
 import re
@@ -483,13 +482,6 @@ class _Engine:
         decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
         handler: Any = None
         recorded: Recorded | None = None
-        paused = gc.isenabled()
-        if paused:
-            # A batch allocates hundreds of thousands of short-lived objects while the
-            # engine's caches and the state grow: left on, the cycle collector would
-            # keep traversing them. It is paused for the batch only (every object
-            # here is freed by reference counting) and resumed even on failure.
-            gc.disable()
         try:
             for _, topic, data in rows:
                 handler = None
@@ -519,9 +511,6 @@ class _Engine:
             if failure is exc:
                 raise
             raise failure from exc
-        finally:
-            if paused:
-                gc.enable()
 
     def feed(self, state: State, records: Iterable[Recorded]) -> int:
         """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
