@@ -38,6 +38,7 @@ import dataclasses
 import enum
 import hashlib
 import json
+import json.encoder
 import re
 import threading
 import typing
@@ -723,21 +724,27 @@ class _Parts:
                 raise ProjectionError(
                     f"projection {name!r}: state[{key!r}]: keys must be str, got {member!r}"
                 )
-            try:
-                data = dumps(item)
-            except InvalidInputError as exc:
-                raise ProjectionError(
-                    f"projection {name!r}: state[{key!r}][{member!r}]: {exc}"
-                ) from exc
-            if type(item) in _PLAIN:
+            kind = type(item)
+            if kind is int:  # the commonest members, written as json.dumps would
+                text = int.__repr__(item)
+            elif kind is str:
+                text = _escape(item)
+            else:
+                try:
+                    text = dumps(item).decode()
+                except InvalidInputError as exc:
+                    raise ProjectionError(
+                        f"projection {name!r}: state[{key!r}][{member!r}]: {exc}"
+                    ) from exc
+            if kind in _PLAIN:
                 plain[member] = item
             else:
-                if json.loads(data) != item:
+                if json.loads(text) != item:
                     raise ProjectionError(
                         f"projection {name!r}: state[{key!r}][{member!r}]: {_NOT_CANONICAL}"
                     )
                 plain[member] = _MISSING  # known, but encoded again every time
-            data = dumps(member) + b":" + data
+            data = f"{_escape(member)}:{text}".encode()
             if known:
                 encoded[bisect.bisect_left(order, member)] = data
             else:
@@ -761,6 +768,7 @@ class _Parts:
 
 
 _MISSING = object()
+_escape: Callable[[str], str] = json.encoder.encode_basestring  # as json.dumps writes text
 
 
 class _Tracked(dict[str, Any]):
