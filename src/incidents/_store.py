@@ -432,6 +432,9 @@ class CommitSignal:
 _STOP_CHECK = 0.1
 """Seconds between two looks at a waiter's stop event."""
 
+_MIN_POLL = 0.001
+"""The shortest time between two reads of the last sequence (no busy loop)."""
+
 _SIGNALS: dict[str, CommitSignal] = {}
 _SIGNALS_LOCK = threading.Lock()
 
@@ -534,14 +537,14 @@ class Store(ApplicationRecorder, ABC):
             after: The last sequence the caller has seen.
             timeout: The longest wait, in seconds.
             poll: Seconds between two reads of the last sequence (default:
-                :attr:`poll_interval`).
+                :attr:`poll_interval`; at least a millisecond).
             stop: Return early, within a tenth of a second, once this is set.
 
         Returns:
             The log's last sequence when the wait ended (equal to *after* if
             nothing new came).
         """
-        poll = self.poll_interval if poll is None else max(0.0, poll)
+        poll = self.poll_interval if poll is None else max(_MIN_POLL, poll)
         deadline = time.monotonic() + max(0.0, timeout)
         with self._commit_waiter() as woken:
             look = True
