@@ -35,6 +35,7 @@ from incidents._store import (
     Tile,
     Writer,
     commit_signal,
+    stored_record,
 )
 from incidents._trusted import uuid_from_bytes
 
@@ -116,15 +117,17 @@ _AUDIT_ROWS = (
 )
 
 
-def _row(r: Any) -> StoredRecord:
-    return StoredRecord(
-        id=r[0],
-        originator_id=uuid_from_bytes(r[1]),
-        originator_version=r[2],
-        event_id=uuid_from_bytes(r[3]),
-        topic=r[4],
-        recorded_at=r[5],
-        state=r[6],
+def _row(r: Any, incident_id: UUID | None = None) -> StoredRecord:
+    # (sequence, incident, position, event_id, topic, recorded_at, state): the
+    # incident's id is given when every row read is known to be of that incident.
+    return stored_record(
+        r[0],
+        uuid_from_bytes(r[1]) if incident_id is None else incident_id,
+        r[2],
+        r[4],
+        r[6],
+        uuid_from_bytes(r[3]),
+        r[5],
     )
 
 
@@ -409,7 +412,7 @@ class SQLiteStore(Store):
         sql += " ORDER BY position"
         with self._reading() as c:
             c.execute(sql, params)
-            return [_row(r) for r in c.fetchall()]
+            return [_row(r, incident_id) for r in c.fetchall()]
 
     def rows(
         self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None

@@ -55,6 +55,7 @@ __all__ = [
     "Tile",
     "Writer",
     "commit_signal",
+    "stored_record",
     "from_micros",
     "to_micros",
 ]
@@ -106,7 +107,7 @@ class StoredRecord(Notification):
 _escape: Callable[[str], str] = json.encoder.encode_basestring
 
 
-def _stored_record(
+def stored_record(
     sequence: int,
     incident_id: UUID,
     position: int,
@@ -115,8 +116,12 @@ def _stored_record(
     event_id: UUID,
     recorded_at: int,
 ) -> StoredRecord:
-    # The frozen dataclass's __init__ sets fields one by one through
-    # object.__setattr__; appends build thousands of rows, so fill it at once.
+    """
+    A :class:`StoredRecord` from its columns, filled in at once.
+
+    The frozen dataclass's ``__init__`` sets fields one by one through
+    ``object.__setattr__``; appends and stream reads build thousands of rows.
+    """
     row = object.__new__(StoredRecord)
     row.__dict__.update(
         id=sequence,
@@ -214,7 +219,7 @@ class LedgerMapper(Mapper[UUID]):
             state = envelope_text(text, r.position, shared[2], shared[3], r.sequence)
             event = r.event
             rows.append(
-                _stored_record(
+                stored_record(
                     r.sequence,
                     event.incident_id,
                     r.position,
