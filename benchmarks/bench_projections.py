@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from benchmarks._harness import Figure
+from benchmarks._harness import Figure, interleaved_medians
 from incidents import (
     AircraftReported,
     Claim,
@@ -215,21 +214,6 @@ def _raw_read(path: Path) -> int:
         connection.close()
 
 
-def _interleaved(
-    runs: dict[str, tuple[Callable[[], object], Callable[[], object] | None]], repeat: int
-) -> dict[str, float]:
-    """Median seconds of each run, the runs taken in turn so they share the machine's noise."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeat):
-        for name, (fn, setup) in runs.items():
-            if setup is not None:
-                setup()
-            started = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(found) for name, found in times.items()}
-
-
 def run(quick: bool) -> list[Figure]:
     total = 10_000 if quick else 100_000
     repeat = 3 if quick else 5
@@ -265,7 +249,7 @@ def run(quick: bool) -> list[Figure]:
                 **{name: (model.catch_up, model.drop) for name, model in models.items()},
                 "sqlite 1/txn": (lambda: single.catch_up(until=few), single.drop),
             }
-            seconds = _interleaved(runs, repeat)
+            seconds = interleaved_medians(runs, repeat=repeat)
     rate = {name: total / s for name, s in seconds.items()}
     rate["validating"] = len(sample) / seconds["validating"]
     rate["sqlite 1/txn"] = few / seconds["sqlite 1/txn"]

@@ -115,16 +115,23 @@ class Backend:
             ledger.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """Each backend in turn: memory, SQLite, PostgreSQL."""
-    if request.param == "postgres":
+@contextlib.contextmanager
+def opened_backend(name: str, tmp_path: Path) -> Iterator[Backend]:
+    """A :class:`Backend` by name (PostgreSQL required in CI), closed afterwards."""
+    if name == "postgres":
         require_postgres()
-    b = Backend(request.param, tmp_path)
+    b = Backend(name, tmp_path)
     try:
         yield b
     finally:
         b.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each backend in turn: memory, SQLite, PostgreSQL."""
+    with opened_backend(request.param, tmp_path) as b:
+        yield b
 
 
 @pytest.fixture

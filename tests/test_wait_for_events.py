@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import Backend, require_postgres
+from tests.conftest import Backend, opened_backend
 
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, UnknownSourceError
 from incidents._store import Store
@@ -38,14 +38,21 @@ def _record_incident(ledger: Ledger) -> int:
     return recorded[-1].sequence
 
 
-def _record_later(ledger: Ledger, started: threading.Event) -> threading.Thread:
+def _assert_woken_by(writer: Ledger, store: Store) -> None:
+    """A commit through *writer*, made while *store* waits, wakes it with the new events."""
+    last = store.last_sequence()
+    store.poll_interval = NEVER  # only an announced commit can end the wait early
+
     def later() -> None:
-        started.wait(NEVER)
-        _record_incident(ledger)
+        time.sleep(0.2)  # let the waiter start waiting first
+        _record_incident(writer)
 
     thread = threading.Thread(target=later)
     thread.start()
-    return thread
+    seen, woken = _wait(store, last)
+    thread.join()
+    assert seen == last + 2
+    assert woken
 
 
 def test_returns_at_once_when_events_are_already_there(ledger: Ledger) -> None:
@@ -59,46 +66,24 @@ def test_times_out_with_the_same_sequence_when_nothing_comes(ledger: Ledger) -> 
 
 
 def test_a_commit_wakes_the_waiter(ledger: Ledger) -> None:
-    last = _record_incident(ledger)
-    store = ledger.store
-    store.poll_interval = NEVER  # only a signal can end the wait early
-    started = threading.Event()
-    thread = _record_later(ledger, started)
-    started.set()
-    seen, woken = _wait(store, last)
-    thread.join()
-    assert seen == last + 2
-    assert woken
+    _record_incident(ledger)
+    _assert_woken_by(ledger, ledger.store)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """The backends whose log several stores can open (an in-memory ledger is one store)."""
-    if request.param == "postgres":
-        require_postgres()
-    b = Backend(request.param, tmp_path)
-    try:
+    with opened_backend(request.param, tmp_path) as b:
         yield b
-    finally:
-        b.close()
 
 
 def test_a_commit_through_another_store_of_the_same_log_wakes_the_waiter(
     shared: Backend,
 ) -> None:
-    backend = shared
-    first = backend.open()
-    last = _record_incident(first)
-    second = backend.open(backend.targets[-1])
-    store = second.store
-    store.poll_interval = NEVER
-    started = threading.Event()
-    thread = _record_later(first, started)
-    started.set()
-    seen, woken = _wait(store, last)
-    thread.join()
-    assert seen == last + 2
-    assert woken
+    first = shared.open()
+    _record_incident(first)
+    second = shared.open(shared.targets[-1])
+    _assert_woken_by(first, second.store)
 
 
 def test_a_failed_batch_wakes_nobody_with_news(ledger: Ledger) -> None:
