@@ -105,14 +105,20 @@ class Backend:
         self.opened.append(ledger)
         return ledger
 
+    def discard(self, ledger: Ledger) -> None:
+        """Drop and close one ledger now (tests that open one per hypothesis example)."""
+        store: Store = ledger.store
+        drop = getattr(store, "drop", None)
+        if drop is not None:
+            with contextlib.suppress(Exception):
+                drop()
+        ledger.close()
+        if ledger in self.opened:
+            self.opened.remove(ledger)
+
     def close(self) -> None:
-        for ledger in self.opened:
-            store: Store = ledger.store
-            drop = getattr(store, "drop", None)
-            if drop is not None:
-                with contextlib.suppress(Exception):
-                    drop()
-            ledger.close()
+        for ledger in list(self.opened):
+            self.discard(ledger)
 
 
 @contextlib.contextmanager

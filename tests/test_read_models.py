@@ -84,13 +84,6 @@ def crash_on(store: Store, commits: set[int]) -> Iterator[list[int]]:
         del store.projection_writing
 
 
-def _close(ledger: Ledger) -> None:
-    drop = getattr(ledger.store, "drop", None)
-    if drop is not None:
-        drop()
-    ledger.close()
-
-
 PROJECTIONS = (Facts, Journal, Timeline, SourceSupport)
 
 
@@ -129,7 +122,7 @@ def test_persistent_state_equals_live_and_rebuild_despite_crashes(
         rebuilt.rebuild()
         assert expected.digest == rebuilt.read().digest
     finally:
-        _close(ledger)
+        backend.discard(ledger)
 
 
 def record_history_batch(ledger: Ledger, batch: list[Event], n: int) -> None:
@@ -164,7 +157,7 @@ def test_several_projections_keep_separate_checkpoints(
         names = [c.name for c in ledger.store.projection_checkpoints()]
         assert sorted(m.name for m in models) == names
     finally:
-        _close(ledger)
+        backend.discard(ledger)
 
 
 def test_catch_up_resumes_from_the_checkpoint(backend: Backend) -> None:

@@ -556,6 +556,19 @@ class PostgresStore(Store):
             )
             return [r[0] for r in c.fetchall()]
 
+    def stream_lengths(self) -> dict[UUID, int]:
+        """
+        Every incident's number of events, in order of first recording (one query).
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL(
+                    "SELECT incident_id, MAX(position) FROM {}"
+                    " GROUP BY incident_id ORDER BY MIN(sequence)"
+                ).format(self.table)
+            )
+            return {r[0]: r[1] for r in c.fetchall()}
+
     def last_sequence(self) -> int:
         """
         The last sequence number (0 when empty).

@@ -450,6 +450,17 @@ class SQLiteStore(Store):
             c.execute(f"SELECT incident_id FROM {TABLE} WHERE position=1 ORDER BY sequence")
             return [UUID(bytes=r[0]) for r in c.fetchall()]
 
+    def stream_lengths(self) -> dict[UUID, int]:
+        """
+        Every incident's number of events, in order of first recording (one query).
+        """
+        with self._reading() as c:
+            c.execute(
+                f"SELECT incident_id, MAX(position) FROM {TABLE}"
+                " GROUP BY incident_id ORDER BY MIN(sequence)"
+            )
+            return {uuid_from_bytes(r[0]): r[1] for r in c.fetchall()}
+
     def last_sequence(self) -> int:
         """
         The last sequence number (0 when empty).

@@ -509,6 +509,14 @@ class Store(ApplicationRecorder, ABC):
         Every incident with at least one event, in order of first recording.
         """
 
+    def stream_lengths(self) -> dict[UUID, int]:
+        """
+        Every incident's number of events (its last stream position), in order of first recording.
+
+        Backends answer it with one query; this default reads every stream.
+        """
+        return {i: len(self.stream(i)) for i in self.incident_ids()}
+
     @abstractmethod
     def last_sequence(self) -> int:
         """

@@ -8,9 +8,12 @@ import argparse
 from typing import Any
 from uuid import UUID
 
+from incidents._codec import decode_trusted
 from incidents._errors import DuplicateEventError, InvalidInputError
+from incidents._events import Correction, IncidentOpened, Recorded, Retraction
 from incidents._ledger import Ledger
 from incidents._render import render_history, render_incident, short_id
+from incidents._state import fold
 from incidents._time import FixedClock
 
 DEMO_LEDGER = "incidents-demo.db"
@@ -110,14 +113,74 @@ def _now() -> Any:
     return datetime.now(UTC)
 
 
+def incident_listing(ledger: Ledger) -> list[tuple[UUID, str, int]]:
+    """
+    Every incident's id, title as now known, and number of events, in order of first recording.
+
+    A title is the incident's opening event as corrected since: only the
+    openings and the corrections and retractions are read, and an incident
+    is folded from its opening and the amendments that reach it (a
+    correction of it, a correction of that correction, a retraction of
+    either), never from all its events.
+
+    Args:
+        ledger: An open ledger.
+
+    Returns:
+        ``(incident id, title, events)`` per incident.
+    """
+    store = ledger.store
+    last = store.last_sequence()
+    openings: dict[UUID, Recorded] = {}
+    amendments: dict[UUID, list[Recorded]] = {}
+    topics = (IncidentOpened.TYPE, Correction.TYPE, Retraction.TYPE)
+    for _, topic, data in store.projection_rows(after=0, until=last, topics=topics):
+        recorded = decode_trusted(data)
+        if topic == IncidentOpened.TYPE:
+            openings[recorded.incident_id] = recorded
+        else:
+            amendments.setdefault(recorded.incident_id, []).append(recorded)
+    listing = []
+    for incident_id, length in store.stream_lengths().items():
+        opening = openings.get(incident_id)
+        if opening is None:  # opened after the rows above were read
+            continue
+        title = _title(opening, amendments.get(incident_id, []))
+        listing.append((incident_id, title, length))
+    return listing
+
+
+def _title(opening: Recorded, amendments: list[Recorded]) -> str:
+    """The opening's title after the amendments that reach it."""
+    targets = {}
+    for amendment in amendments:
+        event = amendment.event
+        assert isinstance(event, Correction | Retraction)
+        targets[event.event_id] = event.target_id
+    opened = opening.event_id
+
+    def reaches(event_id: UUID) -> bool:
+        while event_id in targets:
+            event_id = targets[event_id]
+        return event_id == opened
+
+    relevant = [a for a in amendments if reaches(a.event_id)]
+    if not relevant:
+        event = opening.event
+        assert isinstance(event, IncidentOpened)
+        return event.title
+    state = fold([opening, *relevant])
+    assert state is not None
+    return state.title
+
+
 def run_list(args: argparse.Namespace) -> int:
     """
     Print one line per incident.
     """
     with Ledger.open(args.ledger) as ledger:
-        for incident_id in ledger.incident_ids():
-            incident = ledger.incident(incident_id)
-            print(f"{incident_id}  {incident.title}  ({incident.last_position} events)")
+        for incident_id, title, length in incident_listing(ledger):
+            print(f"{incident_id}  {title}  ({length} events)")
     return 0
 
 
@@ -131,4 +194,12 @@ def run_events(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["parse_incident", "register", "run_demo", "run_events", "run_list", "short_id"]
+__all__ = [
+    "incident_listing",
+    "parse_incident",
+    "register",
+    "run_demo",
+    "run_events",
+    "run_list",
+    "short_id",
+]
