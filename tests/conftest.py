@@ -119,6 +119,16 @@ class Backend:
     def close(self) -> None:
         for ledger in list(self.opened):
             self.discard(ledger)
+        if self.name == "postgres":  # schemas of ledgers the test closed itself
+            from incidents._postgres import PostgresStore
+
+            for target in dict.fromkeys(self.targets):
+                with contextlib.suppress(Exception):
+                    store = PostgresStore(target)
+                    try:
+                        store.drop()
+                    finally:
+                        store.close()
 
 
 @contextlib.contextmanager
