@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,6 +55,23 @@ def _events(incident_id: uuid.UUID, source_id: uuid.UUID, n: int) -> list[Aircra
         )
         for i in range(n)
     ]
+
+
+def audit_tiles(batch_rows: Sequence[tuple[object, ...]]) -> list[tuple[int, int, bytes, bytes]]:
+    """
+    The level-0 audit tiles the ledger writes for a batch of rows (sequence first).
+
+    Full tiles as the batch completes them and the partial last one, each of
+    the ledger's size (32 bytes of hash and 32 of ids per leaf); the hashes
+    are zeros, as only the writing is measured.
+    """
+    last = batch_rows[-1][0]
+    assert isinstance(last, int)
+    first = last - len(batch_rows) + 1
+    leaf = bytes(32)
+    tail = leaf * (last % 16 + 1)
+    full = [(0, i, leaf * 16, leaf * 16) for i in range(first >> 4, last >> 4)]
+    return [*full, (0, last >> 4, tail, tail)]
 
 
 def _open(folder: Path, name: str) -> tuple[Ledger, uuid.UUID, uuid.UUID]:
@@ -112,7 +129,6 @@ def run(quick: bool = False) -> list[Figure]:
         insert = f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?)"
         head = f"SELECT sequence, recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1"
         stream_head = f"SELECT MAX(position) FROM {TABLE} WHERE incident_id=?"
-        leaf = bytes(32)
 
         def same_statements(batch_rows: list[tuple[object, ...]]) -> None:
             # What the ledger asks of SQLite for one batch, without the Python
@@ -122,13 +138,7 @@ def run(quick: bool = False) -> list[Figure]:
             same.execute(head).fetchone()
             same.execute(stream_head, (incident_id.bytes,)).fetchone()
             same.executemany(insert, batch_rows)
-            last = batch_rows[-1][0]
-            assert isinstance(last, int)
-            first = last - len(batch_rows) + 1
-            tiles = [(0, i, leaf * 16, leaf * 16) for i in range(first >> 4, last >> 4)] + [
-                (0, last >> 4, leaf * (last % 16 + 1), leaf * (last % 16 + 1))
-            ]
-            same.executemany(_PUT_TILE, tiles)
+            same.executemany(_PUT_TILE, audit_tiles(batch_rows))
             same.execute("COMMIT")
 
         # One event per transaction.

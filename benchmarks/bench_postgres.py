@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from benchmarks._harness import Figure, interleaved_medians
-from benchmarks.bench_append import BATCH, _events
+from benchmarks.bench_append import BATCH, _events, audit_tiles
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, SteppingClock
 
 URL = os.environ.get("INCIDENTS_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -112,7 +112,6 @@ def _measure(
         for name in ("raw", "same")
     }
     same_schema = schemas["same"]
-    leaf = bytes(32)
 
     def same_statements(batch_rows: list[tuple[object, ...]]) -> None:
         c = connections["same"]
@@ -130,17 +129,11 @@ def _measure(
             ).fetchall()
             with c.cursor() as cursor:
                 cursor.executemany(insert["same"], batch_rows)
-                last = batch_rows[-1][0]
-                assert isinstance(last, int)
-                first = last - len(batch_rows) + 1
-                tiles = [(0, i, leaf * 16, leaf * 16) for i in range(first >> 4, last >> 4)] + [
-                    (0, last >> 4, leaf * (last % 16 + 1), leaf * (last % 16 + 1))
-                ]
                 cursor.executemany(
                     f"INSERT INTO {same_schema}.audit_tiles (level, idx, hashes, ids)"
                     " VALUES (%s,%s,%s,%s) ON CONFLICT (level, idx) DO UPDATE"
                     " SET hashes = EXCLUDED.hashes, ids = EXCLUDED.ids",
-                    tiles,
+                    audit_tiles(batch_rows),
                 )
 
     pending: list[list[object]] = []

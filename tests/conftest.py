@@ -110,8 +110,10 @@ class Backend:
         store: Store = ledger.store
         drop = getattr(store, "drop", None)
         if drop is not None:
-            with contextlib.suppress(Exception):
+            try:
                 drop()
+            except Exception:
+                _drop_closed(store.location)
         ledger.close()
         if ledger in self.opened:
             self.opened.remove(ledger)
@@ -119,16 +121,18 @@ class Backend:
     def close(self) -> None:
         for ledger in list(self.opened):
             self.discard(ledger)
-        if self.name == "postgres":  # schemas of ledgers the test closed itself
-            from incidents._postgres import PostgresStore
 
-            for target in dict.fromkeys(self.targets):
-                with contextlib.suppress(Exception):
-                    store = PostgresStore(target)
-                    try:
-                        store.drop()
-                    finally:
-                        store.close()
+
+def _drop_closed(location: str) -> None:
+    """Drop the schema of a PostgreSQL ledger the test closed itself, through a store of its own."""
+    from incidents._postgres import PostgresStore
+
+    with contextlib.suppress(Exception):
+        store = PostgresStore(location)
+        try:
+            store.drop()
+        finally:
+            store.close()
 
 
 @contextlib.contextmanager

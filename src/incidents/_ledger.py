@@ -382,16 +382,19 @@ class Ledger(AuditMethods):
     ) -> tuple[Recorded, ...]:
         # ``now`` is already aware UTC, every other field is the ledger's own:
         # the envelopes are filled in directly, without Recorded's converter.
+        positions: Sequence[int]
+        if len(heads) == 1:  # the usual batch: one incident
+            (head,) = heads.values()
+            positions = range(head + 1, head + 1 + len(events))
+        else:
+            counters = dict(heads)
+            positions = []
+            for event in events:
+                counters[event.incident_id] += 1
+                positions.append(counters[event.incident_id])
         new, put = object.__new__, object.__setattr__
-        single = len(heads) == 1  # the usual batch: one incident
-        positions = dict(heads)
-        (position,) = heads.values() if single else (0,)
         recorded = []
-        for offset, event in enumerate(events, start=1):
-            if single:
-                position += 1
-            else:
-                position = positions[event.incident_id] = positions[event.incident_id] + 1
+        for offset, (event, position) in enumerate(zip(events, positions, strict=True), start=1):
             r = new(Recorded)
             put(r, "event", event)
             put(r, "sequence", last_sequence + offset)

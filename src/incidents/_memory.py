@@ -189,18 +189,6 @@ class MemoryStore(Store):
         visible = self._visible
         return [i for i, s in self._streams.items() if s and s[0].id <= visible]
 
-    def stream_lengths(self) -> dict[UUID, int]:
-        """
-        Every incident's number of events, in order of first recording.
-        """
-        visible = self._visible
-        lengths = {}
-        for incident_id, stream in list(self._streams.items()):
-            count = bisect.bisect_right([r.id for r in stream], visible)
-            if count:
-                lengths[incident_id] = count
-        return lengths
-
     def last_sequence(self) -> int:
         """
         The last sequence number (0 when empty).

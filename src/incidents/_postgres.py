@@ -14,6 +14,7 @@ Open it with a URL: ``postgresql://user:password@host:5432/dbname?schema=name``
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import threading
@@ -109,31 +110,45 @@ def _row(r: Any) -> StoredRecord:
     )
 
 
+@functools.cache
+def _head_query(schema: str) -> Any:
+    """The last sequence and its recording time (composed once per schema)."""
+    return sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
+        sql.Identifier(schema, TABLE)
+    )
+
+
+@functools.cache
+def _stream_heads_query(schema: str) -> Any:
+    """
+    The last position of each of an array of incidents (composed once per schema).
+
+    One backward step down the (incident_id, position) index per incident:
+    ``MAX(position) ... GROUP BY`` would read the whole stream of each.
+    """
+    return sql.SQL(
+        "SELECT i, (SELECT position FROM {} WHERE incident_id = i"
+        " ORDER BY position DESC LIMIT 1) FROM unnest(%s::uuid[]) AS i"
+    ).format(sql.Identifier(schema, TABLE))
+
+
+def _head(found: Any) -> tuple[int, int | None]:
+    return (0, None) if found is None else (found[0], found[1])
+
+
 class _PostgresWriter(Writer):
     def __init__(self, cursor: Any, table: Any, schema: str = "public") -> None:
         self.c = cursor
         self.table = table
+        self.schema = schema
         self.audit = _Audit(cursor, schema, table)
 
     def head(self) -> tuple[int, int | None]:
-        self.c.execute(
-            sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
-                self.table
-            )
-        )
-        found = self.c.fetchone()
-        return (0, None) if found is None else (found[0], found[1])
-
-    def _stream_heads_query(self) -> Any:
-        # One backward step down the (incident_id, position) index per incident:
-        # MAX(position) ... GROUP BY would read the whole stream of each.
-        return sql.SQL(
-            "SELECT i, (SELECT position FROM {} WHERE incident_id = i"
-            " ORDER BY position DESC LIMIT 1) FROM unnest(%s::uuid[]) AS i"
-        ).format(self.table)
+        self.c.execute(_head_query(self.schema))
+        return _head(self.c.fetchone())
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
-        self.c.execute(self._stream_heads_query(), (list(incident_ids),))
+        self.c.execute(_stream_heads_query(self.schema), (list(incident_ids),))
         found = dict(self.c.fetchall())
         return {i: found.get(i) or 0 for i in incident_ids}
 
@@ -142,16 +157,11 @@ class _PostgresWriter(Writer):
         # (see PostgresStore.writing) they share one round trip with the
         # transaction's BEGIN and table lock.
         with self.c.connection.cursor(row_factory=tuple_row) as other:
-            self.c.execute(
-                sql.SQL(
-                    "SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1"
-                ).format(self.table)
-            )
-            other.execute(self._stream_heads_query(), (list(incident_ids),))
+            self.c.execute(_head_query(self.schema))
+            other.execute(_stream_heads_query(self.schema), (list(incident_ids),))
             head = self.c.fetchone()
             found = dict(other.fetchall())
-        last_sequence, last_micros = (0, None) if head is None else (head[0], head[1])
-        return last_sequence, last_micros, {i: found.get(i) or 0 for i in incident_ids}
+        return (*_head(head), {i: found.get(i) or 0 for i in incident_ids})
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         self.c.execute(
