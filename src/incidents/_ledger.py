@@ -45,6 +45,7 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._gc import BULK, paused_gc
 from incidents._notes import SigningKey
 from incidents._state import Incident, Reading
 from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
@@ -279,6 +280,17 @@ class Ledger(AuditMethods):
         if not events:
             raise InvalidInputError("record() needs at least one event")
         who = self._recorder if recorder is None else _check_recorder(recorder)
+        if len(events) < BULK:
+            return self._record(events, who, expected_positions)
+        with paused_gc():  # a large batch: rows, envelopes and tiles, no cycles
+            return self._record(events, who, expected_positions)
+
+    def _record(
+        self,
+        events: Sequence[Event],
+        who: str,
+        expected_positions: Mapping[UUID, int] | None,
+    ) -> tuple[Recorded, ...]:
         # Everything that does not depend on what is stored happens before the
         # write lock is taken: checks of the batch itself, and encoding.
         batch: dict[UUID, tuple[int, Event]] = {}

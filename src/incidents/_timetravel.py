@@ -72,6 +72,7 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._gc import BULK, paused_gc
 from incidents._render import describe_event, stamp
 from incidents._state import Incident, Reading, Source
 from incidents._store import FoldSnapshot, Store, StoredRecord, from_micros
@@ -688,26 +689,35 @@ class TimeTravel:
         """
         with self._lock:
             cached = self._cache.pop(incident_id, None)
-            for attempt in range(3):
-                if cached is None:
-                    cached = self._load(incident_id, use_snapshots=attempt == 0)
-                try:
-                    self._sync(cached, recorded_until)
-                except StaleSnapshotError:
-                    self._drop_snapshots(incident_id)
-                    cached = None
-                    continue
-                except _DivergedError:
-                    cached = None
-                    continue
-                break
-            else:  # pragma: no cover - the stream changed under us three times
-                raise StorageError(f"incident {incident_id}: the stream changed while being read")
-            assert cached is not None
+            # Loading a fold builds many long-lived objects and no cycles: the
+            # collector would walk them again and again (see incidents._gc).
+            with paused_gc() if cached is None else contextlib.nullcontext():
+                cached = self._folded(incident_id, cached, recorded_until)
             self._cache[incident_id] = cached
             self._save_snapshot(cached)
             self._evict()
             return cached.folded
+
+    def _folded(
+        self, incident_id: UUID, cached: _Cached | None, recorded_until: int | None
+    ) -> _Cached:
+        for attempt in range(3):
+            if cached is None:
+                cached = self._load(incident_id, use_snapshots=attempt == 0)
+            try:
+                self._sync(cached, recorded_until)
+            except StaleSnapshotError:
+                self._drop_snapshots(incident_id)
+                cached = None
+                continue
+            except _DivergedError:
+                cached = None
+                continue
+            return cached
+        # The stream changed under us three times.
+        raise StorageError(  # pragma: no cover
+            f"incident {incident_id}: the stream changed while being read"
+        )
 
     def _load(self, incident_id: UUID, *, use_snapshots: bool) -> _Cached:
         plan = _Plan()
@@ -748,7 +758,11 @@ class TimeTravel:
             ):
                 raise _DivergedError
             rows = rows[1:]
-        self._fold(cached, rows)
+        if len(rows) < BULK:
+            self._fold(cached, rows)
+        else:
+            with paused_gc():  # the fold only grows, and holds no cycles
+                self._fold(cached, rows)
 
     def _fold(self, cached: _Cached, rows: Sequence[StoredRecord]) -> None:
         folded, plan = cached.folded, cached.plan

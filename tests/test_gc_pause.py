@@ -1,0 +1,145 @@
+"""Bulk work pauses the cyclic garbage collector and always gives it back as it found it."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from incidents import (
+    AircraftReported,
+    IncidentOpened,
+    InvalidInputError,
+    Ledger,
+    SourceKind,
+    SourceRegistered,
+    SteppingClock,
+    ValidTime,
+)
+from incidents._gc import BULK, paused_gc
+
+
+@pytest.fixture(autouse=True)
+def _collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def _bulk(ledger: Ledger, n: int) -> tuple[uuid.UUID, list[AircraftReported]]:
+    incident_id = uuid.uuid4()
+    source = SourceRegistered(incident_id=incident_id, kind=SourceKind.NEWS_ARTICLE, publisher="X")
+    ledger.record(
+        IncidentOpened(incident_id=incident_id, source_id=source.source_id, title="t"), source
+    )
+    start = datetime(2024, 7, 24, tzinfo=UTC)
+    return incident_id, [
+        AircraftReported(
+            incident_id=incident_id,
+            source_id=source.source_id,
+            type_designation="H-6K",
+            nation="CN",
+            valid_time=ValidTime.minute(start + timedelta(minutes=i)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_pauses_nest_and_resume_only_at_the_outermost() -> None:
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_program_that_disabled_the_collector_keeps_it_disabled() -> None:
+    gc.disable()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+def test_the_collector_resumes_after_an_error() -> None:
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_pauses_from_two_threads_resume_when_the_last_ends() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with paused_gc():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert inside.wait(10)
+    with paused_gc():
+        pass
+    assert not gc.isenabled()  # the other thread's pause still runs
+    release.set()
+    thread.join(10)
+    assert gc.isenabled()
+
+
+def test_a_large_batch_pauses_the_collector_and_gives_it_back() -> None:
+    seen: list[bool] = []
+
+    class Clock(SteppingClock):
+        def __call__(self) -> datetime:
+            seen.append(gc.isenabled())  # read inside record()
+            return super().__call__()
+
+    with Ledger.open(":memory:", clock=Clock(datetime(2024, 7, 25, tzinfo=UTC))) as ledger:
+        incident_id, events = _bulk(ledger, BULK)
+        seen.clear()
+        ledger.record(*events)
+        assert seen == [False]
+        assert gc.isenabled()
+        _, one = _bulk(ledger, 1)
+        seen.clear()
+        ledger.record(*one)  # small batches leave it alone
+        assert seen == [True]
+        # A batch refused for bad input gives the collector back too, and records nothing.
+        _, more = _bulk(ledger, BULK)
+        with pytest.raises(InvalidInputError):
+            ledger.record(*more, *more[:1])
+        assert gc.isenabled()
+        assert len(list(ledger.events(incident_id))) == BULK + 2
+
+
+def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    clock = SteppingClock(datetime(2024, 7, 25, tzinfo=UTC))
+    with Ledger.open(path, clock=clock) as ledger:
+        incident_id, events = _bulk(ledger, BULK)
+        ledger.record(*events)
+    states: list[bool] = []
+    original = gc.disable
+
+    def spy() -> None:
+        states.append(gc.isenabled())
+        original()
+
+    with Ledger.open(path, clock=clock) as fresh:
+        gc.disable = spy  # type: ignore[assignment]
+        try:
+            incident = fresh.incident(incident_id)
+        finally:
+            gc.disable = original  # type: ignore[assignment]
+    assert states == [True]  # paused once, while the fold was loaded
+    assert gc.isenabled()
+    assert len(incident.aircraft) == BULK
