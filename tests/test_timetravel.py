@@ -647,3 +647,16 @@ def test_a_cold_ledger_reads_skipped_corrections_when_a_retraction_needs_them(
     )
     assert (target.count, target.corrections) == (2, ())
     assert [e.event for e in cold.history(story.incident_id)] == [r.event for r in records]
+
+
+def test_relocated_objects_are_equal_copies_in_the_same_order(alaska: Ledger) -> None:
+    from incidents._bitemporal import relocated
+
+    state = alaska.incident(ALASKA_2024)
+    objs: list[object] = [*state.aircraft, *state.statements, *state.sources, state.id]
+    copies = relocated(objs)
+    assert copies == objs
+    for original, copy in zip(objs, copies, strict=True):
+        assert type(copy) is type(original)
+        # Slotted attrs objects are copied; anything else is kept as it is.
+        assert (copy is original) == (type(original) is UUID)

@@ -196,6 +196,7 @@ class TimeTravelMachine(RuleBasedStateMachine):
         self.incident_id = UUID(int=1)
         self.source_ids: list[UUID] = []
         self.saved_limit = _Index.pending_limit
+        self.saved_relocate = _Index.relocate_from
         self.saved_every = TimeTravel.snapshot_every
 
     def _target(self) -> str:
@@ -207,6 +208,7 @@ class TimeTravelMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         _Index.pending_limit = self.saved_limit
+        _Index.relocate_from = self.saved_relocate
         TimeTravel.snapshot_every = self.saved_every
         drop = getattr(self.ledger.store, "drop", None)
         if drop is not None:
@@ -222,12 +224,17 @@ class TimeTravelMachine(RuleBasedStateMachine):
 
     @initialize(
         pending_limit=st.sampled_from([0, 2, 64]),
+        relocate_from=st.sampled_from([0, 4096]),
         snapshot_every=st.sampled_from([1, 3, 1000]),
         step=clock_steps,
     )
-    def open_incident(self, pending_limit: int, snapshot_every: int, step: timedelta) -> None:
-        # Exercise both the compiled and the pending paths of the indexes, and snapshots.
+    def open_incident(
+        self, pending_limit: int, relocate_from: int, snapshot_every: int, step: timedelta
+    ) -> None:
+        # Exercise the compiled and the pending paths of the indexes, objects
+        # relocated in key order or left where they were built, and snapshots.
         _Index.pending_limit = pending_limit
+        _Index.relocate_from = relocate_from
         TimeTravel.snapshot_every = snapshot_every
         self.ledger._time_travel.snapshot_every = snapshot_every
         source = SourceRegistered(

@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import bisect
 import enum
+import operator
+import types
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -55,6 +58,7 @@ from incidents._events import (
     SourceRegistered,
     StatementIssued,
 )
+from incidents._gc import paused_gc
 from incidents._state import (
     ENTITY_BUILDERS,
     Incident,
@@ -159,6 +163,54 @@ def settle(
 # -- sorted, versioned entries ----------------------------------------------------------
 
 
+_CLONERS: dict[type, Callable[[Any], Any] | None] = {}
+
+
+def _cloner(cls: type) -> Callable[[Any], Any] | None:
+    """A function copying an instance of a slotted attrs class field by field (``None`` otherwise)."""
+    if not attrs.has(cls):
+        return None
+    names = tuple(f.name for f in attrs.fields(cls))
+    setters = []
+    for name in names:
+        slot = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+        if not isinstance(slot, types.MemberDescriptorType):
+            return None  # not slotted
+        setters.append(slot.__set__)
+    values = operator.attrgetter(*names)
+    new = object.__new__
+
+    def clone(obj: Any) -> Any:
+        made = new(cls)
+        for put, value in zip(setters, values(obj), strict=True):
+            put(made, value)
+        return made
+
+    return clone if len(names) > 1 else None
+
+
+def relocated(objs: list[Any]) -> list[Any]:
+    """
+    Equal copies of *objs*, allocated one after the other, in this order.
+
+    An answer copies references out of an index, which touches every object it
+    returns (its reference count). Objects built in recording order but
+    answered in valid-time order lie all over the heap, and each touch is a
+    cache miss once the incident outgrows the CPU's caches; copies allocated in
+    key order lie side by side, so an answer walks memory forward. Objects
+    that are not slotted attrs instances are kept as they are.
+    """
+    out = []
+    for obj in objs:
+        cls = type(obj)
+        try:
+            clone = _CLONERS[cls]
+        except KeyError:
+            clone = _CLONERS[cls] = _cloner(cls)
+        out.append(obj if clone is None else clone(obj))
+    return out
+
+
 class _Index:
     """
     Entries of one kind, each standing over ``[known_from, known_until)`` positions.
@@ -170,6 +222,8 @@ class _Index:
 
     #: Entries kept out of the compiled arrays before a query recompiles.
     pending_limit = 64
+    #: From this many entries on, a full compilation lays the objects out in key order.
+    relocate_from = 4096
 
     def __init__(self, timed: bool) -> None:
         self.timed = timed
@@ -238,8 +292,15 @@ class _Index:
             self.until = np.asarray(self.e_until, dtype=_I64)[take]
             self.early = np.asarray(self.e_early, dtype=_I64)[take]
             self.late = np.asarray(self.e_late, dtype=_I64)[take]
+            ordered = [self.e_obj[i] for i in ids]
+            if len(ids) >= self.relocate_from:
+                with paused_gc():  # many new long-lived objects (see incidents._gc)
+                    ordered = relocated(ordered)
+                e_obj = self.e_obj
+                for i, obj in zip(ids, ordered, strict=True):
+                    e_obj[i] = obj
             objs = np.empty(len(ids), dtype=object)
-            objs[:] = [self.e_obj[i] for i in ids]
+            objs[:] = ordered
             self.objs = objs
         else:
             new = sorted(self.pending, key=self.e_key.__getitem__)
@@ -351,20 +412,19 @@ class Version:
         known_until: Position of the event that replaced or withdrew it
             (:data:`INFINITY` while it stands).
         event: The fact as it stood (corrections applied).
-        entity: Its state object (:class:`~incidents.Aircraft`, ...).
         applied: Ids of the corrections applied.
-        entry: Its entry in the kind's index.
+        entry: Its entry in the kind's index, which holds its state object
+            (see :meth:`BitemporalFold.entity`).
     """
 
-    __slots__ = ("applied", "entity", "entry", "event", "known_from", "known_until")
+    __slots__ = ("applied", "entry", "event", "known_from", "known_until")
 
     def __init__(
-        self, known_from: int, event: Event, entity: object, applied: tuple[UUID, ...], entry: int
+        self, known_from: int, event: Event, applied: tuple[UUID, ...], entry: int
     ) -> None:
         self.known_from = known_from
         self.known_until = INFINITY
         self.event = event
-        self.entity = entity
         self.applied = applied
         self.entry = entry
 
@@ -701,11 +761,24 @@ class BitemporalFold:
             if valid_time.earliest is not None:
                 early, late = to_micros(valid_time.earliest), to_micros(valid_time.latest)
         entry = self.indexes[fact.kind].add(fact.position, q, early, late, entity)
-        fact.versions.append(Version(q, event, entity, applied, entry))
+        fact.versions.append(Version(q, event, applied, entry))
         fact.effective = event
         fact.applied = applied
 
     # -- reading ------------------------------------------------------------------------
+
+    def entity(self, kind: Kind, version: Version) -> object:
+        """
+        The state object of one version of a fact of kind *kind*.
+
+        Args:
+            kind: The fact's kind.
+            version: One of its versions.
+
+        Returns:
+            What :func:`build_entity` built for that version.
+        """
+        return self.indexes[kind].e_obj[version.entry]
 
     def state(
         self, p: int, valid_at: datetime | None = None, reading: Reading = Reading.POSSIBLY

@@ -958,8 +958,9 @@ class TimeTravel:
         fact = folded.facts[source_id]
         standing = fact.version_at(q)
         if standing is not None:
-            assert isinstance(standing.entity, Source)
-            return standing.entity
+            entity = folded.entity(Kind.SOURCE, standing)
+            assert isinstance(entity, Source)
+            return entity
         raw = fact.raw
         assert isinstance(raw, SourceRegistered)
         entity = build_entity(Kind.SOURCE, fact.event_id, raw, ())
