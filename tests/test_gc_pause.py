@@ -143,3 +143,27 @@ def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path) -> None:
     assert states == [True]  # paused once, while the fold was loaded
     assert gc.isenabled()
     assert len(incident.aircraft) == BULK
+
+
+def test_listing_every_incident_pauses_the_collector_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ledger.db"
+    clock = SteppingClock(datetime(2024, 7, 25, tzinfo=UTC))
+    with Ledger.open(path, clock=clock) as ledger:
+        for _ in range(3):
+            ledger.record(*_bulk(ledger, 2)[1])
+    states: list[bool] = []
+    original = gc.disable
+
+    def spy() -> None:
+        states.append(gc.isenabled())
+        original()
+
+    with Ledger.open(path, clock=clock) as fresh:
+        monkeypatch.setattr(gc, "disable", spy)
+        found = fresh.incidents()
+        monkeypatch.setattr(gc, "disable", original)
+    assert len(found) == 3
+    assert states == [True]  # one pause around all three folds, not one each
+    assert gc.isenabled()

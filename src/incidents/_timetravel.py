@@ -1027,19 +1027,20 @@ class TimeTravel:
             The incidents' states as known then, in order of first recording.
         """
         found = []
-        for incident_id in self._store.incident_ids():
-            with self._lock:
-                folded = self.folded(incident_id, recorded_until)
-                p = folded.prefix(recorded_until)
-                if p == 0:
-                    continue
-                if window is not None and not folded.meets_window(
-                    p, window[0], window[1], within=reading is Reading.CERTAINLY
-                ):
-                    continue
-                state = folded.state(p)
-            if state is not None:
-                found.append(state)
+        with paused_gc():  # every incident's fold may be loaded: bulk work (see incidents._gc)
+            for incident_id in self._store.incident_ids():
+                with self._lock:
+                    folded = self.folded(incident_id, recorded_until)
+                    p = folded.prefix(recorded_until)
+                    if p == 0:
+                        continue
+                    if window is not None and not folded.meets_window(
+                        p, window[0], window[1], within=reading is Reading.CERTAINLY
+                    ):
+                        continue
+                    state = folded.state(p)
+                if state is not None:
+                    found.append(state)
         return found
 
 
