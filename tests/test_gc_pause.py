@@ -121,49 +121,48 @@ def test_a_large_batch_pauses_the_collector_and_gives_it_back() -> None:
         assert len(list(ledger.events(incident_id))) == BULK + 2
 
 
-def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.db"
-    clock = SteppingClock(datetime(2024, 7, 25, tzinfo=UTC))
-    with Ledger.open(path, clock=clock) as ledger:
-        incident_id, events = _bulk(ledger, BULK)
-        ledger.record(*events)
-    states: list[bool] = []
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the collector was running each time something disabled it."""
+    seen: list[bool] = []
     original = gc.disable
 
     def spy() -> None:
-        states.append(gc.isenabled())
+        seen.append(gc.isenabled())
         original()
 
+    monkeypatch.setattr(gc, "disable", spy)
+    return seen
+
+
+def _ledger_file(tmp_path: Path, *sizes: int) -> tuple[Path, SteppingClock, list[uuid.UUID]]:
+    path = tmp_path / "ledger.db"
+    clock = SteppingClock(datetime(2024, 7, 25, tzinfo=UTC))
+    ids = []
+    with Ledger.open(path, clock=clock) as ledger:
+        for size in sizes:
+            incident_id, events = _bulk(ledger, size)
+            ledger.record(*events)
+            ids.append(incident_id)
+    return path, clock, ids
+
+
+def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path, pauses: list[bool]) -> None:
+    path, clock, (incident_id,) = _ledger_file(tmp_path, BULK)
+    pauses.clear()  # the batch itself paused it
     with Ledger.open(path, clock=clock) as fresh:
-        gc.disable = spy  # type: ignore[assignment]
-        try:
-            incident = fresh.incident(incident_id)
-        finally:
-            gc.disable = original  # type: ignore[assignment]
-    assert states == [True]  # paused once, while the fold was loaded
+        incident = fresh.incident(incident_id)
+    assert pauses == [True]  # paused once, while the fold was loaded
     assert gc.isenabled()
     assert len(incident.aircraft) == BULK
 
 
 def test_listing_every_incident_pauses_the_collector_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pauses: list[bool]
 ) -> None:
-    path = tmp_path / "ledger.db"
-    clock = SteppingClock(datetime(2024, 7, 25, tzinfo=UTC))
-    with Ledger.open(path, clock=clock) as ledger:
-        for _ in range(3):
-            ledger.record(*_bulk(ledger, 2)[1])
-    states: list[bool] = []
-    original = gc.disable
-
-    def spy() -> None:
-        states.append(gc.isenabled())
-        original()
-
+    path, clock, _ = _ledger_file(tmp_path, 2, 2, 2)
     with Ledger.open(path, clock=clock) as fresh:
-        monkeypatch.setattr(gc, "disable", spy)
         found = fresh.incidents()
-        monkeypatch.setattr(gc, "disable", original)
     assert len(found) == 3
-    assert states == [True]  # one pause around all three folds, not one each
+    assert pauses == [True]  # one pause around all three folds, not one each
     assert gc.isenabled()
