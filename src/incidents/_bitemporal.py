@@ -186,6 +186,7 @@ def _cloner(cls: type) -> Callable[[Any], Any] | None:
             put(made, value)
         return made
 
+    # attrgetter of a single name gives the value, not a tuple: one-field objects stay put.
     return clone if len(names) > 1 else None
 
 
