@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -35,6 +35,43 @@ class Figure:
         if self.higher_is_better:
             return self.value / self.baseline if self.baseline else float("nan")
         return self.baseline / self.value if self.value else float("nan")
+
+
+def rates(
+    group: str,
+    name: str,
+    count: int,
+    cases: dict[str, tuple[Callable[[], object], Callable[[], object] | None]],
+    baselines: Mapping[str, str],
+    *,
+    repeat: int,
+    target: str = "",
+) -> list[Figure]:
+    """
+    Time the cases taking turns, then the ledger's events per second beside each baseline's.
+
+    Args:
+        group: The table's group.
+        name: What was measured.
+        count: Events handled in each timed run of every case.
+        cases: As for :func:`interleaved_medians`: ``"ledger"`` and the baselines.
+        baselines: Each baseline's case name and its label, in the order to print.
+        repeat: Rounds.
+        target: Printed on the first figure.
+    """
+    seconds = interleaved_medians(cases, repeat=repeat)
+    return [
+        Figure(
+            group,
+            name,
+            count / seconds["ledger"],
+            "events/s",
+            label,
+            count / seconds[case],
+            target=target if i == 0 else "",
+        )
+        for i, (case, label) in enumerate(baselines.items())
+    ]
 
 
 def median_seconds(

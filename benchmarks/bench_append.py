@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks._harness import Figure, interleaved_medians
+from benchmarks._harness import Figure, rates
 from incidents import (
     AircraftReported,
     IncidentOpened,
@@ -36,6 +36,7 @@ from incidents import (
 from incidents._sqlite import _AUDIT_SCHEMA, _PUT_TILE, _SCHEMA, TABLE
 
 BATCH = 1_000
+SAME = "raw sqlite3 running the ledger's own statements"
 
 
 def _events(incident_id: uuid.UUID, source_id: uuid.UUID, n: int) -> list[AircraftReported]:
@@ -168,34 +169,18 @@ def run(quick: bool = False) -> list[Figure]:
             for row in rows["same"][0]:
                 same_statements([row])
 
-        t = interleaved_medians(
+        figures += rates(
+            "append",
+            "1 event per transaction",
+            singles,
             {
                 "ledger": (ledger_singles, prepare_singles),
                 "raw": (raw_singles, prepare_rows("raw", singles, 1)),
                 "same": (same_singles, prepare_rows("same", singles, 1)),
             },
+            {"raw": "raw sqlite3, one commit per row", "same": SAME},
             repeat=repeat,
-        )
-        figures.append(
-            Figure(
-                "append",
-                "1 event per transaction",
-                singles / t["ledger"],
-                "events/s",
-                "raw sqlite3, one commit per row",
-                singles / t["raw"],
-                target=">= 0.80x",
-            )
-        )
-        figures.append(
-            Figure(
-                "append",
-                "1 event per transaction",
-                singles / t["ledger"],
-                "events/s",
-                "raw sqlite3 running the ledger's own statements",
-                singles / t["same"],
-            )
+            target=">= 0.80x",
         )
 
         # 1,000 events per transaction.
@@ -217,34 +202,18 @@ def run(quick: bool = False) -> list[Figure]:
                 same_statements(batch_rows)
 
         total = BATCH * batches
-        t = interleaved_medians(
+        figures += rates(
+            "append",
+            "1,000 events per transaction",
+            total,
             {
                 "ledger": (ledger_batches, prepare_batches),
                 "raw": (raw_batches, prepare_rows("raw", BATCH, batches)),
                 "same": (same_batches, prepare_rows("same", BATCH, batches)),
             },
+            {"raw": "raw sqlite3 executemany, one transaction", "same": SAME},
             repeat=repeat,
-        )
-        figures.append(
-            Figure(
-                "append",
-                "1,000 events per transaction",
-                total / t["ledger"],
-                "events/s",
-                "raw sqlite3 executemany, one transaction",
-                total / t["raw"],
-                target=">= 0.50x",
-            )
-        )
-        figures.append(
-            Figure(
-                "append",
-                "1,000 events per transaction",
-                total / t["ledger"],
-                "events/s",
-                "raw sqlite3 running the ledger's own statements",
-                total / t["same"],
-            )
+            target=">= 0.50x",
         )
         figures.append(
             Figure(

@@ -22,10 +22,18 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks._harness import Figure, interleaved_medians
+from benchmarks._harness import Figure, rates
 from benchmarks.bench_append import BATCH, _events, audit_tiles
-from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, SteppingClock
+from incidents import (
+    AircraftReported,
+    IncidentOpened,
+    Ledger,
+    SourceKind,
+    SourceRegistered,
+    SteppingClock,
+)
 
+SAME = "raw psycopg running the ledger's own statements"
 URL = os.environ.get("INCIDENTS_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -136,7 +144,7 @@ def _measure(
                     audit_tiles(batch_rows),
                 )
 
-    pending: list[list[object]] = []
+    pending: list[list[AircraftReported]] = []
     rows: dict[str, list[list[tuple[object, ...]]]] = {}
 
     def prepare_rows(which: str, size: int, count: int) -> Callable[[], None]:
@@ -146,11 +154,11 @@ def _measure(
         return prepare
 
     def prepare_singles() -> None:
-        pending[:] = list(_events(incident_id, source_id, singles))
+        pending[:] = [_events(incident_id, source_id, singles)]
 
     def ledger_singles() -> None:
-        for event in pending:
-            ledger.record(event)  # type: ignore[arg-type]
+        for event in pending[0]:
+            ledger.record(event)
 
     def raw_singles() -> None:
         c = connections["raw"]
@@ -163,39 +171,25 @@ def _measure(
             same_statements([row])
 
     figures: list[Figure] = []
-    t = interleaved_medians(
+    figures += rates(
+        "postgres",
+        "append, 1 event per transaction",
+        singles,
         {
             "ledger": (ledger_singles, prepare_singles),
             "raw": (raw_singles, prepare_rows("raw", singles, 1)),
             "same": (same_singles, prepare_rows("same", singles, 1)),
         },
+        {"raw": "raw psycopg, one commit per row", "same": SAME},
         repeat=repeat,
     )
-    figures += [
-        Figure(
-            "postgres",
-            "append, 1 event per transaction",
-            singles / t["ledger"],
-            "events/s",
-            "raw psycopg, one commit per row",
-            singles / t["raw"],
-        ),
-        Figure(
-            "postgres",
-            "append, 1 event per transaction",
-            singles / t["ledger"],
-            "events/s",
-            "raw psycopg running the ledger's own statements",
-            singles / t["same"],
-        ),
-    ]
 
     def prepare_batches() -> None:
         pending[:] = [_events(incident_id, source_id, BATCH) for _ in range(batches)]
 
     def ledger_batches() -> None:
         for batch in pending:
-            ledger.record(*batch)  # type: ignore[misc]
+            ledger.record(*batch)
 
     def raw_batches() -> None:
         c = connections["raw"]
@@ -208,51 +202,31 @@ def _measure(
             same_statements(batch_rows)
 
     total = BATCH * batches
-    t = interleaved_medians(
+    figures += rates(
+        "postgres",
+        "append, 1,000 events per transaction",
+        total,
         {
             "ledger": (ledger_batches, prepare_batches),
             "raw": (raw_batches, prepare_rows("raw", BATCH, batches)),
             "same": (same_batches, prepare_rows("same", BATCH, batches)),
         },
+        {"raw": "raw psycopg executemany, one transaction", "same": SAME},
         repeat=repeat,
     )
-    figures += [
-        Figure(
-            "postgres",
-            "append, 1,000 events per transaction",
-            total / t["ledger"],
-            "events/s",
-            "raw psycopg executemany, one transaction",
-            total / t["raw"],
-        ),
-        Figure(
-            "postgres",
-            "append, 1,000 events per transaction",
-            total / t["ledger"],
-            "events/s",
-            "raw psycopg running the ledger's own statements",
-            total / t["same"],
-        ),
-    ]
     # Once more, now that the stream holds every batch above: an append must
     # not read the stream it extends.
     length = len(ledger)
-    t = interleaved_medians(
+    figures += rates(
+        "postgres",
+        f"append, 1 event per transaction, to a stream of {length:,}",
+        singles,
         {
             "ledger": (ledger_singles, prepare_singles),
             "raw": (raw_singles, prepare_rows("raw", singles, 1)),
         },
+        {"raw": "raw psycopg, one commit per row"},
         repeat=repeat,
-    )
-    figures.append(
-        Figure(
-            "postgres",
-            f"append, 1 event per transaction, to a stream of {length:,}",
-            singles / t["ledger"],
-            "events/s",
-            "raw psycopg, one commit per row",
-            singles / t["raw"],
-        )
     )
     for conn in connections.values():
         conn.close()

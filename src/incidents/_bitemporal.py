@@ -34,7 +34,6 @@ from __future__ import annotations
 import bisect
 import enum
 import operator
-import types
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -67,6 +66,7 @@ from incidents._state import (
     source_of,
 )
 from incidents._store import from_micros, to_micros
+from incidents._trusted import slot_setter
 
 __all__ = ["INFINITY", "Effect", "Kind", "BitemporalFold", "Version", "settle"]
 
@@ -167,16 +167,11 @@ _CLONERS: dict[type, Callable[[Any], Any] | None] = {}
 
 
 def _cloner(cls: type) -> Callable[[Any], Any] | None:
-    """A function copying an instance of a slotted attrs class field by field (``None`` otherwise)."""
+    """A function copying an instance of an attrs class field by field (``None`` otherwise)."""
     if not attrs.has(cls):
         return None
     names = tuple(f.name for f in attrs.fields(cls))
-    setters = []
-    for name in names:
-        slot = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
-        if not isinstance(slot, types.MemberDescriptorType):
-            return None  # not slotted
-        setters.append(slot.__set__)
+    setters = [slot_setter(cls, name) for name in names]
     values = operator.attrgetter(*names)
     new = object.__new__
 
@@ -199,7 +194,7 @@ def relocated(objs: list[Any]) -> list[Any]:
     answered in valid-time order lie all over the heap, and each touch is a
     cache miss once the incident outgrows the CPU's caches; copies allocated in
     key order lie side by side, so an answer walks memory forward. Objects
-    that are not slotted attrs instances are kept as they are.
+    that are not attrs instances are kept as they are.
     """
     out = []
     for obj in objs:

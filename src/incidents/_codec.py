@@ -30,7 +30,7 @@ from incidents._errors import InvalidInputError, StorageError
 from incidents._events import EVENT_TYPES, Event, Recorded
 from incidents._fastjson import compile_encoder
 from incidents._time import to_utc
-from incidents._trusted import uuid_from_str
+from incidents._trusted import slot_setter, uuid_from_str
 
 __all__ = [
     "FORMAT_VERSION",
@@ -420,17 +420,6 @@ def _trusted_uuid(value: str) -> UUID:
     return found
 
 
-def _setter(cls: type, name: str) -> Any:
-    """The slot's own setter: what ``object.__setattr__`` ends up calling, without the lookup."""
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            found = vars(klass)[name]
-            if isinstance(found, types.MemberDescriptorType):
-                return found.__set__
-            break
-    return lambda instance, value: object.__setattr__(instance, name, value)
-
-
 def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
     """Python source building a value of type *hint* from the JSON value *value*."""
     origin = typing.get_origin(hint)
@@ -493,7 +482,7 @@ def _trusted_class(cls: Any) -> Any:
     lines = ["def build(data):", "    instance = new(cls)"]
     for field in fields:
         setter = f"set_{field.name}"
-        scope[setter] = _setter(cls, field.name)
+        scope[setter] = slot_setter(cls, field.name)
         if field.name == "event_id" and hints[field.name] is UUID:
             # Every event has its own id: parsed directly, never cached.
             scope["uuid_from_str"] = uuid_from_str
@@ -531,11 +520,11 @@ _TRUSTED = {name: _trusted_class(cls) for name, cls in EVENT_TYPES.items()}
 # The C scanner itself (what JSONDecoder.raw_decode calls, without that Python frame):
 # canonical bytes have no whitespace to skip; a failure raises, and falls back below.
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_set_event = _setter(Recorded, "event")
-_set_sequence = _setter(Recorded, "sequence")
-_set_position = _setter(Recorded, "position")
-_set_recorded_at = _setter(Recorded, "recorded_at")
-_set_recorder = _setter(Recorded, "recorder")
+_set_event = slot_setter(Recorded, "event")
+_set_sequence = slot_setter(Recorded, "sequence")
+_set_position = slot_setter(Recorded, "position")
+_set_recorded_at = slot_setter(Recorded, "recorded_at")
+_set_recorder = slot_setter(Recorded, "recorder")
 _last_stamp: list[tuple[str, datetime]] = [("", datetime.min)]
 
 

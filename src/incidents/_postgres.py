@@ -136,6 +136,12 @@ def _head(found: Any) -> tuple[int, int | None]:
     return (0, None) if found is None else (found[0], found[1])
 
 
+def _positions(found: Sequence[Any], incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """Each incident's last position from ``(incident, position)`` rows (0 when new)."""
+    last = dict(found)
+    return {i: last.get(i) or 0 for i in incident_ids}
+
+
 class _PostgresWriter(Writer):
     def __init__(self, cursor: Any, table: Any, schema: str = "public") -> None:
         self.c = cursor
@@ -149,8 +155,7 @@ class _PostgresWriter(Writer):
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
         self.c.execute(_stream_heads_query(self.schema), (list(incident_ids),))
-        found = dict(self.c.fetchall())
-        return {i: found.get(i) or 0 for i in incident_ids}
+        return _positions(self.c.fetchall(), incident_ids)
 
     def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
         # Both queries go out before either answer is read: in pipeline mode
@@ -160,8 +165,8 @@ class _PostgresWriter(Writer):
             self.c.execute(_head_query(self.schema))
             other.execute(_stream_heads_query(self.schema), (list(incident_ids),))
             head = self.c.fetchone()
-            found = dict(other.fetchall())
-        return (*_head(head), {i: found.get(i) or 0 for i in incident_ids})
+            positions = _positions(other.fetchall(), incident_ids)
+        return (*_head(head), positions)
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         self.c.execute(
@@ -617,9 +622,10 @@ class PostgresStore(Store):
         """
         Like every store's, but woken by ``NOTIFY``, from any process or machine.
 
-        Every commit to the ledger notifies :attr:`channel`. The waiter listens on a connection of its own. Only one thread of a
-        store listens at a time; others (and any waiter after the listening
-        connection failed) wait as the other backends do.
+        Every commit to the ledger notifies :attr:`channel`, and the waiter
+        listens on a connection of its own. Only one thread of a store listens
+        at a time; others (and any waiter after the listening connection
+        failed) wait as the other backends do.
         """
         if not self._listener_lock.acquire(blocking=False):
             with super()._commit_waiter() as woken:

@@ -66,6 +66,7 @@ from incidents._ledger import Ledger
 from incidents._state import effective_events
 from incidents._store import ProjectionCheckpoint, Store
 from incidents._time import to_utc
+from incidents._trusted import slot_setter
 
 __all__ = [
     "Change",
@@ -170,10 +171,6 @@ class Change(Generic[E]):
         return self.fact.event.incident_id
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(vars(cls)[name].__set__ for name in names)
-
-
 (
     _set_event,
     _set_added,
@@ -182,7 +179,10 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
     _set_cause,
     _set_corrections,
     _set_previous,
-) = _slot_setters(Change, ("event", "added", "kind", "fact", "cause", "corrections", "previous"))
+) = (
+    slot_setter(Change, name)
+    for name in ("event", "added", "kind", "fact", "cause", "corrections", "previous")
+)
 
 
 def _recorded_change(recorded: Recorded) -> Change[Any]:

@@ -7,30 +7,41 @@ Ids read back from storage are already canonical, so these helpers set the
 UUID's slots directly (as ``UUID.__init__`` itself does), after checking once
 at import that this Python's UUID has the expected layout. The trusted
 decoder of stored records (:func:`incidents._codec.decode_trusted`) and the
-SQLite row reader use them.
+SQLite row reader use them. :func:`slot_setter` is the shared way of filling
+the slots of objects built without their ``__init__``.
 """
 
 from __future__ import annotations
 
 import types
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID, SafeUUID
 
-__all__ = ["uuid_from_bytes", "uuid_from_str"]
+__all__ = ["slot_setter", "uuid_from_bytes", "uuid_from_str"]
 
 _new_object = object.__new__
 
 
-def _slot_setter(name: str) -> Callable[[UUID, object], None]:
-    """The slot's own setter (no attribute lookup), or ``object.__setattr__`` without slots."""
-    found = vars(UUID).get(name)
-    if isinstance(found, types.MemberDescriptorType):
-        return found.__set__
-    return lambda made, value: object.__setattr__(made, name, value)  # pragma: no cover
+def slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """
+    The setter of attribute *name* of *cls*: its slot's own, or ``object.__setattr__``.
+
+    What ``object.__setattr__`` ends up calling for a slot, without the
+    lookup (it also sets the fields of frozen classes). Without a slot (a
+    class with a ``__dict__``), ``object.__setattr__`` itself.
+    """
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            if isinstance(found, types.MemberDescriptorType):
+                return found.__set__
+            break
+    return lambda instance, value: object.__setattr__(instance, name, value)
 
 
-_set_int = _slot_setter("int")
-_set_is_safe = _slot_setter("is_safe")
+_set_int = slot_setter(UUID, "int")
+_set_is_safe = slot_setter(UUID, "is_safe")
 
 
 _UNKNOWN_SAFETY = SafeUUID.unknown  # looked up once: enum attribute access is slow
