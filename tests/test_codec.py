@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -20,6 +20,7 @@ from incidents import (
     encode_event,
 )
 from incidents._codec import reference_encode_event, reference_encode_recorded
+from incidents._fastjson import _datetime, _uuid
 from strategies import aware_datetimes, events, text
 
 
@@ -104,3 +105,22 @@ def test_envelope_matches_the_reference_encoding(
     assert [canonical_bytes(recorded)] == [
         r.state for r in LedgerMapper().to_stored_events([recorded])
     ]
+
+
+@given(
+    st.datetimes(
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-8, minutes=-30))]
+        )
+    )
+)
+def test_datetime_text_is_quoted_isoformat(at: datetime) -> None:
+    # The encoders' shortcut for UTC (remembered days and seconds of the day)
+    # must write what ``isoformat()`` writes, for every datetime.
+    assert _datetime(at) == f'"{at.isoformat()}"'
+    assert _datetime(at) == json.dumps(at.isoformat())
+
+
+def test_uuid_text_is_the_quoted_canonical_form() -> None:
+    for value in (uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.uuid4(), uuid.uuid1()):
+        assert _uuid(value) == f'"{value}"'

@@ -17,7 +17,7 @@ import json
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +35,7 @@ _UUID_TEXTS_LIMIT = 4096
 
 def _uuid(value: UUID) -> str:
     """JSON text of a UUID: its canonical string form, quoted."""
-    h = f"{value.int:032x}"
+    h = value.int.to_bytes(16).hex()  # the quickest way to the 32 hex digits
     return f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'
 
 
@@ -56,6 +56,38 @@ def _uuid_seen(value: UUID) -> str:
     return text
 
 
+_DAYS: dict[int, str] = {}
+_DAYS_LIMIT = 4096
+_CLOCK_TIMES: dict[int, str] = {}  # at most 86,400: one per second of the day
+
+
+def _datetime(value: datetime) -> str:
+    """
+    JSON text of a datetime: ``isoformat()``, quoted.
+
+    The vocabulary keeps every datetime in UTC; for those, the date part
+    (shared by every time of a day) and the time of day to the second are
+    made once and remembered, which takes half the time of ``isoformat()``.
+    Any other datetime takes ``isoformat()`` itself.
+    """
+    if value.tzinfo is not UTC:
+        return f'"{value.isoformat()}"'
+    ordinal = value.toordinal()
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if len(_DAYS) >= _DAYS_LIMIT:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = f"{value.date().isoformat()}T"
+    hour, minute, second = value.hour, value.minute, value.second
+    clock = _CLOCK_TIMES.get(seconds := hour * 3600 + minute * 60 + second)
+    if clock is None:
+        clock = _CLOCK_TIMES[seconds] = f"{hour:02d}:{minute:02d}:{second:02d}"
+    micro = value.microsecond
+    if micro:
+        return f'"{day}{clock}.{micro:06d}+00:00"'
+    return f'"{day}{clock}+00:00"'
+
+
 def _any(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -74,6 +106,7 @@ class _Compiler:
             "_int": int.__repr__,
             "_uuid": _uuid,
             "_uuid_seen": _uuid_seen,
+            "_datetime": _datetime,
         }
         self.functions: dict[type, str] = {}
         self.names = itertools.count()
@@ -112,13 +145,14 @@ class _Compiler:
         if hint is UUID:
             return f"_uuid({value})" if field == "event_id" else f"_uuid_seen({value})"
         if hint is datetime:
-            return f"('\"' + {value}.isoformat() + '\"')"
+            return f"_datetime({value})"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             kinds = {type(m.value) for m in hint}
+            # ``_value_`` is what the ``value`` property returns, without the descriptor.
             if kinds == {str}:
-                return f"_escape({value}.value)"
+                return f"_escape({value}._value_)"
             if kinds == {int}:
-                return f"_int({value}.value)"
+                return f"_int({value}._value_)"
             raise TypeError(f"unsupported enum {hint!r}")
         if isinstance(hint, type) and issubclass(hint, BaseGeometry):
             return f"_geometry({value})"
