@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,12 +17,14 @@ from incidents import (
     IncidentOpened,
     InvalidInputError,
     Ledger,
+    ProjectionError,
     SourceKind,
     SourceRegistered,
     SteppingClock,
     ValidTime,
 )
 from incidents._gc import BULK, paused_gc
+from incidents.projections import Change, Projection, ReadModel, handles, live
 
 
 @pytest.fixture(autouse=True)
@@ -165,4 +168,46 @@ def test_listing_every_incident_pauses_the_collector_once(
         found = fresh.incidents()
     assert len(found) == 3
     assert pauses == [True]  # one pause around all three folds, not one each
+    assert gc.isenabled()
+
+
+class Seen(Projection):
+    """Counts aircraft, noting whether the collector ran while each was handled."""
+
+    collector: ClassVar[list[bool]] = []
+
+    @handles(AircraftReported)
+    def aircraft(self, state: dict[str, Any], change: Change[AircraftReported]) -> None:
+        Seen.collector.append(gc.isenabled())
+        state["n"] = state.get("n", 0) + change.sign
+
+
+def test_a_catch_up_batch_pauses_the_collector_and_small_ones_do_not(tmp_path: Path) -> None:
+    path, clock, _ = _ledger_file(tmp_path, BULK + 1)
+    with Ledger.open(path, clock=clock) as ledger:
+        Seen.collector.clear()
+        assert live(ledger, Seen()).state == {"n": BULK + 1}  # one batch of them all
+        assert Seen.collector == [False] * (BULK + 1)
+        assert gc.isenabled()
+        Seen.collector.clear()
+        assert live(ledger, Seen(), batch_size=BULK).state == {"n": BULK + 1}
+        assert Seen.collector == [False] * BULK + [True]  # the last batch holds one row
+        assert gc.isenabled()
+        model = ReadModel(ledger, Seen(), batch_size=BULK)
+        Seen.collector.clear()
+        model.catch_up()
+        assert Seen.collector == [False] * BULK + [True]
+        assert model.read().state == {"n": BULK + 1}
+        assert gc.isenabled()
+
+
+def test_a_failing_handler_gives_the_collector_back(tmp_path: Path) -> None:
+    class Failing(Projection):
+        @handles(AircraftReported)
+        def aircraft(self, state: dict[str, Any], change: Change[AircraftReported]) -> None:
+            raise RuntimeError("handler bug")
+
+    path, clock, _ = _ledger_file(tmp_path, BULK)
+    with Ledger.open(path, clock=clock) as ledger, pytest.raises(ProjectionError):
+        live(ledger, Failing())
     assert gc.isenabled()

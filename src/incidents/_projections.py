@@ -42,7 +42,7 @@ import json.encoder
 import re
 import threading
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
 from itertools import compress, repeat
@@ -62,6 +62,7 @@ from incidents._errors import (
     UnknownProjectionError,
 )
 from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
+from incidents._gc import BULK, paused_gc
 from incidents._ledger import Ledger
 from incidents._state import effective_events
 from incidents._store import ProjectionCheckpoint, Store
@@ -476,8 +477,20 @@ class _Engine:
         self.older: dict[int, bytes] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
 
-    def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
+    def feed_rows(self, state: State, rows: Sequence[tuple[int, str, bytes]]) -> None:
         """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
+        if len(rows) < BULK:
+            self._feed_rows(state, rows)
+            return
+        # A batch of a catch-up: every row decoded, handed to the handlers and
+        # dropped, while the caches and the state grow. The collector would walk
+        # the whole heap again and again meanwhile (see incidents._gc); reference
+        # counting still frees each row, and it resumes after the batch, so any
+        # cycles a handler leaves are collected batch by batch.
+        with paused_gc():
+            self._feed_rows(state, rows)
+
+    def _feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
         fact_topics, handlers = self.fact_topics, self.handlers
         recent = self.recent
         decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
