@@ -23,7 +23,7 @@ from incidents import (
     SteppingClock,
     ValidTime,
 )
-from incidents._gc import BULK, paused_gc
+from incidents._gc import BULK, Turns, paused_gc
 from incidents.projections import Change, Projection, ReadModel, handles, live
 
 
@@ -182,7 +182,7 @@ class Seen(Projection):
         state["n"] = state.get("n", 0) + change.sign
 
 
-def test_a_catch_up_batch_pauses_the_collector_and_small_ones_do_not(tmp_path: Path) -> None:
+def test_a_long_catch_up_pauses_the_collector_and_a_short_one_does_not(tmp_path: Path) -> None:
     path, clock, _ = _ledger_file(tmp_path, BULK + 1)
     with Ledger.open(path, clock=clock) as ledger:
         Seen.collector.clear()
@@ -190,15 +190,77 @@ def test_a_catch_up_batch_pauses_the_collector_and_small_ones_do_not(tmp_path: P
         assert Seen.collector == [False] * (BULK + 1)
         assert gc.isenabled()
         Seen.collector.clear()
+        # Once a batch was bulky, the pause holds across the next ones too.
         assert live(ledger, Seen(), batch_size=BULK).state == {"n": BULK + 1}
-        assert Seen.collector == [False] * BULK + [True]  # the last batch holds one row
+        assert Seen.collector == [False] * (BULK + 1)
         assert gc.isenabled()
+        Seen.collector.clear()
+        # Small batches alone never pause it.
+        assert live(ledger, Seen(), batch_size=BULK // 2).state == {"n": BULK + 1}
+        assert Seen.collector == [True] * (BULK + 1)
         model = ReadModel(ledger, Seen(), batch_size=BULK)
         Seen.collector.clear()
         model.catch_up()
-        assert Seen.collector == [False] * BULK + [True]
+        assert Seen.collector == [False] * (BULK + 1)
         assert model.read().state == {"n": BULK + 1}
         assert gc.isenabled()
+    (tmp_path / "small").mkdir()
+    path, clock, _ = _ledger_file(tmp_path / "small", 3)
+    with Ledger.open(path, clock=clock) as ledger:
+        Seen.collector.clear()
+        assert live(ledger, Seen()).state == {"n": 3}
+        ReadModel(ledger, Seen()).catch_up()
+        assert Seen.collector == [True] * 6
+
+
+def test_turns_give_the_collector_a_turn_and_collect_cycles_on_the_way() -> None:
+    collected: list[int] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            collected.append(info["collected"])
+
+    gc.collect()
+    gc.callbacks.append(callback)
+    try:
+        with Turns(every=2 * BULK) as turns:
+            turns.step(1)  # small: no pause yet
+            assert gc.isenabled()
+            turns.step(BULK)  # bulky: paused from here on
+            assert not gc.isenabled()
+            for _ in range(10):  # cyclic garbage, left behind by the work
+                cycle: list[object] = []
+                cycle.append(cycle)
+                del cycle
+            turns.step(BULK)
+            assert not gc.isenabled()
+            assert not collected
+            turns.step(BULK)  # 2 * BULK since the pause began: a turn
+            assert not gc.isenabled()
+            assert len(collected) == 1
+            assert collected[0] >= 10
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(callback)
+
+
+def test_turns_skip_while_another_pause_holds_the_collector() -> None:
+    collected: list[str] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        collected.append(phase)
+
+    gc.callbacks.append(callback)
+    try:
+        with paused_gc(), Turns(every=BULK) as turns:
+            turns.step(BULK)
+            turns.step(BULK)
+            turns.step(BULK)
+            assert not collected
+            assert not gc.isenabled()
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(callback)
 
 
 def test_a_failing_handler_gives_the_collector_back(tmp_path: Path) -> None:

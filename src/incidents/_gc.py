@@ -19,15 +19,19 @@ for long.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["BULK", "paused_gc"]
+__all__ = ["BULK", "TURN", "Turns", "paused_gc"]
 
 BULK = 256
 """How many rows or events make work bulky enough to pause the collector for."""
+
+TURN = 65_536
+"""How many rows long work in steps does between the collector's turns (see :class:`Turns`)."""
 
 _lock = threading.Lock()
 _depth = 0
@@ -55,3 +59,55 @@ def paused_gc() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _resume:
                 gc.enable()
+
+
+class Turns:
+    """
+    A pause for long work done in steps, giving the collector a turn now and then.
+
+    A catch-up over a long log decodes row after row and drops each one,
+    while its state grows. Pausing the collector batch by batch would still
+    let it run between batches, each time walking what the batches left.
+    Once the work has shown itself bulky (a step of :data:`BULK` rows or
+    more), this keeps the collector paused across the steps, giving it a turn
+    (a collection of the young generation, where cycles the work left behind
+    are) every :data:`TURN` rows, so such cycles are collected as the work
+    goes rather than all at its end. A turn is skipped while another pause
+    holds the collector, or if the program disabled it. Work of a few rows
+    never pauses it.
+    """
+
+    def __init__(self, every: int = TURN) -> None:
+        """Give the collector a turn every *every* rows."""
+        self.every = every
+        self._since = 0
+        self._pause: contextlib.AbstractContextManager[None] | None = None
+
+    def __enter__(self) -> Turns:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._resume()
+
+    def _resume(self) -> None:
+        pause, self._pause = self._pause, None
+        if pause is not None:
+            pause.__exit__(None, None, None)
+
+    def step(self, rows: int) -> None:
+        """Count *rows* more rows done: pause from the first bulky step on, with turns."""
+        if self._pause is None:
+            if rows < BULK:
+                return
+            self._pause = paused_gc()
+            self._pause.__enter__()
+            return
+        self._since += rows
+        if self._since < self.every:
+            return
+        self._since = 0
+        self._resume()
+        if gc.isenabled():  # nobody else holds it paused
+            gc.collect(0)
+        self._pause = paused_gc()
+        self._pause.__enter__()

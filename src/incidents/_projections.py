@@ -62,7 +62,7 @@ from incidents._errors import (
     UnknownProjectionError,
 )
 from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
-from incidents._gc import BULK, paused_gc
+from incidents._gc import BULK, Turns, paused_gc
 from incidents._ledger import Ledger
 from incidents._state import effective_events
 from incidents._store import ProjectionCheckpoint, Store
@@ -1033,14 +1033,20 @@ def live(
     engine = _Engine(projection, _StoreLookup(store), complete=True)
     state = projection.initial()
     after = 0
-    while after < head:
-        rows = store.projection_rows(
-            after=after, until=head, topics=engine.topics, limit=batch_size, incident_id=incident_id
-        )
-        engine.feed_rows(state, rows)  # other topics were filtered out in storage
-        if len(rows) < batch_size:
-            break
-        after = rows[-1][0]
+    with Turns() as turns:  # a long catch-up keeps the collector paused (incidents._gc)
+        while after < head:
+            rows = store.projection_rows(
+                after=after,
+                until=head,
+                topics=engine.topics,
+                limit=batch_size,
+                incident_id=incident_id,
+            )
+            engine.feed_rows(state, rows)  # other topics were filtered out in storage
+            turns.step(len(rows))
+            if len(rows) < batch_size:
+                break
+            after = rows[-1][0]
     return _projected(projection, state, head)
 
 
@@ -1206,27 +1212,42 @@ class ReadModel:
         last = store.last_sequence()
         head = last if head is None else max(min(head, last), checkpoint.sequence)
         expected = checkpoint if stored else None
-        while expected is None or checkpoint.sequence < head:
-            rows = store.projection_rows(
-                after=checkpoint.sequence, until=head, topics=engine.topics, limit=self.batch_size
-            )
-            engine.feed_rows(state, rows)  # other topics were filtered out in storage
-            end = rows[-1][0] if len(rows) == self.batch_size else head
-            reached = dataclasses.replace(checkpoint, sequence=end)
-            documents, deleted = state.changes(self.name)
-            with store.projection_writing(self.name, checkpoint.generation) as writer:
-                if writer.checkpoint() != expected:
-                    raise ConcurrencyError(
-                        f"the read model {self.name!r} was changed by another writer"
-                    )
-                writer.put(documents)
-                writer.delete(deleted)
-                writer.advance(reached)
-            state.committed()
-            checkpoint = expected = reached
-            if progress is not None:
-                progress(checkpoint.sequence, head)
+        with Turns() as turns:  # a long catch-up keeps the collector paused (incidents._gc)
+            while expected is None or checkpoint.sequence < head:
+                checkpoint, done = self._batch(checkpoint, expected, state, engine, head)
+                expected = checkpoint
+                turns.step(done)
+                if progress is not None:
+                    progress(checkpoint.sequence, head)
         return checkpoint
+
+    def _batch(
+        self,
+        checkpoint: ProjectionCheckpoint,
+        expected: ProjectionCheckpoint | None,
+        state: _Tracked,
+        engine: _Engine,
+        head: int,
+    ) -> tuple[ProjectionCheckpoint, int]:
+        """Apply and commit one batch, checkpoint included: the checkpoint reached, the rows."""
+        store = self._store
+        rows = store.projection_rows(
+            after=checkpoint.sequence, until=head, topics=engine.topics, limit=self.batch_size
+        )
+        engine.feed_rows(state, rows)  # other topics were filtered out in storage
+        end = rows[-1][0] if len(rows) == self.batch_size else head
+        reached = dataclasses.replace(checkpoint, sequence=end)
+        documents, deleted = state.changes(self.name)
+        with store.projection_writing(self.name, checkpoint.generation) as writer:
+            if writer.checkpoint() != expected:
+                raise ConcurrencyError(
+                    f"the read model {self.name!r} was changed by another writer"
+                )
+            writer.put(documents)
+            writer.delete(deleted)
+            writer.advance(reached)
+        state.committed()
+        return reached, len(rows)
 
     def rebuild(self, *, progress: Progress | None = None) -> ProjectionCheckpoint:
         """
