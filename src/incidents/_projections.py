@@ -98,6 +98,7 @@ Progress = Callable[[int, int], None]
 
 AMENDMENT_TOPICS = frozenset({Correction.TYPE, Retraction.TYPE})
 _CACHE_SIZE = 10_000
+_AMENDMENTS = (Correction, Retraction)
 _RECENT = 2_000
 DEFAULT_BATCH_SIZE = 1000
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -346,7 +347,7 @@ class _Book:
 
     def add(self, recorded: Recorded) -> None:
         event = recorded.event
-        assert isinstance(event, Correction | Retraction)
+        assert isinstance(event, _AMENDMENTS)
         self.by_target.setdefault(event.target_id, []).append(recorded)
         self.target_of[event.event_id] = event.target_id
 
@@ -471,10 +472,10 @@ class _Engine:
         self.statuses: dict[int, _Status] = {}
         self.facts: dict[int, Recorded | None] = {}
         # Amendments mostly target facts recorded shortly before them: keep the
-        # last few thousand facts (two generations, so eviction costs nothing),
-        # as bytes keyed by the id's integer (hashed in C, not by UUID.__hash__).
-        self.recent: dict[int, bytes] = {}
-        self.older: dict[int, bytes] = {}
+        # last few thousand facts as decoded (two generations, so eviction costs
+        # nothing), keyed by the id's integer (hashed in C, not by UUID.__hash__).
+        self.recent: dict[int, Recorded] = {}
+        self.older: dict[int, Recorded] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
 
     def feed_rows(self, state: State, rows: Sequence[tuple[int, str, bytes]]) -> None:
@@ -502,8 +503,7 @@ class _Engine:
                 recorded = decode(data)
                 if topic in fact_topics:
                     event = recorded.event
-                    # Keep bytes, not objects, for amendments: the garbage collector ignores them.
-                    recent[event.event_id.int] = data
+                    recent[event.event_id.int] = recorded  # for amendments to come
                     if len(recent) >= _RECENT:
                         self.older, self.recent = recent, {}
                         recent = self.recent
@@ -595,7 +595,7 @@ class _Engine:
 
     def _amend(self, state: State, recorded: Recorded) -> None:
         event = recorded.event
-        assert isinstance(event, Correction | Retraction)
+        assert isinstance(event, _AMENDMENTS)
         book = self._book(recorded.incident_id, recorded.sequence)
         root = book.root(event.target_id)
         earlier = book.affecting(root)
@@ -603,8 +603,8 @@ class _Engine:
         key = root.int
         if key in self.facts:
             fact = self.facts[key]
-        elif (data := self.recent.get(key) or self.older.get(key)) is not None:
-            fact = self.facts[key] = decode_trusted(data)
+        elif (found := self.recent.get(key) or self.older.get(key)) is not None:
+            fact = self.facts[key] = found
         else:
             if len(self.facts) >= _CACHE_SIZE:
                 self.facts.clear()
