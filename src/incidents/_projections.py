@@ -39,6 +39,7 @@ import enum
 import hashlib
 import json
 import json.encoder
+import operator
 import re
 import threading
 import typing
@@ -337,34 +338,43 @@ class Projection:
 
 
 class _Book:
-    """The amendments of one incident: what targets what."""
+    """
+    The amendments of one incident: what targets what.
+
+    Keyed by the ids' integers, hashed in C (``UUID.__hash__`` is Python code).
+    """
 
     __slots__ = ("by_target", "target_of")
 
     def __init__(self) -> None:
-        self.by_target: dict[UUID, list[Recorded]] = {}
-        self.target_of: dict[UUID, UUID] = {}
+        self.by_target: dict[int, list[Recorded]] = {}
+        self.target_of: dict[int, UUID] = {}
 
     def add(self, recorded: Recorded) -> None:
         event = recorded.event
         assert isinstance(event, _AMENDMENTS)
-        self.by_target.setdefault(event.target_id, []).append(recorded)
-        self.target_of[event.event_id] = event.target_id
+        self.by_target.setdefault(event.target_id.int, []).append(recorded)
+        self.target_of[event.event_id.int] = event.target_id
 
     def root(self, event_id: UUID) -> UUID:
-        while event_id in self.target_of:
-            event_id = self.target_of[event_id]
+        target = self.target_of.get(event_id.int)
+        while target is not None:
+            event_id = target
+            target = self.target_of.get(event_id.int)
         return event_id
 
     def affecting(self, root: UUID) -> list[Recorded]:
         found: list[Recorded] = []
-        pending = [root]
+        pending = [root.int]
         while pending:
             for amendment in self.by_target.get(pending.pop(), ()):
                 found.append(amendment)
-                pending.append(amendment.event_id)
-        found.sort(key=lambda r: r.sequence)
+                pending.append(amendment.event.event_id.int)
+        found.sort(key=_sequence_of)
         return found
+
+
+_sequence_of = operator.attrgetter("sequence")
 
 
 class _Lookup:
@@ -465,7 +475,7 @@ class _Engine:
             )
         self.fact_topics = frozenset(t for t in self.handlers if t not in AMENDMENT_TOPICS)
         self.topics = frozenset(self.handlers) | (AMENDMENT_TOPICS if self.fact_topics else set())
-        self.books: dict[UUID, _Book] = {}
+        self.books: dict[int, _Book] = {}  # by the incident id's integer
         # How each amended fact stands after its last amendment, and the fact itself:
         # caches only, rebuilt from the log when an engine starts again.
         # Both keyed by the id's integer: hashed in C, not by UUID.__hash__.
@@ -585,9 +595,9 @@ class _Engine:
                 ) from exc
 
     def _book(self, incident_id: UUID, sequence: int) -> _Book:
-        book = self.books.get(incident_id)
+        book = self.books.get(incident_id.int)
         if book is None:
-            book = self.books[incident_id] = _Book()
+            book = self.books[incident_id.int] = _Book()
             if not self.complete:
                 for earlier in self.lookup.amendments(incident_id, sequence):
                     book.add(earlier)
@@ -596,7 +606,7 @@ class _Engine:
     def _amend(self, state: State, recorded: Recorded) -> None:
         event = recorded.event
         assert isinstance(event, _AMENDMENTS)
-        book = self._book(recorded.incident_id, recorded.sequence)
+        book = self._book(event.incident_id, recorded.sequence)
         root = book.root(event.target_id)
         earlier = book.affecting(root)
         book.add(recorded)
@@ -615,7 +625,7 @@ class _Engine:
         before = self.statuses.get(key)
         if before is None:
             before = _status(fact, earlier) if earlier else (True, fact.event, ())
-        if event.target_id == root:
+        if event.target_id.int == root.int:
             # Aimed at the fact itself: the fold's left-to-right rule gives the new
             # status from the old one (a retraction withdraws; a correction applies
             # to the fact as it stands, or is skipped if it no longer fits).
