@@ -23,7 +23,7 @@ from incidents import (
     SteppingClock,
     ValidTime,
 )
-from incidents._gc import BULK, Turns, paused_gc
+from incidents._gc import AGE_FROM, BULK, Turns, paused_gc
 from incidents.projections import Change, Projection, ReadModel, handles, live
 
 
@@ -273,3 +273,62 @@ def test_a_failing_handler_gives_the_collector_back(tmp_path: Path) -> None:
     with Ledger.open(path, clock=clock) as ledger, pytest.raises(ProjectionError):
         live(ledger, Failing())
     assert gc.isenabled()
+
+
+class _Node:
+    """A tracked object the tests build during a pause."""
+
+    def __init__(self) -> None:
+        self.other: object = None
+
+
+def test_what_a_pause_built_goes_to_the_oldest_generation_without_a_walk() -> None:
+    collections: list[int] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(callback)
+    try:
+        with paused_gc():
+            built = [_Node() for _ in range(AGE_FROM)]
+        assert gc.isenabled()
+        assert gc.get_count()[0] < 10  # no young collection is due over them
+        assert not collections
+        oldest = {id(o) for o in gc.get_objects(generation=2)}
+        assert all(id(node) in oldest for node in built)
+        assert gc.get_freeze_count() == 0
+        with paused_gc():
+            few = [_Node() for _ in range(100)]  # small work: left young
+        young = {id(o) for o in gc.get_objects(generation=0)}
+        assert all(id(node) in young for node in few)
+    finally:
+        gc.callbacks.remove(callback)
+
+
+def test_cycles_left_by_paused_work_are_still_collected() -> None:
+    gc.collect()
+    with paused_gc():
+        for _ in range(AGE_FROM // 2):
+            a, b = _Node(), _Node()
+            a.other, b.other = b, a
+        del a, b
+    assert gc.get_count()[0] < 10  # moved to the oldest generation
+    assert gc.collect() >= AGE_FROM  # the next full collection finds them
+
+
+def test_a_program_that_froze_objects_keeps_them_frozen() -> None:
+    gc.collect()
+    keep = [_Node() for _ in range(100)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            more = [_Node() for _ in range(100)]
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+        assert len(keep) == len(more)
+    finally:
+        gc.unfreeze()

@@ -7,7 +7,11 @@ fold of a long incident (tens of thousands of facts, versions and index
 entries, none of them in a reference cycle) therefore spends more time in the
 collector than in the fold: every collection walks everything built so far.
 Reference counting still frees what the work throws away; the collector, which
-only finds cycles, resumes as soon as the work is done.
+only finds cycles, resumes as soon as the work is done. What the work built
+is then moved into the oldest generation at once (see :func:`_age_young`):
+left young, it would be walked by the first collection after the pause and
+again by the next one of the middle generation, which for a large fold cost
+more than a second.
 
 The pause is process-wide, as the collector is. Pauses from several threads
 nest: the collector resumes when the last of them ends, and only if it was
@@ -25,7 +29,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["BULK", "TURN", "Turns", "paused_gc"]
+__all__ = ["AGE_FROM", "BULK", "TURN", "Turns", "paused_gc"]
 
 BULK = 256
 """How many rows or events make work bulky enough to pause the collector for."""
@@ -33,9 +37,40 @@ BULK = 256
 TURN = 65_536
 """How many rows long work in steps does between the collector's turns (see :class:`Turns`)."""
 
+AGE_FROM = 65_536
+"""How many tracked objects a pause must have left to be moved to the oldest generation."""
+
 _lock = threading.Lock()
 _depth = 0
 _resume = False
+
+
+def _age_young() -> None:
+    """
+    Move what the paused work built out of the young generations, without a walk.
+
+    Resumed, the collector would start with a young collection over everything
+    built during the pause (which outlives it: a fold, a state) and walk it
+    again in the middle generation. ``gc.freeze()`` then ``gc.unfreeze()``
+    moves every tracked object into the oldest generation in constant time;
+    cyclic garbage among them is still collected, by the next full collection.
+    Only after work that built a lot (:data:`AGE_FROM` tracked objects or
+    more): objects moved this way do not count towards the next full
+    collection, so small work leaves the collector's own bookkeeping alone.
+    Skipped if the program froze objects itself (``gc.unfreeze()`` would thaw
+    them too).
+    """
+    if gc.get_count()[0] >= AGE_FROM and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+
+
+def _young_turn() -> None:
+    """Collect the young generation now, if one pause alone holds a collector that was running."""
+    with _lock:
+        alone = _depth == 1 and _resume
+    if alone:  # outside the lock: finalizers of what it collects may pause it again
+        gc.collect(0)
 
 
 @contextmanager
@@ -58,6 +93,7 @@ def paused_gc() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _resume:
+                _age_young()
                 gc.enable()
 
 
@@ -72,9 +108,9 @@ class Turns:
     more), this keeps the collector paused across the steps, giving it a turn
     (a collection of the young generation, where cycles the work left behind
     are) every :data:`TURN` rows, so such cycles are collected as the work
-    goes rather than all at its end. A turn is skipped while another pause
-    holds the collector, or if the program disabled it. Work of a few rows
-    never pauses it.
+    goes rather than at the next full collection. A turn is skipped while
+    another pause holds the collector, or if the program disabled it. Work of
+    a few rows never pauses it.
     """
 
     def __init__(self, every: int = TURN) -> None:
@@ -87,9 +123,6 @@ class Turns:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._resume()
-
-    def _resume(self) -> None:
         pause, self._pause = self._pause, None
         if pause is not None:
             pause.__exit__(None, None, None)
@@ -106,8 +139,4 @@ class Turns:
         if self._since < self.every:
             return
         self._since = 0
-        self._resume()
-        if gc.isenabled():  # nobody else holds it paused
-            gc.collect(0)
-        self._pause = paused_gc()
-        self._pause.__enter__()
+        _young_turn()
