@@ -100,6 +100,7 @@ Progress = Callable[[int, int], None]
 AMENDMENT_TOPICS = frozenset({Correction.TYPE, Retraction.TYPE})
 _CACHE_SIZE = 10_000
 _AMENDMENTS = (Correction, Retraction)
+_ALL_TOPICS = frozenset(EVENT_TYPES)
 _RECENT = 2_000
 DEFAULT_BATCH_SIZE = 1000
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -475,6 +476,8 @@ class _Engine:
             )
         self.fact_topics = frozenset(t for t in self.handlers if t not in AMENDMENT_TOPICS)
         self.topics = frozenset(self.handlers) | (AMENDMENT_TOPICS if self.fact_topics else set())
+        # What to ask storage for: no filter at all when every type is wanted.
+        self.row_topics = None if self.topics >= _ALL_TOPICS else self.topics
         self.books: dict[int, _Book] = {}  # by the incident id's integer
         # How each amended fact stands after its last amendment, and the fact itself:
         # caches only, rebuilt from the log when an engine starts again.
@@ -1048,7 +1051,7 @@ def live(
             rows = store.projection_rows(
                 after=after,
                 until=head,
-                topics=engine.topics,
+                topics=engine.row_topics,
                 limit=batch_size,
                 incident_id=incident_id,
             )
@@ -1242,7 +1245,7 @@ class ReadModel:
         """Apply and commit one batch, checkpoint included: the checkpoint reached, the rows."""
         store = self._store
         rows = store.projection_rows(
-            after=checkpoint.sequence, until=head, topics=engine.topics, limit=self.batch_size
+            after=checkpoint.sequence, until=head, topics=engine.row_topics, limit=self.batch_size
         )
         engine.feed_rows(state, rows)  # other topics were filtered out in storage
         end = rows[-1][0] if len(rows) == self.batch_size else head
