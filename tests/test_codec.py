@@ -121,6 +121,14 @@ def test_datetime_text_is_quoted_isoformat(at: datetime) -> None:
     assert _datetime(at) == json.dumps(at.isoformat())
 
 
+def test_datetime_subclasses_keep_their_own_isoformat() -> None:
+    class Stamp(datetime):
+        def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+            return "stamp"
+
+    assert _datetime(Stamp(2024, 7, 24, tzinfo=UTC)) == '"stamp"'
+
+
 def test_uuid_text_is_the_quoted_canonical_form() -> None:
     for value in (uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.uuid4(), uuid.uuid1()):
         assert _uuid(value) == f'"{value}"'

@@ -68,9 +68,10 @@ def _datetime(value: datetime) -> str:
     The vocabulary keeps every datetime in UTC; for those, the date part
     (shared by every time of a day) and the time of day to the second are
     made once and remembered, which takes half the time of ``isoformat()``.
-    Any other datetime takes ``isoformat()`` itself.
+    Any other datetime (another offset, a subclass with its own
+    ``isoformat()``) takes ``isoformat()`` itself.
     """
-    if value.tzinfo is not UTC:
+    if value.tzinfo is not UTC or type(value) is not datetime:
         return f'"{value.isoformat()}"'
     ordinal = value.toordinal()
     day = _DAYS.get(ordinal)
