@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,9 @@ TURN = 65_536
 
 AGE_FROM = 65_536
 """How many tracked objects a pause must have left to be moved to the oldest generation."""
+
+# Freezing relinks lists where the GIL guards the collector; free-threaded builds walk the heap.
+_CHEAP_FREEZE: bool = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 _lock = threading.Lock()
 _depth = 0
@@ -58,9 +62,9 @@ def _age_young() -> None:
     more): objects moved this way do not count towards the next full
     collection, so small work leaves the collector's own bookkeeping alone.
     Skipped if the program froze objects itself (``gc.unfreeze()`` would thaw
-    them too).
+    them too), and on free-threaded builds, where freezing walks the heap.
     """
-    if gc.get_count()[0] >= AGE_FROM and gc.get_freeze_count() == 0:
+    if _CHEAP_FREEZE and gc.get_count()[0] >= AGE_FROM and gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
 
