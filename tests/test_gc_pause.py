@@ -66,6 +66,14 @@ def test_pauses_nest_and_resume_only_at_the_outermost() -> None:
     assert gc.isenabled()
 
 
+def test_work_below_bulk_size_leaves_the_collector_alone() -> None:
+    with paused_gc(BULK - 1):
+        assert gc.isenabled()
+    with paused_gc(BULK):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
 def test_a_program_that_disabled_the_collector_keeps_it_disabled() -> None:
     gc.disable()
     with paused_gc():
@@ -213,54 +221,55 @@ def test_a_long_catch_up_pauses_the_collector_and_a_short_one_does_not(tmp_path:
         assert Seen.collector == [True] * 6
 
 
-def test_turns_give_the_collector_a_turn_and_collect_cycles_on_the_way() -> None:
-    collected: list[int] = []
+@pytest.fixture
+def collections() -> Iterator[list[tuple[str, dict[str, int]]]]:
+    """Every collection from here on: ``("start" | "stop", info)`` as gc reports them."""
+    seen: list[tuple[str, dict[str, int]]] = []
 
     def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "stop":
-            collected.append(info["collected"])
+        seen.append((phase, info))
 
     gc.collect()
     gc.callbacks.append(callback)
-    try:
-        with Turns(every=2 * BULK) as turns:
-            turns.step(1)  # small: no pause yet
-            assert gc.isenabled()
-            turns.step(BULK)  # bulky: paused from here on
-            assert not gc.isenabled()
-            for _ in range(10):  # cyclic garbage, left behind by the work
-                cycle: list[object] = []
-                cycle.append(cycle)
-                del cycle
-            turns.step(BULK)
-            assert not gc.isenabled()
-            assert not collected
-            turns.step(BULK)  # 2 * BULK since the pause began: a turn
-            assert not gc.isenabled()
-            assert len(collected) == 1
-            assert collected[0] >= 10
+    yield seen
+    gc.callbacks.remove(callback)
+
+
+def test_turns_give_the_collector_a_turn_and_collect_cycles_on_the_way(
+    collections: list[tuple[str, dict[str, int]]],
+) -> None:
+    def collected() -> list[int]:
+        return [info["collected"] for phase, info in collections if phase == "stop"]
+
+    with Turns(every=2 * BULK) as turns:
+        turns.step(1)  # small: no pause yet
         assert gc.isenabled()
-    finally:
-        gc.callbacks.remove(callback)
+        turns.step(BULK)  # bulky: paused from here on
+        assert not gc.isenabled()
+        for _ in range(10):  # cyclic garbage, left behind by the work
+            cycle: list[object] = []
+            cycle.append(cycle)
+            del cycle
+        turns.step(BULK)
+        assert not gc.isenabled()
+        assert not collected()
+        turns.step(BULK)  # 2 * BULK since the pause began: a turn
+        assert not gc.isenabled()
+        assert len(collected()) == 1
+        assert collected()[0] >= 10
+    assert gc.isenabled()
 
 
-def test_turns_skip_while_another_pause_holds_the_collector() -> None:
-    collected: list[str] = []
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        collected.append(phase)
-
-    gc.callbacks.append(callback)
-    try:
-        with paused_gc(), Turns(every=BULK) as turns:
-            turns.step(BULK)
-            turns.step(BULK)
-            turns.step(BULK)
-            assert not collected
-            assert not gc.isenabled()
-        assert gc.isenabled()
-    finally:
-        gc.callbacks.remove(callback)
+def test_turns_skip_while_another_pause_holds_the_collector(
+    collections: list[tuple[str, dict[str, int]]],
+) -> None:
+    with paused_gc(), Turns(every=BULK) as turns:
+        turns.step(BULK)
+        turns.step(BULK)
+        turns.step(BULK)
+        assert not collections
+        assert not gc.isenabled()
+    assert gc.isenabled()
 
 
 def test_a_failing_handler_gives_the_collector_back(tmp_path: Path) -> None:
@@ -282,30 +291,21 @@ class _Node:
         self.other: object = None
 
 
-def test_what_a_pause_built_goes_to_the_oldest_generation_without_a_walk() -> None:
-    collections: list[int] = []
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.collect()
-    gc.callbacks.append(callback)
-    try:
-        with paused_gc():
-            built = [_Node() for _ in range(AGE_FROM)]
-        assert gc.isenabled()
-        assert gc.get_count()[0] < 10  # no young collection is due over them
-        assert not collections
-        oldest = {id(o) for o in gc.get_objects(generation=2)}
-        assert all(id(node) in oldest for node in built)
-        assert gc.get_freeze_count() == 0
-        with paused_gc():
-            few = [_Node() for _ in range(100)]  # small work: left young
-        young = {id(o) for o in gc.get_objects(generation=0)}
-        assert all(id(node) in young for node in few)
-    finally:
-        gc.callbacks.remove(callback)
+def test_what_a_pause_built_goes_to_the_oldest_generation_without_a_walk(
+    collections: list[tuple[str, dict[str, int]]],
+) -> None:
+    with paused_gc():
+        built = [_Node() for _ in range(AGE_FROM)]
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 10  # no young collection is due over them
+    assert not collections
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(node) in oldest for node in built)
+    assert gc.get_freeze_count() == 0
+    with paused_gc():
+        few = [_Node() for _ in range(100)]  # small work: left young
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert all(id(node) in young for node in few)
 
 
 def test_cycles_left_by_paused_work_are_still_collected() -> None:

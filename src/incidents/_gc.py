@@ -78,14 +78,21 @@ def _young_turn() -> None:
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(size: int = BULK) -> Iterator[None]:
     """
     Pause the cyclic garbage collector for the duration of the block.
+
+    Args:
+        size: How many rows or events the work handles: below :data:`BULK`,
+            the collector is left alone (the default always pauses).
 
     Yields:
         Nothing; the collector resumes when the outermost pause ends.
     """
     global _depth, _resume
+    if size < BULK:
+        yield
+        return
     with _lock:
         if _depth == 0:
             _resume = gc.isenabled()
@@ -132,7 +139,7 @@ class Turns:
             pause.__exit__(None, None, None)
 
     def step(self, rows: int) -> None:
-        """Count *rows* more rows done: pause from the first bulky step on, with turns."""
+        """Count *rows* more rows about to be done: pause from the first bulky step on, with turns."""
         if self._pause is None:
             if rows < BULK:
                 return

@@ -45,7 +45,7 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
-from incidents._gc import BULK, paused_gc
+from incidents._gc import paused_gc
 from incidents._notes import SigningKey
 from incidents._state import Incident, Reading
 from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
@@ -280,9 +280,7 @@ class Ledger(AuditMethods):
         if not events:
             raise InvalidInputError("record() needs at least one event")
         who = self._recorder if recorder is None else _check_recorder(recorder)
-        if len(events) < BULK:
-            return self._record(events, who, expected_positions)
-        with paused_gc():  # a large batch: rows, envelopes and tiles, no cycles
+        with paused_gc(len(events)):  # a large batch: rows, envelopes and tiles, no cycles
             return self._record(events, who, expected_positions)
 
     def _record(

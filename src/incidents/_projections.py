@@ -43,7 +43,7 @@ import operator
 import re
 import threading
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib.metadata import entry_points
 from itertools import compress, repeat
@@ -63,7 +63,7 @@ from incidents._errors import (
     UnknownProjectionError,
 )
 from incidents._events import EVENT_TYPES, Correction, Event, Recorded, Retraction
-from incidents._gc import BULK, Turns, paused_gc
+from incidents._gc import Turns
 from incidents._ledger import Ledger
 from incidents._state import effective_events
 from incidents._store import ProjectionCheckpoint, Store
@@ -491,20 +491,8 @@ class _Engine:
         self.older: dict[int, Recorded] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
 
-    def feed_rows(self, state: State, rows: Sequence[tuple[int, str, bytes]]) -> None:
+    def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
         """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
-        if len(rows) < BULK:
-            self._feed_rows(state, rows)
-            return
-        # A batch of a catch-up: every row decoded, handed to the handlers and
-        # dropped, while the caches and the state grow. The collector would walk
-        # the whole heap again and again meanwhile (see incidents._gc); reference
-        # counting still frees each row, and it resumes after the batch, so any
-        # cycles a handler leaves are collected batch by batch.
-        with paused_gc():
-            self._feed_rows(state, rows)
-
-    def _feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
         fact_topics, handlers = self.fact_topics, self.handlers
         recent = self.recent
         decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
@@ -1055,8 +1043,8 @@ def live(
                 limit=batch_size,
                 incident_id=incident_id,
             )
-            engine.feed_rows(state, rows)  # other topics were filtered out in storage
             turns.step(len(rows))
+            engine.feed_rows(state, rows)  # other topics were filtered out in storage
             if len(rows) < batch_size:
                 break
             after = rows[-1][0]
@@ -1227,9 +1215,9 @@ class ReadModel:
         expected = checkpoint if stored else None
         with Turns() as turns:  # a long catch-up keeps the collector paused (incidents._gc)
             while expected is None or checkpoint.sequence < head:
-                checkpoint, done = self._batch(checkpoint, expected, state, engine, head)
-                expected = checkpoint
-                turns.step(done)
+                checkpoint = expected = self._batch(
+                    checkpoint, expected, state, engine, head, turns
+                )
                 if progress is not None:
                     progress(checkpoint.sequence, head)
         return checkpoint
@@ -1241,12 +1229,14 @@ class ReadModel:
         state: _Tracked,
         engine: _Engine,
         head: int,
-    ) -> tuple[ProjectionCheckpoint, int]:
-        """Apply and commit one batch, checkpoint included: the checkpoint reached, the rows."""
+        turns: Turns,
+    ) -> ProjectionCheckpoint:
+        """Apply and commit one batch, checkpoint included; return the checkpoint reached."""
         store = self._store
         rows = store.projection_rows(
             after=checkpoint.sequence, until=head, topics=engine.row_topics, limit=self.batch_size
         )
+        turns.step(len(rows))
         engine.feed_rows(state, rows)  # other topics were filtered out in storage
         end = rows[-1][0] if len(rows) == self.batch_size else head
         reached = dataclasses.replace(checkpoint, sequence=end)
@@ -1260,7 +1250,7 @@ class ReadModel:
             writer.delete(deleted)
             writer.advance(reached)
         state.committed()
-        return reached, len(rows)
+        return reached
 
     def rebuild(self, *, progress: Progress | None = None) -> ProjectionCheckpoint:
         """

@@ -72,7 +72,7 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
-from incidents._gc import BULK, paused_gc
+from incidents._gc import paused_gc
 from incidents._render import describe_event, stamp
 from incidents._state import Incident, Reading, Source
 from incidents._store import FoldSnapshot, Store, StoredRecord, from_micros
@@ -758,11 +758,8 @@ class TimeTravel:
             ):
                 raise _DivergedError
             rows = rows[1:]
-        if len(rows) < BULK:
+        with paused_gc(len(rows)):  # the fold only grows, and holds no cycles
             self._fold(cached, rows)
-        else:
-            with paused_gc():  # the fold only grows, and holds no cycles
-                self._fold(cached, rows)
 
     def _fold(self, cached: _Cached, rows: Sequence[StoredRecord]) -> None:
         folded, plan = cached.folded, cached.plan
