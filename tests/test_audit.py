@@ -164,6 +164,46 @@ def _upgrade(backend: Backend) -> None:
     assert upgraded.verify().ok
 
 
+def test_tiles_kept_without_rowid_move_to_a_rowid_table_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger.open(path, clock=FixedClock(ALASKA_2024_PUBLISHED_AT))
+    record_example(ledger)
+    for n in range(40):  # more than one full tile, so that level 1 exists
+        ledger.record(*incident_opened(n))
+    root = ledger.checkpoint().root
+    ledger.close()
+    # The tiles as development versions before 0.1.0 kept them.
+    with sqlite3.connect(path) as db:
+        tiles = db.execute(
+            "SELECT level, idx, hashes, ids FROM audit_tiles ORDER BY 1, 2"
+        ).fetchall()
+        assert {level for level, *_ in tiles} == {0, 1}
+        db.execute("DROP TABLE audit_tiles")
+        db.execute(
+            "CREATE TABLE audit_tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+            " hashes BLOB NOT NULL, ids BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID"
+        )
+        db.executemany("INSERT INTO audit_tiles VALUES (?,?,?,?)", tiles)
+    db.close()
+
+    upgraded = Ledger.open(path, clock=FixedClock(ALASKA_2024_CORRECTED_AT + timedelta(days=1)))
+    with sqlite3.connect(path) as db:
+        (ddl,) = db.execute("SELECT sql FROM sqlite_master WHERE name='audit_tiles'").fetchone()
+        moved = db.execute(
+            "SELECT level, idx, hashes, ids FROM audit_tiles ORDER BY 1, 2"
+        ).fetchall()
+        names = {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    db.close()
+    assert "WITHOUT ROWID" not in ddl.upper()
+    assert moved == tiles
+    assert "audit_tiles_without_rowid" not in names
+    assert upgraded.checkpoint().root == root
+    assert upgraded.verify().ok
+    upgraded.record(*incident_opened(99))
+    assert upgraded.verify().ok
+    upgraded.close()
+
+
 def test_writers_on_one_file_keep_one_tree(tmp_path: Path) -> None:
     path = tmp_path / "ledger.db"
     first = Ledger.open(path, clock=FixedClock(ALASKA_2024_PUBLISHED_AT))

@@ -44,6 +44,7 @@ from incidents import (
     UnknownIncidentError,
     UnknownSourceError,
     ValidTime,
+    canonical_bytes,
     examples,
 )
 
@@ -92,6 +93,41 @@ def test_record_and_read_back(ledger: Ledger) -> None:
     assert [inc] == ledger.incident_ids()
     assert recorded[2] == ledger.event(recorded[2].event_id)
     assert len(ledger) == 3
+
+
+def test_stored_rows_are_the_returned_records_canonical_bytes(backend: Backend) -> None:
+    ledger = backend.open()
+    first, source, head = opened()
+    ledger.record(*head, recorder='analyst "one"')
+    second, other, other_head = opened()
+    # One batch across two incidents, interleaved: positions count per incident.
+    batch = [
+        h6(first, source.source_id),
+        *other_head,
+        h6(first, source.source_id, count=3),
+        h6(second, other.source_id, nation="RU"),
+    ]
+    recorded = ledger.record(*batch, recorder="b\u00e9atrice")
+    assert [(r.incident_id, r.position) for r in recorded] == [
+        (first, 3),
+        (second, 1),
+        (second, 2),
+        (first, 4),
+        (second, 3),
+    ]
+    assert [r.sequence for r in recorded] == [3, 4, 5, 6, 7]
+    for r in recorded:
+        row = ledger.store.row(r.event_id)
+        assert row is not None
+        assert row.state == canonical_bytes(r)
+        assert (row.id, row.originator_id, row.originator_version, row.topic) == (
+            r.sequence,
+            r.incident_id,
+            r.position,
+            r.type,
+        )
+        assert ledger.event(r.event_id) == r
+    ledger.close()
 
 
 def test_worked_example_end_to_end(backend: Backend) -> None:

@@ -12,8 +12,9 @@ checks: state comes from :func:`incidents.fold`.
 from __future__ import annotations
 
 import getpass
+import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -22,7 +23,7 @@ from uuid import UUID
 import attrs
 
 from incidents._audit import AuditLog, AuditMethods
-from incidents._codec import apply_changes, decode_trusted, event_text
+from incidents._codec import apply_changes, decode_trusted, envelope_text, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -48,11 +49,13 @@ from incidents._events import (
 from incidents._gc import paused_gc
 from incidents._notes import SigningKey
 from incidents._state import Incident, Reading
-from incidents._store import LedgerMapper, Store, Writer, from_micros, to_micros
+from incidents._store import LedgerMapper, Store, StoredRecord, Writer, from_micros, to_micros
 from incidents._time import Clock, SystemClock, to_utc
 from incidents._timetravel import Diff, History, TimeTravel
 
 __all__ = ["Ledger", "open_store"]
+
+_escape: Callable[[str], str] = json.encoder.encode_basestring
 
 # What each kind of reference may point at (event type names).
 _REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
@@ -368,8 +371,7 @@ class Ledger(AuditMethods):
             now = to_utc(self._clock(), what="clock reading")
             if last_micros is not None and to_micros(now) < last_micros:
                 now = from_micros(last_micros)  # recording time never goes backwards
-            recorded = self._envelopes(events, heads, last_sequence, now, who)
-            rows = self._mapper.to_stored_events(recorded, texts)
+            recorded, rows = self._envelopes(events, texts, heads, last_sequence, now, who)
             writer.insert(rows)
             edge = self._audit.append(writer, last_sequence, rows, who, to_micros(now))
         self._audit.committed(edge)
@@ -385,13 +387,16 @@ class Ledger(AuditMethods):
     @staticmethod
     def _envelopes(
         events: Sequence[Event],
+        texts: Sequence[str],
         heads: Mapping[UUID, int],
         last_sequence: int,
         now: datetime,
         who: str,
-    ) -> tuple[Recorded, ...]:
-        # ``now`` is already aware UTC, every other field is the ledger's own:
-        # the envelopes are filled in directly, without Recorded's converter.
+    ) -> tuple[tuple[Recorded, ...], list[StoredRecord]]:
+        # The envelopes and the rows, in one pass. ``now`` is already aware
+        # UTC, every other field is the ledger's own: both are filled in
+        # directly, without Recorded's converter or the row's dataclass
+        # constructor; the rows are what LedgerMapper.to_stored_events makes.
         positions: Sequence[int]
         if len(heads) == 1:  # the usual batch: one incident
             (head,) = heads.values()
@@ -403,16 +408,31 @@ class Ledger(AuditMethods):
                 counters[event.incident_id] += 1
                 positions.append(counters[event.incident_id])
         new, put = object.__new__, object.__setattr__
+        at, by, micros = _escape(now.isoformat()), _escape(who), to_micros(now)
         recorded = []
-        for offset, (event, position) in enumerate(zip(events, positions, strict=True), start=1):
+        rows = []
+        sequence = last_sequence
+        for event, position, text in zip(events, positions, texts, strict=True):
+            sequence += 1
             r = new(Recorded)
             put(r, "event", event)
-            put(r, "sequence", last_sequence + offset)
+            put(r, "sequence", sequence)
             put(r, "position", position)
             put(r, "recorded_at", now)
             put(r, "recorder", who)
             recorded.append(r)
-        return tuple(recorded)
+            row = new(StoredRecord)
+            row.__dict__.update(
+                id=sequence,
+                originator_id=event.incident_id,
+                originator_version=position,
+                topic=event.TYPE,
+                state=envelope_text(text, position, at, by, sequence).encode("utf-8"),
+                event_id=event.event_id,
+                recorded_at=micros,
+            )
+            rows.append(row)
+        return tuple(recorded), rows
 
     @staticmethod
     def _check_expected(

@@ -76,16 +76,22 @@ _SCHEMA = (
 _INSERT = f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
 
 # -- audit tables (see incidents._tree): created alongside, never altering the above --
-_AUDIT_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS audit_tree ("
-    " id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " origin TEXT NOT NULL)",
+_AUDIT_TILES = (
     "CREATE TABLE IF NOT EXISTS audit_tiles ("
     " level INTEGER NOT NULL,"
     " idx INTEGER NOT NULL,"
     " hashes BLOB NOT NULL,"
     " ids BLOB,"
-    " PRIMARY KEY (level, idx)) WITHOUT ROWID",
+    " PRIMARY KEY (level, idx))"
+)
+_AUDIT_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS audit_tree ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " origin TEXT NOT NULL)",
+    # A rowid table: a full level-0 tile (16 hashes and 16 pairs of ids, about
+    # 1 KB) is too large for a WITHOUT ROWID table's pages, where each one
+    # spilled to an overflow page of its own.
+    _AUDIT_TILES,
     "CREATE TABLE IF NOT EXISTS audit_checkpoints ("
     " id INTEGER PRIMARY KEY,"
     " size INTEGER NOT NULL,"
@@ -250,6 +256,26 @@ class _SQLiteWriter(Writer):
         return _audit_rows(self.c, after, limit)
 
 
+def _upgrade_audit_tiles(c: sqlite3.Cursor) -> None:
+    """
+    Move the tiles of a ledger that keeps them WITHOUT ROWID into a rowid table.
+
+    Ledgers written by development versions before 0.1.0 did; the same rows
+    are copied as they are, in the transaction that opens the ledger.
+    """
+    c.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='audit_tiles'")
+    found = c.fetchone()
+    if found is None or "WITHOUT ROWID" not in str(found[0]).upper():
+        return
+    c.execute("ALTER TABLE audit_tiles RENAME TO audit_tiles_without_rowid")
+    c.execute(_AUDIT_TILES)
+    c.execute(
+        "INSERT INTO audit_tiles (level, idx, hashes, ids)"
+        " SELECT level, idx, hashes, ids FROM audit_tiles_without_rowid ORDER BY level, idx"
+    )
+    c.execute("DROP TABLE audit_tiles_without_rowid")
+
+
 # -- audit reads, shared by the writer and the snapshot reader ---------------------------
 
 
@@ -328,6 +354,7 @@ class SQLiteStore(Store):
                     c.execute(statement)
                 for statement in _AUDIT_SCHEMA:
                     c.execute(statement)
+                _upgrade_audit_tiles(c)
                 c.execute("SELECT value FROM ledger_meta WHERE key='schema_version'")
                 version = int(c.fetchone()[0])
         except (sqlite3.DatabaseError, PersistenceError) as exc:
