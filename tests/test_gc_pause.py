@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from incidents import (
     AircraftReported,
+    Bundle,
     IncidentOpened,
     InvalidInputError,
     Ledger,
@@ -219,6 +221,42 @@ def test_a_long_catch_up_pauses_the_collector_and_a_short_one_does_not(tmp_path:
         assert live(ledger, Seen()).state == {"n": 3}
         ReadModel(ledger, Seen()).catch_up()
         assert Seen.collector == [True] * 6
+
+
+def test_long_audit_reads_pause_the_collector_and_give_it_back(
+    tmp_path: Path, pauses: list[bool]
+) -> None:
+    path, clock, _ = _ledger_file(tmp_path, BULK)  # BULK + 2 events in all
+    with Ledger.open(path, clock=clock) as ledger:
+        pauses.clear()
+        assert ledger.verify().ok
+        assert pauses == [True]  # one pause for the whole read
+        assert gc.isenabled()
+        pauses.clear()
+        ledger.export_bundle(tmp_path / "ledger.bundle")
+        assert pauses == [True]
+        assert gc.isenabled()
+    pauses.clear()
+    assert Bundle.open(tmp_path / "ledger.bundle").verify().ok
+    assert pauses == [True]
+    assert gc.isenabled()
+    # A ledger without its audit tree gets it built when opened: a long read too.
+    with sqlite3.connect(path) as db:
+        for table in ("audit_tree", "audit_tiles", "audit_checkpoints"):
+            db.execute(f"DROP TABLE {table}")
+    db.close()
+    pauses.clear()
+    with Ledger.open(path, clock=clock) as upgraded:
+        assert pauses == [True]
+        assert gc.isenabled()
+        assert upgraded.verify().ok
+    # A ledger of a few events never pauses it.
+    (tmp_path / "small").mkdir()
+    path, clock, _ = _ledger_file(tmp_path / "small", 3)
+    with Ledger.open(path, clock=clock) as ledger:
+        pauses.clear()
+        assert ledger.verify().ok
+        assert pauses == []
 
 
 @pytest.fixture

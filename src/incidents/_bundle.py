@@ -47,6 +47,7 @@ from incidents._errors import (
     VerificationError,
 )
 from incidents._events import Recorded
+from incidents._gc import Turns
 from incidents._notes import VerifierKey
 from incidents._replay import REPLAY_STATES, StateFunction, replay_digests
 from incidents._store import Store
@@ -135,12 +136,13 @@ def write_bundle(
         with os.fdopen(handle, "wb") as out:
             out.write(dumps(header) + b"\n")
             edge = TreeEdge()
-            with store.audit_reading() as reader:
+            with store.audit_reading() as reader, Turns() as turns:
                 after = 0
                 while edge.size < checkpoint.size:
                     rows = reader.audit_rows(after, min(BATCH, checkpoint.size - edge.size))
                     if not rows:
                         break
+                    turns.step(len(rows))  # a long read keeps the collector paused
                     if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(rows):
                         raise StorageError(
                             f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"

@@ -27,6 +27,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
 from incidents._errors import StorageError
+from incidents._gc import Turns
 from incidents._merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -400,11 +401,13 @@ def build_tree(writer: Writer, *, batch: int = 8192) -> TreeEdge:
     """
     edge = TreeEdge()
     after = 0
-    while True:
-        rows: list[AuditRow] = writer.audit_rows(after, batch)
-        if not rows:
-            return edge
-        hashes = leaf_hashes(r[6] for r in rows)
-        ids = [_ids(r) for r in rows]
-        writer.put_audit_tiles(edge.append(hashes, ids))
-        after = rows[-1][0]
+    with Turns() as turns:  # a long read keeps the collector paused (incidents._gc)
+        while True:
+            rows: list[AuditRow] = writer.audit_rows(after, batch)
+            if not rows:
+                return edge
+            turns.step(len(rows))
+            hashes = leaf_hashes(r[6] for r in rows)
+            ids = [_ids(r) for r in rows]
+            writer.put_audit_tiles(edge.append(hashes, ids))
+            after = rows[-1][0]

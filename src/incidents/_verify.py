@@ -40,6 +40,7 @@ import attrs
 from incidents._checkpoint import Checkpoint
 from incidents._errors import IncidentsError, StorageError
 from incidents._events import EVENT_TYPES
+from incidents._gc import Turns
 from incidents._merkle import EMPTY_ROOT, HASH_SIZE
 from incidents._notes import SignatureCheck, SignatureStatus, VerifierKey
 from incidents._store import (
@@ -786,16 +787,20 @@ def verify_rows(
     tree_bad: int | None = None
     count = 0
     after = 0
-    while True:
-        rows = reader.audit_rows(after, BATCH)
-        if not rows:
-            break
-        hashes = [sha(b"\x00" + r[6]).digest() for r in rows]
-        if anomaly is None and stored_edge is not None:
-            anomaly = _scan_batch(reader, rows, hashes, count, after, tree_size, isos, marks, runs)
-        rebuild.feed(hashes)
-        count += len(rows)
-        after = rows[-1][0]
+    with Turns() as turns:  # a long read keeps the collector paused (incidents._gc)
+        while True:
+            rows = reader.audit_rows(after, BATCH)
+            if not rows:
+                break
+            turns.step(len(rows))
+            hashes = [sha(b"\x00" + r[6]).digest() for r in rows]
+            if anomaly is None and stored_edge is not None:
+                anomaly = _scan_batch(
+                    reader, rows, hashes, count, after, tree_size, isos, marks, runs
+                )
+            rebuild.feed(hashes)
+            count += len(rows)
+            after = rows[-1][0]
     if anomaly is None and count < tree_size:  # (with no readable tree, checkpoints decide)
         anomaly = _Anomaly(count, "short", after)
 
@@ -1110,17 +1115,19 @@ def verify_lines(
     anomaly: int | None = None
     count = 0
     sha = hashlib.sha256
-    for batch in lines():
-        rebuild.feed([sha(b"\x00" + line).digest() for line in batch])
-        if anomaly is None:
-            for i, line in enumerate(batch):
-                position = count + i + 1
-                if _embedded_sequence(line) != position:
-                    anomaly = count + i
-                    break
-                start = line.rfind(b',"recorder":')
-                runs.add(line[start + 12 : line.rfind(b',"sequence":')], position)
-        count += len(batch)
+    with Turns() as turns:
+        for batch in lines():
+            turns.step(len(batch))
+            rebuild.feed([sha(b"\x00" + line).digest() for line in batch])
+            if anomaly is None:
+                for i, line in enumerate(batch):
+                    position = count + i + 1
+                    if _embedded_sequence(line) != position:
+                        anomaly = count + i
+                        break
+                    start = line.rfind(b',"recorder":')
+                    runs.add(line[start + 12 : line.rfind(b',"sequence":')], position)
+            count += len(batch)
 
     checks = _check_candidates(checkpoints, keys, fallback, origin, rebuild.roots)
     all_notes = list(notes)
