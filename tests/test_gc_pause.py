@@ -236,9 +236,16 @@ def test_long_audit_reads_pause_the_collector_and_give_it_back(
         ledger.export_bundle(tmp_path / "ledger.bundle")
         assert pauses == [True]
         assert gc.isenabled()
+    bundle = Bundle.open(tmp_path / "ledger.bundle")
     pauses.clear()
-    assert Bundle.open(tmp_path / "ledger.bundle").verify().ok
+    assert bundle.verify().ok
     assert pauses == [True]
+    assert gc.isenabled()
+    pauses.clear()
+    report, digests = bundle.replay()
+    assert report.ok
+    assert digests
+    assert pauses == [True, True]  # its verify, then the states rebuilt
     assert gc.isenabled()
     # A ledger without its audit tree gets it built when opened: a long read too.
     with sqlite3.connect(path) as db:
@@ -256,6 +263,8 @@ def test_long_audit_reads_pause_the_collector_and_give_it_back(
     with Ledger.open(path, clock=clock) as ledger:
         pauses.clear()
         assert ledger.verify().ok
+        ledger.export_bundle(tmp_path / "small.bundle")
+        assert Bundle.open(tmp_path / "small.bundle").replay()[0].ok
         assert pauses == []
 
 

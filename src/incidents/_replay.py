@@ -21,6 +21,7 @@ from uuid import UUID
 
 from incidents._codec import converter, dumps
 from incidents._events import Recorded
+from incidents._gc import BULK, Turns
 from incidents._state import fold
 
 __all__ = [
@@ -102,9 +103,18 @@ def replay_digests(
         ``{name: hex SHA-256}``, sorted by name.
 
     """
-    events = list(records)
+    events: list[Recorded] = []
     found: dict[str, str] = {}
-    for function in states:
-        for name, data in function(events).items():
-            found[name] = hashlib.sha256(data).hexdigest()
+    # Every event is kept and every state built at once: bulk work, during
+    # which the collector stays paused once the events number BULK or more
+    # (incidents._gc); a replay of 100,000 events spent a quarter of its
+    # time in it.
+    with Turns() as turns:
+        for record in records:
+            events.append(record)
+            if not len(events) % BULK:
+                turns.step(BULK)
+        for function in states:
+            for name, data in function(events).items():
+                found[name] = hashlib.sha256(data).hexdigest()
     return dict(sorted(found.items()))
