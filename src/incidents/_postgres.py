@@ -43,6 +43,7 @@ from incidents._store import (
     Tile,
     Writer,
     commit_signal,
+    fetch_rows,
 )
 
 try:
@@ -526,7 +527,7 @@ class PostgresStore(Store):
         query += " ORDER BY position"
         with self._reading() as c:
             c.execute(sql.SQL(query).format(self.table), params)
-            return [_row(r) for r in c.fetchall()]
+            return fetch_rows(c, _row)
 
     def rows(
         self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
@@ -545,7 +546,7 @@ class PostgresStore(Store):
             params.append(limit)
         with self._reading() as c:
             c.execute(sql.SQL(query).format(self.table), params)
-            return [_row(r) for r in c.fetchall()]
+            return fetch_rows(c, _row)
 
     def row(self, event_id: UUID) -> StoredRecord | None:
         """

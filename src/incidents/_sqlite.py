@@ -35,6 +35,7 @@ from incidents._store import (
     Tile,
     Writer,
     commit_signal,
+    fetch_rows,
     stored_record,
 )
 from incidents._trusted import uuid_from_bytes
@@ -439,7 +440,7 @@ class SQLiteStore(Store):
         sql += " ORDER BY position"
         with self._reading() as c:
             c.execute(sql, params)
-            return [_row(r, incident_id) for r in c.fetchall()]
+            return fetch_rows(c, lambda r: _row(r, incident_id))
 
     def rows(
         self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
@@ -458,7 +459,7 @@ class SQLiteStore(Store):
             params.append(limit)
         with self._reading() as c:
             c.execute(sql, params)
-            return [_row(r) for r in c.fetchall()]
+            return fetch_rows(c, _row)
 
     def row(self, event_id: UUID) -> StoredRecord | None:
         """

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -39,6 +39,7 @@ from eventsourcing.persistence import (
 
 from incidents._codec import decode_recorded, encode_recorded, envelope_text, event_text
 from incidents._events import Recorded
+from incidents._gc import BULK, paused_gc
 
 __all__ = [
     "EPOCH",
@@ -55,6 +56,7 @@ __all__ = [
     "Tile",
     "Writer",
     "commit_signal",
+    "fetch_rows",
     "stored_record",
     "from_micros",
     "to_micros",
@@ -133,6 +135,38 @@ def stored_record(
         recorded_at=recorded_at,
     )
     return row
+
+
+class _Fetching(Protocol):
+    def fetchmany(self, size: int, /) -> list[Any]: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+def fetch_rows(cursor: _Fetching, build: Callable[[Any], StoredRecord]) -> list[StoredRecord]:
+    """
+    Every row of an executed query, built; a long read pauses the collector.
+
+    The first :data:`~incidents._gc.BULK` rows are read alone: a read of
+    more than that builds many rows at once, which the collector would walk
+    again and again as they pile up (see :mod:`incidents._gc`), so the rest
+    is read with it paused. A short read never pauses it.
+
+    Args:
+        cursor: A DB-API cursor whose query has run.
+        build: Makes a row from a fetched tuple.
+
+    Returns:
+        The rows, in the query's order.
+
+    """
+    first = cursor.fetchmany(BULK)
+    if len(first) < BULK:
+        return [build(r) for r in first]
+    with paused_gc():
+        rows = [build(r) for r in first]
+        rows += [build(r) for r in cursor.fetchall()]
+        return rows
 
 
 @dataclass(frozen=True)
