@@ -26,6 +26,7 @@ from incidents import (
     ValidTime,
 )
 from incidents._gc import AGE_FROM, BULK, Turns, paused_gc
+from incidents._projections import state_bytes
 from incidents.projections import Change, Projection, ReadModel, handles, live
 
 
@@ -244,6 +245,19 @@ def test_long_row_reads_pause_the_collector_and_short_ones_do_not(
         assert [r.id for r in ledger.store.rows(after=BULK)] == list(range(BULK + 1, BULK + 8))
         assert pauses == []  # short reads never pause it
         assert gc.isenabled()
+
+
+def test_checking_a_large_state_pauses_the_collector(pauses: list[bool]) -> None:
+    large = {"entries": [{"n": i, "tags": ["a", "b"]} for i in range(2_000)]}
+    assert state_bytes(large).startswith(b'{"entries":[{"n":0,')
+    assert pauses == [True]
+    assert gc.isenabled()
+    pauses.clear()
+    assert state_bytes({"n": 1}) == b'{"n":1}'
+    assert pauses == []
+    with pytest.raises(ProjectionError):
+        state_bytes({"entries": [(i, i) for i in range(2_000)]})  # tuples do not survive
+    assert gc.isenabled()
 
 
 def test_long_audit_reads_pause_the_collector_and_give_it_back(
