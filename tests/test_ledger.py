@@ -130,6 +130,21 @@ def test_stored_rows_are_the_returned_records_canonical_bytes(backend: Backend) 
     ledger.close()
 
 
+def test_rows_of_several_events_come_in_global_order(backend: Backend) -> None:
+    ledger = backend.open()
+    inc, source, head = opened()
+    recorded = ledger.record(*head, *[h6(inc, source.source_id, count=n) for n in range(1, 6)])
+    wanted = [recorded[5].event_id, recorded[2].event_id, uuid.uuid4(), recorded[5].event_id]
+    rows = ledger.store.rows_of(wanted)
+    assert [r.id for r in rows] == [3, 6]  # once each, in order; unknown ids left out
+    assert [r.event_id for r in rows] == [recorded[2].event_id, recorded[5].event_id]
+    assert [r.state for r in rows] == [canonical_bytes(recorded[2]), canonical_bytes(recorded[5])]
+    assert ledger.store.rows_of([]) == []
+    many = [r.event_id for r in ledger.record(*[h6(inc, source.source_id) for _ in range(1200)])]
+    assert [r.event_id for r in ledger.store.rows_of(many[::-1])] == many  # beyond one query's ids
+    ledger.close()
+
+
 def test_worked_example_end_to_end(backend: Backend) -> None:
     clock = FixedClock(examples.ALASKA_2024_PUBLISHED_AT)
     ledger = backend.open(clock=clock)

@@ -32,6 +32,7 @@ from incidents import (
     converter,
     examples,
 )
+from incidents import _projections as projections_module
 from incidents._codec import dumps
 from incidents._state import effective_events
 from incidents.projections import (
@@ -91,6 +92,14 @@ class Journal(Projection):
                 change.previous is not None,
             ]
         )
+
+
+class AircraftJournal(Journal):
+    """The journal of aircraft alone: amendments of every other fact must not reach it."""
+
+    @handles(AircraftReported)
+    def anything(self, state: dict[str, Any], change: Change[Event]) -> None:
+        super().anything(state, change)
 
 
 def record_example(ledger: Ledger) -> None:
@@ -295,6 +304,68 @@ def test_facts_equal_the_fold_at_every_recording_time(
             assert expected == project(Facts(), records).state
     finally:
         _close(ledger)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=histories(), data=st.data())
+def test_facts_looked_up_from_storage_equal_the_fold(
+    backend: Backend, history: list[list[Event]], data: st.DataObject
+) -> None:
+    # No decoded fact kept at hand and small batches: amendments find their
+    # facts in storage, read for each batch at its first miss.
+    batch_size = data.draw(st.integers(1, 6), label="batch_size")
+    ledger = backend.open()
+    try:
+        record_history(ledger, history)
+        records = [r for i in ledger.incident_ids() for r in ledger.events(i)]
+        records.sort(key=lambda r: r.sequence)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(projections_module, "_RECENT", 1)
+            facts = live(ledger, Facts(), batch_size=batch_size).state
+            journal = live(ledger, Journal(), batch_size=batch_size)
+            narrow = live(ledger, AircraftJournal(), batch_size=batch_size)
+        assert facts == reference_facts(ledger)
+        assert journal.digest == project(Journal(), records).digest
+        # Amendments of facts it does not handle (statements, patrols...) leave it alone.
+        assert narrow.digest == project(AircraftJournal(), records).digest
+    finally:
+        _close(ledger)
+
+
+def test_the_facts_a_batch_misses_are_read_in_one_query(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_example(ledger)
+    statements = [
+        r.event for r in ledger.events(examples.ALASKA_2024) if isinstance(r.event, StatementIssued)
+    ]
+    late = [
+        Correction.of(s, source_id=s.source_id, reason="recheck", medium="transcript")
+        for s in statements
+    ]
+    assert isinstance(ledger.clock, FixedClock)
+    ledger.clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(days=2))
+    ledger.record(*late)  # one batch of late corrections, after all their facts
+    first_late = ledger.event(late[0].event_id).sequence
+    store = ledger.store
+    reads: list[object] = []
+    rows_of, row = store.rows_of, store.row
+    monkeypatch.setattr(store, "rows_of", lambda ids: reads.append(len(ids)) or rows_of(ids))
+    monkeypatch.setattr(store, "row", lambda event_id: reads.append("one") or row(event_id))
+    # A batch boundary just before the late corrections: their facts are from the
+    # batch before, which also holds the example's own correction; no fact is kept at hand.
+    monkeypatch.setattr(projections_module, "_RECENT", 1)
+    result = live(ledger, Journal(), batch_size=first_late - 1)
+    # One query in each batch, at its first miss: the example's correction's
+    # fact, then every other fact the late corrections need, at once (the
+    # statement the example corrected was read already, and is remembered).
+    assert reads == [1, len(late) - 1]
+    records = [ledger.event(r.event_id) for r in ledger.store.rows()]
+    assert result.digest == project(Journal(), records).digest
+    corrected = [entry for entry in result.state["log"] if entry[0] == "corrected"]
+    # Each statement out in its old form and in in its new: for the late
+    # corrections and for the example's own.
+    assert len(corrected) == 2 * (len(late) + 1)
 
 
 def _close(ledger: Ledger) -> None:

@@ -175,6 +175,14 @@ class MemoryStore(Store):
             end = min(end, start + limit)
         return rows[start:end] if start < end else []
 
+    def rows_of(self, event_ids: Collection[UUID]) -> list[StoredRecord]:
+        """
+        The rows of several events, in global order.
+        """
+        visible, by_event = self._visible, self._by_event
+        found = [by_event.get(i) for i in set(event_ids)]
+        return sorted((r for r in found if r is not None and r.id <= visible), key=lambda r: r.id)
+
     def row(self, event_id: UUID) -> StoredRecord | None:
         """
         The row of one event.

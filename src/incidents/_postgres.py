@@ -548,6 +548,19 @@ class PostgresStore(Store):
             c.execute(sql.SQL(query).format(self.table), params)
             return fetch_rows(c, _row)
 
+    def rows_of(self, event_ids: Collection[UUID]) -> list[StoredRecord]:
+        """
+        The rows of several events, in global order.
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL(
+                    "SELECT " + _COLUMNS + " FROM {} WHERE event_id = ANY(%s) ORDER BY sequence"
+                ).format(self.table),
+                (list(set(event_ids)),),
+            )
+            return [_row(r) for r in c.fetchall()]
+
     def row(self, event_id: UUID) -> StoredRecord | None:
         """
         The row of one event.

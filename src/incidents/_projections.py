@@ -43,10 +43,10 @@ import operator
 import re
 import threading
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from operator import is_not
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -101,7 +101,7 @@ AMENDMENT_TOPICS = frozenset({Correction.TYPE, Retraction.TYPE})
 _CACHE_SIZE = 10_000
 _AMENDMENTS = (Correction, Retraction)
 _ALL_TOPICS = frozenset(EVENT_TYPES)
-_RECENT = 2_000
+_RECENT = 256
 DEFAULT_BATCH_SIZE = 1000
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -376,6 +376,7 @@ class _Book:
 
 
 _sequence_of = operator.attrgetter("sequence")
+_FIRST = operator.itemgetter(0)
 
 
 class _Lookup:
@@ -383,6 +384,17 @@ class _Lookup:
 
     def fact(self, event_id: UUID, topics: frozenset[str]) -> Recorded | None:
         raise NotImplementedError
+
+    def facts(
+        self, event_ids: Collection[UUID], topics: frozenset[str], before: int
+    ) -> dict[int, Recorded | None]:
+        """
+        Several facts recorded before sequence *before*, by their ids' integers.
+
+        A fact of a type outside *topics* maps to ``None``; an id that is not
+        a fact recorded before *before* is left out.
+        """
+        return {}
 
     def amendments(self, incident_id: UUID, before: int) -> list[Recorded]:
         raise NotImplementedError
@@ -397,6 +409,15 @@ class _StoreLookup(_Lookup):
         if row is None:  # pragma: no cover - the ledger checks references
             raise ProjectionError(f"an amendment targets event {event_id}, which is not stored")
         return decode_trusted(row.state) if row.topic in topics else None
+
+    def facts(
+        self, event_ids: Collection[UUID], topics: frozenset[str], before: int
+    ) -> dict[int, Recorded | None]:
+        return {
+            row.event_id.int: decode_trusted(row.state) if row.topic in topics else None
+            for row in self.store.rows_of(event_ids)
+            if row.id < before and row.topic not in AMENDMENT_TOPICS
+        }
 
     def amendments(self, incident_id: UUID, before: int) -> list[Recorded]:
         rows = self.store.projection_rows(
@@ -490,19 +511,26 @@ class _Engine:
         self.recent: dict[int, Recorded] = {}
         self.older: dict[int, Recorded] = {}
         self.seen = lookup.seen if isinstance(lookup, _RecordsLookup) else None
+        # The batch feed_rows is applying, for _prefetch.
+        self.batch: Sequence[tuple[int, str, bytes]] = ()
+        self.early: dict[int, Recorded] = {}
+        self.prefetched = False
 
-    def feed_rows(self, state: State, rows: Iterable[tuple[int, str, bytes]]) -> None:
+    def feed_rows(self, state: State, rows: Sequence[tuple[int, str, bytes]]) -> None:
         """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
         fact_topics, handlers = self.fact_topics, self.handlers
         recent = self.recent
         decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
         handler: Any = None
         recorded: Recorded | None = None
+        # For a prefetch on the batch's first miss (see _prefetch): what it decodes is kept.
+        early = self.early = {}
+        self.batch, self.prefetched = rows, False
         try:
-            for _, topic, data in rows:
+            for sequence, topic, data in rows:
                 handler = None
-                recorded = decode(data)
                 if topic in fact_topics:
+                    recorded = decode(data)
                     event = recorded.event
                     recent[event.event_id.int] = recorded  # for amendments to come
                     if len(recent) >= _RECENT:
@@ -520,12 +548,45 @@ class _Engine:
                     for handler in handlers[topic]:
                         handler(state, change)
                 else:
+                    recorded = early.pop(sequence, None) or decode(data)
                     self._amendment(state, recorded)
         except Exception as exc:
             failure = self._failure(exc, handler, recorded)
             if failure is exc:
                 raise
             raise failure from exc
+        finally:
+            self.batch, self.early = (), {}
+
+    def _prefetch(self, sequence: int, root: UUID) -> None:
+        """
+        On a batch's first miss, read every fact its amendments still need from before it.
+
+        A correction often comes long after its fact, which is then neither
+        recent nor remembered: read one by one, each such fact cost a query
+        of its own. The first one missed in a batch (the fact *root* of the
+        amendment at *sequence*) is read with every other fact the batch's
+        later amendments target and do not have at hand, in one query. Facts
+        recorded after that amendment are not read: they are still to come in
+        the batch. The amendments decoded on the way are kept for the batch.
+        """
+        self.prefetched = True
+        rows, early = self.batch, self.early
+        facts, recent, older = self.facts, self.recent, self.older
+        wanted: dict[int, UUID] = {root.int: root}
+        at = bisect.bisect_right(rows, sequence, key=_FIRST)
+        for later, topic, data in islice(rows, at, None):
+            if topic in AMENDMENT_TOPICS:
+                recorded = early[later] = decode_trusted(data)
+                target = recorded.event.target_id  # type: ignore[attr-defined]
+                key = target.int
+                if key not in facts and key not in recent and key not in older:
+                    wanted[key] = target
+        found = self.lookup.facts(wanted.values(), self.fact_topics, before=sequence)
+        if len(facts) + len(found) > _CACHE_SIZE:
+            facts.clear()
+            self.statuses.clear()
+        facts.update(found)
 
     def feed(self, state: State, records: Iterable[Recorded]) -> int:
         """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
@@ -607,10 +668,15 @@ class _Engine:
         elif (found := self.recent.get(key) or self.older.get(key)) is not None:
             fact = self.facts[key] = found
         else:
-            if len(self.facts) >= _CACHE_SIZE:
-                self.facts.clear()
-                self.statuses.clear()
-            fact = self.facts[key] = self.lookup.fact(root, self.fact_topics)
+            if self.batch and not self.prefetched:
+                self._prefetch(recorded.sequence, root)
+            if key in self.facts:
+                fact = self.facts[key]
+            else:
+                if len(self.facts) >= _CACHE_SIZE:
+                    self.facts.clear()
+                    self.statuses.clear()
+                fact = self.facts[key] = self.lookup.fact(root, self.fact_topics)
         if fact is None:
             return  # a fact of a type this projection does not handle
         before = self.statuses.get(key)

@@ -11,6 +11,7 @@ every committed batch durable before :meth:`incidents.Ledger.record` returns.
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sqlite3
 import threading
@@ -46,6 +47,7 @@ SCHEMA_VERSION = 1
 TABLE = "incident_events"
 _COLUMNS = "sequence, incident_id, position, event_id, topic, recorded_at, state"
 _CHUNK = 500  # stays under SQLite's host-parameter limit on old builds
+_FIRST = operator.itemgetter(0)
 
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
@@ -469,6 +471,23 @@ class SQLiteStore(Store):
             c.execute(f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id=?", (event_id.bytes,))
             found = c.fetchone()
         return None if found is None else _row(found)
+
+    def rows_of(self, event_ids: Collection[UUID]) -> list[StoredRecord]:
+        """
+        The rows of several events, in global order.
+        """
+        ids = [i.bytes for i in set(event_ids)]
+        found: list[Any] = []
+        with self._reading() as c:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                c.execute(
+                    f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found += c.fetchall()
+        found.sort(key=_FIRST)
+        return [_row(r) for r in found]
 
     def incident_ids(self) -> list[UUID]:
         """

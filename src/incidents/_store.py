@@ -537,6 +537,16 @@ class Store(ApplicationRecorder, ABC):
         The row of one event, or ``None``.
         """
 
+    def rows_of(self, event_ids: Collection[UUID]) -> list[StoredRecord]:
+        """
+        The rows of several events at once, in global order; ids not recorded are left out.
+
+        Backends answer it with one query (a few for thousands of ids); this
+        default reads the rows one by one.
+        """
+        found = (self.row(i) for i in set(event_ids))
+        return sorted((r for r in found if r is not None), key=lambda r: r.id)
+
     @abstractmethod
     def incident_ids(self) -> list[UUID]:
         """
