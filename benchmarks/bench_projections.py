@@ -14,7 +14,10 @@ orjson; the same read with ``orjson.loads`` is shown as a second baseline.
   of 1,000 events with the checkpoint in it, ``synchronous=FULL``;
 * two projections: one with a handler for every event type (so every row is
   decoded) and the documentation's intercepts per nation per month (one type
-  of eight: the other rows are filtered out in SQL and never decoded).
+  of eight: the other rows are filtered out in SQL and never decoded);
+* once more into memory, over a second ledger of the same events where every
+  correction and retraction is recorded after all the facts (as when sources
+  are corrected days later), beside the raw read of that ledger.
 
 The ``decode:`` rows time decoding alone over the same rows held in memory,
 each result dropped at once (as in a catch-up), beside ``json.loads``.
@@ -192,20 +195,36 @@ def _incident(rng: random.Random, day: datetime, size: int) -> list[Event]:
     return events
 
 
-def build_ledger(path: Path, total: int) -> None:
-    """Record *total* synthetic events, about 1,000 per batch, 100 per incident."""
+def build_ledger(path: Path, total: int, *, late: bool = False) -> None:
+    """
+    Record *total* synthetic events, about 1,000 per batch, 100 per incident.
+
+    With *late*, the same events, but every correction and retraction is
+    recorded after all the facts, as when sources are corrected days later:
+    an amendment then finds its fact far back in the log.
+    """
     rng = random.Random(20240724)
     clock = FixedClock(datetime(2024, 7, 25, 12, tzinfo=UTC))
     day = datetime(2024, 1, 1, tzinfo=UTC)
     recorded = 0
+    amendments: list[Event] = []
     with Ledger.open(path, clock=clock, recorder="benchmark") as ledger:
-        while recorded < total:
+        while recorded + len(amendments) < total:
             batch: list[Event] = []
-            while len(batch) < 1000 and recorded + len(batch) < total:
-                batch += _incident(rng, day, min(100, total - recorded - len(batch)))
+            while len(batch) < 1000 and recorded + len(amendments) + len(batch) < total:
+                events = _incident(
+                    rng, day, min(100, total - recorded - len(amendments) - len(batch))
+                )
+                if late:
+                    amendments += [e for e in events if isinstance(e, Correction | Retraction)]
+                    events = [e for e in events if not isinstance(e, Correction | Retraction)]
+                batch += events
             clock.set(clock() + timedelta(seconds=1))
             ledger.record(*batch)
             recorded += len(batch)
+        for start in range(0, len(amendments), 1000):
+            clock.set(clock() + timedelta(seconds=1))
+            ledger.record(*amendments[start : start + 1000])
 
 
 def _each(decode: Callable[[bytes], object], rows: list[bytes]) -> None:
@@ -237,7 +256,10 @@ def run(quick: bool) -> list[Figure]:
             flush=True,
         )
         assert total == _raw_read(path)
-        with Ledger.open(path) as ledger:
+        late_path = Path(folder) / "late.db"
+        build_ledger(late_path, total, late=True)
+        assert total == _raw_read(late_path)
+        with Ledger.open(path) as ledger, Ledger.open(late_path) as late:
             rows = [state for _, _, state in ledger.store.projection_rows(after=0)]
             sample = rows[: len(rows) // 5]
             models = {
@@ -261,6 +283,8 @@ def run(quick: bool) -> list[Figure]:
                 "validating": (lambda: _each(decode_recorded, sample), None),
                 "memory all": (lambda: live(ledger, EventsByType()), None),
                 "memory intercepts": (lambda: live(ledger, InterceptsByNationMonth()), None),
+                "raw late": (lambda: _raw_read(late_path), None),
+                "memory late": (lambda: live(late, EventsByType()), None),
                 **{name: (model.catch_up, model.drop) for name, model in models.items()},
                 "sqlite 1/txn": (lambda: single.catch_up(until=few), single.drop),
             }
@@ -311,6 +335,14 @@ def run(quick: bool) -> list[Figure]:
             per,
             "raw SELECT+orjson.loads",
             rate["raw orjson"],
+        ),
+        Figure(
+            "into memory",
+            "every type, amendments recorded after all their facts",
+            rate["memory late"],
+            per,
+            f"{baseline}, same rows",
+            rate["raw late"],
         ),
         Figure(
             "into memory",
