@@ -49,7 +49,15 @@ from incidents._events import (
 from incidents._gc import paused_gc
 from incidents._notes import SigningKey
 from incidents._state import Incident, Reading
-from incidents._store import LedgerMapper, Store, StoredRecord, Writer, from_micros, to_micros
+from incidents._store import (
+    LedgerMapper,
+    Store,
+    StoredRecord,
+    Writer,
+    from_micros,
+    stored_record,
+    to_micros,
+)
 from incidents._time import Clock, SystemClock, to_utc
 from incidents._timetravel import Diff, History, TimeTravel
 
@@ -396,7 +404,8 @@ class Ledger(AuditMethods):
         # The envelopes and the rows, in one pass. ``now`` is already aware
         # UTC, every other field is the ledger's own: both are filled in
         # directly, without Recorded's converter or the row's dataclass
-        # constructor; the rows are what LedgerMapper.to_stored_events makes.
+        # constructor (stored_record); the rows are what
+        # LedgerMapper.to_stored_events makes.
         positions: Sequence[int]
         if len(heads) == 1:  # the usual batch: one incident
             (head,) = heads.values()
@@ -421,17 +430,12 @@ class Ledger(AuditMethods):
             put(r, "recorded_at", now)
             put(r, "recorder", who)
             recorded.append(r)
-            row = new(StoredRecord)
-            row.__dict__.update(
-                id=sequence,
-                originator_id=event.incident_id,
-                originator_version=position,
-                topic=event.TYPE,
-                state=envelope_text(text, position, at, by, sequence).encode("utf-8"),
-                event_id=event.event_id,
-                recorded_at=micros,
+            state = envelope_text(text, position, at, by, sequence).encode("utf-8")
+            rows.append(
+                stored_record(
+                    sequence, event.incident_id, position, event.TYPE, state, event.event_id, micros
+                )
             )
-            rows.append(row)
         return tuple(recorded), rows
 
     @staticmethod

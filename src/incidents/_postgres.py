@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import operator
 import re
 import threading
 import time
@@ -137,6 +138,18 @@ def _head(found: Any) -> tuple[int, int | None]:
     return (0, None) if found is None else (found[0], found[1])
 
 
+def _select_by_event_id(c: Any, table: Any, event_ids: Collection[UUID]) -> list[StoredRecord]:
+    """The rows of the given events, in one query, in no set order."""
+    c.execute(
+        sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = ANY(%s)").format(table),
+        (list(event_ids),),
+    )
+    return [_row(r) for r in c.fetchall()]
+
+
+_sequence_of = operator.attrgetter("id")  # a row's id is its global sequence
+
+
 def _positions(found: Sequence[Any], incident_ids: Sequence[UUID]) -> dict[UUID, int]:
     """Each incident's last position from ``(incident, position)`` rows (0 when new)."""
     last = dict(found)
@@ -170,11 +183,7 @@ class _PostgresWriter(Writer):
         return (*_head(head), positions)
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
-        self.c.execute(
-            sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE event_id = ANY(%s)").format(self.table),
-            (list(event_ids),),
-        )
-        return [_row(r) for r in self.c.fetchall()]
+        return _select_by_event_id(self.c, self.table, event_ids)
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
         statement = sql.SQL(
@@ -553,13 +562,9 @@ class PostgresStore(Store):
         The rows of several events, in global order.
         """
         with self._reading() as c:
-            c.execute(
-                sql.SQL(
-                    "SELECT " + _COLUMNS + " FROM {} WHERE event_id = ANY(%s) ORDER BY sequence"
-                ).format(self.table),
-                (list(set(event_ids)),),
-            )
-            return [_row(r) for r in c.fetchall()]
+            found = _select_by_event_id(c, self.table, set(event_ids))
+        found.sort(key=_sequence_of)
+        return found
 
     def row(self, event_id: UUID) -> StoredRecord | None:
         """

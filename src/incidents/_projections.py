@@ -583,10 +583,14 @@ class _Engine:
                 if key not in facts and key not in recent and key not in older:
                     wanted[key] = target
         found = self.lookup.facts(wanted.values(), self.fact_topics, before=sequence)
-        if len(facts) + len(found) > _CACHE_SIZE:
-            facts.clear()
+        self._make_room(len(found))
+        self.facts.update(found)
+
+    def _make_room(self, more: int) -> None:
+        """Forget every looked-up fact and status if *more* would overfill the cache."""
+        if len(self.facts) + more > _CACHE_SIZE:
+            self.facts.clear()
             self.statuses.clear()
-        facts.update(found)
 
     def feed(self, state: State, records: Iterable[Recorded]) -> int:
         """Apply recorded events in ledger order; return the last sequence seen (0 if none)."""
@@ -673,9 +677,7 @@ class _Engine:
             if key in self.facts:
                 fact = self.facts[key]
             else:
-                if len(self.facts) >= _CACHE_SIZE:
-                    self.facts.clear()
-                    self.statuses.clear()
+                self._make_room(1)
                 fact = self.facts[key] = self.lookup.fact(root, self.fact_topics)
         if fact is None:
             return  # a fact of a type this projection does not handle

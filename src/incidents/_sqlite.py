@@ -187,17 +187,7 @@ class _SQLiteWriter(Writer):
         return heads
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
-        found: list[StoredRecord] = []
-        ids = list(event_ids)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            self.c.execute(
-                f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id IN ({marks})",
-                [i.bytes for i in chunk],
-            )
-            found.extend(_row(r) for r in self.c.fetchall())
-        return found
+        return [_row(r) for r in _select_by_event_id(self.c, event_ids)]
 
     def insert(self, rows: Sequence[StoredRecord]) -> None:
         params = []
@@ -257,6 +247,20 @@ class _SQLiteWriter(Writer):
 
     def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
         return _audit_rows(self.c, after, limit)
+
+
+def _select_by_event_id(c: sqlite3.Cursor, event_ids: Collection[UUID]) -> list[Any]:
+    """The stored tuples of the given events, a chunk of ids per query, in no set order."""
+    ids = [i.bytes for i in event_ids]
+    found: list[Any] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        c.execute(
+            f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        found += c.fetchall()
+    return found
 
 
 def _upgrade_audit_tiles(c: sqlite3.Cursor) -> None:
@@ -476,16 +480,8 @@ class SQLiteStore(Store):
         """
         The rows of several events, in global order.
         """
-        ids = [i.bytes for i in set(event_ids)]
-        found: list[Any] = []
         with self._reading() as c:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                c.execute(
-                    f"SELECT {_COLUMNS} FROM {TABLE} WHERE event_id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-                found += c.fetchall()
+            found = _select_by_event_id(c, set(event_ids))
         found.sort(key=_FIRST)
         return [_row(r) for r in found]
 
