@@ -145,6 +145,26 @@ def test_rows_of_several_events_come_in_global_order(backend: Backend) -> None:
     ledger.close()
 
 
+def test_level_zero_tiles_keep_each_events_ids(backend: Backend) -> None:
+    # Verify names a deleted event from these ids; each backend's insert makes them.
+    ledger = backend.open()
+    first, first_source, first_head = opened()
+    second, second_source, second_head = opened()
+    recorded = ledger.record(
+        *first_head,
+        *second_head,
+        *[h6(first, first_source.source_id, count=n) for n in range(1, 8)],
+        *[h6(second, second_source.source_id, count=n) for n in range(1, 8)],
+    )
+    recorded += ledger.record(h6(second, second_source.source_id))  # the partial tile grows
+    with ledger.store.audit_reading() as reader:
+        tiles = reader.audit_tiles(0, 0, 1)
+    kept = b"".join(t.ids or b"" for t in tiles)
+    assert kept == b"".join(r.event_id.bytes + r.incident_id.bytes for r in recorded)
+    assert len(recorded) == 19  # a full tile and a partial one
+    ledger.close()
+
+
 def test_worked_example_end_to_end(backend: Backend) -> None:
     clock = FixedClock(examples.ALASKA_2024_PUBLISHED_AT)
     ledger = backend.open(clock=clock)

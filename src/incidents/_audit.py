@@ -146,6 +146,7 @@ class AuditLog:
         writer: Writer,
         last_sequence: int,
         rows: Sequence[StoredRecord],
+        ids: Sequence[bytes],
         recorder: str,
         recorded_at: int,
     ) -> TreeEdge:
@@ -156,6 +157,7 @@ class AuditLog:
             writer: The open write transaction.
             last_sequence: The last sequence number before the batch.
             rows: The batch's rows, as inserted.
+            ids: Their leaf ids, as the writer's ``insert`` returned them.
             recorder: Who records the batch.
             recorded_at: Its recording time (µs).
 
@@ -176,14 +178,6 @@ class AuditLog:
                     f"ledger holds {last_sequence}: it was changed outside incidents; run `incidents verify`"
                 )
         hashes = leaf_hashes([r.state for r in rows])
-        ids = []
-        incident: object = None
-        incident_bytes = b""
-        for r in rows:
-            if r.originator_id is not incident:  # a batch is mostly one incident
-                incident = r.originator_id
-                incident_bytes = r.originator_id.bytes  # type: ignore[union-attr]
-            ids.append(r.event_id.bytes + incident_bytes)
         writer.put_audit_tiles(edge.append(hashes, ids))
         key = self.signing_key
         if key is not None:

@@ -380,8 +380,8 @@ class Ledger(AuditMethods):
             if last_micros is not None and to_micros(now) < last_micros:
                 now = from_micros(last_micros)  # recording time never goes backwards
             recorded, rows = self._envelopes(events, texts, heads, last_sequence, now, who)
-            writer.insert(rows)
-            edge = self._audit.append(writer, last_sequence, rows, who, to_micros(now))
+            ids = writer.insert(rows)
+            edge = self._audit.append(writer, last_sequence, rows, ids, who, to_micros(now))
         self._audit.committed(edge)
         # Committed rows never change, so what they are can be remembered.
         if len(known) > _KNOWN_LIMIT:

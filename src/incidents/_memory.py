@@ -27,6 +27,7 @@ from incidents._store import (
     StoredRecord,
     Tile,
     Writer,
+    leaf_ids,
 )
 
 __all__ = ["MemoryStore"]
@@ -52,13 +53,14 @@ class _MemoryWriter(Writer):
         index = self.store._by_event
         return [index[i] for i in event_ids if i in index]
 
-    def insert(self, rows: Sequence[StoredRecord]) -> None:
+    def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
         seen = {r.event_id for r in self.pending}
         for r in rows:
             if r.event_id in self.store._by_event or r.event_id in seen:
                 raise DuplicateEventError(f"event {r.event_id} is already recorded")
             seen.add(r.event_id)
         self.pending.extend(rows)
+        return leaf_ids(rows)
 
     # -- audit ---------------------------------------------------------------------
 

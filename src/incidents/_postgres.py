@@ -45,6 +45,7 @@ from incidents._store import (
     Writer,
     commit_signal,
     fetch_rows,
+    leaf_ids,
 )
 
 try:
@@ -185,7 +186,7 @@ class _PostgresWriter(Writer):
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         return _select_by_event_id(self.c, self.table, event_ids)
 
-    def insert(self, rows: Sequence[StoredRecord]) -> None:
+    def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
         statement = sql.SQL(
             "INSERT INTO {} (" + _COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
         ).format(self.table)
@@ -207,6 +208,7 @@ class _PostgresWriter(Writer):
             )
         except psycopg.errors.UniqueViolation as exc:
             raise _conflict(exc) from exc
+        return leaf_ids(rows)
 
     # -- audit ---------------------------------------------------------------------
 

@@ -189,25 +189,28 @@ class _SQLiteWriter(Writer):
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
         return [_row(r) for r in _select_by_event_id(self.c, event_ids)]
 
-    def insert(self, rows: Sequence[StoredRecord]) -> None:
+    def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
         params = []
+        ids = []  # the leaf ids (incidents._store.leaf_ids), from the bytes made here anyway
         incident: Any = None
         incident_bytes = b""
         for r in rows:
             if r.originator_id is not incident:  # batches are mostly one incident
                 incident = r.originator_id
                 incident_bytes = incident.bytes
+            event_bytes = r.event_id.bytes
             params.append(
                 (
                     r.id,
                     incident_bytes,
                     r.originator_version,
-                    r.event_id.bytes,
+                    event_bytes,
                     r.topic,
                     r.recorded_at,
                     r.state,
                 )
             )
+            ids.append(event_bytes + incident_bytes)
         try:
             self.c.executemany(_INSERT, params)
         except sqlite3.IntegrityError as exc:
@@ -219,6 +222,7 @@ class _SQLiteWriter(Writer):
             raise ConcurrencyError(
                 f"another writer took the same stream position or sequence ({message})"
             ) from exc
+        return ids
 
     # -- audit ---------------------------------------------------------------------
 

@@ -143,6 +143,21 @@ class _Fetching(Protocol):
     def fetchall(self) -> list[Any]: ...
 
 
+def leaf_ids(rows: Sequence[StoredRecord]) -> list[bytes]:
+    """
+    Each row's event id then incident id, 16 bytes each: what a level-0 tile keeps per leaf.
+    """
+    ids = []
+    incident: object = None
+    incident_bytes = b""
+    for r in rows:
+        if r.originator_id is not incident:  # a batch is mostly one incident
+            incident = r.originator_id
+            incident_bytes = r.originator_id.bytes  # type: ignore[union-attr]
+        ids.append(r.event_id.bytes + incident_bytes)
+    return ids
+
+
 def fetch_rows(cursor: _Fetching, build: Callable[[Any], StoredRecord]) -> list[StoredRecord]:
     """
     Every row of an executed query, built; a long read pauses the collector.
@@ -388,9 +403,12 @@ class Writer(ABC):
         """
 
     @abstractmethod
-    def insert(self, rows: Sequence[StoredRecord]) -> None:
+    def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
         """
         Insert rows; raise ``ConcurrencyError`` or ``DuplicateEventError`` on conflict.
+
+        Returns each row's leaf ids for the audit tree (:func:`leaf_ids`),
+        which a backend that turns ids into bytes anyway makes on the way.
         """
 
     # -- audit ---------------------------------------------------------------------
@@ -698,10 +716,10 @@ class Store(ApplicationRecorder, ABC):
         if len(rows) != len(stored_events):
             raise TypeError("this recorder stores StoredRecord rows only")
         with self.writing() as writer:
-            writer.insert(rows)
+            ids = writer.insert(rows)
             from incidents._tree import append_rows  # the audit tree covers these rows too
 
-            append_rows(writer, rows)
+            append_rows(writer, rows, ids)
         return [r.id for r in rows]
 
     def select_events(
