@@ -116,6 +116,8 @@ class TreeEdge:
 
     __slots__ = ("_buffers", "_ids", "_size")
 
+    _root = staticmethod(_tile_root)  # a full tile's parent hash
+
     def __init__(self) -> None:
         """Start an empty tree."""
         self._size = 0
@@ -248,7 +250,7 @@ class TreeEdge:
             index = (self._size >> (TILE_HEIGHT * level)) // TILE_WIDTH - 1
             ids = b"".join(self._ids) if level == 0 and self._ids else None
             written[(level, index)] = Tile(level, index, b"".join(buffer), ids)
-            parent = _tile_root(buffer)
+            parent = self._root(buffer)
             buffers[level] = []
             if level == 0:
                 self._ids = []
