@@ -38,6 +38,40 @@ def test_demo_twice_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert before == db.execute("SELECT COUNT(*) FROM incident_events").fetchone()[0]
 
 
+def test_demo_records_into_the_ledger_given_before_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "chosen.db"
+    assert main(["--ledger", str(path), "demo"]) == 0
+    assert f"ledger: {path}" in capsys.readouterr().out
+    assert not (tmp_path / "incidents-demo.db").exists()
+    assert main(["--ledger", str(path), "list"]) == 0
+    assert "Joint Chinese-Russian bomber patrol near Alaska  (17 events)" in capsys.readouterr().out
+    # The same file twice is one ledger; two different ones are a mistake, and record nothing.
+    assert main(["--ledger", str(path), "demo", "--path", str(path)]) == 0
+    other = tmp_path / "other.db"
+    assert main(["--ledger", str(path), "demo", "--path", str(other)]) == 2
+    assert "two ledgers given" in capsys.readouterr().err
+    assert not other.exists()
+
+
+def test_demo_does_not_record_into_the_ledger_named_by_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # $INCIDENTS_LEDGER is the user's working ledger: the example stays out of it.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INCIDENTS_LEDGER", str(tmp_path / "work.db"))
+    assert main(["demo"]) == 0
+    assert "ledger: incidents-demo.db" in capsys.readouterr().out
+    assert (tmp_path / "incidents-demo.db").exists()
+    assert not (tmp_path / "work.db").exists()
+    # Every other command reads the ledger the environment names.
+    monkeypatch.setenv("INCIDENTS_LEDGER", str(tmp_path / "incidents-demo.db"))
+    assert main(["list"]) == 0
+    assert "(17 events)" in capsys.readouterr().out
+
+
 def test_list_and_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "demo.db"
     main(["demo", "--path", str(path)])

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"incidents {__version__}")
     parser.add_argument(
         "--ledger",
-        default=os.environ.get("INCIDENTS_LEDGER", DEFAULT_LEDGER),
+        default=None,
         help="SQLite file, ':memory:' or postgresql:// URL (default: $INCIDENTS_LEDGER "
         f"or {DEFAULT_LEDGER})",
     )
@@ -59,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Whether --ledger was given on the command line (``incidents demo`` records
+    # into it then, but not into a ledger named only by the environment).
+    args.ledger_given = args.ledger is not None
+    if args.ledger is None:
+        args.ledger = os.environ.get("INCIDENTS_LEDGER") or DEFAULT_LEDGER
     try:
         status: int = args.run(args)
     except InvalidInputError as exc:

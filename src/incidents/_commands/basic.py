@@ -58,10 +58,14 @@ def register(sub: Any) -> None:
         description="Record the worked example (the July 2024 joint Chinese-Russian patrol "
         "near Alaska) into an SQLite ledger as it was learned: the article's facts on "
         "publication, the correction of the spokesman's name a day later. Running it "
-        "again adds nothing.",
+        f"again adds nothing. It records into --path, else into the ledger given with "
+        f"`incidents --ledger`, else into {DEMO_LEDGER}.",
     )
     demo.add_argument(
-        "--path", default=DEMO_LEDGER, help=f"SQLite file to record into (default: {DEMO_LEDGER})"
+        "--path",
+        default=None,
+        help=f"ledger to record into: an SQLite file, ':memory:' or a postgresql:// URL "
+        f"(default: the --ledger given before the command, else {DEMO_LEDGER})",
     )
     demo.set_defaults(run=run_demo)
 
@@ -81,8 +85,16 @@ def run_demo(args: argparse.Namespace) -> int:
     from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
     from incidents.projections import incident_timeline
 
+    path = args.path
+    if getattr(args, "ledger_given", False):
+        if path is not None and path != args.ledger:
+            raise InvalidInputError(
+                f"two ledgers given: --ledger {args.ledger!r} and --path {path!r}; give one"
+            )
+        path = args.ledger
+    path = path if path is not None else DEMO_LEDGER
     clock = FixedClock(ALASKA_2024_PUBLISHED_AT)
-    with Ledger.open(args.path, clock=clock, recorder="incidents demo") as ledger:
+    with Ledger.open(path, clock=clock, recorder="incidents demo") as ledger:
         added = 0
         for recorded_at, events in alaska_2024_batches():
             clock.set(recorded_at)
@@ -92,7 +104,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 continue
         # Reads are answered as of now, not as of the example's last batch.
         clock.set(max(recorded_at, _now()))
-        print(f"ledger: {args.path}")
+        print(f"ledger: {ledger.store.location}")
         if added:
             print(f"recorded {added} events of the July 2024 Alaska joint patrol")
         else:
