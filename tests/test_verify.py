@@ -118,13 +118,17 @@ COLUMNS = ("incident_id", "event_id", "position", "recorded_at", "topic", "type 
 
 def modify_bytes(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
     s = draw(1, size, "row")
+    modify_bytes_of(path, s, draw)
+    return DamageKind.MODIFIED, s
+
+
+def modify_bytes_of(path: Path, s: int, draw: Draw) -> None:
     with sqlite3.connect(path) as db:
         (state,) = db.execute(f"SELECT state FROM {E} WHERE sequence=?", (s,)).fetchone()
         at = draw(0, len(state) - 1, "byte")
         value = (state[at] + draw(1, 255, "change")) % 256
         changed = state[:at] + bytes([value]) + state[at + 1 :]
         db.execute(f"UPDATE {E} SET state=? WHERE sequence=?", (changed, s))
-    return DamageKind.MODIFIED, s
 
 
 def modify_column(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
@@ -204,6 +208,15 @@ def swap_contents(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
     return DamageKind.REORDERED, s
 
 
+def delete_and_modify_next(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
+    # Two damages: the first (the deletion) is the one to name, although the
+    # row that now stands in its place no longer matches any recorded leaf.
+    s = draw(1, size - 1, "row")
+    tamper(path, (f"DELETE FROM {E} WHERE sequence=?", (s,)))
+    modify_bytes_of(path, s + 1, draw)
+    return DamageKind.DELETED, s
+
+
 def truncate(path: Path, size: int, draw: Draw) -> tuple[DamageKind, int]:
     s = draw(1, size, "first row cut")
     tamper(path, (f"DELETE FROM {E} WHERE sequence >= ?", (s,)))
@@ -215,6 +228,7 @@ MUTATIONS: dict[str, Mutation] = {
     "modify a column": modify_column,
     "delete": delete,
     "delete several": delete_several,
+    "delete, and modify the next": delete_and_modify_next,
     "duplicate": duplicate,
     "swap": swap,
     "swap contents": swap_contents,
@@ -229,6 +243,9 @@ def check_named(path: Path, recorded: list[Recorded], kind: DamageKind, position
     first = report.first
     assert first is not None
     assert (first.kind, first.position) == (kind, position), report.render()
+    # Who recorded what is told as far as the first damage, and no further.
+    told = [p.last for p in report.recorders]
+    assert told[-1:] == ([position - 1] if position > 1 else []), report.render()
     if kind is not DamageKind.INSERTED:
         original = recorded[position - 1]
         assert (first.incident_id, first.event_id) == (original.incident_id, original.event_id)

@@ -466,10 +466,13 @@ class _Runs:
         self.last = position
 
     def finish(self) -> None:
-        """Close the last run at the last position seen."""
+        """Close the last run at the last position seen (dropped if it starts after it)."""
         if self.runs:
             raw, first, _ = self.runs[-1]
-            self.runs[-1] = (raw, first, max(first, self.last))
+            if first > self.last:
+                self.runs.pop()
+            else:
+                self.runs[-1] = (raw, first, self.last)
 
     def parts(self, checks: Sequence[CheckpointCheck]) -> tuple[RecorderPart, ...]:
         self.finish()
@@ -542,6 +545,40 @@ def _leaf(state: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + state).digest()
 
 
+def _moved_to(rows: Iterator[AuditRow], position: int, wanted: bytes | None) -> int | None:
+    """Where, among the rows after ``position``, the event recorded at ``position`` now is."""
+    for offset, later in enumerate(rows, start=position + 1):
+        if _embedded_sequence(later[6]) == position and _leaf(later[6]) == wanted:
+            return offset
+    return None
+
+
+def _recorded_position(
+    reader: AuditReader,
+    event: UUID | None,
+    guesses: Sequence[object],
+    position: int,
+    tree_size: int,
+) -> int | None:
+    """
+    The position after ``position`` at which ``event`` was recorded, if any.
+
+    Found by the ids kept with the leaves, trying the positions the row itself
+    names (``guesses``: its embedded sequence and its sequence column).
+    """
+    if event is None:
+        return None
+    for guess in guesses:
+        if (
+            isinstance(guess, int)
+            and not isinstance(guess, bool)
+            and position < guess <= tree_size
+            and _ids_at(reader, guess - 1)[1] == event
+        ):
+            return guess
+    return None
+
+
 def _classify_rows(
     reader: AuditReader, anomaly: _Anomaly, size: int, tree_size: int, isos: _Isos
 ) -> Damage:
@@ -603,12 +640,7 @@ def _classify_rows(
                 row_event,
                 f"position {position} holds a second copy of the event recorded at position {claimed}",
             )
-        wanted = expected(a)
-        moved_to = None
-        for offset, later in enumerate(rows, start=position + 1):
-            if _embedded_sequence(later[6]) == position and _leaf(later[6]) == wanted:
-                moved_to = offset
-                break
+        moved_to = _moved_to(rows, position, expected(a))
         if moved_to is not None:
             return Damage(
                 DamageKind.REORDERED,
@@ -627,6 +659,32 @@ def _classify_rows(
             event,
             f"the {gone} event(s) recorded at {span} are gone; "
             f"position {position} now holds the event recorded at position {claimed}",
+        )
+    # The row's event id (a column) says which recorded event it is, whatever its
+    # bytes say now: a later one means the events before it are gone, even when
+    # its own bytes were changed as well.
+    later_at = _recorded_position(reader, row_event, (claimed, row[0]), position, tree_size)
+    if later_at is not None:
+        moved_to = _moved_to(rows, position, expected(a))
+        if moved_to is not None:
+            return Damage(
+                DamageKind.REORDERED,
+                position,
+                incident,
+                event,
+                f"position {position} holds the event recorded at position {later_at}, "
+                f"whose bytes were changed too; the event recorded at position {position} "
+                f"is now at position {moved_to}",
+            )
+        gone = later_at - position
+        span = f"position {position}" if gone == 1 else f"positions {position}-{later_at - 1}"
+        return Damage(
+            DamageKind.DELETED,
+            position,
+            incident,
+            event,
+            f"the {gone} event(s) recorded at {span} are gone; position {position} now holds "
+            f"the event recorded at position {later_at}, whose bytes were changed too",
         )
     following = next(rows, None)
     if following is not None and _leaf(following[6]) == expected(a):
@@ -852,6 +910,12 @@ def verify_rows(
     )
 
 
+def _anomaly(runs: _Runs, index: int, cause: str, anchor: int) -> _Anomaly:
+    """The first anomaly, at 0-based ``index``: the recorders' runs end just before it."""
+    runs.last = index
+    return _Anomaly(index, cause, anchor)
+
+
 def _scan_batch(
     reader: AuditReader,
     rows: Sequence[AuditRow],
@@ -892,12 +956,12 @@ def _scan_batch(
     iso = b""
     for i, row in enumerate(rows):
         if i == leaf_bad:
-            return _Anomaly(count + i, "leaf", previous)
+            return _anomaly(runs, count + i, "leaf", previous)
         if i >= limit:
-            return _Anomaly(count + i, "extra", previous)
+            return _anomaly(runs, count + i, "extra", previous)
         sequence, incident, pos, event, topic, micros, state = row
         if sequence != count + i + 1:
-            return _Anomaly(count + i, "sequence", previous)
+            return _anomaly(runs, count + i, "sequence", previous)
         try:
             if micros != last_micros:
                 iso, last_micros = isos(micros), micros
@@ -915,7 +979,7 @@ def _scan_batch(
                 head = b'},"position":%d,"recorded_at":"%s","recorder":' % (pos, iso)
                 end = b',"sequence":%d,"v":1}' % sequence
                 if k < 0 or not state.startswith(head, k) or not state.endswith(end):
-                    return _Anomaly(count + i, "columns", previous)
+                    return _anomaly(runs, count + i, "columns", previous)
                 recorder = state[k + len(head) : len(state) - len(end)]
                 runs.start(recorder, count + i + 1)
             j = state.rfind(_EVENT_ID, 0, k)
@@ -931,7 +995,7 @@ def _scan_batch(
         except (TypeError, ValueError, OverflowError, KeyError):  # a column of the wrong type
             agree = False
         if not agree:
-            return _Anomaly(count + i, "columns", previous)
+            return _anomaly(runs, count + i, "columns", previous)
         previous = sequence
     runs.last = count + n
     return None
