@@ -1,4 +1,4 @@
-"""Tests of the audit commands: export, verify, replay, checkpoint, prove, keygen."""
+"""Tests of the audit commands: export, verify, replay, checkpoint, prove, check-proof, keygen."""
 
 from __future__ import annotations
 
@@ -138,3 +138,87 @@ def test_bad_arguments_exit_with_status_2(
     assert run(capsys, "--ledger", str(demo), "prove")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "nonsense")[0] == 2
     assert run(capsys, "--ledger", str(demo), "checkpoint", "--size", "99")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#0")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#18")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "ffff#1")[0] == 2
+
+
+def test_a_third_party_checks_proofs_with_no_ledger(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = ["--ledger", str(demo)]
+    key_file = tmp_path / "rec.key"
+    status, public, _ = run(capsys, "keygen", "example.org/rec", "--out", str(key_file))
+    assert status == 0
+    trusted = out_key(tmp_path, VerifierKey.from_text(public.strip()))
+    signed = tmp_path / "signed.txt"
+    signed.write_text(run(capsys, *ledger, "checkpoint", "--signing-key", str(key_file))[1])
+    old = tmp_path / "old.txt"
+    old.write_text(run(capsys, *ledger, "checkpoint", "--size", "15")[1])
+
+    # Inclusion: the event named as `incidents events` numbers it, its bytes written beside.
+    event, proof = tmp_path / "event.json", tmp_path / "proof.txt"
+    status, out, _ = run(
+        capsys, *ledger, "prove", "a5da836a#12", "--checkpoint", str(signed),
+        "--event-out", str(event),
+    )  # fmt: skip
+    assert status == 0
+    proof.write_text(out)
+    china = alaska_2024_ids()["statement/china"]
+    assert InclusionProof.parse(out).leaf_index == 11
+    assert str(china) in event.read_text()  # the 12th event is China's statement
+    demo.rename(tmp_path / "elsewhere.db")  # nothing below reads the ledger
+    check = ["check-proof", str(proof), "--checkpoint", str(signed), "--event", str(event)]
+    status, out, _ = run(capsys, *check)
+    assert status == 0, out
+    assert out.startswith(f"OK: event {china} (incident {ALASKA_2024}, sequence 12)")
+    assert "signatures not checked" in out
+    status, out, _ = run(capsys, *check, "--key", trusted)
+    assert (status, "signatures checked with the keys given" in out) == (0, True), out
+
+    # Changed bytes, a changed proof, another checkpoint: each fails with status 1.
+    original = event.read_bytes()
+    event.write_bytes(original.replace(b"annual", b"Annual"))
+    status, out, _ = run(capsys, *check)
+    assert (status, out.startswith("FAILED: inclusion proof verification failed")) == (1, True)
+    event.write_bytes(original)
+    lines = proof.read_text().splitlines()
+    lines[4] = ("A" if lines[4][0] != "A" else "B") + lines[4][1:]
+    proof.write_text("\n".join(lines) + "\n")
+    assert run(capsys, *check)[0] == 1
+    assert (
+        run(capsys, "check-proof", str(proof), "--checkpoint", str(old), "--event", str(event))[0]
+        == 1
+    )
+    unsigned_key = tmp_path / "other.key"
+    status, other, _ = run(capsys, "keygen", "example.org/other", "--out", str(unsigned_key))
+    status, out, _ = run(
+        capsys, *check[:2], "--checkpoint", str(signed), "--event", str(event),
+        "--key", other.strip(),
+    )  # fmt: skip
+    assert status == 1
+
+    # Consistency: from the checkpoint at 15 to the signed one at 17, and not backwards.
+    (tmp_path / "elsewhere.db").rename(demo)
+    growth = tmp_path / "growth.txt"
+    growth.write_text(
+        run(capsys, *ledger, "prove", "--since", str(old), "--checkpoint", str(signed))[1]
+    )
+    demo.unlink()
+    consistency = ["check-proof", str(growth), "--since", str(old), "--checkpoint", str(signed)]
+    status, out, _ = run(capsys, *consistency)
+    assert (status, out.splitlines()[0]) == (
+        0,
+        f"OK: log {Checkpoint.parse(old.read_text()).origin} at size 17 extends size 15: "
+        "nothing recorded by then was changed",
+    )
+    backwards = ["check-proof", str(growth), "--since", str(signed), "--checkpoint", str(old)]
+    assert run(capsys, *backwards)[0] == 1
+    # Signatures required of both checkpoints: the one at 15 has none.
+    assert run(capsys, *consistency, "--key", trusted)[0] == 1
+
+    # The wrong pieces for the kind of proof are bad input (status 2).
+    assert run(capsys, *consistency, "--event", str(event))[0] == 2
+    assert run(capsys, "check-proof", str(proof), "--checkpoint", str(signed))[0] == 2
+    assert run(capsys, *check[:4], "--event", str(growth))[0] == 2  # not an event
+    assert run(capsys, "check-proof", str(event), "--checkpoint", str(signed))[0] == 2

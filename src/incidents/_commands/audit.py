@@ -1,14 +1,16 @@
 """
-``incidents export``, ``verify``, ``replay``, ``checkpoint``, ``prove`` and ``keygen``.
+``incidents export``, ``verify``, ``replay``, ``checkpoint``, ``prove``, ``check-proof`` and ``keygen``.
 
 The audit commands: export a ledger as a bundle anyone can check offline,
 verify a ledger or a bundle (exit status 0 when intact, 1 when damaged),
-replay one into state digests, print checkpoints and proofs, make keys.
+replay one into state digests, print checkpoints and proofs, check a proof
+with no ledger (exit status 1 when it does not hold), make keys.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -17,11 +19,13 @@ from typing import Any
 
 from incidents._bundle import Bundle, is_bundle
 from incidents._checkpoint import Checkpoint
-from incidents._codec import decode_recorded
-from incidents._errors import InvalidInputError
+from incidents._codec import canonical_bytes, decode_recorded
+from incidents._commands.basic import parse_event
+from incidents._errors import IncidentsError, InvalidInputError, VerificationError
 from incidents._events import Recorded
 from incidents._ledger import Ledger
 from incidents._notes import SigningKey, VerifierKey
+from incidents._proofs import InclusionProof, parse_proof
 from incidents._replay import replay_digests
 from incidents._verify import VerifyReport
 
@@ -83,12 +87,52 @@ def register(sub: Any) -> None:
         description="Print a proof that EVENT is in the log (against --checkpoint, default: "
         "the log now), or with --since a proof that the log extends an earlier checkpoint.",
     )
-    prove.add_argument("event", nargs="?", help="the event id")
+    prove.add_argument(
+        "event",
+        nargs="?",
+        help="the event: its id, or INCIDENT#POSITION as `incidents events` numbers it "
+        "(e.g. a5da836a#12)",
+    )
     prove.add_argument("--checkpoint", metavar="FILE", help="the checkpoint to prove against")
     prove.add_argument(
         "--since", metavar="FILE", help="prove consistency from this earlier checkpoint"
     )
+    prove.add_argument(
+        "--event-out",
+        metavar="FILE",
+        help="also write the event's canonical bytes to FILE, for `incidents check-proof`",
+    )
     prove.set_defaults(run=run_prove)
+
+    check = sub.add_parser(
+        "check-proof",
+        help="check a proof against checkpoints, with no ledger; exit status 1 if it fails",
+        description="Check an inclusion proof (with --checkpoint and --event: the event's "
+        "canonical bytes, as `incidents prove --event-out` writes them or as a line of a "
+        "bundle) or a consistency proof (with --since and --checkpoint). Needs no ledger "
+        "and no network. With --key, the checkpoints must also be signed by a key given.",
+    )
+    check.add_argument("proof", metavar="PROOF", help="the proof file")
+    check.add_argument(
+        "--checkpoint",
+        required=True,
+        metavar="FILE",
+        help="the checkpoint the proof is for (for a consistency proof: the later one)",
+    )
+    check.add_argument(
+        "--since", metavar="FILE", help="the earlier checkpoint of a consistency proof"
+    )
+    check.add_argument(
+        "--event", metavar="FILE", help="the event's canonical bytes, for an inclusion proof"
+    )
+    check.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a verifier key you trust (name+id+base64), or a file of them (repeatable)",
+    )
+    check.set_defaults(run=run_check_proof)
 
     keygen = sub.add_parser(
         "keygen",
@@ -227,8 +271,6 @@ def run_prove(args: argparse.Namespace) -> int:
     """
     Print an inclusion or a consistency proof.
     """
-    from uuid import UUID
-
     with _open_existing(args.ledger) as ledger:
         at = (
             Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
@@ -241,11 +283,86 @@ def run_prove(args: argparse.Namespace) -> int:
             return 0
         if not args.event:
             raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
-        try:
-            event_id = UUID(args.event)
-        except ValueError:
-            raise InvalidInputError(f"not an event id: {args.event!r}") from None
-        print(ledger.inclusion_proof(event_id, at).text, end="")
+        event_id = parse_event(ledger, args.event)
+        proof = ledger.inclusion_proof(event_id, at)
+        if args.event_out:
+            _write_bytes(args.event_out, canonical_bytes(ledger.event(event_id)), "event")
+        print(proof.text, end="")
+    return 0
+
+
+def _write_bytes(path: str, data: bytes, what: str) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {what} {path}: {exc.strerror}") from None
+
+
+def _read_event(path: str) -> tuple[bytes, Recorded]:
+    """An event's canonical bytes from a file (one trailing line break allowed)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read event {path}: {exc.strerror}") from None
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    try:
+        return data, decode_recorded(data)
+    except IncidentsError as exc:  # the decoder speaks of stored records: these are not
+        detail = exc.__cause__ or exc
+        raise InvalidInputError(
+            f"{path} does not hold a recorded event's canonical bytes "
+            f"(as `incidents prove --event-out` writes them): {detail}"
+        ) from None
+
+
+def run_check_proof(args: argparse.Namespace) -> int:
+    """
+    Check an inclusion or consistency proof against checkpoints, with no ledger.
+    """
+    proof = parse_proof(_read_text(args.proof, "proof"))
+    checkpoint = Checkpoint.parse(_read_text(args.checkpoint, "checkpoint"))
+    keys = _keys(args.key)
+    if isinstance(proof, InclusionProof):
+        if args.since or not args.event:
+            raise InvalidInputError(
+                "an inclusion proof is checked with --checkpoint and --event (not --since)"
+            )
+        data, event = _read_event(args.event)
+        checkpoints = [checkpoint]
+        check = functools.partial(proof.verify, data, checkpoint)
+        what = (
+            f"event {event.event_id} (incident {event.incident_id}, sequence {event.sequence}) "
+            f"is in log {checkpoint.origin} at size {checkpoint.size}"
+        )
+    else:
+        if args.event or not args.since:
+            raise InvalidInputError(
+                "a consistency proof is checked with --since and --checkpoint (not --event)"
+            )
+        old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
+        checkpoints = [old, checkpoint]
+        check = functools.partial(proof.verify, old, checkpoint)
+        what = (
+            f"log {checkpoint.origin} at size {checkpoint.size} extends size {old.size}: "
+            "nothing recorded by then was changed"
+        )
+    try:
+        check()
+        for c in checkpoints if keys else ():
+            c.verify_signatures(keys)
+    except VerificationError as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    print(f"OK: {what}")
+    print(
+        f"  root {checkpoint.root.hex()}; "
+        + (
+            "checkpoint signatures checked with the keys given"
+            if keys
+            else "checkpoint signatures not checked (give --key to require them)"
+        )
+    )
     return 0
 
 

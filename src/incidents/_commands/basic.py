@@ -45,6 +45,41 @@ def parse_incident(ledger: Ledger, text: str) -> UUID:
     return matches[0]
 
 
+def parse_event(ledger: Ledger, text: str) -> UUID:
+    """
+    Resolve an event given as its id or as ``INCIDENT#POSITION``.
+
+    ``POSITION`` is the event's place in its incident, as ``incidents events``
+    and ``incidents history`` number it (``a5da836a#12``); ``INCIDENT`` is an
+    incident id or a unique prefix of it.
+
+    Args:
+        ledger: The open ledger.
+        text: The event.
+
+    Returns:
+        The event id.
+
+    Raises:
+        InvalidInputError: If the text names no recorded event.
+    """
+    incident, mark, place = text.partition("#")
+    if not mark:
+        try:
+            return UUID(text)
+        except ValueError:
+            raise InvalidInputError(
+                f"not an event id or INCIDENT#POSITION (e.g. a5da836a#12): {text!r}"
+            ) from None
+    if not place.isdigit() or int(place) < 1:
+        raise InvalidInputError(f"not a position in {text!r}: give INCIDENT#POSITION, from 1")
+    incident_id = parse_incident(ledger, incident)
+    for recorded in ledger.events(incident_id):
+        if recorded.position == int(place):
+            return recorded.event_id
+    raise InvalidInputError(f"incident {incident_id} has no event at position {place}")
+
+
 def register(sub: Any) -> None:
     """
     Add the subcommands of this module.
@@ -208,6 +243,7 @@ def run_events(args: argparse.Namespace) -> int:
 
 __all__ = [
     "incident_listing",
+    "parse_event",
     "parse_incident",
     "register",
     "run_demo",
