@@ -420,46 +420,22 @@ def append_figures(folder: Path, quick: bool) -> list[Figure]:
                 target=">= 0.91x (< 10% more time)",
             )
         )
-        figures.append(
-            Figure(
-                "audit",
-                f"of which leaf hashes alone (no tree, no tiles), {label}",
-                rate("leaves", kind),
-                "events/s",
-                "same appends without the audit hook",
-                rate("without", kind),
+        for name, what in (
+            ("leaves", "of which leaf hashes alone (no tree, no tiles)"),
+            ("hashes", "of which every SHA-256 (leaves and tree, nothing stored)"),
+            ("tiles", "of which the tiles written (nothing hashed)"),
+            ("signed", "append signed per batch (Ed25519)"),
+        ):
+            figures.append(
+                Figure(
+                    "audit",
+                    f"{what}, {label}",
+                    rate(name, kind),
+                    "events/s",
+                    "same appends without the audit hook",
+                    rate("without", kind),
+                )
             )
-        )
-        figures.append(
-            Figure(
-                "audit",
-                f"of which every SHA-256 (leaves and tree, nothing stored), {label}",
-                rate("hashes", kind),
-                "events/s",
-                "same appends without the audit hook",
-                rate("without", kind),
-            )
-        )
-        figures.append(
-            Figure(
-                "audit",
-                f"of which the tiles written (nothing hashed), {label}",
-                rate("tiles", kind),
-                "events/s",
-                "same appends without the audit hook",
-                rate("without", kind),
-            )
-        )
-        figures.append(
-            Figure(
-                "audit",
-                f"append signed per batch (Ed25519), {label}",
-                rate("signed", kind),
-                "events/s",
-                "same appends without the audit hook",
-                rate("without", kind),
-            )
-        )
     return figures
 
 

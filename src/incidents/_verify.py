@@ -553,6 +553,48 @@ def _moved_to(rows: Iterator[AuditRow], position: int, wanted: bytes | None) -> 
     return None
 
 
+def _later_event(
+    rows: Iterator[AuditRow],
+    position: int,
+    later: int,
+    incident: UUID | None,
+    event: UUID | None,
+    wanted: bytes | None,
+    *,
+    changed: bool,
+) -> Damage:
+    """
+    Name the damage where ``position`` holds the event recorded at ``later``.
+
+    The events recorded before ``later`` were moved further on, or are gone.
+    ``incident`` and ``event`` are those recorded at ``position``, ``wanted``
+    its leaf hash; ``changed`` says that the bytes of the row found there no
+    longer match their own leaf either.
+    """
+    holds = f"the event recorded at position {later}" + (
+        ", whose bytes were changed too" if changed else ""
+    )
+    moved_to = _moved_to(rows, position, wanted)
+    if moved_to is not None:
+        return Damage(
+            DamageKind.REORDERED,
+            position,
+            incident,
+            event,
+            f"position {position} holds {holds}; "
+            f"the event recorded at position {position} is now at position {moved_to}",
+        )
+    gone = later - position
+    span = f"position {position}" if gone == 1 else f"positions {position}-{later - 1}"
+    return Damage(
+        DamageKind.DELETED,
+        position,
+        incident,
+        event,
+        f"the {gone} event(s) recorded at {span} are gone; position {position} now holds {holds}",
+    )
+
+
 def _recorded_position(
     reader: AuditReader,
     event: UUID | None,
@@ -640,52 +682,13 @@ def _classify_rows(
                 row_event,
                 f"position {position} holds a second copy of the event recorded at position {claimed}",
             )
-        moved_to = _moved_to(rows, position, expected(a))
-        if moved_to is not None:
-            return Damage(
-                DamageKind.REORDERED,
-                position,
-                incident,
-                event,
-                f"position {position} holds the event recorded at position {claimed}; "
-                f"the event recorded at position {position} is now at position {moved_to}",
-            )
-        gone = claimed - position
-        span = f"position {position}" if gone == 1 else f"positions {position}-{claimed - 1}"
-        return Damage(
-            DamageKind.DELETED,
-            position,
-            incident,
-            event,
-            f"the {gone} event(s) recorded at {span} are gone; "
-            f"position {position} now holds the event recorded at position {claimed}",
-        )
+        return _later_event(rows, position, claimed, incident, event, expected(a), changed=False)
     # The row's event id (a column) says which recorded event it is, whatever its
     # bytes say now: a later one means the events before it are gone, even when
     # its own bytes were changed as well.
     later_at = _recorded_position(reader, row_event, (claimed, row[0]), position, tree_size)
     if later_at is not None:
-        moved_to = _moved_to(rows, position, expected(a))
-        if moved_to is not None:
-            return Damage(
-                DamageKind.REORDERED,
-                position,
-                incident,
-                event,
-                f"position {position} holds the event recorded at position {later_at}, "
-                f"whose bytes were changed too; the event recorded at position {position} "
-                f"is now at position {moved_to}",
-            )
-        gone = later_at - position
-        span = f"position {position}" if gone == 1 else f"positions {position}-{later_at - 1}"
-        return Damage(
-            DamageKind.DELETED,
-            position,
-            incident,
-            event,
-            f"the {gone} event(s) recorded at {span} are gone; position {position} now holds "
-            f"the event recorded at position {later_at}, whose bytes were changed too",
-        )
+        return _later_event(rows, position, later_at, incident, event, expected(a), changed=True)
     following = next(rows, None)
     if following is not None and _leaf(following[6]) == expected(a):
         return Damage(

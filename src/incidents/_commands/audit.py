@@ -125,13 +125,7 @@ def register(sub: Any) -> None:
     check.add_argument(
         "--event", metavar="FILE", help="the event's canonical bytes, for an inclusion proof"
     )
-    check.add_argument(
-        "--key",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="a verifier key you trust (name+id+base64), or a file of them (repeatable)",
-    )
+    _key_argument(check)
     check.set_defaults(run=run_check_proof)
 
     keygen = sub.add_parser(
@@ -154,6 +148,10 @@ def _target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="BUNDLE_OR_LEDGER",
         help="a bundle file, an SQLite ledger file or a postgresql:// URL (default: --ledger)",
     )
+    _key_argument(parser)
+
+
+def _key_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key",
         action="append",
