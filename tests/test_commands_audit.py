@@ -139,6 +139,7 @@ def test_bad_arguments_exit_with_status_2(
     assert run(capsys, "--ledger", str(demo), "prove", "nonsense")[0] == 2
     assert run(capsys, "--ledger", str(demo), "checkpoint", "--size", "99")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#0")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#\u00b2")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#18")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "ffff#1")[0] == 2
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from incidents._bundle import Bundle, is_bundle
 from incidents._checkpoint import Checkpoint
-from incidents._codec import canonical_bytes, decode_recorded
+from incidents._codec import decode_recorded
 from incidents._commands.basic import parse_event
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
 from incidents._events import Recorded
@@ -283,8 +283,9 @@ def run_prove(args: argparse.Namespace) -> int:
             raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
         event_id = parse_event(ledger, args.event)
         proof = ledger.inclusion_proof(event_id, at)
-        if args.event_out:
-            _write_bytes(args.event_out, canonical_bytes(ledger.event(event_id)), "event")
+        if args.event_out:  # the bytes stored and hashed: the leaf itself
+            (row,) = ledger.store.rows_of([event_id])
+            _write_bytes(args.event_out, row.state, "event")
         print(proof.text, end="")
     return 0
 

@@ -71,7 +71,7 @@ def parse_event(ledger: Ledger, text: str) -> UUID:
             raise InvalidInputError(
                 f"not an event id or INCIDENT#POSITION (e.g. a5da836a#12): {text!r}"
             ) from None
-    if not place.isdigit() or int(place) < 1:
+    if not (place.isascii() and place.isdigit()) or int(place) < 1:
         raise InvalidInputError(f"not a position in {text!r}: give INCIDENT#POSITION, from 1")
     incident_id = parse_incident(ledger, incident)
     for recorded in ledger.events(incident_id):
@@ -91,7 +91,7 @@ def register(sub: Any) -> None:
         "demo",
         help="record the July 2024 Alaska joint patrol and show it",
         description="Record the worked example (the July 2024 joint Chinese-Russian patrol "
-        "near Alaska) into an SQLite ledger as it was learned: the article's facts on "
+        "near Alaska) into a ledger as it was learned: the article's facts on "
         "publication, the correction of the spokesman's name a day later. Running it "
         f"again adds nothing. It records into --path, else into the ledger given with "
         f"`incidents --ledger`, else into {DEMO_LEDGER}.",
