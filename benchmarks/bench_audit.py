@@ -15,8 +15,10 @@ Audit: verify throughput, proof generation, and what leaf hashing adds to append
   tiles written. Three more ledgers show how that cost divides: one computes
   the leaf hashes alone; one computes the leaf hashes and the tree above
   them (every SHA-256 that RFC 9162 asks for) but stores nothing; one writes
-  the tiles, of the same sizes at the same places, but hashes nothing. Each timed run starts from an empty
-  write-ahead log, so that SQLite's own checkpoints of it fall alike.
+  the tiles, of the same sizes at the same places, but hashes nothing.
+  Each timed run appends to a fresh copy of one ledger of 20,000 events,
+  starting from an empty write-ahead log, so that SQLite's own checkpoints
+  of it, and the disk's luck with one file, fall alike on every case.
 
 The big ledger is built fast and for real: rows are generated from the
 library's own canonical bytes of one event (ids, positions and sequence
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -367,40 +370,51 @@ def _fresh_events(ledger: Ledger, n: int) -> list[AircraftReported]:
 def append_figures(folder: Path, quick: bool) -> list[Figure]:
     singles = 200 if quick else 1_000
     batches = 3 if quick else 10
-    repeat = 3 if quick else 7
+    repeat = 3 if quick else 9
     key = SigningKey.generate("bench.example/recorder")
-    ledgers = {
-        "with": _append_ledger(folder / "with.db", audit=True),
-        "without": _append_ledger(folder / "without.db", audit=False),
-        "signed": _append_ledger(folder / "signed.db", audit=True, key=key),
-        "leaves": _append_ledger(folder / "leaves.db", audit=True, stand_in=_LeafHashesOnly),
-        "hashes": _append_ledger(folder / "hashes.db", audit=True, stand_in=_HashesOnly),
-        "tiles": _append_ledger(folder / "tiles.db", audit=True, stand_in=_TilesOnly),
+    variants: dict[str, dict[str, Any]] = {
+        "with": {"audit": True},
+        "without": {"audit": False},
+        "signed": {"audit": True, "key": key},
+        "leaves": {"audit": True, "stand_in": _LeafHashesOnly},
+        "hashes": {"audit": True, "stand_in": _HashesOnly},
+        "tiles": {"audit": True, "stand_in": _TilesOnly},
     }
+    # Every timed run appends to a fresh copy of one ledger: on the same
+    # file throughout, a case would keep that file's own luck with the disk
+    # (two ledgers doing the same work were seen to differ by 10% in single
+    # appends), which no amount of interleaving evens out.
+    template = folder / "template.db"
+    with _append_ledger(template, audit=True) as ledger:
+        for _ in range(2 if quick else 20):
+            ledger.record(*_fresh_events(ledger, BATCH))
     times: dict[tuple[str, str], list[float]] = {}
     shuffle = random.Random(5).shuffle
-    for _ in range(repeat):
-        # Interleaved, in a new order each time, so that the machine's noise
-        # and any effect of going first or last fall on all alike.
-        order = list(ledgers.items())
+    for round_ in range(repeat):
+        # In a new order each time, so that the machine's noise and any
+        # effect of going first or last fall on all alike.
+        order = list(variants.items())
         shuffle(order)
-        for name, ledger in order:
-            events = _fresh_events(ledger, singles)
-            wal_checkpoint(folder / f"{name}.db")
-            started = time.perf_counter()
-            for event in events:
-                ledger.record(event)
-            times.setdefault((name, "single"), []).append(time.perf_counter() - started)
-            chunks = [_fresh_events(ledger, BATCH) for _ in range(batches)]
-            wal_checkpoint(folder / f"{name}.db")
-            started = time.perf_counter()
-            for chunk in chunks:
-                ledger.record(*chunk)
-            times.setdefault((name, "batch"), []).append(time.perf_counter() - started)
-    assert ledgers["with"].verify().ok
-    assert ledgers["signed"].verify().ok
-    for ledger in ledgers.values():
-        ledger.close()
+        for name, options in order:
+            path = folder / f"{name}-{round_}.db"
+            shutil.copyfile(template, path)
+            with _append_ledger(path, **options) as ledger:
+                events = _fresh_events(ledger, singles)
+                wal_checkpoint(path)
+                started = time.perf_counter()
+                for event in events:
+                    ledger.record(event)
+                times.setdefault((name, "single"), []).append(time.perf_counter() - started)
+                chunks = [_fresh_events(ledger, BATCH) for _ in range(batches)]
+                wal_checkpoint(path)
+                started = time.perf_counter()
+                for chunk in chunks:
+                    ledger.record(*chunk)
+                times.setdefault((name, "batch"), []).append(time.perf_counter() - started)
+                if name in ("with", "signed"):
+                    assert ledger.verify().ok
+            for leftover in folder.glob(f"{name}-{round_}.db*"):
+                leftover.unlink()
 
     def rate(name: str, kind: str) -> float:
         count = singles if kind == "single" else BATCH * batches
