@@ -17,8 +17,8 @@ Audit: verify throughput, proof generation, and what leaf hashing adds to append
   them (every SHA-256 that RFC 9162 asks for) but stores nothing; one writes
   the tiles, of the same sizes at the same places, but hashes nothing.
   Each timed run appends to a fresh copy of one ledger of 20,000 events,
-  starting from an empty write-ahead log, so that SQLite's own checkpoints
-  of it, and the disk's luck with one file, fall alike on every case.
+  starting from an empty write-ahead log, so that every case starts from
+  the same ledger and SQLite's own checkpoints of the log fall alike.
 
 The big ledger is built fast and for real: rows are generated from the
 library's own canonical bytes of one event (ids, positions and sequence
@@ -380,10 +380,11 @@ def append_figures(folder: Path, quick: bool) -> list[Figure]:
         "hashes": {"audit": True, "stand_in": _HashesOnly},
         "tiles": {"audit": True, "stand_in": _TilesOnly},
     }
-    # Every timed run appends to a fresh copy of one ledger: on the same
-    # file throughout, a case would keep that file's own luck with the disk
-    # (two ledgers doing the same work were seen to differ by 10% in single
-    # appends), which no amount of interleaving evens out.
+    # Every timed run appends to a fresh copy of one ledger, so that every
+    # case starts every round from the same ledger, on a new file, instead of
+    # from one its own earlier rounds grew. (Single appends to this kind of
+    # disk still vary by up to 10% between runs doing the same work: hence
+    # medians over rounds.)
     template = folder / "template.db"
     with _append_ledger(template, audit=True) as ledger:
         for _ in range(2 if quick else 20):
