@@ -12,9 +12,8 @@ checks: state comes from :func:`incidents.fold`.
 from __future__ import annotations
 
 import getpass
-import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -23,7 +22,7 @@ from uuid import UUID
 import attrs
 
 from incidents._audit import AuditLog, AuditMethods
-from incidents._codec import apply_changes, decode_trusted, envelope_text, event_text
+from incidents._codec import _escape, apply_changes, decode_trusted, envelope_text, event_text
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -62,8 +61,6 @@ from incidents._time import Clock, SystemClock, to_utc
 from incidents._timetravel import Diff, History, TimeTravel
 
 __all__ = ["Ledger", "open_store"]
-
-_escape: Callable[[str], str] = json.encoder.encode_basestring
 
 # What each kind of reference may point at (event type names).
 _REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {

@@ -27,6 +27,7 @@ from incidents._store import (
     StoredRecord,
     Tile,
     Writer,
+    by_sequence,
     leaf_ids,
 )
 
@@ -183,7 +184,7 @@ class MemoryStore(Store):
         """
         visible, by_event = self._visible, self._by_event
         found = [by_event.get(i) for i in set(event_ids)]
-        return sorted((r for r in found if r is not None and r.id <= visible), key=lambda r: r.id)
+        return sorted((r for r in found if r is not None and r.id <= visible), key=by_sequence)
 
     def row(self, event_id: UUID) -> StoredRecord | None:
         """

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import operator
 import re
 import threading
 import time
@@ -43,6 +42,7 @@ from incidents._store import (
     StoredRecord,
     Tile,
     Writer,
+    by_sequence,
     commit_signal,
     fetch_rows,
     leaf_ids,
@@ -146,9 +146,6 @@ def _select_by_event_id(c: Any, table: Any, event_ids: Collection[UUID]) -> list
         (list(event_ids),),
     )
     return [_row(r) for r in c.fetchall()]
-
-
-_sequence_of = operator.attrgetter("id")  # a row's id is its global sequence
 
 
 def _positions(found: Sequence[Any], incident_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -565,7 +562,7 @@ class PostgresStore(Store):
         """
         with self._reading() as c:
             found = _select_by_event_id(c, self.table, set(event_ids))
-        found.sort(key=_sequence_of)
+        found.sort(key=by_sequence)
         return found
 
     def row(self, event_id: UUID) -> StoredRecord | None:

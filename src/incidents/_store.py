@@ -19,7 +19,7 @@ inserts a whole batch atomically, and reads by recording time and event id.
 from __future__ import annotations
 
 import contextlib
-import json
+import operator
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -37,7 +37,13 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from incidents._codec import decode_recorded, encode_recorded, envelope_text, event_text
+from incidents._codec import (
+    _escape,
+    decode_recorded,
+    encode_recorded,
+    envelope_text,
+    event_text,
+)
 from incidents._events import Recorded
 from incidents._gc import BULK, paused_gc
 
@@ -56,6 +62,7 @@ __all__ = [
     "Tile",
     "Writer",
     "commit_signal",
+    "by_sequence",
     "fetch_rows",
     "stored_record",
     "from_micros",
@@ -106,7 +113,8 @@ class StoredRecord(Notification):
     recorded_at: int
 
 
-_escape: Callable[[str], str] = json.encoder.encode_basestring
+by_sequence: Callable[[StoredRecord], int] = operator.attrgetter("id")
+"""Sort key of rows: their global sequence (a row's ``id``)."""
 
 
 def stored_record(
@@ -563,7 +571,7 @@ class Store(ApplicationRecorder, ABC):
         default reads the rows one by one.
         """
         found = (self.row(i) for i in set(event_ids))
-        return sorted((r for r in found if r is not None), key=lambda r: r.id)
+        return sorted((r for r in found if r is not None), key=by_sequence)
 
     @abstractmethod
     def incident_ids(self) -> list[UUID]:

@@ -90,18 +90,6 @@ def _perfect_root(nodes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def _tile_root(nodes: Sequence[bytes]) -> bytes:
-    """:func:`_perfect_root` of a full tile's 16 hashes, unrolled (it runs once per 16 leaves)."""
-    sha = _sha256
-    pairs = [sha(b"\x01" + a + b).digest() for a, b in zip(nodes[::2], nodes[1::2], strict=True)]
-    quads = [sha(b"\x01" + a + b).digest() for a, b in zip(pairs[::2], pairs[1::2], strict=True)]
-    return sha(
-        b"\x01"
-        + sha(b"\x01" + quads[0] + quads[1]).digest()
-        + sha(b"\x01" + quads[2] + quads[3]).digest()
-    ).digest()
-
-
 def _split(blob: bytes, size: int) -> list[bytes]:
     return [blob[i : i + size] for i in range(0, len(blob), size)]
 
@@ -116,7 +104,7 @@ class TreeEdge:
 
     __slots__ = ("_buffers", "_ids", "_size")
 
-    _root = staticmethod(_tile_root)  # a full tile's parent hash
+    _root = staticmethod(_perfect_root)  # a full tile's parent hash
 
     def __init__(self) -> None:
         """Start an empty tree."""

@@ -50,7 +50,7 @@ from incidents._store import (
     Tile,
     from_micros,
 )
-from incidents._tree import IDS_SIZE, TILE_WIDTH, TreeEdge
+from incidents._tree import IDS_SIZE, TILE_WIDTH, TreeEdge, leaf_hashes
 
 __all__ = [
     "Candidate",
@@ -206,12 +206,7 @@ class RecorderPart:
             e.g. ``"positions 1-17 recorded by 'alice': all 17 signed by alice+1a2b3c4d"``.
 
         """
-        span = (
-            f"position {self.first}"
-            if self.first == self.last
-            else f"positions {self.first}-{self.last}"
-        )
-        text = f"{span} recorded by {self.recorder!r}: "
+        text = f"{_span(self.first, self.last)} recorded by {self.recorder!r}: "
         if self.invalid:
             return text + f"{self.invalid} of {self.events} under an INVALID signature"
         if not self.signed:
@@ -541,6 +536,11 @@ def _rows_from(reader: AuditReader, after: int) -> Iterator[AuditRow]:
         after = rows[-1][0]
 
 
+def _span(first: int, last: int) -> str:
+    """``position N`` or ``positions N-M``."""
+    return f"position {first}" if first == last else f"positions {first}-{last}"
+
+
 def _leaf(state: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + state).digest()
 
@@ -584,14 +584,13 @@ def _later_event(
             f"position {position} holds {holds}; "
             f"the event recorded at position {position} is now at position {moved_to}",
         )
-    gone = later - position
-    span = f"position {position}" if gone == 1 else f"positions {position}-{later - 1}"
     return Damage(
         DamageKind.DELETED,
         position,
         incident,
         event,
-        f"the {gone} event(s) recorded at {span} are gone; position {position} now holds {holds}",
+        f"the {later - position} event(s) recorded at {_span(position, later - 1)} are gone; "
+        f"position {position} now holds {holds}",
     )
 
 
@@ -842,7 +841,6 @@ def verify_rows(
 
     isos = _Isos()
     marks = _TYPE_MARKS
-    sha = hashlib.sha256
     runs = _Runs()
     anomaly: _Anomaly | None = None
     tree_bad: int | None = None
@@ -854,7 +852,7 @@ def verify_rows(
             if not rows:
                 break
             turns.step(len(rows))
-            hashes = [sha(b"\x00" + r[6]).digest() for r in rows]
+            hashes = leaf_hashes([r[6] for r in rows])
             if anomaly is None and stored_edge is not None:
                 anomaly = _scan_batch(
                     reader, rows, hashes, count, after, tree_size, isos, marks, runs
@@ -1181,11 +1179,10 @@ def verify_lines(
     runs = _Runs()
     anomaly: int | None = None
     count = 0
-    sha = hashlib.sha256
     with Turns() as turns:
         for batch in lines():
             turns.step(len(batch))
-            rebuild.feed([sha(b"\x00" + line).digest() for line in batch])
+            rebuild.feed(leaf_hashes(batch))
             if anomaly is None:
                 for i, line in enumerate(batch):
                     position = count + i + 1
@@ -1228,9 +1225,7 @@ def verify_lines(
                 (c.checkpoint.size for c in checks if c.matches and c.checkpoint.size < bad[0]),
                 default=0,
             )
-            span = (
-                f"position {bad[0]}" if below + 1 == bad[0] else f"positions {below + 1}-{bad[0]}"
-            )
+            span = _span(below + 1, bad[0])
             damages.append(
                 Damage(
                     DamageKind.MODIFIED,
@@ -1301,11 +1296,9 @@ def _classify_lines(lines: Callable[[], Iterator[Sequence[bytes]]], anomaly: int
                 f"position {position} holds the event recorded at position {claimed}; the event "
                 f"recorded at position {position} is at position {offset}",
             )
-    gone = claimed - position
-    span = f"position {position}" if gone == 1 else f"positions {position}-{claimed - 1}"
     return Damage(
         DamageKind.DELETED,
         position,
-        detail=f"the {gone} event(s) recorded at {span} are missing; the next line is the event "
-        f"recorded at position {claimed}",
+        detail=f"the {claimed - position} event(s) recorded at {_span(position, claimed - 1)} "
+        f"are missing; the next line is the event recorded at position {claimed}",
     )

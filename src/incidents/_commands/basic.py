@@ -74,10 +74,10 @@ def parse_event(ledger: Ledger, text: str) -> UUID:
     if not (place.isascii() and place.isdigit()) or int(place) < 1:
         raise InvalidInputError(f"not a position in {text!r}: give INCIDENT#POSITION, from 1")
     incident_id = parse_incident(ledger, incident)
-    for recorded in ledger.events(incident_id):
-        if recorded.position == int(place):
-            return recorded.event_id
-    raise InvalidInputError(f"incident {incident_id} has no event at position {place}")
+    rows = ledger.store.stream(incident_id, after_position=int(place) - 1)  # rows, not decoded
+    if not rows or rows[0].originator_version != int(place):
+        raise InvalidInputError(f"incident {incident_id} has no event at position {place}")
+    return rows[0].event_id
 
 
 def register(sub: Any) -> None:
