@@ -35,7 +35,7 @@ from incidents import (
     SteppingClock,
     ValidTime,
 )
-from incidents._sqlite import _AUDIT_SCHEMA, _PUT_TILE, _SCHEMA, TABLE
+from incidents.storage._sqlite import _AUDIT_SCHEMA, _PUT_TILE, _SCHEMA, TABLE
 
 BATCH = 1_000
 SAME = "raw sqlite3 running the ledger's own statements"

@@ -56,9 +56,9 @@ from incidents import (
     ValidTime,
     canonical_bytes,
 )
-from incidents._sqlite import _SCHEMA, TABLE
-from incidents._store import to_micros
-from incidents._tree import TreeEdge, leaf_hashes
+from incidents._tlog.tiles import TreeEdge, leaf_hashes
+from incidents.storage._contract import to_micros
+from incidents.storage._sqlite import _SCHEMA, TABLE
 
 BATCH = 1_000
 AT = datetime(2024, 7, 25, tzinfo=UTC)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from incidents import FixedClock, Ledger
-from incidents._store import Store
+from incidents.storage._contract import Store
 
 settings.register_profile(
     "fast", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -125,7 +125,7 @@ class Backend:
 
 def _drop_closed(location: str) -> None:
     """Drop the schema of a PostgreSQL ledger the test closed itself, through a store of its own."""
-    from incidents._postgres import PostgresStore
+    from incidents.storage._postgres import PostgresStore
 
     with contextlib.suppress(Exception):
         store = PostgresStore(location)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from shapely.geometry.base import BaseGeometry
 
 from incidents import EVENT_TYPES, InvalidInputError, Location, Position, ValidTime
-from incidents._events import Event
+from incidents._domain.events import Event
 
 NATIONS = ("CN", "RU", "US", "CA", "JP", "KR", "GB", "FR")
 nations = st.sampled_from(NATIONS)

@@ -1,4 +1,4 @@
-"""Tests of incidents._audit: the ledger keeps its Merkle tree, checkpoints and signatures."""
+"""Tests of incidents.audit._log: the ledger keeps its Merkle tree, checkpoints and signatures."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from incidents import (
     SourceRegistered,
     canonical_bytes,
 )
-from incidents._checkpoint import Checkpoint
 from incidents._errors import InvalidInputError, StorageError
-from incidents._merkle import root_from_leaf_hashes
-from incidents._notes import SigningKey
-from incidents._tree import leaf_hashes
-from incidents._verify import DamageKind
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.merkle import root_from_leaf_hashes
+from incidents._tlog.notes import SigningKey
+from incidents._tlog.tiles import leaf_hashes
+from incidents.audit._verify import DamageKind
 from incidents.examples import (
     ALASKA_2024_CORRECTED_AT,
     ALASKA_2024_PUBLISHED_AT,
@@ -241,7 +241,7 @@ def test_a_failed_append_leaves_tree_and_events_in_step(
     if where == "before":
         monkeypatch.setattr(ledger._audit, "append", broken)
     else:  # after the rows were inserted and the remembered edge was set aside
-        monkeypatch.setattr("incidents._audit.leaf_hashes", broken)
+        monkeypatch.setattr("incidents.audit._log.leaf_hashes", broken)
     with pytest.raises(StorageError, match="disk full"):
         ledger.record(*batches[1][1])
     monkeypatch.undo()

@@ -1,4 +1,4 @@
-"""Tests of incidents._bundle and incidents._replay: offline verification and replay."""
+"""Tests of incidents.audit._bundle and incidents.audit._replay: offline verification and replay."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 
 from conftest import Backend
 from incidents import FixedClock, Ledger, Recorded
-from incidents._bundle import BUNDLE_FORMAT, Bundle, is_bundle
-from incidents._checkpoint import Checkpoint
 from incidents._errors import InvalidInputError, StorageError, VerificationError
-from incidents._notes import SigningKey
-from incidents._replay import incident_states, replay_digests
-from incidents._verify import DamageKind
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SigningKey
+from incidents.audit._bundle import BUNDLE_FORMAT, Bundle, is_bundle
+from incidents.audit._replay import incident_states, replay_digests
+from incidents.audit._verify import DamageKind
 from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
 
 KEY = SigningKey.generate("example.org/recorder")

@@ -1,4 +1,4 @@
-"""Tests of incidents._checkpoint: C2SP tlog-checkpoint text, signed and not."""
+"""Tests of incidents._tlog.checkpoint: C2SP tlog-checkpoint text, signed and not."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents._checkpoint import Checkpoint
 from incidents._errors import InvalidInputError, VerificationError
-from incidents._notes import SignatureStatus, SigningKey
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SignatureStatus, SigningKey
 
 GO = json.loads((Path(__file__).parent / "data" / "notes" / "go-sumdb-note.json").read_text())
 KEY = SigningKey.from_text(GO["signing_key"])

@@ -12,7 +12,7 @@ import pytest
 
 from incidents import FixedClock, Ledger, examples
 from incidents._cli import main
-from incidents._commands.projections import ProgressBar
+from incidents._cli.projections import ProgressBar
 from incidents.projections import AircraftRoster, ReadModel
 
 PREFIX = examples.ALASKA_2024.hex[:8]
@@ -214,7 +214,7 @@ def test_project_imports_user_projections(
     import importlib
     import sys
 
-    import incidents._projections as registry
+    import incidents.projections._engine as registry
 
     (tmp_path / "my_cli_projections.py").write_text(
         (tmp_path / "my_cli_projections.py").read_text().replace("version = 1", "version = 2")

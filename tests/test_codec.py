@@ -19,8 +19,8 @@ from incidents import (
     decode_recorded,
     encode_event,
 )
-from incidents._codec import reference_encode_event, reference_encode_recorded
-from incidents._fastjson import _datetime, _uuid
+from incidents._codec.canonical import reference_encode_event, reference_encode_recorded
+from incidents._codec.compiled import _datetime, _uuid
 from strategies import aware_datetimes, events, text
 
 
@@ -100,7 +100,7 @@ def test_envelope_matches_the_reference_encoding(
         event=event, sequence=sequence, position=position, recorded_at=at, recorder=recorder
     )
     assert reference_encode_recorded(recorded) == canonical_bytes(recorded)
-    from incidents._store import LedgerMapper
+    from incidents.storage._contract import LedgerMapper
 
     assert [canonical_bytes(recorded)] == [
         r.state for r in LedgerMapper().to_stored_events([recorded])

@@ -21,9 +21,9 @@ from incidents import (
     Recorded,
     StorageError,
     ValidTime,
-    _codec,
 )
-from incidents._codec import decode_recorded, decode_trusted, encode_recorded
+from incidents._codec import canonical as _codec
+from incidents._codec.canonical import decode_recorded, decode_trusted, encode_recorded
 from strategies import events
 
 

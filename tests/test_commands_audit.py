@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents._checkpoint import Checkpoint
 from incidents._cli import main
-from incidents._notes import SigningKey, VerifierKey
-from incidents._proofs import ConsistencyProof, InclusionProof
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents.audit._proofs import ConsistencyProof, InclusionProof
 from incidents.examples import ALASKA_2024, alaska_2024_ids
 
 

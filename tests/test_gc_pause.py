@@ -26,8 +26,8 @@ from incidents import (
     ValidTime,
 )
 from incidents._gc import AGE_FROM, BULK, Turns, paused_gc
-from incidents._projections import state_bytes
 from incidents.projections import Change, Projection, ReadModel, handles, live
+from incidents.projections._engine import state_bytes
 
 
 @pytest.fixture(autouse=True)

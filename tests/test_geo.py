@@ -7,7 +7,7 @@ import shapely
 from hypothesis import given
 
 from incidents import METRES_PER_NAUTICAL_MILE, InvalidInputError, Location, Position
-from incidents._codec import converter
+from incidents._codec.canonical import converter
 from strategies import geometries, locations
 
 

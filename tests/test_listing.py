@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from conftest import Backend
 from histories import histories
 from incidents import Correction, Event, FixedClock, Ledger, examples
-from incidents._commands.basic import incident_listing
+from incidents._cli.basic import incident_listing
 
 
 def _folded(ledger: Ledger) -> list[tuple[object, str, int]]:

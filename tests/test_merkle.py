@@ -1,4 +1,4 @@
-"""Tests of incidents._merkle (RFC 9162 section 2.1 Merkle trees)."""
+"""Tests of incidents._tlog.merkle (RFC 9162 section 2.1 Merkle trees)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidents._errors import InvalidInputError
-from incidents._merkle import (
+from incidents._tlog.merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
     Frontier,

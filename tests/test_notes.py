@@ -1,4 +1,4 @@
-"""Tests of incidents._notes: C2SP signed notes and Ed25519 keys."""
+"""Tests of incidents._tlog.notes: C2SP signed notes and Ed25519 keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents._errors import InvalidInputError
-from incidents._notes import (
+from incidents._tlog.notes import (
     NoteSignature,
     SignatureStatus,
     SigningKey,

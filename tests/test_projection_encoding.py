@@ -27,9 +27,9 @@ from incidents import (
     SourceRegistered,
     ValidTime,
 )
-from incidents._codec import dumps
-from incidents._projections import _Parts
+from incidents._codec.canonical import dumps
 from incidents.projections import Change, Projection, ProjectionError, ReadModel, handles, live
+from incidents.projections._engine import _Parts
 
 
 def record_incident(ledger: Ledger, seed: int, size: int = 12) -> None:

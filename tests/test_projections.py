@@ -32,9 +32,8 @@ from incidents import (
     converter,
     examples,
 )
-from incidents import _projections as projections_module
-from incidents._codec import dumps
-from incidents._state import effective_events
+from incidents._codec.canonical import dumps
+from incidents._domain.state import effective_events
 from incidents.projections import (
     Change,
     ChangeKind,
@@ -50,6 +49,7 @@ from incidents.projections import (
     registered,
     state_bytes,
 )
+from incidents.projections import _engine as projections_module
 
 FACT_TYPES = (
     IncidentOpened,
@@ -503,7 +503,7 @@ def test_register_get_replace_and_unknown() -> None:
 
 
 def test_register_as_decorator_and_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidents._projections as module
+    import incidents.projections._engine as module
 
     @register(name="test-decorated")
     class Decorated(Projection):

@@ -1,4 +1,4 @@
-"""Tests of incidents._proofs: inclusion and consistency proofs from a ledger, as text."""
+"""Tests of incidents.audit._proofs: inclusion and consistency proofs from a ledger, as text."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from conftest import Backend
 from incidents import Ledger, canonical_bytes
-from incidents._checkpoint import Checkpoint
 from incidents._errors import InvalidInputError, UnknownEventError, VerificationError
-from incidents._proofs import ConsistencyProof, InclusionProof, parse_proof
+from incidents._tlog.checkpoint import Checkpoint
+from incidents.audit._proofs import ConsistencyProof, InclusionProof, parse_proof
 from incidents.examples import ALASKA_2024, alaska_2024_batches, alaska_2024_ids
 
 

@@ -30,7 +30,6 @@ from incidents import (
     StatementIssued,
     examples,
 )
-from incidents._store import ProjectionWriter, Store
 from incidents.projections import (
     AircraftRoster,
     Change,
@@ -43,6 +42,7 @@ from incidents.projections import (
     handles,
     live,
 )
+from incidents.storage._contract import ProjectionWriter, Store
 from test_projections import Facts, Journal, record_example
 
 

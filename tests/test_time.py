@@ -14,7 +14,7 @@ from incidents import (
     ValidTime,
     parse_instant,
 )
-from incidents._time import to_utc
+from incidents._domain.time import to_utc
 from strategies import aware_datetimes, valid_times
 
 ANCHORAGE_24 = ValidTime.day("2024-07-24", tz="America/Anchorage", wording="on Wednesday")

@@ -31,8 +31,7 @@ from incidents import (
     ValidTime,
     fold,
 )
-from incidents._store import FoldSnapshot
-from incidents._timetravel import SNAPSHOT_FORMAT, TimeTravel
+from incidents._timetravel.service import SNAPSHOT_FORMAT, TimeTravel
 from incidents.examples import (
     ALASKA_2024,
     ALASKA_2024_CORRECTED_AT,
@@ -40,6 +39,7 @@ from incidents.examples import (
     alaska_2024_batches,
     alaska_2024_ids,
 )
+from incidents.storage._contract import FoldSnapshot
 
 IDS = alaska_2024_ids()
 NOON_IN_ALASKA = datetime(2024, 7, 24, 20, 0, tzinfo=UTC)  # 12:00 AKDT on "Wednesday"
@@ -497,7 +497,7 @@ def test_a_cold_ledger_replays_snapshots_without_reapplying_corrections(
     ledger, story = snapshotted(backend)
     expected = answers(ledger, story)
     applied: list[object] = []
-    import incidents._bitemporal as bitemporal_module
+    import incidents._timetravel.fold as bitemporal_module
 
     real = bitemporal_module.apply_changes
     monkeypatch.setattr(
@@ -650,7 +650,7 @@ def test_a_cold_ledger_reads_skipped_corrections_when_a_retraction_needs_them(
 
 
 def test_relocated_objects_are_equal_copies_in_the_same_order(alaska: Ledger) -> None:
-    from incidents._bitemporal import relocated
+    from incidents._timetravel.fold import relocated
 
     state = alaska.incident(ALASKA_2024)
     objs: list[object] = [*state.aircraft, *state.statements, *state.sources, state.id]

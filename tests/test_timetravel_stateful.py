@@ -55,10 +55,10 @@ from incidents import (
     UnknownIncidentError,
     ValidTime,
 )
-from incidents._bitemporal import _Index
-from incidents._codec import apply_changes, converter
-from incidents._state import fold
-from incidents._timetravel import TimeTravel
+from incidents._codec.canonical import apply_changes, converter
+from incidents._domain.state import fold
+from incidents._timetravel.fold import _Index
+from incidents._timetravel.service import TimeTravel
 
 START = datetime(2024, 7, 25, 12, tzinfo=UTC)
 BASE = datetime(2024, 7, 24, tzinfo=UTC)

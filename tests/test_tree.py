@@ -1,4 +1,4 @@
-"""Tests of incidents._tree: the audit tree stored as tiles, grown batch by batch."""
+"""Tests of incidents._tlog.tiles: the audit tree stored as tiles, grown batch by batch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents._errors import StorageError
-from incidents._merkle import (
+from incidents._tlog.merkle import (
     EMPTY_ROOT,
     InMemorySubtreeHashes,
     consistency_proof,
@@ -20,8 +20,8 @@ from incidents._merkle import (
     root_from_leaf_hashes,
     root_from_subtrees,
 )
-from incidents._store import Tile
-from incidents._tree import TILE_WIDTH, TileSubtrees, TreeEdge, leaf_hashes
+from incidents._tlog.tiles import TILE_WIDTH, TileSubtrees, TreeEdge, leaf_hashes
+from incidents.storage._contract import Tile
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "data" / "merkle" / "reference_tree.json").read_text()

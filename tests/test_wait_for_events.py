@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import Backend, opened_backend
 
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, UnknownSourceError
-from incidents._store import Store
+from incidents.storage._contract import Store
 
 # Long enough that a waiter which was never woken is told apart from one that
 # was: a woken waiter returns within moments, one left to time out takes all of it.

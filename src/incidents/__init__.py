@@ -14,28 +14,14 @@ events, never edits.
 {'CN': {'H-6': 2}, 'RU': {'Tu-95': 2}}
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-from incidents._audit import StoredCheckpoint
-from incidents._bundle import Bundle, BundleCheckpoint
-from incidents._checkpoint import Checkpoint
-from incidents._codec import canonical_bytes, converter, decode_event, decode_recorded, encode_event
-from incidents._errors import (
-    ConcurrencyError,
-    DuplicateEventError,
-    FutureKnowledgeError,
-    IncidentsError,
-    InvalidInputError,
-    LedgerClosedError,
-    ProjectionError,
-    StorageError,
-    UnknownEventError,
-    UnknownIncidentError,
-    UnknownProjectionError,
-    UnknownSourceError,
-    VerificationError,
+from incidents._codec.canonical import (
+    canonical_bytes,
+    converter,
+    decode_event,
+    decode_recorded,
+    encode_event,
 )
-from incidents._events import (
+from incidents._domain.events import (
     EVENT_TYPES,
     AircraftReported,
     Claim,
@@ -55,12 +41,8 @@ from incidents._events import (
     Stance,
     StatementIssued,
 )
-from incidents._geo import METRES_PER_NAUTICAL_MILE, Location, Position
-from incidents._ledger import Ledger
-from incidents._notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
-from incidents._proofs import ConsistencyProof, InclusionProof, parse_proof
-from incidents._replay import REPLAY_STATES, StateFunction, incident_states, replay_digests
-from incidents._state import (
+from incidents._domain.geo import METRES_PER_NAUTICAL_MILE, Location, Position
+from incidents._domain.state import (
     Aircraft,
     Incident,
     Intercept,
@@ -70,7 +52,7 @@ from incidents._state import (
     Statement,
     fold,
 )
-from incidents._time import (
+from incidents._domain.time import (
     Clock,
     FixedClock,
     Precision,
@@ -79,7 +61,23 @@ from incidents._time import (
     ValidTime,
     parse_instant,
 )
-from incidents._timetravel import (
+from incidents._errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    FutureKnowledgeError,
+    IncidentsError,
+    InvalidInputError,
+    LedgerClosedError,
+    ProjectionError,
+    StorageError,
+    UnknownEventError,
+    UnknownIncidentError,
+    UnknownProjectionError,
+    UnknownSourceError,
+    VerificationError,
+)
+from incidents._ledger import Ledger
+from incidents._timetravel.service import (
     Diff,
     FactChange,
     FactChangeKind,
@@ -87,7 +85,14 @@ from incidents._timetravel import (
     History,
     HistoryEntry,
 )
-from incidents._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
+from incidents._version import __version__
+from incidents.audit._bundle import Bundle, BundleCheckpoint
+from incidents.audit._log import StoredCheckpoint
+from incidents.audit._proofs import ConsistencyProof, InclusionProof, parse_proof
+from incidents.audit._replay import REPLAY_STATES, StateFunction, incident_states, replay_digests
+from incidents.audit._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
 from incidents.projections import (
     Change,
     ChangeKind,
@@ -97,11 +102,6 @@ from incidents.projections import (
     incident_timeline,
     live,
 )
-
-try:
-    __version__ = version("incidents")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "EVENT_TYPES",

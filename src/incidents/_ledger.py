@@ -21,19 +21,14 @@ from uuid import UUID
 
 import attrs
 
-from incidents._audit import AuditLog, AuditMethods
-from incidents._codec import _escape, apply_changes, decode_trusted, envelope_text, event_text
-from incidents._errors import (
-    ConcurrencyError,
-    DuplicateEventError,
-    FutureKnowledgeError,
-    InvalidInputError,
-    LedgerClosedError,
-    UnknownEventError,
-    UnknownIncidentError,
-    UnknownSourceError,
+from incidents._codec.canonical import (
+    _escape,
+    apply_changes,
+    decode_trusted,
+    envelope_text,
+    event_text,
 )
-from incidents._events import (
+from incidents._domain.events import (
     EVENT_TYPES,
     AircraftReported,
     Correction,
@@ -45,10 +40,23 @@ from incidents._events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._domain.state import Incident, Reading
+from incidents._domain.time import Clock, SystemClock, to_utc
+from incidents._errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    InvalidInputError,
+    LedgerClosedError,
+    UnknownEventError,
+    UnknownIncidentError,
+    UnknownSourceError,
+)
 from incidents._gc import paused_gc
-from incidents._notes import SigningKey
-from incidents._state import Incident, Reading
-from incidents._store import (
+from incidents._timetravel.knowledge import known_until
+from incidents._timetravel.service import Diff, History, TimeTravel
+from incidents._tlog.notes import SigningKey
+from incidents.audit._log import AuditLog, AuditMethods
+from incidents.storage._contract import (
     LedgerMapper,
     Store,
     StoredRecord,
@@ -57,8 +65,6 @@ from incidents._store import (
     stored_record,
     to_micros,
 )
-from incidents._time import Clock, SystemClock, to_utc
-from incidents._timetravel import Diff, History, TimeTravel
 
 __all__ = ["Ledger", "open_store"]
 
@@ -107,14 +113,14 @@ def open_store(target: str | os.PathLike[str]) -> Store:
     """
     text = os.fspath(target)
     if text == ":memory:":
-        from incidents._memory import MemoryStore
+        from incidents.storage._memory import MemoryStore
 
         return MemoryStore()
     if text.startswith(("postgresql://", "postgres://")):
-        from incidents._postgres import PostgresStore
+        from incidents.storage._postgres import PostgresStore
 
         return PostgresStore(text)
-    from incidents._sqlite import SQLiteStore
+    from incidents.storage._sqlite import SQLiteStore
 
     return SQLiteStore(text)
 
@@ -531,16 +537,7 @@ class Ledger(AuditMethods):
     # -- reading ----------------------------------------------------------------------
 
     def _known_until(self, known_at: datetime | None) -> int | None:
-        if known_at is None:
-            return None
-        known = to_utc(known_at, what="known_at")
-        now = to_utc(self._clock(), what="clock reading")
-        if known > now:
-            raise FutureKnowledgeError(
-                f"known_at {known.isoformat()} is in the future (the ledger's clock reads "
-                f"{now.isoformat()}): what will be known then can still change"
-            )
-        return to_micros(known)
+        return known_until(self._clock, known_at)
 
     def events(self, incident_id: UUID, *, known_at: datetime | None = None) -> Iterator[Recorded]:
         """
@@ -622,7 +619,7 @@ class Ledger(AuditMethods):
 
         The answer never depends on when it is asked: it is read from a
         bitemporal index that keeps every version of every fact, so an old *known_at*
-        costs what the current state costs (see :mod:`incidents._timetravel`).
+        costs what the current state costs (see :mod:`incidents._timetravel.service`).
 
         Args:
             incident_id: The incident.

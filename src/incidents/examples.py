@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
-from incidents._events import (
+from incidents._domain.events import (
     AircraftReported,
     Claim,
     Correction,
@@ -45,8 +45,8 @@ from incidents._events import (
     Stance,
     StatementIssued,
 )
-from incidents._geo import Location
-from incidents._time import ValidTime
+from incidents._domain.geo import Location
+from incidents._domain.time import ValidTime
 
 __all__ = [
     "ALASKA_2024",

@@ -1,0 +1,383 @@
+"""
+``incidents export``, ``verify``, ``replay``, ``checkpoint``, ``prove``, ``check-proof`` and ``keygen``.
+
+The audit commands: export a ledger as a bundle anyone can check offline,
+verify a ledger or a bundle (exit status 0 when intact, 1 when damaged),
+replay one into state digests, print checkpoints and proofs, check a proof
+with no ledger (exit status 1 when it does not hold), make keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from incidents._cli.common import parse_event
+from incidents._codec.canonical import decode_recorded
+from incidents._domain.events import Recorded
+from incidents._errors import IncidentsError, InvalidInputError, VerificationError
+from incidents._ledger import Ledger
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents.audit._bundle import Bundle, is_bundle
+from incidents.audit._proofs import InclusionProof, parse_proof
+from incidents.audit._replay import replay_digests
+from incidents.audit._verify import VerifyReport
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """
+    Add the audit subcommands.
+
+    Args:
+        sub: The parser's subparsers.
+
+    """
+    export = sub.add_parser(
+        "export",
+        help="export the ledger as a bundle that can be verified offline",
+        description="Write the ledger's events (canonical JSON Lines), a checkpoint of them "
+        "and the keys that signed it into one file. `incidents verify` and "
+        "`incidents replay` check it with no ledger and no network.",
+    )
+    export.add_argument("--bundle", required=True, metavar="OUT", help="the bundle file to write")
+    export.set_defaults(run=run_export)
+
+    verify = sub.add_parser(
+        "verify",
+        help="verify a ledger or a bundle; exit status 1 if anything was changed",
+        description="Recompute every event's hash, the Merkle tree, every checkpoint and "
+        "signature, and report the first damaged position and what kind of damage it is.",
+    )
+    _target_arguments(verify)
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a published checkpoint to check against too (repeatable)",
+    )
+    verify.set_defaults(run=run_verify)
+
+    replay = sub.add_parser(
+        "replay",
+        help="verify a bundle (or ledger), rebuild state and print its digests",
+        description="Rebuild every incident's state from the events and print one "
+        "SHA-256 digest per state: the same on every machine and backend.",
+    )
+    _target_arguments(replay)
+    replay.set_defaults(run=run_replay)
+
+    checkpoint = sub.add_parser("checkpoint", help="print the ledger's checkpoint (size and root)")
+    checkpoint.add_argument("--size", type=int, help="an earlier size to describe")
+    checkpoint.add_argument("--signing-key", metavar="FILE", help="sign it with this key file")
+    checkpoint.add_argument("--store", action="store_true", help="also keep it in the ledger")
+    checkpoint.set_defaults(run=run_checkpoint)
+
+    prove = sub.add_parser(
+        "prove",
+        help="print an inclusion proof for an event, or a consistency proof",
+        description="Print a proof that EVENT is in the log (against --checkpoint, default: "
+        "the log now), or with --since a proof that the log extends an earlier checkpoint.",
+    )
+    prove.add_argument(
+        "event",
+        nargs="?",
+        help="the event: its id, or INCIDENT#POSITION as `incidents events` numbers it "
+        "(e.g. a5da836a#12)",
+    )
+    prove.add_argument("--checkpoint", metavar="FILE", help="the checkpoint to prove against")
+    prove.add_argument(
+        "--since", metavar="FILE", help="prove consistency from this earlier checkpoint"
+    )
+    prove.add_argument(
+        "--event-out",
+        metavar="FILE",
+        help="also write the event's canonical bytes to FILE, for `incidents check-proof`",
+    )
+    prove.set_defaults(run=run_prove)
+
+    check = sub.add_parser(
+        "check-proof",
+        help="check a proof against checkpoints, with no ledger; exit status 1 if it fails",
+        description="Check an inclusion proof (with --checkpoint and --event: the event's "
+        "canonical bytes, as `incidents prove --event-out` writes them or as a line of a "
+        "bundle) or a consistency proof (with --since and --checkpoint). Needs no ledger "
+        "and no network. With --key, the checkpoints must also be signed by a key given.",
+    )
+    check.add_argument("proof", metavar="PROOF", help="the proof file")
+    check.add_argument(
+        "--checkpoint",
+        required=True,
+        metavar="FILE",
+        help="the checkpoint the proof is for (for a consistency proof: the later one)",
+    )
+    check.add_argument(
+        "--since", metavar="FILE", help="the earlier checkpoint of a consistency proof"
+    )
+    check.add_argument(
+        "--event", metavar="FILE", help="the event's canonical bytes, for an inclusion proof"
+    )
+    _key_argument(check)
+    check.set_defaults(run=run_check_proof)
+
+    keygen = sub.add_parser(
+        "keygen",
+        help="make an Ed25519 signing key for a recorder",
+        description="Write a new signing key to a file only you can read, and print its "
+        "verifier key to publish.",
+    )
+    keygen.add_argument("name", help="the key's name, e.g. example.org/alice (no spaces)")
+    keygen.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write the signing key"
+    )
+    keygen.set_defaults(run=run_keygen)
+
+
+def _target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        nargs="?",
+        metavar="BUNDLE_OR_LEDGER",
+        help="a bundle file, an SQLite ledger file or a postgresql:// URL (default: --ledger)",
+    )
+    _key_argument(parser)
+
+
+def _key_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a verifier key you trust (name+id+base64), or a file of them (repeatable)",
+    )
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {what} {path}: {exc}") from None
+
+
+def _keys(values: list[str]) -> list[VerifierKey]:
+    keys: list[VerifierKey] = []
+    for value in values:
+        if os.path.isfile(value):
+            lines = [line.strip() for line in _read_text(value, "key file").splitlines()]
+            keys.extend(
+                VerifierKey.from_text(line) for line in lines if line and not line.startswith("#")
+            )
+        else:
+            keys.append(VerifierKey.from_text(value))
+    return keys
+
+
+def _open_existing(target: str, signing_key: SigningKey | None = None) -> Ledger:
+    remote = target == ":memory:" or target.startswith(("postgresql://", "postgres://"))
+    if not remote and not os.path.isfile(target):
+        raise InvalidInputError(f"no ledger or bundle at {target}")
+    return Ledger.open(target, signing_key=signing_key)
+
+
+def _print_report(report: VerifyReport) -> int:
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """
+    Write a bundle.
+    """
+    with _open_existing(args.ledger) as ledger:
+        checkpoint = ledger.export_bundle(args.bundle)
+    print(f"wrote {args.bundle}: {checkpoint.size} events of log {checkpoint.origin}")
+    print(checkpoint.text, end="")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """
+    Verify a bundle or a ledger and print the report.
+    """
+    target = args.target or args.ledger
+    keys = _keys(args.key)
+    checkpoints = [Checkpoint.parse(_read_text(p, "checkpoint")) for p in args.checkpoint]
+    if is_bundle(target):
+        return _print_report(Bundle.open(target).verify(keys=keys, checkpoints=checkpoints))
+    with _open_existing(target) as ledger:
+        return _print_report(ledger.verify(checkpoints=checkpoints, keys=keys))
+
+
+def _ledger_records(ledger: Ledger) -> Iterator[Recorded]:
+    after = 0
+    while True:
+        rows = ledger.store.rows(after=after, limit=4096)
+        if not rows:
+            return
+        for row in rows:
+            yield decode_recorded(row.state)
+        after = rows[-1].id
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """
+    Verify, rebuild state and print one digest per state.
+    """
+    target = args.target or args.ledger
+    keys = _keys(args.key)
+    if is_bundle(target):
+        report, digests = Bundle.open(target).replay(keys=keys)
+    else:
+        with _open_existing(target) as ledger:
+            report = ledger.verify(keys=keys)
+            if not report.ok:
+                return _print_report(report)
+            digests = replay_digests(_ledger_records(ledger))
+    print(
+        f"replayed {report.size} events of log {report.origin} from {report.subject}: "
+        f"verified, root {report.root.hex()}",
+        file=sys.stderr,
+    )
+    for name, digest in digests.items():
+        print(f"{name}  {digest}")
+    return 0
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    """
+    Print the ledger's checkpoint.
+    """
+    key = None
+    if args.signing_key:
+        key = SigningKey.from_text(_read_text(args.signing_key, "signing key"))
+    with _open_existing(args.ledger, key) as ledger:
+        checkpoint = ledger.checkpoint(size=args.size, store=args.store)
+    print(checkpoint.text, end="")
+    return 0
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    """
+    Print an inclusion or a consistency proof.
+    """
+    with _open_existing(args.ledger) as ledger:
+        at = (
+            Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+        )
+        if args.since:
+            if args.event:
+                raise InvalidInputError("give either an event or --since, not both")
+            old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
+            print(ledger.consistency_proof(old, at).text, end="")
+            return 0
+        if not args.event:
+            raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
+        event_id = parse_event(ledger, args.event)
+        proof = ledger.inclusion_proof(event_id, at)
+        if args.event_out:  # the bytes stored and hashed: the leaf itself
+            (row,) = ledger.store.rows_of([event_id])
+            _write_bytes(args.event_out, row.state, "event")
+        print(proof.text, end="")
+    return 0
+
+
+def _write_bytes(path: str, data: bytes, what: str) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {what} {path}: {exc.strerror}") from None
+
+
+def _read_event(path: str) -> tuple[bytes, Recorded]:
+    """An event's canonical bytes from a file (one trailing line break allowed)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read event {path}: {exc.strerror}") from None
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    try:
+        return data, decode_recorded(data)
+    except IncidentsError as exc:  # the decoder speaks of stored records: these are not
+        detail = exc.__cause__ or exc
+        raise InvalidInputError(
+            f"{path} does not hold a recorded event's canonical bytes "
+            f"(as `incidents prove --event-out` writes them): {detail}"
+        ) from None
+
+
+def run_check_proof(args: argparse.Namespace) -> int:
+    """
+    Check an inclusion or consistency proof against checkpoints, with no ledger.
+    """
+    proof = parse_proof(_read_text(args.proof, "proof"))
+    checkpoint = Checkpoint.parse(_read_text(args.checkpoint, "checkpoint"))
+    keys = _keys(args.key)
+    if isinstance(proof, InclusionProof):
+        if args.since or not args.event:
+            raise InvalidInputError(
+                "an inclusion proof is checked with --checkpoint and --event (not --since)"
+            )
+        data, event = _read_event(args.event)
+        checkpoints = [checkpoint]
+        check = functools.partial(proof.verify, data, checkpoint)
+        what = (
+            f"event {event.event_id} (incident {event.incident_id}, sequence {event.sequence}) "
+            f"is in log {checkpoint.origin} at size {checkpoint.size}"
+        )
+    else:
+        if args.event or not args.since:
+            raise InvalidInputError(
+                "a consistency proof is checked with --since and --checkpoint (not --event)"
+            )
+        old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
+        checkpoints = [old, checkpoint]
+        check = functools.partial(proof.verify, old, checkpoint)
+        what = (
+            f"log {checkpoint.origin} at size {checkpoint.size} extends size {old.size}: "
+            "nothing recorded by then was changed"
+        )
+    try:
+        check()
+        for c in checkpoints if keys else ():
+            c.verify_signatures(keys)
+    except VerificationError as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    print(f"OK: {what}")
+    print(
+        f"  root {checkpoint.root.hex()}; "
+        + (
+            "checkpoint signatures checked with the keys given"
+            if keys
+            else "checkpoint signatures not checked (give --key to require them)"
+        )
+    )
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """
+    Write a new signing key and print its verifier key.
+    """
+    key = SigningKey.generate(args.name)
+    out = Path(args.out)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInputError(f"{out} exists: not overwriting a key") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {out}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key.to_text() + "\n")
+    print(key.verifier.text)
+    return 0

@@ -1,0 +1,89 @@
+"""
+What every command shares: naming incidents and events, and the table width.
+"""
+
+from __future__ import annotations
+
+import shutil
+from uuid import UUID
+
+from incidents._errors import InvalidInputError
+from incidents._ledger import Ledger
+
+__all__ = ["parse_event", "parse_incident", "terminal_width"]
+
+
+def parse_incident(ledger: Ledger, text: str) -> UUID:
+    """
+    Resolve an incident given as a full UUID or a unique prefix of its hex.
+
+    Args:
+        ledger: The open ledger.
+        text: The id or prefix.
+
+    Returns:
+        The incident id.
+
+    Raises:
+        InvalidInputError: If nothing or more than one incident matches.
+    """
+    try:
+        return UUID(text)
+    except ValueError:
+        pass
+    prefix = text.replace("-", "").lower()
+    matches = [i for i in ledger.incident_ids() if i.hex.startswith(prefix)] if prefix else []
+    if len(matches) != 1:
+        found = "no incident" if not matches else f"{len(matches)} incidents"
+        raise InvalidInputError(f"{found} match {text!r}")
+    return matches[0]
+
+
+def parse_event(ledger: Ledger, text: str) -> UUID:
+    """
+    Resolve an event given as its id or as ``INCIDENT#POSITION``.
+
+    ``POSITION`` is the event's place in its incident, as ``incidents events``
+    and ``incidents history`` number it (``a5da836a#12``); ``INCIDENT`` is an
+    incident id or a unique prefix of it.
+
+    Args:
+        ledger: The open ledger.
+        text: The event.
+
+    Returns:
+        The event id.
+
+    Raises:
+        InvalidInputError: If the text names no recorded event.
+    """
+    incident, mark, place = text.partition("#")
+    if not mark:
+        try:
+            return UUID(text)
+        except ValueError:
+            raise InvalidInputError(
+                f"not an event id or INCIDENT#POSITION (e.g. a5da836a#12): {text!r}"
+            ) from None
+    if not (place.isascii() and place.isdigit()) or int(place) < 1:
+        raise InvalidInputError(f"not a position in {text!r}: give INCIDENT#POSITION, from 1")
+    incident_id = parse_incident(ledger, incident)
+    rows = ledger.store.stream(incident_id, after_position=int(place) - 1)  # rows, not decoded
+    if not rows or rows[0].originator_version != int(place):
+        raise InvalidInputError(f"incident {incident_id} has no event at position {place}")
+    return rows[0].event_id
+
+
+def terminal_width(requested: int | None = None) -> int:
+    """
+    The width to print tables at: *requested*, or the terminal's (80 to 160).
+
+    Args:
+        requested: A width asked for on the command line.
+
+    Returns:
+        Characters per line.
+    """
+    if requested is not None:
+        return requested
+    return max(80, min(160, shutil.get_terminal_size((100, 24)).columns))

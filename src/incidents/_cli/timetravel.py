@@ -1,0 +1,202 @@
+"""
+``incidents state``, ``history``, ``diff``, ``search`` and ``snapshots``: time travel.
+
+Times are ISO-8601 with an offset (``2024-07-25T18:00:00+00:00``, ``...Z``);
+a time without one is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from incidents._cli.common import parse_incident
+from incidents._domain.state import Reading
+from incidents._domain.time import parse_instant
+from incidents._domain.words import render_incident, stamp
+from incidents._errors import InvalidInputError
+from incidents._ledger import Ledger
+
+__all__ = [
+    "register",
+    "run_snapshots",
+    "run_diff",
+    "run_history",
+    "run_search",
+    "run_state",
+]
+
+_TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
+
+
+def _instant(text: str | None, what: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text, what=what)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"{what} {text!r} is not an ISO-8601 time with an offset "
+            "(e.g. 2024-07-25T18:00:00+00:00 or 2024-07-25T18:00Z)"
+        ) from None
+
+
+def _reading(text: str) -> Reading:
+    try:
+        return Reading(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"--reading must be 'possibly' or 'certainly', got {text!r}"
+        ) from None
+
+
+def register(sub: Any) -> None:
+    """
+    Add the subcommands of this module.
+
+    Args:
+        sub: The parser's subparsers.
+    """
+    state = sub.add_parser(
+        "state",
+        help="show an incident at a valid time, as known at a recording time",
+        description="Show an incident as it stood at valid time --valid-at (default: every "
+        "fact), built only from what had been recorded by --known-at (default: now).",
+    )
+    state.add_argument("incident", help="incident id (or a unique prefix)")
+    state.add_argument("--valid-at", metavar="T", help=f"valid time ({_TIME_HELP})")
+    state.add_argument("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+    state.add_argument(
+        "--reading",
+        default="possibly",
+        metavar="possibly|certainly",
+        help="facts of imprecise time count at --valid-at if they possibly (default) or "
+        "certainly had happened by then",
+    )
+    state.set_defaults(run=run_state)
+
+    history = sub.add_parser(
+        "history",
+        help="print an incident's audit trail",
+        description="Every recorded event of an incident in recording order: who recorded "
+        "what, when, from which source; corrections and retractions with what they target "
+        "and change.",
+    )
+    history.add_argument("incident", help="incident id (or a unique prefix)")
+    history.set_defaults(run=run_history)
+
+    diff = sub.add_parser(
+        "diff",
+        help="what the record of an incident says differently between two recording times",
+        description="Facts added, corrected, retracted or restored between what was known at "
+        "recording time A and at recording time B (default: now).",
+    )
+    diff.add_argument("incident", help="incident id (or a unique prefix)")
+    diff.add_argument("a", metavar="A", help=f"earlier recording time ({_TIME_HELP})")
+    diff.add_argument("b", metavar="B", nargs="?", help="later recording time (default: now)")
+    diff.set_defaults(run=run_diff)
+
+    search = sub.add_parser(
+        "search",
+        help="list the incidents with facts in a valid-time window",
+        description="List the incidents (as known at --known-at) with an aircraft, patrol, "
+        "intercept or statement whose valid time possibly (default) or certainly falls "
+        "between --from and --to (both included; either may be left open).",
+    )
+    search.add_argument("--from", dest="start", metavar="T", help=f"window start ({_TIME_HELP})")
+    search.add_argument("--to", dest="end", metavar="T", help=f"window end ({_TIME_HELP})")
+    search.add_argument("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+    search.add_argument(
+        "--reading", default="possibly", metavar="possibly|certainly", help="see 'state'"
+    )
+    search.set_defaults(run=run_search)
+
+    snapshots = sub.add_parser(
+        "snapshots",
+        help="rebuild or drop the snapshots kept to read large incidents fast",
+        description="Snapshots are derived data, written as incidents are read and never "
+        "trusted over the events: dropping them loses nothing.",
+    )
+    snapshots.add_argument("action", choices=("rebuild", "drop"))
+    snapshots.add_argument("incident", nargs="?", help="incident id (default: every incident)")
+    snapshots.set_defaults(run=run_snapshots)
+
+
+def run_state(args: argparse.Namespace) -> int:
+    """
+    Print an incident at a valid time, as known at a recording time.
+    """
+    valid_at = _instant(args.valid_at, "--valid-at")
+    known_at = _instant(args.known_at, "--known-at")
+    reading = _reading(args.reading)
+    with Ledger.open(args.ledger) as ledger:
+        incident_id = parse_incident(ledger, args.incident)
+        state = ledger.incident(incident_id, valid_at, known_at, reading=reading)
+        known = "now" if known_at is None else f"at {stamp(known_at)}"
+        valid = (
+            "every fact"
+            if valid_at is None
+            else f"facts {reading.value} in effect at {stamp(valid_at)}"
+        )
+        print(
+            f"As known {known} ({state.last_position} events recorded, the last at "
+            f"{stamp(state.last_recorded_at)}); {valid}"
+        )
+        print()
+        print(render_incident(state))
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """
+    Print an incident's audit trail.
+    """
+    with Ledger.open(args.ledger) as ledger:
+        incident_id = parse_incident(ledger, args.incident)
+        print(ledger.history(incident_id).render())
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """
+    Print what changed in an incident's record between two recording times.
+    """
+    a = _instant(args.a, "A")
+    assert a is not None
+    b = _instant(args.b, "B")
+    with Ledger.open(args.ledger) as ledger:
+        incident_id = parse_incident(ledger, args.incident)
+        print(ledger.diff(incident_id, a, b).render())
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """
+    Print the incidents with facts in a valid-time window.
+    """
+    start = _instant(args.start, "--from")
+    end = _instant(args.end, "--to")
+    known_at = _instant(args.known_at, "--known-at")
+    reading = _reading(args.reading)
+    window = None if start is None and end is None else (start, end)
+    with Ledger.open(args.ledger) as ledger:
+        found = ledger.incidents(window, known_at, reading=reading)
+        for incident in found:
+            print(f"{incident.id}  {incident.title}  ({incident.last_position} events)")
+        if not found:
+            print("no incident matches")
+    return 0
+
+
+def run_snapshots(args: argparse.Namespace) -> int:
+    """
+    Rebuild or drop snapshots.
+    """
+    with Ledger.open(args.ledger) as ledger:
+        incident_id = None if args.incident is None else parse_incident(ledger, args.incident)
+        if args.action == "drop":
+            print(f"dropped {ledger.drop_snapshots(incident_id)} snapshots")
+        else:
+            print(f"snapshotted {ledger.rebuild_snapshots(incident_id)} incidents")
+    return 0

@@ -1,0 +1,171 @@
+"""
+The one cattrs converter between domain values and JSON-ready data.
+
+Below the events: it knows datetimes (ISO-8601 in UTC), UUIDs (strings),
+shapely geometries (GeoJSON-style mappings) and attrs classes in general;
+:mod:`incidents._domain.events` registers the tagged union of event types on
+it. Canonical bytes and the compiled encoders sit above the events, in
+:mod:`incidents._codec`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import attrs
+import cattrs
+import shapely.geometry
+from cattrs.errors import BaseValidationError
+from shapely.geometry.base import BaseGeometry
+
+from incidents._domain.time import to_utc
+from incidents._errors import InvalidInputError
+
+__all__ = [
+    "apply_changes",
+    "converter",
+    "describe_error",
+    "structure",
+    "structure_datetime",
+    "structure_geometry",
+    "unstructure_datetime",
+    "unstructure_changes",
+    "unstructure_geometry",
+]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+"""The library's single converter between domain values and JSON-ready data."""
+
+
+def unstructure_datetime(value: datetime) -> str:
+    return to_utc(value).isoformat()
+
+
+def structure_datetime(value: Any, _: Any) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"expected an ISO-8601 string, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    return to_utc(parsed)
+
+
+def unstructure_geometry(value: BaseGeometry) -> dict[str, Any]:
+    return _lists(shapely.geometry.mapping(value))  # type: ignore[no-any-return]
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
+
+
+def structure_geometry(value: Any, _: Any) -> BaseGeometry:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"expected a GeoJSON geometry mapping, got {value!r}")
+    try:
+        return shapely.geometry.shape(value)
+    except Exception as exc:  # shapely raises several unrelated types
+        raise InvalidInputError(f"not a valid geometry: {exc}") from exc
+
+
+def _structure_uuid(value: Any, _: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidInputError(f"not a UUID: {value!r}") from None
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
+
+
+converter.register_unstructure_hook(datetime, unstructure_datetime)
+converter.register_structure_hook(datetime, structure_datetime)
+converter.register_unstructure_hook(UUID, str)
+converter.register_structure_hook(UUID, _structure_uuid)
+converter.register_unstructure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), unstructure_geometry
+)
+converter.register_structure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), structure_geometry
+)
+converter.register_structure_hook(Any, _structure_any)
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, BaseValidationError):
+        notes = []
+        for sub in exc.exceptions:
+            where = "; ".join(getattr(sub, "__notes__", []) or [])
+            notes.append(f"{describe_error(sub)}" + (f" ({where})" if where else ""))
+        return "; ".join(notes) or str(exc)
+    return str(exc)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    try:
+        return converter.structure(data, cls)
+    except InvalidInputError:
+        raise
+    except (BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidInputError(f"invalid {cls.__name__}: {describe_error(exc)}") from exc
+
+
+def unstructure_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Turn ordinary new field values into the JSON form a :class:`Correction` keeps.
+
+    Args:
+        cls: The type of the corrected event.
+        changes: Field name to new value.
+
+    Returns:
+        Field name to JSON-ready value.
+
+    Raises:
+        InvalidInputError: If a field does not exist on *cls*.
+    """
+    fields = attrs.fields_dict(cls)
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in fields:
+            raise InvalidInputError(
+                f"{cls.__name__} has no field {name!r} (fields: {', '.join(sorted(fields))})"
+            )
+        try:
+            out[name] = converter.unstructure(value, unstructure_as=fields[name].type)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{cls.__name__}.{name} cannot take {value!r}: {exc}") from exc
+    return out
+
+
+def apply_changes(target: T, changes: Mapping[str, Any]) -> T:
+    """
+    Return *target* with corrected fields, validated as a fresh event.
+
+    Args:
+        target: The event as it currently stands.
+        changes: Field name to new value, in JSON form.
+
+    Returns:
+        A new event of the same type.
+
+    Raises:
+        InvalidInputError: If a field does not exist or the result is invalid.
+    """
+    data = converter.unstructure(target)
+    unknown = set(changes) - set(data)
+    if unknown:
+        raise InvalidInputError(
+            f"{type(target).__name__} has no field(s) {', '.join(sorted(unknown))}"
+        )
+    data.update(changes)
+    return structure(data, type(target))

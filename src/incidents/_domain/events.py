@@ -1,0 +1,713 @@
+"""
+The event vocabulary: every fact the ledger can hold, as an immutable value.
+
+Each event is a frozen, slotted attrs class whose fields are keyword-only.
+Every event names the incident it belongs to (``incident_id``), the source it
+comes from (``source_id``) and carries its own id (``event_id``, a random
+UUID unless given). The ledger wraps each recorded event in a
+:class:`Recorded` envelope that adds its place in the global order
+(``sequence``), its position in the incident's stream, the recording time and
+who recorded it: those are never chosen by the caller.
+
+Facts are never edited. A :class:`Correction` names an earlier event and the
+fields it changes; a :class:`Retraction` withdraws an earlier event. Both are
+events in their own right, attributed to their own source.
+
+The vocabulary is closed: :data:`EVENT_TYPES` maps each stable type name
+(used in storage, bundles and the command line) to its class.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+import attrs
+
+from incidents._domain.convert import apply_changes, unstructure_changes
+from incidents._domain.geo import Location
+from incidents._domain.time import ValidTime, to_utc
+from incidents._errors import InvalidInputError
+
+__all__ = [
+    "EVENT_TYPES",
+    "AircraftReported",
+    "Claim",
+    "Correction",
+    "Credibility",
+    "Event",
+    "IncidentOpened",
+    "Interceptor",
+    "InterceptReported",
+    "PatrolReported",
+    "Recorded",
+    "Reliability",
+    "Retraction",
+    "SourceKind",
+    "SourceRegistered",
+    "Speaker",
+    "Stance",
+    "StatementIssued",
+]
+
+_NATION_RE = re.compile(r"^[A-Z]{2}$")
+
+# -- validators: every one raises InvalidInputError, never TypeError ----------
+
+
+def _instance_of(kind: type | tuple[type, ...]) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, kind):
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            raise InvalidInputError(
+                f"{attribute.name} must be {names}, got {type(value).__name__} {value!r}"
+            )
+
+    return check
+
+
+def _text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{attribute.name} must be non-empty text, got {value!r}")
+
+
+def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _text(_, attribute, value)
+
+
+def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not _NATION_RE.match(value):
+        raise InvalidInputError(
+            f"{attribute.name} must be an ISO 3166-1 alpha-2 code such as 'US', got {value!r}"
+        )
+
+
+def _nations(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for item in value:
+        _nation(_, attribute, item)
+
+
+def _count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"{attribute.name} must be a whole number >= 1, got {value!r}")
+
+
+def _optional_count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _count(_, attribute, value)
+
+
+def _each(check: Any) -> Any:
+    def run(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        for item in value:
+            check(instance, attribute, item)
+
+    return run
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidInputError(f"expected a sequence, got {value!r}")
+    return tuple(value)
+
+
+def _recorded_at(value: datetime) -> datetime:
+    return to_utc(value, what="recording time")
+
+
+def _optional_aware(value: datetime | None) -> datetime | None:
+    return None if value is None else to_utc(value, what="publication time")
+
+
+# -- value types used inside events ---------------------------------------------
+
+
+class SourceKind(enum.Enum):
+    """
+    What kind of document a source is.
+    """
+
+    NEWS_ARTICLE = "news_article"
+    OFFICIAL_STATEMENT = "official_statement"
+    PRESS_RELEASE = "press_release"
+    SOCIAL_MEDIA_POST = "social_media_post"
+    TRANSCRIPT = "transcript"
+
+
+class Reliability(enum.Enum):
+    """
+    Source reliability on the Admiralty (NATO) scale, A (best) to F.
+    """
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+    @property
+    def meaning(self) -> str:
+        """
+        The conventional wording of the grade.
+        """
+        return _RELIABILITY_MEANING[self]
+
+
+_RELIABILITY_MEANING = {
+    Reliability.A: "completely reliable",
+    Reliability.B: "usually reliable",
+    Reliability.C: "fairly reliable",
+    Reliability.D: "not usually reliable",
+    Reliability.E: "unreliable",
+    Reliability.F: "reliability cannot be judged",
+}
+
+
+class Credibility(enum.IntEnum):
+    """
+    Information credibility on the Admiralty (NATO) scale, 1 (best) to 6.
+    """
+
+    CONFIRMED = 1
+    PROBABLY_TRUE = 2
+    POSSIBLY_TRUE = 3
+    DOUBTFUL = 4
+    IMPROBABLE = 5
+    CANNOT_BE_JUDGED = 6
+
+    @property
+    def meaning(self) -> str:
+        """
+        The conventional wording of the grade.
+        """
+        return self.name.replace("_", " ").lower()
+
+
+class Stance(enum.Enum):
+    """
+    Whether a claim asserts or denies its proposition.
+    """
+
+    AFFIRMS = "affirms"
+    DENIES = "denies"
+
+
+@attrs.frozen(kw_only=True)
+class Speaker:
+    """
+    Who made a statement: a person, a role, an organization.
+
+    At least a name or an organization must be given.
+
+    Attributes:
+        name: The person's name as the source gave it, e.g. ``"Zhang Xiaogang"``.
+        role: The person's role, e.g. ``"spokesperson"``.
+        organization: The body speaking, e.g. ``"Ministry of National Defense (PRC)"``.
+    """
+
+    name: str | None = attrs.field(default=None, validator=_optional_text)
+    role: str | None = attrs.field(default=None, validator=_optional_text)
+    organization: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is None and self.organization is None:
+            raise InvalidInputError("a speaker needs a name or an organization")
+
+    def describe(self) -> str:
+        """
+        Render the speaker for people, e.g. ``"Zhang Xiaogang, spokesperson, MND"``.
+
+        Returns:
+            The non-empty parts joined by commas.
+        """
+        return ", ".join(p for p in (self.name, self.role, self.organization) if p)
+
+
+@attrs.frozen(kw_only=True)
+class Claim:
+    """
+    One proposition a statement makes, comparable across statements.
+
+    Attributes:
+        topic: A short, stable key for the proposition, e.g.
+            ``"violated-foreign-airspace"``; statements about the same topic can
+            be compared.
+        stance: Whether the statement affirms or denies it.
+        text: The claim in words.
+    """
+
+    topic: str = attrs.field(validator=_text)
+    stance: Stance = attrs.field(validator=_instance_of(Stance))
+    text: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class Interceptor:
+    """
+    Aircraft sent to intercept, as far as the source says.
+
+    Attributes:
+        nation: ISO 3166-1 alpha-2 code of the responding nation.
+        type_designation: e.g. ``"F-35"``, if known.
+        count: How many, if known.
+    """
+
+    nation: str = attrs.field(validator=_nation)
+    type_designation: str | None = attrs.field(default=None, validator=_optional_text)
+    count: int | None = attrs.field(default=None, validator=_optional_count)
+
+
+# -- events ---------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """
+    Base class of every event: the fields every fact carries.
+
+    Attributes:
+        incident_id: The incident the event belongs to.
+        source_id: The registered source the event comes from.
+        event_id: The event's own id (random unless given).
+    """
+
+    TYPE: ClassVar[str] = ""
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    incident_id: UUID = attrs.field(validator=_instance_of(UUID))
+    source_id: UUID = attrs.field(validator=_instance_of(UUID))
+    event_id: UUID = attrs.field(factory=uuid4, validator=_instance_of(UUID))
+
+    def references(self) -> tuple[UUID, ...]:
+        """
+        The ids of other events this event points at (aircraft, targets).
+
+        Returns:
+            Event ids that must already be recorded in the same incident, or be
+            recorded in the same batch.
+        """
+        found: list[UUID] = []
+        for name in self.REFERENCE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, UUID):
+                found.append(value)
+            else:
+                found.extend(value)
+        return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
+class IncidentOpened(Event):
+    """
+    A new incident is opened in the ledger. Every incident's stream starts here.
+
+    Attributes:
+        title: Short title.
+        summary: What the incident is about.
+        region: Where, broadly, e.g. ``"Bering Sea / Alaska ADIZ"``.
+    """
+
+    TYPE: ClassVar[str] = "incident-opened"
+
+    title: str = attrs.field(validator=_text)
+    summary: str = attrs.field(default="", validator=_instance_of(str))
+    region: str | None = attrs.field(default=None, validator=_optional_text)
+
+
+def _credibility(value: Any) -> Credibility:
+    if isinstance(value, bool):
+        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}")
+    try:
+        return Credibility(value)
+    except ValueError:
+        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}") from None
+
+
+def _own_id(instance: SourceRegistered) -> UUID:
+    return instance.source_id
+
+
+@attrs.frozen(kw_only=True)
+class SourceRegistered(Event):
+    """
+    A source is registered in an incident, so that facts can cite it.
+
+    The source's id is the event's own id: ``source_id`` defaults to a new
+    UUID and ``event_id`` always equals it.
+
+    Attributes:
+        kind: What kind of document it is.
+        publisher: Who published it, e.g. ``"NORAD"`` or ``"RIA Novosti"``.
+        title: Its title, if any.
+        url: Where it can be read, if anywhere.
+        published_at: When it was published, timezone-aware, if known.
+        language: Its language as a BCP 47 tag, e.g. ``"en"`` or ``"zh"``.
+        cites: The source it reports from, e.g. RIA citing the Russian defence
+            ministry; that source must be registered in the same incident.
+        reliability: Admiralty source reliability, A to F.
+        credibility: Admiralty information credibility, 1 to 6.
+    """
+
+    TYPE: ClassVar[str] = "source-registered"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    source_id: UUID = attrs.field(factory=uuid4, validator=_instance_of(UUID))
+    event_id: UUID = attrs.field(
+        default=attrs.Factory(_own_id, takes_self=True), validator=_instance_of(UUID)
+    )
+    kind: SourceKind = attrs.field(validator=_instance_of(SourceKind))
+    publisher: str = attrs.field(validator=_text)
+    title: str | None = attrs.field(default=None, validator=_optional_text)
+    url: str | None = attrs.field(default=None, validator=_optional_text)
+    published_at: datetime | None = attrs.field(default=None, converter=_optional_aware)
+    language: str | None = attrs.field(default=None, validator=_optional_text)
+    cites: UUID | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(UUID))
+    )
+    reliability: Reliability = attrs.field(
+        default=Reliability.F, validator=_instance_of(Reliability)
+    )
+    credibility: Credibility = attrs.field(
+        default=Credibility.CANNOT_BE_JUDGED, converter=_credibility
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.event_id != self.source_id:
+            raise InvalidInputError(
+                "a source registration's event_id is its source_id; give only source_id"
+            )
+        if self.cites == self.source_id:
+            raise InvalidInputError("a source cannot cite itself")
+
+    def references(self) -> tuple[UUID, ...]:
+        """
+        The cited source, if any.
+
+        Returns:
+            ``(cites,)`` or ``()``.
+        """
+        return () if self.cites is None else (self.cites,)
+
+
+@attrs.frozen(kw_only=True)
+class AircraftReported(Event):
+    """
+    Aircraft were seen or reported: one type, one nation, one or more airframes.
+
+    Attributes:
+        type_designation: e.g. ``"H-6"``, ``"Tu-95MS"``.
+        nation: ISO 3166-1 alpha-2 code of the operating nation.
+        count: How many airframes, when individual airframes are unknown.
+        valid_time: When they were there.
+        operator: The operating service, e.g. ``"PLA Air Force"``.
+        role: e.g. ``"strategic bomber"``.
+        location: Where, if the source says.
+    """
+
+    TYPE: ClassVar[str] = "aircraft-reported"
+
+    type_designation: str = attrs.field(validator=_text)
+    nation: str = attrs.field(validator=_nation)
+    count: int = attrs.field(default=1, validator=_count)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    operator: str | None = attrs.field(default=None, validator=_optional_text)
+    role: str | None = attrs.field(default=None, validator=_optional_text)
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class PatrolReported(Event):
+    """
+    A patrol: aircraft flying together for a declared purpose.
+
+    Attributes:
+        aircraft: Event ids of the :class:`AircraftReported` taking part.
+        nations: Participating nations (ISO 3166-1 alpha-2).
+        areas: Named areas patrolled, e.g. ``("Bering Sea", "Chukchi Sea")``.
+        joint: Whether it was a joint patrol of several nations.
+        valid_time: When it took place.
+        purpose: The declared purpose, if any.
+        location: Where, if the source gives a track or area.
+    """
+
+    TYPE: ClassVar[str] = "patrol-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+
+    aircraft: tuple[UUID, ...] = attrs.field(converter=_tuple, validator=_each(_instance_of(UUID)))
+    nations: tuple[str, ...] = attrs.field(converter=_tuple, validator=_nations)
+    areas: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
+    joint: bool = attrs.field(default=False, validator=_instance_of(bool))
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    purpose: str | None = attrs.field(default=None, validator=_optional_text)
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.nations:
+            raise InvalidInputError("a patrol needs at least one nation")
+        if self.joint and len(set(self.nations)) < 2:
+            raise InvalidInputError("a joint patrol needs at least two nations")
+
+
+@attrs.frozen(kw_only=True)
+class InterceptReported(Event):
+    """
+    Aircraft were intercepted.
+
+    Attributes:
+        interceptors: Who responded, by nation and type where known.
+        intercepted: Event ids of the aircraft or patrol intercepted.
+        valid_time: When.
+        location: Where, if the source says.
+    """
+
+    TYPE: ClassVar[str] = "intercept-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("intercepted",)
+
+    interceptors: tuple[Interceptor, ...] = attrs.field(
+        converter=_tuple, validator=_each(_instance_of(Interceptor))
+    )
+    intercepted: tuple[UUID, ...] = attrs.field(
+        converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.interceptors:
+            raise InvalidInputError("an intercept needs at least one interceptor")
+        if not self.intercepted:
+            raise InvalidInputError("an intercept must name what was intercepted")
+
+
+@attrs.frozen(kw_only=True)
+class StatementIssued(Event):
+    """
+    Somebody said something about the incident.
+
+    Attributes:
+        speaker: Who spoke.
+        medium: How, e.g. ``"press conference"``, ``"news release"``, ``"post on X"``.
+        quotes: Verbatim quotes, each non-empty.
+        claims: The structured propositions the statement makes.
+        language: The language spoken, as a BCP 47 tag.
+        valid_time: When it was said.
+    """
+
+    TYPE: ClassVar[str] = "statement-issued"
+
+    speaker: Speaker = attrs.field(validator=_instance_of(Speaker))
+    medium: str = attrs.field(validator=_text)
+    quotes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
+    claims: tuple[Claim, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(Claim))
+    )
+    language: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+
+def _changes(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"changes must be a mapping of field to value, got {value!r}")
+    return dict(sorted(value.items()))
+
+
+@attrs.frozen(kw_only=True)
+class Correction(Event):
+    """
+    Changes fields of an earlier event, citing the source that shows it wrong.
+
+    ``changes`` maps field names of the target event to their new values in
+    serialized (JSON) form; build it with :meth:`of` to pass ordinary values.
+    Envelope fields (ids and source) cannot be corrected. A correction may
+    target another correction.
+
+    Attributes:
+        target_id: The event corrected.
+        changes: Field name to new value (JSON form).
+        reason: Why.
+    """
+
+    TYPE: ClassVar[str] = "correction"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id",)
+
+    target_id: UUID = attrs.field(validator=_instance_of(UUID))
+    changes: dict[str, Any] = attrs.field(converter=_changes)
+    reason: str = attrs.field(validator=_text)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.changes:
+            raise InvalidInputError("a correction must change at least one field")
+        protected = set(self.changes) & _ENVELOPE_FIELDS
+        if protected:
+            raise InvalidInputError(
+                f"a correction cannot change {', '.join(sorted(protected))}: record a "
+                "retraction and a new event instead"
+            )
+        if self.target_id == self.event_id:
+            raise InvalidInputError("an event cannot correct itself")
+
+    @classmethod
+    def of(
+        cls,
+        target: Event,
+        *,
+        source_id: UUID,
+        reason: str,
+        event_id: UUID | None = None,
+        **changes: Any,
+    ) -> Correction:
+        """
+        Build a correction of *target* from ordinary field values.
+
+        The new values are checked against the target's type right away.
+
+        Args:
+            target: The event to correct.
+            source_id: The source showing the correction.
+            reason: Why.
+            event_id: The correction's own id (random unless given).
+            **changes: New values of the target's fields, e.g.
+                ``speaker=Speaker(name="Zhang Xiaogang", ...)``.
+
+        Returns:
+            The correction, ready for :meth:`incidents.Ledger.record`.
+
+        Raises:
+            InvalidInputError: If a field does not exist or a value is invalid.
+        """
+        serialized = unstructure_changes(type(target), changes)
+        apply_changes(target, serialized)
+        extra = {} if event_id is None else {"event_id": event_id}
+        return cls(
+            incident_id=target.incident_id,
+            source_id=source_id,
+            target_id=target.event_id,
+            changes=serialized,
+            reason=reason,
+            **extra,
+        )
+
+
+_ENVELOPE_FIELDS = frozenset({"event_id", "incident_id", "source_id"})
+
+
+@attrs.frozen(kw_only=True)
+class Retraction(Event):
+    """
+    Withdraws an earlier event (or correction); the original stays in the record.
+
+    Attributes:
+        target_id: The event withdrawn.
+        reason: Why.
+    """
+
+    TYPE: ClassVar[str] = "retraction"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id",)
+
+    target_id: UUID = attrs.field(validator=_instance_of(UUID))
+    reason: str = attrs.field(validator=_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.target_id == self.event_id:
+            raise InvalidInputError("an event cannot retract itself")
+
+
+EVENT_TYPES: Mapping[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        IncidentOpened,
+        SourceRegistered,
+        AircraftReported,
+        PatrolReported,
+        InterceptReported,
+        StatementIssued,
+        Correction,
+        Retraction,
+    )
+}
+"""Every event class, by its stable type name."""
+
+
+# -- the envelope -----------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Recorded:
+    """
+    An event as the ledger recorded it: the event plus its envelope.
+
+    Built only by the ledger. Its canonical bytes (see
+    :func:`incidents.canonical_bytes`) are what storage keeps and what audit
+    hashes.
+
+    Attributes:
+        event: The event as given to :meth:`incidents.Ledger.record`.
+        sequence: Place in the ledger's global order, from 1, without gaps.
+        position: Place in the incident's stream, from 1, without gaps.
+        recorded_at: When the ledger recorded it (UTC, set by the ledger's clock;
+            never decreases along ``sequence``).
+        recorder: Who recorded it.
+    """
+
+    event: Event
+    sequence: int
+    position: int
+    recorded_at: datetime = attrs.field(converter=_recorded_at)
+    recorder: str
+
+    @property
+    def event_id(self) -> UUID:
+        """
+        The event's id.
+        """
+        return self.event.event_id
+
+    @property
+    def incident_id(self) -> UUID:
+        """
+        The incident the event belongs to.
+        """
+        return self.event.incident_id
+
+    @property
+    def source_id(self) -> UUID:
+        """
+        The source the event comes from.
+        """
+        return self.event.source_id
+
+    @property
+    def type(self) -> str:
+        """
+        The event's stable type name, e.g. ``"statement-issued"``.
+        """
+        return self.event.TYPE
+
+    # eventsourcing's Mapper and recorders speak of originators and versions.
+    @property
+    def originator_id(self) -> UUID:
+        """
+        The incident id, under eventsourcing's name for a stream id.
+        """
+        return self.event.incident_id
+
+    @property
+    def originator_version(self) -> int:
+        """
+        The stream position, under eventsourcing's name.
+        """
+        return self.position

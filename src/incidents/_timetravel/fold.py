@@ -1,0 +1,875 @@
+"""
+The bitemporal fold of one incident: every version of every fact, with when it stood.
+
+A :class:`BitemporalFold` folds an incident's recorded events once, in recording
+order, and keeps the result *bitemporally*: each fact (the incident itself,
+a source, aircraft, a patrol, an intercept, a statement) has one or more
+versions, and each version knows the stretch of the stream during which it
+was the record's view of that fact (from the position of the event that
+made it, until the position of the event that replaced or withdrew it).
+"As known at recording time R" is a prefix of the stream (recording time
+never goes backwards along it), so the state as known at R is simply the
+set of versions standing at that prefix's last position; "at valid time T"
+then keeps the facts in effect at T. Both filters run over sorted numpy
+columns, so a question about an old recording time costs what a question
+about the present costs, and neither decodes anything.
+
+Folding is incremental. A new fact opens a version. A correction of a fact
+applies on top of the fact's current effective value (the common case, one
+``apply_changes``). A retraction, or a correction of a correction, settles
+the whole *tree* of its fact again: every correction or retraction points,
+directly or through other corrections and retractions, at exactly one fact,
+and nothing outside that tree can change the outcome. The rules are those of
+:func:`incidents._domain.state.effective_events`; the tests check the fold
+against a naive fold for random histories.
+
+Each correction or retraction's *effect* (which version it opened or
+closed, which events it withdrew or reinstated) is journaled, so that the
+expensive part of the fold can be kept as a snapshot and replayed without
+re-applying corrections (see :mod:`incidents._timetravel.service`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import operator
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from incidents._codec.canonical import apply_changes
+from incidents._codec.slots import slot_setter
+from incidents._domain.events import (
+    AircraftReported,
+    Correction,
+    Event,
+    IncidentOpened,
+    InterceptReported,
+    PatrolReported,
+    Recorded,
+    Retraction,
+    SourceRegistered,
+    StatementIssued,
+)
+from incidents._domain.state import (
+    ENTITY_BUILDERS,
+    Incident,
+    Reading,
+    settle_events,
+    source_of,
+)
+from incidents._errors import InvalidInputError, StorageError
+from incidents._gc import paused_gc
+from incidents.storage._contract import from_micros, to_micros
+
+__all__ = ["INFINITY", "Effect", "Kind", "BitemporalFold", "Version", "settle"]
+
+INFINITY = 2**62
+"""The end position of a version that still stands."""
+
+_I64 = np.int64
+Loader = Callable[[list[UUID]], dict[UUID, Event]]
+"""Reads events from storage by id."""
+_Array = npt.NDArray[np.int64]
+
+
+class Kind(enum.IntEnum):
+    """
+    The kinds of facts a fold keeps, plus the withdrawals of events.
+    """
+
+    OPENED = 0
+    SOURCE = 1
+    AIRCRAFT = 2
+    PATROL = 3
+    INTERCEPT = 4
+    STATEMENT = 5
+    WITHDRAWN = 6
+
+
+KIND_OF: dict[type[Event], Kind] = {
+    IncidentOpened: Kind.OPENED,
+    SourceRegistered: Kind.SOURCE,
+    AircraftReported: Kind.AIRCRAFT,
+    PatrolReported: Kind.PATROL,
+    InterceptReported: Kind.INTERCEPT,
+    StatementIssued: Kind.STATEMENT,
+}
+"""Event classes that state facts (everything but corrections and retractions)."""
+
+_TIMED = frozenset({Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT})
+_BUILDERS = {kind: ENTITY_BUILDERS[cls] for cls, kind in KIND_OF.items() if cls in ENTITY_BUILDERS}
+
+
+def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, ...]) -> object:
+    """
+    The state object of one version of a fact, exactly as :func:`incidents.fold` builds it.
+
+    Args:
+        kind: The fact's kind.
+        fact_id: The id of the event that stated the fact.
+        event: The fact as it stands (corrections applied).
+        applied: Ids of the corrections applied.
+
+    Returns:
+        The :class:`~incidents.IncidentOpened` event itself for the incident's
+        own header, a :class:`~incidents.Source`, or an aircraft, patrol,
+        intercept or statement.
+    """
+    build = _BUILDERS.get(kind)
+    if build is not None:
+        return build(fact_id, event, applied)
+    if kind is Kind.OPENED:
+        return event
+    assert isinstance(event, SourceRegistered)
+    return source_of(event, applied)
+
+
+# -- settling a fact's tree of corrections and retractions ----------------------------
+
+
+def settle(
+    root: Event, tree: Iterable[Event]
+) -> tuple[set[UUID], Callable[[UUID], tuple[Event, tuple[UUID, ...]]]]:
+    """
+    Apply the corrections and retractions of one fact's tree.
+
+    The rules of :func:`incidents._domain.state.effective_events`, for one tree: a
+    retraction withdraws its target unless it is itself withdrawn; a
+    correction applies (in recording order, field by field) unless it is
+    withdrawn or no longer fits; a correction can itself be corrected.
+
+    Args:
+        root: The fact, as recorded.
+        tree: The corrections and retractions pointing (directly or not) at
+            it, in recording order.
+
+    Returns:
+        The ids of the withdrawn events, and a function giving any event's
+        effective value (withdrawn or not) with the corrections applied to it.
+    """
+    members = [root, *tree]
+    withdrawn, effective = settle_events(members)
+    gone = {event.event_id for event in members if withdrawn(event.event_id)}
+    return gone, effective
+
+
+# -- sorted, versioned entries ----------------------------------------------------------
+
+
+_CLONERS: dict[type, Callable[[Any], Any] | None] = {}
+
+
+def _cloner(cls: type) -> Callable[[Any], Any] | None:
+    """A function copying an instance of an attrs class field by field (``None`` otherwise)."""
+    if not attrs.has(cls):
+        return None
+    names = tuple(f.name for f in attrs.fields(cls))
+    setters = [slot_setter(cls, name) for name in names]
+    values = operator.attrgetter(*names)
+    new = object.__new__
+
+    def clone(obj: Any) -> Any:
+        made = new(cls)
+        for put, value in zip(setters, values(obj), strict=True):
+            put(made, value)
+        return made
+
+    # attrgetter of a single name gives the value, not a tuple: one-field objects stay put.
+    return clone if len(names) > 1 else None
+
+
+def relocated(objs: list[Any]) -> list[Any]:
+    """
+    Equal copies of *objs*, allocated one after the other, in this order.
+
+    An answer copies references out of an index, which touches every object it
+    returns (its reference count). Objects built in recording order but
+    answered in valid-time order lie all over the heap, and each touch is a
+    cache miss once the incident outgrows the CPU's caches; copies allocated in
+    key order lie side by side, so an answer walks memory forward. Objects
+    that are not attrs instances are kept as they are.
+    """
+    out = []
+    for obj in objs:
+        cls = type(obj)
+        try:
+            clone = _CLONERS[cls]
+        except KeyError:
+            clone = _CLONERS[cls] = _cloner(cls)
+        out.append(obj if clone is None else clone(obj))
+    return out
+
+
+class _Index:
+    """
+    Entries of one kind, each standing over ``[known_from, known_until)`` positions.
+
+    Entries are appended as the fold goes; queries run over a compiled copy
+    sorted by key (valid time, then the fact's stream position), with the few
+    entries added since the last compilation merged in by hand.
+    """
+
+    #: Entries kept out of the compiled arrays before a query recompiles.
+    pending_limit = 64
+    #: From this many entries on, a full compilation lays the objects out in key order.
+    relocate_from = 4096
+
+    def __init__(self, timed: bool) -> None:
+        self.timed = timed
+        self.e_key: list[tuple[int, ...]] = []
+        self.e_from: list[int] = []
+        self.e_until: list[int] = []
+        self.e_early: list[int] = []
+        self.e_late: list[int] = []
+        self.e_known: list[bool] = []
+        self.e_obj: list[object] = []
+        # compiled, in key order
+        self.keys: list[tuple[int, ...]] = []
+        self.frm: _Array = np.empty(0, _I64)
+        self.until: _Array = np.empty(0, _I64)
+        self.early: _Array = np.empty(0, _I64)
+        self.late: _Array = np.empty(0, _I64)
+        self.objs: npt.NDArray[np.object_] = np.empty(0, object)
+        self.n_known = 0
+        self.pending: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.e_key)
+
+    def add(self, position: int, frm: int, early: int | None, late: int | None, obj: object) -> int:
+        """
+        Add an entry standing from *frm*, ordered by valid time then *position*.
+        """
+        entry = len(self.e_key)
+        known = early is not None and late is not None
+        key: tuple[int, ...]
+        if not self.timed:
+            key = (position, entry)
+        elif early is not None and late is not None:
+            key = (0, early, late, position, entry)
+        else:
+            key = (1, 0, 0, position, entry)
+        self.e_key.append(key)
+        self.e_from.append(frm)
+        self.e_until.append(INFINITY)
+        self.e_early.append(early if early is not None else 0)
+        self.e_late.append(late if late is not None else 0)
+        self.e_known.append(known)
+        self.e_obj.append(obj)
+        self.pending.append(entry)
+        return entry
+
+    def close(self, entry: int, at: int) -> None:
+        self.e_until[entry] = at
+        key = self.e_key[entry]
+        index = bisect.bisect_left(self.keys, key)
+        if index < len(self.keys) and self.keys[index] == key:
+            self.until[index] = at
+
+    def compile(self) -> None:
+        """Fold the pending entries into the sorted arrays."""
+        if not self.pending:
+            return
+        if len(self.pending) * 8 >= len(self.keys):
+            ids = sorted(range(len(self.e_key)), key=self.e_key.__getitem__)
+        else:
+            ids = None
+        if ids is not None:
+            take = np.asarray(ids, dtype=_I64)
+            self.keys = [self.e_key[i] for i in ids]
+            self.frm = np.asarray(self.e_from, dtype=_I64)[take]
+            self.until = np.asarray(self.e_until, dtype=_I64)[take]
+            self.early = np.asarray(self.e_early, dtype=_I64)[take]
+            self.late = np.asarray(self.e_late, dtype=_I64)[take]
+            ordered = [self.e_obj[i] for i in ids]
+            if len(ids) >= self.relocate_from:
+                with paused_gc():  # many new long-lived objects (see incidents._gc)
+                    ordered = relocated(ordered)
+                e_obj = self.e_obj
+                for i, obj in zip(ids, ordered, strict=True):
+                    e_obj[i] = obj
+            objs = np.empty(len(ids), dtype=object)
+            objs[:] = ordered
+            self.objs = objs
+        else:
+            new = sorted(self.pending, key=self.e_key.__getitem__)
+            new_keys = [self.e_key[i] for i in new]
+            at = [bisect.bisect_left(self.keys, k) for k in new_keys]
+            self.frm = np.insert(self.frm, at, [self.e_from[i] for i in new])
+            self.until = np.insert(self.until, at, [self.e_until[i] for i in new])
+            self.early = np.insert(self.early, at, [self.e_early[i] for i in new])
+            self.late = np.insert(self.late, at, [self.e_late[i] for i in new])
+            objs = np.empty(len(new), dtype=object)
+            objs[:] = [self.e_obj[i] for i in new]
+            self.objs = np.insert(self.objs, at, objs)
+            self.keys = sorted(self.keys + new_keys)
+        self.pending = []
+        self.n_known = bisect.bisect_left(self.keys, (1,)) if self.timed else len(self.keys)
+
+    def select(self, p: int, valid_at: int | None = None, certainly: bool = False) -> list[Any]:
+        """
+        The objects of the entries standing at position *p* (and in effect at *valid_at*).
+
+        Args:
+            p: A stream position.
+            valid_at: A valid time in µs, or ``None`` for every entry.
+            certainly: Read imprecise valid times as certainly (not possibly) in effect.
+
+        Returns:
+            The objects, in key order.
+        """
+        if len(self.pending) > self.pending_limit:
+            self.compile()
+        m = len(self.keys)
+        chosen: list[_Array] = []
+        if valid_at is None or not self.timed:
+            ranges = [(0, m)]
+        else:
+            cut = int(np.searchsorted(self.early[: self.n_known], valid_at, side="right"))
+            ranges = [(0, cut)] if certainly else [(0, cut), (self.n_known, m)]
+        for start, stop in ranges:
+            if stop <= start:
+                continue
+            mask = self.frm[start:stop] <= p
+            mask &= self.until[start:stop] > p
+            if certainly and valid_at is not None and self.timed:
+                mask &= self.late[start:stop] <= valid_at
+            found = np.flatnonzero(mask)
+            if start:
+                found += start
+            chosen.append(found)
+        selected = chosen[0] if len(chosen) == 1 else np.concatenate(chosen or [np.empty(0, _I64)])
+        out: list[Any] = self.objs[selected].tolist() if len(selected) else []
+        if self.pending:
+            extra = [
+                (self.e_key[e], self.e_obj[e])
+                for e in self.pending
+                if self.e_from[e] <= p < self.e_until[e] and self._in_effect(e, valid_at, certainly)
+            ]
+            if extra:
+                extra.sort(key=lambda pair: pair[0])
+                ranks = [bisect.bisect_left(self.keys, key) for key, _ in extra]
+                places = np.searchsorted(selected, ranks).tolist()
+                for offset, (place, (_, obj)) in enumerate(zip(places, extra, strict=True)):
+                    out.insert(place + offset, obj)
+        return out
+
+    def _in_effect(self, entry: int, valid_at: int | None, certainly: bool) -> bool:
+        if valid_at is None or not self.timed:
+            return True
+        if not self.e_known[entry]:
+            return not certainly
+        if certainly:
+            return self.e_late[entry] <= valid_at
+        return self.e_early[entry] <= valid_at
+
+    def overlapping(self, p: int, start: int, end: int, within: bool) -> bool:
+        """
+        Whether an entry of known valid time standing at *p* meets ``[start, end]``.
+
+        Args:
+            p: A stream position.
+            start: Window start (µs).
+            end: Window end (µs).
+            within: Require the valid time to lie within the window, not only overlap it.
+
+        Returns:
+            True if one does.
+        """
+        self.compile()
+        n = self.n_known
+        mask = self.frm[:n] <= p
+        mask &= self.until[:n] > p
+        if within:
+            mask &= self.early[:n] >= start
+            mask &= self.late[:n] <= end
+        else:
+            mask &= self.early[:n] <= end
+            mask &= self.late[:n] >= start
+        return bool(mask.any())
+
+
+# -- the fold -------------------------------------------------------------------------
+
+
+class Version:
+    """
+    One version of a fact: its value from one stream position until another.
+
+    Attributes:
+        known_from: Position of the event that made this version.
+        known_until: Position of the event that replaced or withdrew it
+            (:data:`INFINITY` while it stands).
+        event: The fact as it stood (corrections applied).
+        applied: Ids of the corrections applied.
+        entry: Its entry in the kind's index, which holds its state object
+            (see :meth:`BitemporalFold.entity`).
+    """
+
+    __slots__ = ("applied", "entry", "event", "known_from", "known_until")
+
+    def __init__(
+        self, known_from: int, event: Event, applied: tuple[UUID, ...], entry: int
+    ) -> None:
+        self.known_from = known_from
+        self.known_until = INFINITY
+        self.event = event
+        self.applied = applied
+        self.entry = entry
+
+    def stands_at(self, p: int) -> bool:
+        """
+        Whether this version is the record's view at stream position *p*.
+        """
+        return self.known_from <= p < self.known_until
+
+
+class _Fact:
+    """A fact of the incident and everything that ever pointed at it."""
+
+    __slots__ = ("applied", "effective", "event_id", "kind", "position", "raw", "tree", "versions")
+
+    def __init__(self, event_id: UUID, position: int, kind: Kind, raw: Event) -> None:
+        self.event_id = event_id
+        self.position = position
+        self.kind = kind
+        self.raw = raw
+        # The current effective value, kept while the fact stands; None forces a full settle.
+        self.effective: Event | None = raw
+        self.applied: tuple[UUID, ...] = ()
+        self.versions: list[Version] = []
+        # (position, event) of each correction or retraction in the fact's tree,
+        # in recording order; replayed ones are read from storage when needed.
+        self.tree: list[tuple[int, Event | None]] = []
+
+    @property
+    def live(self) -> bool:
+        return bool(self.versions) and self.versions[-1].known_until == INFINITY
+
+    def members(self, load: Callable[[list[int]], dict[int, Event]]) -> list[tuple[int, Event]]:
+        """
+        The corrections and retractions of the fact's tree, in recording order.
+
+        Args:
+            load: Reads the events of replayed members from storage, by position.
+
+        Raises:
+            StorageError: If a replayed member cannot be read.
+        """
+        unread = [position for position, item in self.tree if item is None]
+        if unread:
+            found = load(unread)
+            self.tree = [(q, found[q] if item is None else item) for q, item in self.tree]
+        return self.tree  # type: ignore[return-value]
+
+    def version_at(self, p: int) -> Version | None:
+        """
+        The version standing at stream position *p*, if any.
+        """
+        for version in reversed(self.versions):
+            if version.known_from <= p:
+                return version if p < version.known_until else None
+        return None
+
+
+class Effect(NamedTuple):
+    """
+    What one correction or retraction did: the fold's result, as journaled.
+
+    Attributes:
+        root: Stream position of the fact whose tree it belongs to.
+        version: ``None`` (the fact's version is unchanged), ``"close"`` (the
+            fact was withdrawn) or ``(event, applied)``, the fact's new version.
+        flips: ``(position, withdrawn)`` for each event whose withdrawal changed.
+    """
+
+    root: int
+    version: str | tuple[Event, tuple[UUID, ...]] | None
+    flips: tuple[tuple[int, bool], ...]
+
+
+class StaleSnapshotError(Exception):
+    """A journaled effect does not fit the events it is replayed against."""
+
+
+class BitemporalFold:
+    """
+    The bitemporal fold of one incident's stream (see the module documentation).
+
+    Args:
+        incident_id: The incident.
+        load: Reads events from storage by stream position, for corrections and
+            retractions folded from a snapshot without being decoded.
+    """
+
+    def __init__(self, incident_id: UUID, load: Loader | None = None) -> None:
+        self.incident_id = incident_id
+        self.load = load
+        self.recorded_at: list[int] = []
+        self.event_ids: list[UUID] = []
+        self.position_of: dict[UUID, int] = {}
+        self.sequence = 0
+        self.facts: dict[UUID, _Fact] = {}
+        self.fact_of: dict[UUID, UUID] = {}
+        self.withdrawn: dict[UUID, int] = {}
+        self.flips_at: dict[int, tuple[tuple[int, bool], ...]] = {}
+        self.indexes = {kind: _Index(kind in _TIMED) for kind in Kind}
+        # Effects computed here (not replayed), by position, for snapshots.
+        self.journal: dict[int, Effect] = {}
+
+    def read(self, positions: list[int]) -> dict[int, Event]:
+        """
+        The events at some stream positions, read from storage.
+
+        Args:
+            positions: Positions already folded.
+
+        Returns:
+            Each position's event.
+
+        Raises:
+            StorageError: If there is nothing to read them from, or they are missing.
+        """
+        if self.load is None:
+            raise StorageError(f"incident {self.incident_id}: events {positions} cannot be read")
+        ids = {self.event_ids[q - 1]: q for q in positions}
+        found = self.load(list(ids))
+        missing = set(ids) - set(found)
+        if missing:
+            raise StorageError(
+                f"incident {self.incident_id}: events {sorted(map(str, missing))} are missing"
+            )
+        return {ids[event_id]: event for event_id, event in found.items()}
+
+    @property
+    def position(self) -> int:
+        """
+        The last stream position folded (0 when empty).
+        """
+        return len(self.recorded_at)
+
+    def __len__(self) -> int:
+        return sum(len(index) for index in self.indexes.values())
+
+    def prefix(self, recorded_until: int | None) -> int:
+        """
+        The last position recorded at or before a time (µs), by bisection.
+
+        Args:
+            recorded_until: Recording time in µs, or ``None`` for the last position.
+
+        Returns:
+            A stream position (0 when nothing was recorded by then).
+        """
+        if recorded_until is None:
+            return self.position
+        return bisect.bisect_right(self.recorded_at, recorded_until)
+
+    # -- folding ----------------------------------------------------------------------
+
+    def append(
+        self,
+        record: Recorded,
+        recorded_at: int,
+        *,
+        covered: bool = False,
+        effect: Effect | None = None,
+    ) -> None:
+        """
+        Fold the next recorded event.
+
+        Args:
+            record: The event, at the next stream position.
+            recorded_at: Its recording time in µs (the stored column).
+            covered: A snapshot covers this position: replay *effect*
+                instead of computing it.
+            effect: The journaled effect of a covered correction or
+                retraction (``None`` when it had none).
+
+        Raises:
+            StorageError: If the record does not continue the stream.
+            StaleSnapshotError: If a replayed effect does not fit.
+        """
+        q = self.position + 1
+        event = record.event
+        if record.position != q or event.incident_id != self.incident_id:
+            raise StorageError(
+                f"incident {self.incident_id}: expected stream position {q}, read "
+                f"{record.position} of incident {event.incident_id}"
+            )
+        self.recorded_at.append(recorded_at)
+        self.event_ids.append(event.event_id)
+        self.position_of[event.event_id] = q
+        self.sequence = record.sequence
+        kind = KIND_OF.get(type(event))
+        if kind is not None:
+            fact = _Fact(event.event_id, q, kind, event)
+            self.facts[event.event_id] = fact
+            self._open(fact, q, event, ())
+            if effect is not None:
+                raise StaleSnapshotError(f"position {q} is a fact, not a correction")
+            return
+        assert isinstance(event, Correction | Retraction)
+        target = event.target_id
+        fact_id = target if target in self.facts else self.fact_of.get(target)
+        if fact_id is None:
+            raise StorageError(
+                f"incident {self.incident_id}: {event.TYPE} {event.event_id} at position {q} "
+                f"targets {target}, which is not earlier in the stream"
+            )
+        fact = self.facts[fact_id]
+        self.fact_of[event.event_id] = fact_id
+        fact.tree.append((q, event))
+        if not covered:
+            effect = self._compute(fact, event, q)
+            self.journal[q] = effect
+        elif effect is None:
+            raise StaleSnapshotError(f"no effect journaled for the {event.TYPE} at {q}")
+        elif effect.root != fact.position:
+            raise StaleSnapshotError(f"position {q} belongs to the fact at {fact.position}")
+        self._apply(fact, q, effect)
+
+    def append_unread(
+        self,
+        *,
+        position: int,
+        event_id: UUID,
+        sequence: int,
+        recorded_at: int,
+        effect: Effect,
+    ) -> None:
+        """
+        Fold a correction or retraction from its stored columns and journaled effect.
+
+        The event itself is read from storage only if something later needs it
+        (a retraction settling its tree, the history).
+
+        Args:
+            position: Its stream position (the next one).
+            event_id: Its id.
+            sequence: Its global sequence.
+            recorded_at: Its recording time (µs).
+            effect: Its journaled effect.
+
+        Raises:
+            StorageError: If it does not continue the stream.
+            StaleSnapshotError: If the effect names a fact that is not there.
+        """
+        q = self.position + 1
+        if position != q:
+            raise StorageError(
+                f"incident {self.incident_id}: expected stream position {q}, read {position}"
+            )
+        if not 0 < effect.root < q:
+            raise StaleSnapshotError(f"position {q} names the fact at {effect.root}")
+        fact = self.facts.get(self.event_ids[effect.root - 1])
+        if fact is None:
+            raise StaleSnapshotError(f"position {effect.root} is not a fact")
+        self.recorded_at.append(recorded_at)
+        self.event_ids.append(event_id)
+        self.position_of[event_id] = q
+        self.sequence = sequence
+        self.fact_of[event_id] = fact.event_id
+        fact.tree.append((q, None))
+        self._apply(fact, q, effect)
+
+    def _compute(self, fact: _Fact, event: Correction | Retraction, q: int) -> Effect:
+        if (
+            isinstance(event, Correction)
+            and event.target_id == fact.event_id
+            and fact.effective is not None
+        ):
+            # The common case: a correction of the fact itself, applied last.
+            try:
+                corrected = apply_changes(fact.effective, event.changes)
+            except InvalidInputError:
+                return Effect(fact.position, None, ())
+            return Effect(fact.position, (corrected, (*fact.applied, event.event_id)), ())
+        members = [e for _, e in fact.members(self.read)]
+        gone, effective = settle(fact.raw, members)
+        flips = []
+        for event_id in (fact.event_id, *(e.event_id for e in members)):
+            now = event_id in gone
+            if now != (event_id in self.withdrawn):
+                flips.append((self.position_of[event_id], now))
+        version: str | tuple[Event, tuple[UUID, ...]] | None = None
+        if fact.event_id in gone:
+            if fact.live:
+                version = "close"
+        else:
+            value, applied = effective(fact.event_id)
+            if not fact.live or applied != fact.applied or value != fact.effective:
+                version = (value, applied)
+        return Effect(fact.position, version, tuple(flips))
+
+    def _apply(self, fact: _Fact, q: int, effect: Effect) -> None:
+        if effect.version is None and not effect.flips:
+            return
+        # Cheap checks that a replayed effect is about this fact and its tree.
+        if isinstance(effect.version, tuple):
+            value = effect.version[0]
+            if value.event_id != fact.event_id or KIND_OF.get(type(value)) is not fact.kind:
+                raise StaleSnapshotError(f"position {q} gives the fact another value")
+        elif effect.version not in (None, "close"):
+            raise StaleSnapshotError(f"position {q} has an unknown effect {effect.version!r}")
+        for position, _ in effect.flips:
+            event_id = self.event_ids[position - 1] if 0 < position <= q else None
+            if event_id != fact.event_id and self.fact_of.get(event_id) != fact.event_id:  # type: ignore[arg-type]
+                raise StaleSnapshotError(f"position {q} flips {position}, outside its tree")
+        if effect.version is not None:
+            if fact.live:
+                current = fact.versions[-1]
+                current.known_until = q
+                self.indexes[fact.kind].close(current.entry, q)
+            elif effect.version == "close":
+                raise StaleSnapshotError(f"position {q} closes a fact that does not stand")
+            if isinstance(effect.version, tuple):
+                self._open(fact, q, *effect.version)
+            else:
+                fact.effective = None
+        withdrawals = self.indexes[Kind.WITHDRAWN]
+        for position, now in effect.flips:
+            event_id = self.event_ids[position - 1]
+            if now:
+                if event_id in self.withdrawn:
+                    raise StaleSnapshotError(f"position {q} withdraws {position} twice")
+                self.withdrawn[event_id] = withdrawals.add(position, q, None, None, event_id)
+            else:
+                entry = self.withdrawn.pop(event_id, None)
+                if entry is None:
+                    raise StaleSnapshotError(f"position {q} reinstates {position} twice")
+                withdrawals.close(entry, q)
+        if effect.flips:
+            self.flips_at[q] = effect.flips
+
+    def _open(self, fact: _Fact, q: int, event: Event, applied: tuple[UUID, ...]) -> None:
+        entity = build_entity(fact.kind, fact.event_id, event, applied)
+        early = late = None
+        if fact.kind in _TIMED:
+            valid_time = event.valid_time  # type: ignore[attr-defined]
+            if valid_time.earliest is not None:
+                early, late = to_micros(valid_time.earliest), to_micros(valid_time.latest)
+        entry = self.indexes[fact.kind].add(fact.position, q, early, late, entity)
+        fact.versions.append(Version(q, event, applied, entry))
+        fact.effective = event
+        fact.applied = applied
+
+    # -- reading ------------------------------------------------------------------------
+
+    def entity(self, kind: Kind, version: Version) -> object:
+        """
+        The state object of one version of a fact of kind *kind*.
+
+        Args:
+            kind: The fact's kind.
+            version: One of its versions.
+
+        Returns:
+            What :func:`build_entity` built for that version.
+        """
+        return self.indexes[kind].e_obj[version.entry]
+
+    def state(
+        self, p: int, valid_at: datetime | None = None, reading: Reading = Reading.POSSIBLY
+    ) -> Incident | None:
+        """
+        The incident as it stood at valid time *valid_at*, as known at stream position *p*.
+
+        Args:
+            p: The last position known (the prefix's end).
+            valid_at: Only facts in effect then (all when ``None``).
+            reading: How imprecise valid times count against *valid_at*.
+
+        Returns:
+            The incident, equal to :func:`incidents.fold` of the first *p*
+            events, or ``None`` when *p* is 0.
+        """
+        p = min(p, self.position)
+        if p <= 0:
+            return None
+        heads = self.indexes[Kind.OPENED].select(p)
+        if not heads:
+            return None
+        head = heads[0]
+        assert isinstance(head, IncidentOpened)
+        at = None if valid_at is None else to_micros(valid_at)
+        certainly = reading is Reading.CERTAINLY
+
+        def facts(kind: Kind) -> tuple[Any, ...]:
+            return tuple(self.indexes[kind].select(p, at, certainly))
+
+        return Incident(
+            id=head.incident_id,
+            title=head.title,
+            summary=head.summary,
+            region=head.region,
+            sources=facts(Kind.SOURCE),
+            aircraft=facts(Kind.AIRCRAFT),
+            patrols=facts(Kind.PATROL),
+            intercepts=facts(Kind.INTERCEPT),
+            statements=facts(Kind.STATEMENT),
+            retracted=facts(Kind.WITHDRAWN),
+            last_position=p,
+            last_recorded_at=from_micros(self.recorded_at[p - 1]),
+        )
+
+    def meets_window(self, p: int, start: int, end: int, *, within: bool) -> bool:
+        """
+        Whether a fact of known valid time standing at *p* meets ``[start, end]`` (µs).
+
+        Args:
+            p: The last position known.
+            start: Window start.
+            end: Window end.
+            within: Require the fact's valid time to lie within the window.
+
+        Returns:
+            True if an aircraft, patrol, intercept or statement does.
+        """
+        return any(self.indexes[k].overlapping(p, start, end, within) for k in sorted(_TIMED))
+
+    def facts_changed(self, after: int, until: int) -> list[_Fact]:
+        """
+        The facts stated, corrected or withdrawn at positions in ``(after, until]``.
+
+        Args:
+            after: Exclusive start position.
+            until: Inclusive end position.
+
+        Returns:
+            Those facts, in stream order, each once.
+        """
+        seen: dict[UUID, _Fact] = {}
+        for q in range(after + 1, min(until, self.position) + 1):
+            event_id = self.event_ids[q - 1]
+            fact_id = event_id if event_id in self.facts else self.fact_of[event_id]
+            if fact_id not in seen:
+                seen[fact_id] = self.facts[fact_id]
+        return sorted(seen.values(), key=lambda f: f.position)
+
+    def fact_at(self, position: int) -> _Fact:
+        """
+        The fact whose tree holds the event at *position* (or that it states).
+        """
+        event_id = self.event_ids[position - 1]
+        return self.facts[event_id if event_id in self.facts else self.fact_of[event_id]]
+
+    def event_at(self, position: int) -> Event:
+        """
+        The event recorded at *position* (a fact as recorded, or a correction or retraction).
+        """
+        event_id = self.event_ids[position - 1]
+        fact = self.facts.get(event_id)
+        if fact is not None:
+            return fact.raw
+        for q, event in self.facts[self.fact_of[event_id]].members(self.read):
+            if q == position:
+                return event
+        raise KeyError(position)  # pragma: no cover - every position is one or the other

@@ -1,0 +1,435 @@
+"""
+Bundles: a ledger in one file that anyone can verify and replay offline.
+
+A bundle is UTF-8 JSON Lines. The first line is a header, a JSON object:
+
+``format``
+    ``"incidents-bundle/v1"``.
+``origin``, ``size``
+    The log's name and how many events follow.
+``checkpoint``
+    The text of the checkpoint of those events (C2SP tlog-checkpoint,
+    signed if the ledger had a key).
+``checkpoints``
+    The checkpoints the ledger kept (one per signed batch, and those stored
+    on request), each ``{"checkpoint", "first", "recorder", "created_at", "key"}``.
+``keys``
+    The verifier keys of their signatures.
+``exported_by``
+    The library version that wrote it.
+
+Every following line is the canonical bytes of one recorded event, in the
+ledger's order: exactly the bytes the ledger stored and hashed, so the lines
+rebuild the tree and must reach the checkpoint's root.
+
+The keys in a bundle come with it and prove nothing by themselves; give the
+keys you trust to :meth:`Bundle.verify` (``incidents verify --key``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from incidents._codec.canonical import decode_recorded, dumps, encode_recorded
+from incidents._domain.events import Recorded
+from incidents._errors import (
+    IncidentsError,
+    InvalidInputError,
+    StorageError,
+    VerificationError,
+)
+from incidents._gc import Turns
+from incidents._tlog.checkpoint import Checkpoint, check_origin
+from incidents._tlog.notes import VerifierKey
+from incidents._tlog.tiles import TreeEdge, leaf_hashes
+from incidents.audit._log import StoredCheckpoint
+from incidents.audit._replay import REPLAY_STATES, StateFunction, replay_digests
+from incidents.audit._verify import BATCH, Candidate, VerifyReport, verify_lines
+from incidents.storage._contract import Store
+
+__all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]
+
+BUNDLE_FORMAT = "incidents-bundle/v1"
+"""The first value of every bundle's header: the format and its version."""
+
+_HEADER_KEYS = {
+    "format",
+    "origin",
+    "size",
+    "checkpoint",
+    "checkpoints",
+    "keys",
+    "exported_by",
+}
+_MAX_HEADER = 64 * 1024 * 1024
+
+
+def _version() -> str:
+    from incidents._version import __version__
+
+    return __version__
+
+
+def write_bundle(
+    store: Store,
+    path: Path,
+    checkpoint: Checkpoint,
+    stored: Sequence[StoredCheckpoint],
+    keys: Iterable[VerifierKey] = (),
+) -> None:
+    """
+    Write the first ``checkpoint.size`` events of a ledger as a bundle.
+
+    The file is written beside its destination and moved into place only
+    when complete and checked: the events written must rebuild the
+    checkpoint's root.
+
+    Args:
+        store: The ledger's storage.
+        path: Where to write.
+        checkpoint: The checkpoint of the events to write.
+        stored: The checkpoints kept in the ledger.
+        keys: Verifier keys of signatures in the bundle.
+
+    Raises:
+        StorageError: If the stored events do not rebuild the checkpoint's
+            root (the ledger is damaged: run verify), or the file cannot be written.
+
+    """
+    all_keys = {k.text: k for k in keys}
+    kept = []
+    for s in stored:
+        if s.checkpoint.size > checkpoint.size:
+            continue
+        if s.key is not None:
+            all_keys[s.key.text] = s.key
+        kept.append(
+            {
+                "checkpoint": s.checkpoint.text,
+                "first": s.first,
+                "recorder": s.recorder,
+                "created_at": s.created_at.isoformat(),
+                "key": None if s.key is None else s.key.text,
+            }
+        )
+    header = {
+        "format": BUNDLE_FORMAT,
+        "origin": checkpoint.origin,
+        "size": checkpoint.size,
+        "checkpoint": checkpoint.text,
+        "checkpoints": kept,
+        "keys": sorted(all_keys),
+        "exported_by": f"incidents {_version()}",
+    }
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InvalidInputError(f"cannot write {path}: folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(dumps(header) + b"\n")
+            edge = TreeEdge()
+            with store.audit_reading() as reader, Turns() as turns:
+                after = 0
+                while edge.size < checkpoint.size:
+                    rows = reader.audit_rows(after, min(BATCH, checkpoint.size - edge.size))
+                    if not rows:
+                        break
+                    turns.step(len(rows))  # a long read keeps the collector paused
+                    if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(rows):
+                        raise StorageError(
+                            f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"
+                        )
+                    states = [r[6] for r in rows]
+                    out.write(b"\n".join(states) + b"\n")
+                    edge.append(leaf_hashes(states))
+                    after = rows[-1][0]
+            if edge.size != checkpoint.size or edge.root() != checkpoint.root:
+                raise StorageError(
+                    f"the ledger's events do not rebuild its checkpoint at size {checkpoint.size}: "
+                    "it is damaged; run `incidents verify`"
+                )
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def is_bundle(path: str | os.PathLike[str]) -> bool:
+    """
+    Tell whether a file starts like a bundle.
+
+    Args:
+        path: The file.
+
+    Returns:
+        Whether its first bytes open a bundle header.
+
+    """
+    try:
+        with open(path, "rb") as f:
+            start = f.read(64)
+    except OSError:
+        return False
+    return start.startswith(b'{"checkpoint":') or start.startswith(b'{"format":')
+
+
+@attrs.frozen
+class BundleCheckpoint:
+    """
+    A checkpoint a bundle carries besides its own.
+
+    Attributes:
+        checkpoint: The checkpoint.
+        first: For one signed with a recorded batch, the batch's first position.
+        recorder: Who recorded that batch (or stored the checkpoint).
+        created_at: When the ledger stored it (ISO-8601).
+        key: Its signer's verifier key, if any.
+
+    """
+
+    checkpoint: Checkpoint
+    first: int | None
+    recorder: str | None
+    created_at: str
+    key: VerifierKey | None
+
+
+def _field(header: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+    value = header.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidInputError(f"the bundle header's {name!r} is missing or malformed")
+    return value
+
+
+@attrs.frozen
+class Bundle:
+    """
+    An exported ledger, read back: verify it and replay it with no ledger and no network.
+
+    Open one with :meth:`open`.
+
+    Attributes:
+        path: The file.
+        origin: The log's name.
+        size: How many events the bundle says it holds.
+        checkpoint: Its checkpoint.
+        checkpoints: The other checkpoints it carries.
+        keys: The verifier keys it carries (not evidence by themselves).
+        exported_by: The library version that wrote it.
+
+    """
+
+    path: Path
+    origin: str
+    size: int
+    checkpoint: Checkpoint
+    checkpoints: tuple[BundleCheckpoint, ...]
+    keys: tuple[VerifierKey, ...]
+    exported_by: str
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Bundle:
+        """
+        Read a bundle's header.
+
+        Args:
+            path: The bundle file.
+
+        Returns:
+            The bundle (its events are read when verified or replayed).
+
+        Raises:
+            InvalidInputError: If the file is missing or not a bundle of a known version.
+
+        """
+        where = Path(path)
+        try:
+            with open(where, "rb") as f:
+                first = f.readline(_MAX_HEADER)
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read bundle {where}: {exc.strerror or exc}") from None
+        try:
+            header = json.loads(first)
+        except ValueError:
+            raise InvalidInputError(
+                f"{where} is not a bundle: its first line is not JSON"
+            ) from None
+        if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
+            found = header.get("format") if isinstance(header, dict) else None
+            raise InvalidInputError(f"{where} is not a {BUNDLE_FORMAT} bundle (format {found!r})")
+        if set(header) != _HEADER_KEYS:
+            raise InvalidInputError(
+                f"the bundle header has fields {sorted(header)}, expected {sorted(_HEADER_KEYS)}"
+            )
+        try:
+            origin = check_origin(_field(header, "origin", str))
+            size = _field(header, "size", int)
+            checkpoint = Checkpoint.parse(_field(header, "checkpoint", str))
+            keys = tuple(VerifierKey.from_text(k) for k in _field(header, "keys", list))
+            carried = tuple(_carried(item) for item in _field(header, "checkpoints", list))
+        except IncidentsError as exc:
+            raise InvalidInputError(f"bundle {where}: {exc}") from None
+        if (checkpoint.origin, checkpoint.size) != (origin, size):
+            raise InvalidInputError(
+                f"bundle {where}: its checkpoint is of {checkpoint.origin!r} at size {checkpoint.size}, "
+                f"its header says {origin!r} at size {size}"
+            )
+        return cls(
+            where,
+            origin,
+            size,
+            checkpoint,
+            carried,
+            keys,
+            str(header.get("exported_by")),
+        )
+
+    def lines(self) -> Iterator[list[bytes]]:
+        """
+        Read the events' lines in batches (after the header).
+
+        Yields:
+            Lists of lines, each the canonical bytes of one event.
+
+        """
+        with open(self.path, "rb") as f:
+            f.readline(_MAX_HEADER)
+            while True:
+                chunk = f.readlines(4 * 1024 * 1024)
+                if not chunk:
+                    return
+                yield [line[:-1] if line.endswith(b"\n") else line for line in chunk]
+
+    def records(self) -> Iterator[Recorded]:
+        """
+        Decode the events, checking that each line is in canonical form.
+
+        Yields:
+            The recorded events, in order.
+
+        Raises:
+            VerificationError: If a line is not a recorded event in canonical form.
+
+        """
+        position = 0
+        for batch in self.lines():
+            for line in batch:
+                position += 1
+                try:
+                    record = decode_recorded(line)
+                except IncidentsError as exc:
+                    raise VerificationError(
+                        f"line {position} of the events is not a recorded event: {exc}"
+                    ) from None
+                if encode_recorded(record) != line:
+                    raise VerificationError(
+                        f"line {position} of the events is not in canonical form"
+                    )
+                yield record
+
+    def verify(
+        self,
+        *,
+        keys: Iterable[VerifierKey] = (),
+        checkpoints: Iterable[Checkpoint] = (),
+    ) -> VerifyReport:
+        """
+        Check the events against the bundle's checkpoints and signatures, offline.
+
+        Args:
+            keys: The verifier keys you trust. Without any, the keys the
+                bundle carries are used, and the report says they prove nothing.
+            checkpoints: Checkpoints published elsewhere to check against too.
+
+        Returns:
+            The report.
+
+        """
+        given = list(keys)
+        notes = []
+        if not given and self.keys:
+            notes.append(
+                "signatures were checked with the keys the bundle carries; "
+                "give the keys you trust to make them evidence"
+            )
+        candidates = [Candidate(self.checkpoint, "bundle")]
+        candidates.extend(
+            Candidate(
+                c.checkpoint,
+                "batch" if c.first is not None else "ledger",
+                c.first,
+                c.recorder,
+                c.key,
+            )
+            for c in self.checkpoints
+        )
+        candidates.extend(Candidate(c, "given") for c in checkpoints)
+        return verify_lines(
+            self.lines,
+            subject=f"bundle {self.path}",
+            origin=self.origin,
+            size=self.size,
+            checkpoints=candidates,
+            keys=given,
+            fallback=list(self.keys),
+            notes=notes,
+        )
+
+    def replay(
+        self,
+        *,
+        keys: Iterable[VerifierKey] = (),
+        states: Sequence[StateFunction] = REPLAY_STATES,
+    ) -> tuple[VerifyReport, dict[str, str]]:
+        """
+        Verify the bundle, then rebuild state from its events and digest it.
+
+        Args:
+            keys: The verifier keys you trust (see :meth:`verify`).
+            states: The state functions to run.
+
+        Returns:
+            The verification report and ``{name: hex SHA-256}``.
+
+        Raises:
+            VerificationError: If the bundle does not verify: a damaged
+                record is not replayed.
+
+        """
+        report = self.verify(keys=keys)
+        if not report.ok:
+            raise VerificationError(
+                f"bundle {self.path} does not verify: {report.damages[0].describe()}"
+            )
+        return report, replay_digests(self.records(), states)
+
+
+def _carried(item: Any) -> BundleCheckpoint:
+    if not isinstance(item, dict) or set(item) != {
+        "checkpoint",
+        "first",
+        "recorder",
+        "created_at",
+        "key",
+    }:
+        raise InvalidInputError("a carried checkpoint is malformed")
+    first, recorder, key = item["first"], item["recorder"], item["key"]
+    if first is not None and (not isinstance(first, int) or isinstance(first, bool)):
+        raise InvalidInputError("a carried checkpoint's 'first' is malformed")
+    if recorder is not None and not isinstance(recorder, str):
+        raise InvalidInputError("a carried checkpoint's 'recorder' is malformed")
+    return BundleCheckpoint(
+        checkpoint=Checkpoint.parse(str(item["checkpoint"])),
+        first=first,
+        recorder=recorder,
+        created_at=str(item["created_at"]),
+        key=None if key is None else VerifierKey.from_text(str(key)),
+    )

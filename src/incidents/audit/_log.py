@@ -1,0 +1,475 @@
+"""
+The ledger's audit log: leaves appended with every batch, checkpoints, proofs, verify.
+
+:class:`AuditLog` is what :meth:`incidents.Ledger.record` calls inside its
+write transaction: it hashes the batch's canonical bytes into leaves,
+extends the stored tree (:mod:`incidents._tlog.tiles`) and, when the recorder has
+a signing key, stores a checkpoint signed with the batch. The batch and its
+hashes commit together or not at all.
+
+:class:`AuditMethods` gives :class:`incidents.Ledger` its audit API:
+:meth:`~AuditMethods.checkpoint`, :meth:`~AuditMethods.inclusion_proof`,
+:meth:`~AuditMethods.consistency_proof`, :meth:`~AuditMethods.verify`,
+:meth:`~AuditMethods.export_bundle`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+import attrs
+
+from incidents._domain.events import Recorded
+from incidents._domain.time import Clock, to_utc
+from incidents._errors import (
+    IncidentsError,
+    InvalidInputError,
+    StorageError,
+    UnknownEventError,
+)
+from incidents._tlog.checkpoint import Checkpoint, check_origin
+from incidents._tlog.merkle import consistency_proof, inclusion_proof, root_from_subtrees
+from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents._tlog.tiles import TileSubtrees, TreeEdge, leaf_hashes
+from incidents.audit._proofs import ConsistencyProof, InclusionProof
+from incidents.audit._verify import VerifyReport, verify_rows
+from incidents.storage._contract import (
+    AuditCheckpointRow,
+    AuditReader,
+    Store,
+    StoredRecord,
+    Tile,
+    Writer,
+    from_micros,
+    to_micros,
+)
+from incidents.storage._tiles import build_tree
+
+__all__ = ["AuditLog", "AuditMethods", "StoredCheckpoint", "default_origin"]
+
+
+def default_origin() -> str:
+    """
+    A fresh origin for a new ledger: ``incidents/<random UUID>``.
+
+    Returns:
+        The origin.
+
+    """
+    return f"incidents/{uuid.uuid4()}"
+
+
+@attrs.frozen
+class StoredCheckpoint:
+    """
+    A checkpoint kept in the ledger.
+
+    Attributes:
+        checkpoint: The checkpoint.
+        first: For a checkpoint signed with a recorded batch, the batch's
+            first sequence number (the batch ends at the checkpoint's size);
+            ``None`` for checkpoints stored with ``ledger.checkpoint(store=True)``.
+        recorder: Who recorded the batch, or stored the checkpoint.
+        created_at: When it was stored (the ledger's recording time).
+        key: The signer's verifier key, when signed.
+
+    """
+
+    checkpoint: Checkpoint
+    first: int | None
+    recorder: str | None
+    created_at: datetime
+    key: VerifierKey | None
+
+
+class AuditLog:
+    """
+    Keeps a ledger's Merkle tree in step with its events.
+
+    Opening sets the tree up: a new ledger gets its origin; a ledger recorded
+    before the audit tables existed gets its tree computed from the stored
+    rows (once, in one transaction).
+
+    Args:
+        store: The ledger's storage.
+        signing_key: The recorder's key; every batch recorded is then signed.
+        origin: The log's name, for a ledger that has none yet (default: a
+            fresh ``incidents/<uuid>``).
+
+    Raises:
+        InvalidInputError: If ``origin`` differs from the ledger's own.
+
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        signing_key: SigningKey | None = None,
+        origin: str | None = None,
+    ) -> None:
+        if signing_key is not None and not isinstance(signing_key, SigningKey):
+            raise InvalidInputError(
+                f"signing_key must be a SigningKey, got {type(signing_key).__name__}"
+            )
+        if origin is not None:
+            check_origin(origin)
+        self.store = store
+        self.signing_key = signing_key
+        self.built = 0
+        self._edge: TreeEdge | None = None
+        with store.audit_reading() as reader:
+            found = reader.audit_origin()
+        if found is None:
+            found = self._set_up(origin or default_origin())
+        if origin is not None and origin != found:
+            raise InvalidInputError(f"this ledger's origin is {found!r}, not {origin!r}")
+        self.origin = found
+
+    def _set_up(self, origin: str) -> str:
+        with self.store.writing() as writer:
+            existing = writer.audit_origin()
+            if existing is not None:
+                return existing  # another process set it up first
+            writer.set_audit_origin(origin)
+            edge = build_tree(writer)
+        self.built = edge.size
+        self._edge = edge
+        return origin
+
+    def append(
+        self,
+        writer: Writer,
+        last_sequence: int,
+        rows: Sequence[StoredRecord],
+        ids: Sequence[bytes],
+        recorder: str,
+        recorded_at: int,
+    ) -> TreeEdge:
+        """
+        Extend the tree with a batch, inside the batch's write transaction.
+
+        Args:
+            writer: The open write transaction.
+            last_sequence: The last sequence number before the batch.
+            rows: The batch's rows, as inserted.
+            ids: Their leaf ids, as the writer's ``insert`` returned them.
+            recorder: Who records the batch.
+            recorded_at: Its recording time (µs).
+
+        Returns:
+            The new edge; hand it to :meth:`committed` once the transaction commits.
+
+        Raises:
+            StorageError: If the stored tree does not cover exactly the events
+                before the batch (the ledger was changed outside this library).
+
+        """
+        edge, self._edge = self._edge, None  # until committed: a failed batch must not leave it
+        if edge is None or edge.size != last_sequence:
+            edge = TreeEdge.from_tiles(writer.audit_edge())
+            if edge.size != last_sequence:
+                raise StorageError(
+                    f"the audit tree of {self.store.location} covers {edge.size} events but the "
+                    f"ledger holds {last_sequence}: it was changed outside incidents; run `incidents verify`"
+                )
+        hashes = leaf_hashes([r.state for r in rows])
+        writer.put_audit_tiles(edge.append(hashes, ids))
+        key = self.signing_key
+        if key is not None:
+            checkpoint = Checkpoint(origin=self.origin, size=edge.size, root=edge.root()).signed(
+                key
+            )
+            writer.add_audit_checkpoint(
+                AuditCheckpointRow(
+                    size=edge.size,
+                    first=last_sequence + 1,
+                    recorder=recorder,
+                    created_at=recorded_at,
+                    note=checkpoint.text,
+                    key=key.verifier.text,
+                )
+            )
+        return edge
+
+    def committed(self, edge: TreeEdge) -> None:
+        """
+        Remember the tree's edge after a commit, so the next batch need not read it.
+
+        Args:
+            edge: What :meth:`append` returned.
+
+        """
+        self._edge = edge
+
+
+def _subtrees(reader: AuditReader) -> TileSubtrees:
+    def fetch(level: int, index: int) -> Tile | None:
+        found = reader.audit_tiles(level, index, index)
+        return found[0] if found else None
+
+    return TileSubtrees(fetch)
+
+
+class AuditMethods:
+    """
+    The audit half of :class:`incidents.Ledger` (mixed in; see the ledger).
+    """
+
+    _store: Store
+    _audit: AuditLog
+    _recorder: str
+    _clock: Clock
+
+    def _check_open(self) -> None:  # pragma: no cover - the ledger's own replaces it
+        raise NotImplementedError
+
+    def _now_micros(self) -> int:
+        return to_micros(to_utc(self._clock(), what="clock reading"))
+
+    @property
+    def origin(self) -> str:
+        """
+        The log's name, the first line of its checkpoints.
+        """
+        return self._audit.origin
+
+    @property
+    def signing_key(self) -> SigningKey | None:
+        """
+        The key every recorded batch is signed with, if any.
+        """
+        return self._audit.signing_key
+
+    def _size_and_root(self, reader: AuditReader, size: int | None) -> tuple[int, bytes]:
+        edge = TreeEdge.from_tiles(reader.audit_edge())
+        if size is None or size == edge.size:
+            return edge.size, edge.root()
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= edge.size:
+            raise InvalidInputError(
+                f"size must be from 0 to {edge.size}, the log's size; got {size!r}"
+            )
+        return size, root_from_subtrees(size, _subtrees(reader))
+
+    def checkpoint(self, *, size: int | None = None, store: bool = False) -> Checkpoint:
+        """
+        The log's size and root as a C2SP checkpoint, signed if the ledger has a key.
+
+        Publish its :attr:`~Checkpoint.text` (a website, a mailing list, a
+        notary): anyone holding it can later check that the ledger still
+        contains exactly what it held then.
+
+        Args:
+            size: An earlier size to describe (default: the whole log now).
+            store: Also keep the checkpoint in the ledger.
+
+        Returns:
+            The checkpoint.
+
+        Raises:
+            InvalidInputError: If ``size`` is beyond the log.
+
+        """
+        self._check_open()
+        with self._store.audit_reading() as reader:
+            tree_size, root = self._size_and_root(reader, size)
+        checkpoint = Checkpoint(origin=self.origin, size=tree_size, root=root)
+        key = self._audit.signing_key
+        if key is not None:
+            checkpoint = checkpoint.signed(key)
+        if store:
+            with self._store.writing() as writer:
+                writer.add_audit_checkpoint(
+                    AuditCheckpointRow(
+                        size=checkpoint.size,
+                        first=None,
+                        recorder=self._recorder,
+                        created_at=self._now_micros(),
+                        note=checkpoint.text,
+                        key=None if key is None else key.verifier.text,
+                    )
+                )
+        return checkpoint
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """
+        The checkpoints kept in the ledger: one per signed batch, and those stored on request.
+
+        Returns:
+            Them, in the order they were stored.
+
+        Raises:
+            StorageError: If one cannot be read.
+
+        """
+        self._check_open()
+        with self._store.audit_reading() as reader:
+            rows = reader.audit_checkpoints()
+        found = []
+        for row in rows:
+            try:
+                checkpoint = Checkpoint.parse(row.note)
+                key = None if row.key is None else VerifierKey.from_text(row.key)
+            except IncidentsError as exc:
+                raise StorageError(f"a stored checkpoint cannot be read: {exc}") from exc
+            found.append(
+                StoredCheckpoint(
+                    checkpoint,
+                    row.first,
+                    row.recorder,
+                    from_micros(row.created_at),
+                    key,
+                )
+            )
+        return found
+
+    def _resolve_size(self, reader: AuditReader, at: Checkpoint | int | None) -> int:
+        if at is None or isinstance(at, int):
+            size, _ = self._size_and_root(reader, at)
+            return size
+        if not isinstance(at, Checkpoint):
+            raise InvalidInputError(f"expected a Checkpoint or a size, got {type(at).__name__}")
+        if at.origin != self.origin:
+            raise InvalidInputError(
+                f"the checkpoint is of log {at.origin!r}, this ledger is {self.origin!r}"
+            )
+        size, root = self._size_and_root(reader, at.size)
+        if root != at.root:
+            raise InvalidInputError(
+                f"the checkpoint's root at size {at.size} is not this ledger's: "
+                "the ledger was changed since, or the checkpoint is forged; run verify"
+            )
+        return size
+
+    def inclusion_proof(
+        self, event: UUID | Recorded, at: Checkpoint | int | None = None
+    ) -> InclusionProof:
+        """
+        Prove that an event is in the log described by a checkpoint.
+
+        Args:
+            event: The event (or its id).
+            at: The checkpoint (or tree size) to prove against; default: the log now.
+
+        Returns:
+            The proof: at most ``ceil(log2 n)`` hashes, read from ``O(log n)`` stored tiles.
+
+        Raises:
+            UnknownEventError: If the event is not recorded.
+            InvalidInputError: If it was recorded after the checkpoint, or the
+                checkpoint is not of this ledger.
+
+        """
+        self._check_open()
+        event_id = event.event_id if isinstance(event, Recorded) else event
+        row = self._store.row(event_id)
+        if row is None:
+            raise UnknownEventError(f"event {event_id} is not recorded")
+        with self._store.audit_reading() as reader:
+            size = self._resolve_size(reader, at)
+            index = row.id - 1
+            if index >= size:
+                raise InvalidInputError(
+                    f"event {event_id} was recorded at position {row.id}, after the checkpoint's {size} events"
+                )
+            hashes = inclusion_proof(index, size, _subtrees(reader))
+        return InclusionProof(origin=self.origin, leaf_index=index, tree_size=size, hashes=hashes)
+
+    def consistency_proof(
+        self, old: Checkpoint | int, new: Checkpoint | int | None = None
+    ) -> ConsistencyProof:
+        """
+        Prove that the log at ``new`` extends the log at ``old``, nothing rewritten.
+
+        Args:
+            old: The earlier checkpoint (or size); it must not be empty.
+            new: The later checkpoint (or size); default: the log now.
+
+        Returns:
+            The proof.
+
+        Raises:
+            InvalidInputError: If ``old`` is larger than ``new`` or empty, or a
+                checkpoint is not of this ledger.
+
+        """
+        self._check_open()
+        with self._store.audit_reading() as reader:
+            old_size = self._resolve_size(reader, old)
+            new_size = self._resolve_size(reader, new)
+            hashes = consistency_proof(old_size, new_size, _subtrees(reader))
+        return ConsistencyProof(
+            origin=self.origin, old_size=old_size, new_size=new_size, hashes=hashes
+        )
+
+    def verify(
+        self,
+        *,
+        checkpoints: Iterable[Checkpoint] = (),
+        keys: Iterable[VerifierKey] = (),
+    ) -> VerifyReport:
+        """
+        Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
+
+        Rows are streamed in batches from one snapshot, so verifying a large
+        ledger does not hold up writers, and what they write meanwhile is
+        not part of the check.
+
+        Args:
+            checkpoints: Published checkpoints to check the ledger against.
+            keys: The verifier keys you trust. Without any, signatures are
+                checked with the keys stored in the ledger (the report says so).
+
+        Returns:
+            The report: ``report.ok``, or the first bad position, the kind of
+            damage and the incident and event affected.
+
+        """
+        self._check_open()
+        notes = []
+        if self._audit.built:
+            notes.append(
+                f"this ledger predates its audit tree, which was computed from its {self._audit.built} "
+                "stored events when it was opened: earlier changes cannot be detected"
+            )
+        with self._store.audit_reading() as reader:
+            return verify_rows(
+                reader,
+                subject=f"{self._store.backend} ledger {self._store.location}",
+                checkpoints=list(checkpoints),
+                keys=list(keys),
+                notes=notes,
+            )
+
+    def export_bundle(self, path: str | os.PathLike[str]) -> Checkpoint:
+        """
+        Write the ledger as a bundle anyone can verify and replay offline.
+
+        Args:
+            path: The file to write (replaced if it exists).
+
+        Returns:
+            The checkpoint the bundle carries.
+
+        Raises:
+            StorageError: If the ledger's events do not match its tree.
+
+        """
+        from incidents.audit._bundle import write_bundle
+
+        self._check_open()
+        checkpoint = self.checkpoint()
+        key = self._audit.signing_key
+        write_bundle(
+            self._store,
+            Path(path),
+            checkpoint,
+            self.checkpoints(),
+            () if key is None else (key.verifier,),
+        )
+        return checkpoint

@@ -1,0 +1,76 @@
+"""
+Projections: views over the whole record, and three ways to run them.
+
+Write a projection as a small class with an initial state and a handler per
+event type; run it live from the log (:func:`live`), keep it in the ledger's
+database and catch it up in batches (:class:`ReadModel`), or rebuild it from
+zero (:meth:`ReadModel.rebuild`). Built-in projections: :class:`Timeline`
+(with :func:`incident_timeline` for one incident as known at any time),
+:class:`AircraftRoster`, :class:`Intercepts`, :class:`StatementsBySpeaker`
+and :class:`SourceSupport`. See ``docs/projections.md``.
+"""
+
+from incidents._errors import ProjectionError, UnknownProjectionError
+from incidents.projections._engine import (
+    Change,
+    ChangeKind,
+    Progress,
+    Projected,
+    Projection,
+    ProjectionCheckpoint,
+    ReadModel,
+    State,
+    get,
+    handles,
+    live,
+    project,
+    register,
+    registered,
+    state_bytes,
+)
+from incidents.projections._timeline import (
+    IncidentTimeline,
+    Timeline,
+    TimelineEntry,
+    TimelineNote,
+    incident_timeline,
+)
+from incidents.projections._views import (
+    AircraftRoster,
+    Intercepts,
+    SourceSupport,
+    StatementsBySpeaker,
+)
+
+for _builtin in (Timeline, AircraftRoster, Intercepts, StatementsBySpeaker, SourceSupport):
+    register(_builtin, replace=True)
+del _builtin
+
+__all__ = [
+    "AircraftRoster",
+    "Change",
+    "ChangeKind",
+    "IncidentTimeline",
+    "Intercepts",
+    "Progress",
+    "Projected",
+    "Projection",
+    "ProjectionCheckpoint",
+    "ProjectionError",
+    "ReadModel",
+    "SourceSupport",
+    "State",
+    "StatementsBySpeaker",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineNote",
+    "UnknownProjectionError",
+    "get",
+    "handles",
+    "incident_timeline",
+    "live",
+    "project",
+    "register",
+    "registered",
+    "state_bytes",
+]

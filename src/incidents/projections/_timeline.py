@@ -1,0 +1,786 @@
+"""
+The incident timeline: every dated fact in valid-time order, honestly dated.
+
+A built-in projection (:class:`Timeline`) and its presentation
+(:class:`IncidentTimeline`: a table for terminals, CSV and JSON). Each entry
+shows its valid time with the precision the source gave (a day is printed as
+that day in the source's time zone, never as midnight), what was reported,
+the source it comes from with its Admiralty grade, and marks for entries that
+were corrected or retracted, with the details in numbered notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import textwrap
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from incidents._codec.canonical import converter
+from incidents._domain.events import (
+    AircraftReported,
+    Claim,
+    Event,
+    IncidentOpened,
+    Interceptor,
+    InterceptReported,
+    PatrolReported,
+    Recorded,
+    SourceRegistered,
+    Speaker,
+    StatementIssued,
+)
+from incidents._domain.geo import Location
+from incidents._domain.time import ValidTime
+from incidents.projections._engine import (
+    Change,
+    ChangeKind,
+    LedgerReads,
+    Projection,
+    State,
+    handles,
+    live,
+)
+from incidents.storage._contract import to_micros
+
+__all__ = [
+    "IncidentTimeline",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineNote",
+    "describe_fact",
+    "fact_name",
+    "incident_timeline",
+    "source_label",
+]
+
+# -- describing facts in words ----------------------------------------------------------------
+
+
+def _location(location: Location | None) -> str:
+    if location is None:
+        return ""
+    if location.name:
+        return location.name
+    if location.position is not None:
+        p = location.position
+        return f"{abs(p.lat):.2f}{'N' if p.lat >= 0 else 'S'} {abs(p.lon):.2f}{'E' if p.lon >= 0 else 'W'}"
+    assert location.geometry is not None
+    return f"a {location.geometry.geom_type.lower()}"
+
+
+def _interceptors(interceptors: Sequence[Interceptor]) -> str:
+    parts = []
+    for i in interceptors:
+        what = " ".join(p for p in (str(i.count) if i.count else "", i.type_designation or "") if p)
+        parts.append(f"{what} ({i.nation})" if what else f"fighters of {i.nation}")
+    return _and(parts)
+
+
+def _and(parts: Sequence[str]) -> str:
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _claims(claims: Sequence[Claim]) -> str:
+    by_stance: dict[str, list[str]] = {}
+    for claim in claims:
+        by_stance.setdefault(claim.stance.value, []).append(claim.topic)
+    return "; ".join(f"{stance} {', '.join(topics)}" for stance, topics in by_stance.items())
+
+
+def fact_name(event: Event) -> str:
+    """
+    A short name for a fact other facts refer to, e.g. ``"2 x H-6 (CN)"``.
+
+    Args:
+        event: Any event.
+
+    Returns:
+        A few words.
+    """
+    if isinstance(event, AircraftReported):
+        return f"{event.count} x {event.type_designation} ({event.nation})"
+    if isinstance(event, PatrolReported):
+        return f"{'joint ' if event.joint else ''}patrol by {'/'.join(event.nations)}"
+    return event.TYPE
+
+
+def describe_fact(event: Event) -> str:
+    """
+    What a fact reports, in one sentence without its time or source.
+
+    Args:
+        event: Any event.
+
+    Returns:
+        e.g. ``"2 x H-6 (CN), bomber, in Alaska ADIZ"``.
+    """
+    if isinstance(event, AircraftReported):
+        extras = [x for x in (event.role, event.operator) if x]
+        where = _location(event.location)
+        return ", ".join([fact_name(event), *extras]) + (f", in {where}" if where else "")
+    if isinstance(event, PatrolReported):
+        text = f"{'joint ' if event.joint else ''}patrol by {_and(list(event.nations))}"
+        if event.areas:
+            text += f" over {_and(list(event.areas))}"
+        where = _location(event.location)
+        if where:
+            text += f", {where}"
+        if event.purpose:
+            text += f'; declared purpose: "{event.purpose}"'
+        return text
+    if isinstance(event, InterceptReported):
+        where = _location(event.location)
+        return f"intercepted by {_interceptors(event.interceptors)}" + (
+            f" in {where}" if where else ""
+        )
+    if isinstance(event, StatementIssued):
+        return _statement(event, publisher=None)
+    if isinstance(event, SourceRegistered):
+        kind = event.kind.value.replace("_", " ")
+        title = f': "{event.title}"' if event.title else ""
+        return f"{event.publisher} published a {kind}{title}"
+    if isinstance(event, IncidentOpened):
+        return f'opened "{event.title}"'
+    return event.TYPE
+
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
+
+
+def _short(name: str) -> str:
+    found = _ACRONYM.search(name)
+    return found.group(1) if found else name
+
+
+def _statement(event: StatementIssued, *, publisher: str | None) -> str:
+    """Who said it and what it claims; the organization is left out when it is the source."""
+    speaker = event.speaker
+    organization = speaker.organization
+    if organization is not None and speaker.name is not None and organization == publisher:
+        organization = None
+    who = ", ".join(
+        p for p in (speaker.name, speaker.role, organization and _short(organization)) if p
+    )
+    claims = _claims(event.claims)
+    return f"{who} ({event.medium})" + (f": {claims}" if claims else "")
+
+
+def source_label(event: SourceRegistered) -> str:
+    """
+    A source as a table shows it: its publisher (or the acronym it gives) and grade.
+
+    Args:
+        event: The source's registration.
+
+    Returns:
+        e.g. ``"NORAD [B2]"``.
+    """
+    return f"{_short(event.publisher)} [{event.reliability.value}{event.credibility.value}]"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Speaker):
+        return value.describe()
+    if isinstance(value, ValidTime):
+        return value.describe()
+    if isinstance(value, Location):
+        return _location(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], Claim):
+        return _claims(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], Interceptor):
+        return _interceptors(value)
+    if isinstance(value, tuple):
+        return ", ".join(_value_text(v) for v in value) or "(none)"
+    if hasattr(value, "value") and not isinstance(value, int | float | str):
+        return str(value.value)
+    return "(none)" if value is None else str(value)
+
+
+def _differences(before: Event, after: Event) -> dict[str, str]:
+    """Field name to the old value in words, for every field a correction changed."""
+    return {
+        field.name: _value_text(getattr(before, field.name))
+        for field in attrs.fields(type(before))
+        if getattr(before, field.name) != getattr(after, field.name)
+    }
+
+
+# -- the projection -------------------------------------------------------------------------------
+
+_DATED = (AircraftReported, PatrolReported, InterceptReported, StatementIssued)
+
+
+def _when(valid_time: ValidTime) -> dict[str, Any]:
+    when = valid_time.describe()
+    if valid_time.wording:  # kept apart: the table prints it on a line of its own
+        when = when.removesuffix(f' "{valid_time.wording}"')
+    earliest, latest = valid_time.earliest, valid_time.latest
+    return {
+        "when": when,
+        "wording": valid_time.wording,
+        "precision": valid_time.precision.value,
+        "time_zone": valid_time.tz,
+        "valid_from": None if earliest is None else earliest.isoformat(),
+        "valid_to": None if latest is None else latest.isoformat(),
+        "order": [0, to_micros(earliest), to_micros(latest)]
+        if earliest is not None and latest is not None
+        else [1, 0, 0],
+    }
+
+
+def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str, Any]:
+    if isinstance(event, SourceRegistered):
+        assert event.published_at is not None
+        timing = _when(ValidTime.instant(event.published_at))
+        refs: tuple[UUID, ...] = ()
+    else:
+        assert isinstance(event, _DATED)
+        timing = _when(event.valid_time)
+        refs = event.references()
+    what = (
+        _statement(event, publisher=publishers.get(str(event.source_id)))
+        if isinstance(event, StatementIssued)
+        else describe_fact(event)
+    )
+    return {
+        "type": event.TYPE,
+        "what": what,
+        "refs": [str(r) for r in refs],
+        "refs_as": "subject" if isinstance(event, InterceptReported) else "with",
+        "source_id": str(event.source_id),
+        "sequence": fact.sequence,
+        "position": fact.position,
+        "recorded_at": fact.recorded_at.isoformat(),
+        **timing,
+    }
+
+
+class Timeline(Projection):
+    """
+    Every dated fact of every incident, in valid-time order, with its source and marks.
+    """
+
+    name = "timeline"
+    version = 1
+
+    @staticmethod
+    def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
+        found: dict[str, Any] = state.setdefault(
+            str(change.incident_id),
+            {
+                "title": None,
+                "region": None,
+                "sources": {},
+                "publishers": {},
+                "names": {},
+                "entries": {},
+            },
+        )
+        return found
+
+    @handles(IncidentOpened)
+    def opened(self, state: State, change: Change[IncidentOpened]) -> None:
+        """
+        Keep the incident's title and region.
+        """
+        if change.added:
+            incident = self._incident(state, change)
+            incident["title"] = change.event.title
+            incident["region"] = change.event.region
+
+    @handles(SourceRegistered)
+    def source(self, state: State, change: Change[SourceRegistered]) -> None:
+        """
+        Keep a label per source; sources with a publication time are dated facts too.
+        """
+        incident = self._incident(state, change)
+        if change.added:
+            incident["sources"][str(change.event_id)] = source_label(change.event)
+            incident["publishers"][str(change.event_id)] = change.event.publisher
+        if change.event.published_at is not None or change.kind is not ChangeKind.RECORDED:
+            self._dated(incident, change)
+
+    @handles(*_DATED)
+    def fact(self, state: State, change: Change[Any]) -> None:
+        """
+        Add, correct or mark the entry of a dated fact.
+        """
+        incident = self._incident(state, change)
+        if change.added and isinstance(change.event, AircraftReported | PatrolReported):
+            incident["names"][str(change.event_id)] = fact_name(change.event)
+        self._dated(incident, change)
+
+    @staticmethod
+    def _dated(incident: dict[str, Any], change: Change[Any]) -> None:
+        entries = incident["entries"]
+        key = str(change.event_id)
+        current = entries.get(key)
+        dated = not isinstance(change.event, SourceRegistered) or change.event.published_at
+        if change.added:
+            notes = current["notes"] if current else []
+            if change.kind is ChangeKind.CORRECTED:
+                assert change.previous is not None
+                notes.append(
+                    Timeline._note(change, was=_differences(change.previous, change.event))
+                )
+            elif change.kind is ChangeKind.RESTORED:
+                notes.append(Timeline._note(change))
+            if dated:
+                entries[key] = {
+                    **_entry(change.event, change.fact, incident["publishers"]),
+                    "notes": notes,
+                    "retracted": False,
+                }
+            elif current is not None:  # a correction removed the publication time
+                del entries[key]
+        elif change.kind is ChangeKind.RETRACTED and current is not None:
+            current["retracted"] = True
+            current["notes"].append(Timeline._note(change))
+
+    @staticmethod
+    def _note(change: Change[Any], was: dict[str, str] | None = None) -> dict[str, Any]:
+        cause = change.cause
+        reason = getattr(cause.event, "reason", "")
+        return {
+            "kind": change.kind.value,
+            "by": cause.type,
+            "event_id": str(cause.event_id),
+            "recorded_at": cause.recorded_at.isoformat(),
+            "source_id": str(cause.source_id),
+            "reason": reason,
+            "was": was or {},
+        }
+
+
+# -- presenting one incident's timeline ---------------------------------------------------------
+
+
+@attrs.frozen
+class TimelineNote:
+    """
+    Why an entry is marked: a correction, retraction or restoration.
+
+    Attributes:
+        kind: ``"corrected"``, ``"retracted"`` or ``"restored"``.
+        by: The type of the event that did it (``"correction"`` or ``"retraction"``).
+        event_id: That event's id.
+        recorded_at: When it was recorded.
+        source: The source it cites, as labelled in the table.
+        reason: The reason it gives.
+        was: For corrections: each changed field and its previous value, in words.
+    """
+
+    kind: str
+    by: str
+    event_id: UUID
+    recorded_at: datetime
+    source: str
+    reason: str
+    was: dict[str, str]
+
+
+@attrs.frozen
+class TimelineEntry:
+    """
+    One dated fact of a timeline.
+
+    Attributes:
+        number: Its place in the timeline, from 1.
+        event_id: The fact's id.
+        type: Its event type.
+        when: Its valid time, as precisely as the source gave it.
+        wording: The source's own words for the time, if kept.
+        precision: ``"instant"``, ``"minute"``, ``"hour"``, ``"day"``, ``"span"`` or ``"unknown"``.
+        time_zone: The source's time zone.
+        valid_from: Earliest possible instant (UTC), if known.
+        valid_to: Latest possible instant (UTC), if known.
+        what: What it reports.
+        source: Its source, labelled with its Admiralty grade.
+        source_id: The source's id.
+        recorded_at: When the fact was recorded.
+        retracted: Whether it is withdrawn.
+        notes: Corrections, retractions and restorations, in recording order.
+    """
+
+    number: int
+    event_id: UUID
+    type: str
+    when: str
+    wording: str | None
+    precision: str
+    time_zone: str | None
+    valid_from: datetime | None
+    valid_to: datetime | None
+    what: str
+    source: str
+    source_id: UUID
+    recorded_at: datetime
+    retracted: bool
+    notes: tuple[TimelineNote, ...]
+
+    @property
+    def corrected(self) -> bool:
+        """
+        Whether a correction changed it (and still applies or applied before a retraction).
+        """
+        return any(n.kind == "corrected" for n in self.notes)
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@attrs.frozen
+class IncidentTimeline:
+    """
+    One incident's timeline as known at a recording time.
+
+    Attributes:
+        incident_id: The incident.
+        title: Its title.
+        region: Its region.
+        known_at: The recording time it is as known at (``None``: now).
+        sequence: The ledger sequence it accounts for.
+        entries: The entries, in valid-time order.
+    """
+
+    incident_id: UUID
+    title: str | None
+    region: str | None
+    known_at: datetime | None
+    sequence: int
+    entries: tuple[TimelineEntry, ...]
+
+    @classmethod
+    def from_state(
+        cls,
+        incident_id: UUID,
+        state: State,
+        *,
+        known_at: datetime | None = None,
+        sequence: int = 0,
+    ) -> IncidentTimeline:
+        """
+        Build the presentation of one incident from a :class:`Timeline` state.
+
+        Args:
+            incident_id: The incident.
+            state: The timeline projection's state.
+            known_at: What it is as known at, for the heading.
+            sequence: The ledger sequence it accounts for.
+
+        Returns:
+            The timeline (empty if the state does not know the incident).
+        """
+        data = state.get(str(incident_id)) or {"sources": {}, "names": {}, "entries": {}}
+        sources, names = data["sources"], data["names"]
+        ordered = sorted(
+            data["entries"].items(), key=lambda item: (*item[1]["order"], item[1]["sequence"])
+        )
+        entries = []
+        for number, (key, e) in enumerate(ordered, start=1):
+            what = e["what"]
+            if e["refs"]:
+                refs = _and([names.get(r, r[:8]) for r in e["refs"]])
+                what = f"{refs} {what}" if e["refs_as"] == "subject" else f"{what}, with {refs}"
+            notes = tuple(
+                TimelineNote(
+                    kind=n["kind"],
+                    by=n["by"],
+                    event_id=UUID(n["event_id"]),
+                    recorded_at=datetime.fromisoformat(n["recorded_at"]),
+                    source=sources.get(n["source_id"], n["source_id"][:8]),
+                    reason=n["reason"],
+                    was=dict(n["was"]),
+                )
+                for n in e["notes"]
+            )
+            entries.append(
+                TimelineEntry(
+                    number=number,
+                    event_id=UUID(key),
+                    type=e["type"],
+                    when=e["when"],
+                    wording=e["wording"],
+                    precision=e["precision"],
+                    time_zone=e["time_zone"],
+                    valid_from=_time(e["valid_from"]),
+                    valid_to=_time(e["valid_to"]),
+                    what=what,
+                    source=sources.get(e["source_id"], e["source_id"][:8]),
+                    source_id=UUID(e["source_id"]),
+                    recorded_at=datetime.fromisoformat(e["recorded_at"]),
+                    retracted=e["retracted"],
+                    notes=notes,
+                )
+            )
+        return cls(
+            incident_id=incident_id,
+            title=data.get("title"),
+            region=data.get("region"),
+            known_at=known_at,
+            sequence=sequence,
+            entries=tuple(entries),
+        )
+
+    # -- formats ---------------------------------------------------------------------------
+
+    def heading(self) -> list[str]:
+        """
+        The lines above the table: title and region, incident id, what it is as known at.
+
+        Returns:
+            Lines of text.
+        """
+        title = self.title or f"Incident {self.incident_id}"
+        known = (
+            f"as known at {self.known_at:%Y-%m-%d %H:%M:%SZ}"
+            if self.known_at is not None
+            else "as known now"
+        )
+        count = len(self.entries)
+        return [
+            title + (f" ({self.region})" if self.region else ""),
+            f"incident {self.incident_id}, {known}: {count} dated fact{'' if count == 1 else 's'}",
+        ]
+
+    def notes(self) -> list[tuple[TimelineEntry, TimelineNote]]:
+        """
+        Every note of every entry, numbered in the table from 1 in this order.
+
+        Returns:
+            ``(entry, note)`` pairs.
+        """
+        return [(entry, note) for entry in self.entries for note in entry.notes]
+
+    def table(self, width: int = 100) -> str:
+        """
+        The timeline as a table for a terminal, with numbered notes below it.
+
+        Marks for corrected, retracted and restored entries sit under their
+        source and point at the notes, which say when, on whose word, what the
+        entry said before and why.
+
+        Args:
+            width: Characters per line (at least 72).
+
+        Returns:
+            The text, without a final newline.
+        """
+        width = max(width, 72)
+        lines = [*self.heading(), ""]
+        if not self.entries:
+            lines.append("No dated facts recorded.")
+            return "\n".join(lines)
+        marks: dict[int, list[str]] = {}
+        footnotes = []
+        for number, (entry, note) in enumerate(self.notes(), start=1):
+            marks.setdefault(entry.number, []).append(f"{note.kind.upper()} [{number}]")
+            footnotes.append(f"[{number}] {self._footnote(entry, note)}")
+        rows = [
+            (
+                str(e.number),
+                e.when + (f'\n"{e.wording}"' if e.wording else ""),
+                e.what,
+                "\n".join([e.source, *marks.get(e.number, [])]),
+            )
+            for e in self.entries
+        ]
+        header = ("#", "WHEN (valid time)", "WHAT", "SOURCE [grade]")
+        lines.extend(_table(header, rows, width, flexible=2, caps=(4, 32, 0, 24)))
+        lines.append("")
+        lines.append(
+            "Times are as precise as the sources gave them: a date is that whole day in the "
+            "time zone shown. Entries are in order of their earliest possible instant; "
+            "grades are Admiralty source reliability (A-F) and information credibility (1-6)."
+        )
+        if footnotes:
+            lines.extend(["", "Notes:", *footnotes])
+        return "\n".join(_wrap_free(lines, width))
+
+    @staticmethod
+    def _footnote(entry: TimelineEntry, note: TimelineNote) -> str:
+        at = f"{note.recorded_at:%Y-%m-%d %H:%M:%SZ}"
+        if note.kind == "corrected" and note.by == "retraction":
+            text = f"#{entry.number}: a correction of it was withdrawn {at}, citing {note.source}."
+        elif note.kind == "restored":
+            text = f"#{entry.number} restored {at} (its retraction was withdrawn), citing {note.source}."
+        else:
+            text = f"#{entry.number} {note.kind} {at}, citing {note.source}."
+        for field, old in note.was.items():
+            text += f' Its {field.replace("_", " ")} was "{old}".'
+        if note.reason:
+            text += f" Reason: {note.reason}"
+        return text
+
+    def csv(self) -> str:
+        """
+        The timeline as CSV, one row per entry, with a header row.
+
+        Returns:
+            The CSV text.
+        """
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "number",
+                "incident_id",
+                "event_id",
+                "type",
+                "when",
+                "wording",
+                "precision",
+                "time_zone",
+                "valid_from",
+                "valid_to",
+                "what",
+                "source",
+                "source_id",
+                "recorded_at",
+                "corrected",
+                "retracted",
+                "notes",
+            ]
+        )
+        for e in self.entries:
+            writer.writerow(
+                [
+                    e.number,
+                    self.incident_id,
+                    e.event_id,
+                    e.type,
+                    e.when,
+                    e.wording or "",
+                    e.precision,
+                    e.time_zone or "",
+                    e.valid_from.isoformat() if e.valid_from else "",
+                    e.valid_to.isoformat() if e.valid_to else "",
+                    e.what,
+                    e.source,
+                    e.source_id,
+                    e.recorded_at.isoformat(),
+                    str(e.corrected).lower(),
+                    str(e.retracted).lower(),
+                    " | ".join(self._footnote(e, n) for n in e.notes),
+                ]
+            )
+        return out.getvalue()
+
+    def to_json(self) -> dict[str, Any]:
+        """
+        The timeline as JSON-ready data.
+
+        Returns:
+            A dict with the heading fields and the entries.
+        """
+        return {
+            "incident_id": str(self.incident_id),
+            "title": self.title,
+            "region": self.region,
+            "known_at": None if self.known_at is None else self.known_at.isoformat(),
+            "sequence": self.sequence,
+            "entries": [
+                {**converter.unstructure(e), "corrected": e.corrected} for e in self.entries
+            ],
+        }
+
+    def json(self) -> str:
+        """
+        The timeline as indented JSON text.
+
+        Returns:
+            The JSON.
+        """
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def _wrap_free(lines: list[str], width: int) -> list[str]:
+    """Wrap lines that are prose (not table rows), indenting continuation lines."""
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            indent = " " * (line.index("]") + 2) if line.startswith("[") else ""
+            out.extend(textwrap.wrap(line, width, subsequent_indent=indent))
+    return out
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    *,
+    flexible: int,
+    caps: Sequence[int],
+) -> list[str]:
+    """Rows of text cells in columns, wrapping cells to fit *width* (one flexible column)."""
+    gap = 2
+    natural = [
+        max(len(part) for cell in [h, *(r[i] for r in rows)] for part in cell.split("\n"))
+        for i, h in enumerate(header)
+    ]
+    widths = [min(n, c) if c else n for n, c in zip(natural, caps, strict=True)]
+    fixed = sum(w for i, w in enumerate(widths) if i != flexible) + gap * (len(header) - 1)
+    widths[flexible] = max(24, min(natural[flexible], width - fixed))
+    lines = []
+    for row in [header, *rows]:
+        cells = [
+            [
+                wrapped
+                for part in cell.split("\n")
+                for wrapped in (textwrap.wrap(part, w, break_on_hyphens=False) or [""])
+            ]
+            for cell, w in zip(row, widths, strict=True)
+        ]
+        for n in range(max(len(c) for c in cells)):
+            parts = [
+                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
+            ]
+            lines.append((" " * gap).join(parts).rstrip())
+        if row is header:
+            lines.append((" " * gap).join("-" * w for w in widths))
+    return lines
+
+
+def incident_timeline(
+    ledger: LedgerReads, incident_id: UUID, *, known_at: datetime | None = None
+) -> IncidentTimeline:
+    """
+    One incident's timeline, computed live from the log, as known at a recording time.
+
+    Args:
+        ledger: The ledger.
+        incident_id: The incident.
+        known_at: Only what had been recorded by this time (default: now).
+
+    Returns:
+        The timeline.
+
+    Raises:
+        UnknownIncidentError: If the incident is not recorded (by *known_at*).
+        FutureKnowledgeError: If *known_at* is in the future.
+
+    Example:
+        >>> from incidents import Ledger, examples
+        >>> with Ledger.open(":memory:") as ledger:
+        ...     _ = ledger.record(*examples.alaska_2024())
+        ...     timeline = incident_timeline(ledger, examples.ALASKA_2024)
+        >>> [e.when for e in timeline.entries][:2]
+        ['2024-07-24 (America/Anchorage)', '2024-07-24 (America/Anchorage)']
+    """
+    projected = live(ledger, Timeline(), incident_id=incident_id, known_at=known_at)
+    return IncidentTimeline.from_state(
+        incident_id, projected.state, known_at=known_at, sequence=projected.sequence
+    )

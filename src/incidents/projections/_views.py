@@ -1,0 +1,339 @@
+"""
+Built-in views over the whole record: aircraft, intercepts, statements, sources.
+
+Each is a :class:`~incidents.projections.Projection` written the way users
+write theirs: handlers that add a fact when it enters and take it away when
+it leaves (corrected or retracted), so the views always show the record as
+it now stands. Every view renders itself as text for the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from incidents._domain.events import (
+    AircraftReported,
+    Correction,
+    Event,
+    IncidentOpened,
+    InterceptReported,
+    PatrolReported,
+    Retraction,
+    SourceRegistered,
+    StatementIssued,
+)
+from incidents.projections._engine import Change, Projection, State, handles
+from incidents.projections._timeline import _when, describe_fact, fact_name, source_label
+
+__all__ = ["AircraftRoster", "Intercepts", "SourceSupport", "StatementsBySpeaker"]
+
+
+def _bump(counts: dict[str, Any], key: str, by: int) -> None:
+    """Add *by* to ``counts[key]``, dropping it at zero."""
+    value = counts.get(key, 0) + by
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+def _rows(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return [
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+        *lines,
+    ]
+
+
+class AircraftRoster(Projection):
+    """
+    Airframes reported, by nation and type: how many, in how many reports and incidents.
+    """
+
+    name = "aircraft-roster"
+    version = 1
+
+    @handles(AircraftReported)
+    def aircraft(self, state: State, change: Change[AircraftReported]) -> None:
+        """
+        Count the airframes of a report in or out.
+        """
+        event = change.event
+        types = state.setdefault(event.nation, {})
+        entry = types.setdefault(
+            event.type_designation, {"airframes": 0, "reports": 0, "incidents": {}}
+        )
+        entry["airframes"] += change.sign * event.count
+        entry["reports"] += change.sign
+        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count)
+        if not entry["reports"]:
+            del types[event.type_designation]
+        if not types:
+            del state[event.nation]
+
+    def render(self, state: State) -> str:
+        """
+        One row per nation and type.
+        """
+        rows = [
+            (nation, kind, str(e["airframes"]), str(e["reports"]), str(len(e["incidents"])))
+            for nation, types in sorted(state.items())
+            for kind, e in sorted(types.items())
+        ]
+        if not rows:
+            return "No aircraft reported."
+        return "\n".join(_rows(("NATION", "TYPE", "AIRFRAMES", "REPORTS", "INCIDENTS"), rows))
+
+
+class Intercepts(Projection):
+    """
+    Every intercept, by incident: who intercepted whom, when, where, on whose word.
+    """
+
+    name = "intercepts"
+    version = 1
+
+    @staticmethod
+    def _incident(state: State, incident_id: Any) -> dict[str, Any]:
+        found: dict[str, Any] = state.setdefault(
+            str(incident_id), {"title": None, "sources": {}, "targets": {}, "intercepts": {}}
+        )
+        return found
+
+    @handles(IncidentOpened)
+    def opened(self, state: State, change: Change[IncidentOpened]) -> None:
+        """
+        Keep the incident's title.
+        """
+        if change.added:
+            self._incident(state, change.incident_id)["title"] = change.event.title
+
+    @handles(SourceRegistered)
+    def source(self, state: State, change: Change[SourceRegistered]) -> None:
+        """
+        Keep a label per source.
+        """
+        if change.added:
+            incident = self._incident(state, change.incident_id)
+            incident["sources"][str(change.event_id)] = source_label(change.event)
+
+    @handles(AircraftReported, PatrolReported)
+    def target(self, state: State, change: Change[Event]) -> None:
+        """
+        Keep a name for whatever may be intercepted.
+        """
+        if change.added:
+            incident = self._incident(state, change.incident_id)
+            incident["targets"][str(change.event_id)] = fact_name(change.event)
+
+    @handles(InterceptReported)
+    def intercept(self, state: State, change: Change[InterceptReported]) -> None:
+        """
+        Add or remove an intercept.
+        """
+        incident = self._incident(state, change.incident_id)
+        key = str(change.event_id)
+        if change.removed:
+            del incident["intercepts"][key]
+            return
+        event = change.event
+        timing = _when(event.valid_time)
+        incident["intercepts"][key] = {
+            "when": timing["when"],
+            "order": timing["order"],
+            "sequence": change.fact.sequence,
+            "by": [[i.nation, i.type_designation, i.count] for i in event.interceptors],
+            "nations": sorted({i.nation for i in event.interceptors}),
+            "what": describe_fact(event),
+            "targets": [str(t) for t in event.intercepted],
+            "source_id": str(event.source_id),
+        }
+
+    def render(self, state: State) -> str:
+        """
+        Intercepts per incident, then the count per responding nation.
+        """
+        lines: list[str] = []
+        by_nation: dict[str, int] = {}
+        for _, incident in sorted(state.items(), key=lambda item: item[1]["title"] or item[0]):
+            found = sorted(
+                incident["intercepts"].values(), key=lambda i: (*i["order"], i["sequence"])
+            )
+            if not found:
+                continue
+            lines.append(incident["title"] or "(untitled incident)")
+            for i in found:
+                targets = ", ".join(incident["targets"].get(t, t[:8]) for t in i["targets"])
+                source = incident["sources"].get(i["source_id"], i["source_id"][:8])
+                lines.append(f"  {i['when']}: {targets} {i['what']} - {source}")
+                for nation in i["nations"]:
+                    by_nation[nation] = by_nation.get(nation, 0) + 1
+        if not lines:
+            return "No intercepts reported."
+        lines.append("")
+        lines.append(
+            "Intercepts by responding nation: "
+            + ", ".join(f"{n} {c}" for n, c in sorted(by_nation.items()))
+        )
+        return "\n".join(lines)
+
+
+class StatementsBySpeaker(Projection):
+    """
+    Statements by organization and speaker, with their quotes and claims.
+    """
+
+    name = "statements"
+    version = 1
+
+    @handles(SourceRegistered)
+    def source(self, state: State, change: Change[SourceRegistered]) -> None:
+        """
+        Keep a label per source.
+        """
+        if change.added:
+            state[f"source/{change.event_id}"] = source_label(change.event)
+
+    @handles(StatementIssued)
+    def statement(self, state: State, change: Change[StatementIssued]) -> None:
+        """
+        File a statement under its organization and speaker, or take it out.
+        """
+        event = change.event
+        organization = f"organization/{event.speaker.organization or '(no organization)'}"
+        speaker = event.speaker.name or "(unnamed)"
+        speakers = state.setdefault(organization, {})
+        statements = speakers.setdefault(speaker, {})
+        key = str(change.event_id)
+        if change.added:
+            timing = _when(event.valid_time)
+            statements[key] = {
+                "incident_id": str(change.incident_id),
+                "role": event.speaker.role,
+                "medium": event.medium,
+                "when": timing["when"],
+                "order": timing["order"],
+                "sequence": change.fact.sequence,
+                "quotes": list(event.quotes),
+                "claims": [[c.stance.value, c.topic, c.text] for c in event.claims],
+                "source_id": str(event.source_id),
+            }
+            return
+        del statements[key]
+        if not statements:
+            del speakers[speaker]
+        if not speakers:
+            del state[organization]
+
+    def render(self, state: State) -> str:
+        """
+        Organizations, their speakers, each statement with quotes and claims.
+        """
+        lines: list[str] = []
+        for key, speakers in sorted(state.items()):
+            if not key.startswith("organization/"):
+                continue
+            lines.append(key.removeprefix("organization/"))
+            for speaker, statements in sorted(speakers.items()):
+                count = len(statements)
+                lines.append(f"  {speaker}: {count} statement{'s' if count != 1 else ''}")
+                for s in sorted(statements.values(), key=lambda s: (*s["order"], s["sequence"])):
+                    role = f"{s['role']}, " if s["role"] else ""
+                    source = state.get(f"source/{s['source_id']}", s["source_id"][:8])
+                    lines.append(f"    {s['when']}, {role}{s['medium']} - {source}")
+                    lines.extend(f'      "{q}"' for q in s["quotes"])
+                    lines.extend(
+                        f"      {stance} {topic}: {text}" for stance, topic, text in s["claims"]
+                    )
+        return "\n".join(lines) if lines else "No statements recorded."
+
+
+class SourceSupport(Projection):
+    """
+    Every source with its grade, what it cites, and each fact and amendment it supports.
+    """
+
+    name = "sources"
+    version = 1
+
+    @handles(SourceRegistered)
+    def registered(self, state: State, change: Change[SourceRegistered]) -> None:
+        """
+        Describe a source (again, when corrected); mark it withdrawn when retracted.
+        """
+        event = change.event
+        entry = state.setdefault(str(change.event_id), {"supports": {}})
+        if change.removed:
+            entry["withdrawn"] = True
+            return
+        entry.update(
+            {
+                "incident_id": str(change.incident_id),
+                "label": source_label(event),
+                "publisher": event.publisher,
+                "kind": event.kind.value,
+                "title": event.title,
+                "url": event.url,
+                "reliability": event.reliability.value,
+                "credibility": event.credibility.value,
+                "cites": None if event.cites is None else str(event.cites),
+                "sequence": change.fact.sequence,
+                "withdrawn": False,
+            }
+        )
+
+    @handles(IncidentOpened, AircraftReported, PatrolReported, InterceptReported, StatementIssued)
+    def fact(self, state: State, change: Change[Event]) -> None:
+        """
+        List a fact under its source while it stands.
+        """
+        # An incident is opened citing a source registered just after it.
+        supports = state.setdefault(str(change.event.source_id), {"supports": {}})["supports"]
+        key = str(change.event_id)
+        if change.added:
+            supports[key] = {
+                "type": change.event.TYPE,
+                "what": describe_fact(change.event),
+                "sequence": change.fact.sequence,
+            }
+        else:
+            del supports[key]
+
+    @handles(Correction, Retraction)
+    def amendment(self, state: State, change: Change[Correction | Retraction]) -> None:
+        """
+        List each correction and retraction under the source it cites, as recorded.
+        """
+        event = change.event
+        verb = "corrects" if isinstance(event, Correction) else "retracts"
+        state[str(event.source_id)]["supports"][str(change.event_id)] = {
+            "type": event.TYPE,
+            "what": f"{verb} {str(event.target_id)[:8]}: {event.reason}",
+            "sequence": change.fact.sequence,
+        }
+
+    def render(self, state: State) -> str:
+        """
+        Each source, then what it supports.
+        """
+        lines: list[str] = []
+        for source in sorted(state.values(), key=lambda s: s.get("sequence", 0)):
+            if "label" not in source:
+                continue
+            cites = state.get(source["cites"] or "", {}).get("label")
+            head = f"{source['label']} {source['kind'].replace('_', ' ')}"
+            if source["title"]:
+                head += f': "{source["title"]}"'
+            if cites:
+                head += f", citing {cites}"
+            if source["withdrawn"]:
+                head += " (withdrawn)"
+            lines.append(head)
+            supported = sorted(source["supports"].values(), key=lambda s: s["sequence"])
+            lines.extend(f"  - {s['what']}" for s in supported)
+            if not supported:
+                lines.append("  (supports nothing)")
+        return "\n".join(lines) if lines else "No sources registered."
