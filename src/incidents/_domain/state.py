@@ -29,7 +29,7 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import apply_changes
+from incidents._domain.convert import apply_changes
 from incidents._domain.events import (
     AircraftReported,
     Claim,

@@ -220,6 +220,6 @@ def render_history(records: Iterable[Recorded]) -> str:
 
 
 def _current(event: Event, field: str) -> Any:
-    from incidents._codec.canonical import converter
+    from incidents._domain.convert import converter
 
     return converter.unstructure(getattr(event, field, None))
