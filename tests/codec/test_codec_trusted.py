@@ -24,7 +24,7 @@ from incidents import (
 )
 from incidents._codec import canonical as _codec
 from incidents._codec.canonical import decode_recorded, decode_trusted, encode_recorded
-from strategies import events
+from support.strategies import events
 
 
 def _recorded(event: object, sequence: int) -> Recorded:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Backend
 from incidents import FixedClock, Ledger, Recorded
 from incidents._errors import InvalidInputError, StorageError, VerificationError
 from incidents._tlog.checkpoint import Checkpoint
@@ -18,6 +17,7 @@ from incidents.audit._bundle import BUNDLE_FORMAT, Bundle, is_bundle
 from incidents.audit._replay import incident_states, replay_digests
 from incidents.audit._verify import DamageKind
 from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
+from support.backends import Backend
 
 KEY = SigningKey.generate("example.org/recorder")
 

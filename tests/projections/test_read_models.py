@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_projections import Facts, Journal, record_example
 
-from conftest import Backend
-from histories import histories
 from incidents import (
     AircraftReported,
     ConcurrencyError,
@@ -43,7 +42,8 @@ from incidents.projections import (
     live,
 )
 from incidents.storage._contract import ProjectionWriter, Store
-from test_projections import Facts, Journal, record_example
+from support.backends import Backend
+from support.histories import histories
 
 
 class SimulatedCrash(Exception):
@@ -485,7 +485,7 @@ def test_concurrency_error_after_repeated_interference(backend: Backend) -> None
 
 
 def test_digests_are_equal_on_every_backend(tmp_path: Path) -> None:
-    from conftest import postgres_unavailable
+    from support.backends import postgres_unavailable
 
     names = ["memory", "sqlite"] + ([] if postgres_unavailable() else ["postgres"])
     digests: dict[str, set[str]] = {}

@@ -15,7 +15,7 @@ from incidents import (
     parse_instant,
 )
 from incidents._domain.time import to_utc
-from strategies import aware_datetimes, valid_times
+from support.strategies import aware_datetimes, valid_times
 
 ANCHORAGE_24 = ValidTime.day("2024-07-24", tz="America/Anchorage", wording="on Wednesday")
 BEIJING_25 = ValidTime.day("2024-07-25", tz="Asia/Shanghai", wording="today")

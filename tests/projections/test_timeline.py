@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from test_projections import record_example
 
-from conftest import Backend
 from incidents import (
     AircraftReported,
     Correction,
@@ -25,7 +25,7 @@ from incidents import (
     examples,
 )
 from incidents.projections import IncidentTimeline, Timeline, incident_timeline, live
-from test_projections import record_example
+from support.backends import Backend
 
 IDS = examples.alaska_2024_ids()
 

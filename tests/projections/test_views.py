@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Backend
+from test_projections import record_example
+
 from incidents import (
     AircraftReported,
     Correction,
@@ -21,7 +22,7 @@ from incidents.projections import (
     StatementsBySpeaker,
     live,
 )
-from test_projections import record_example
+from support.backends import Backend
 
 IDS = examples.alaska_2024_ids()
 INCIDENT = str(examples.ALASKA_2024)

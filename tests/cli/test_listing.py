@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 
-from conftest import Backend
-from histories import histories
 from incidents import Correction, Event, FixedClock, Ledger, examples
 from incidents._cli.basic import incident_listing
+from support.backends import Backend
+from support.histories import histories
 
 
 def _folded(ledger: Ledger) -> list[tuple[object, str, int]]:

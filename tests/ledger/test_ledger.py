@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Backend, require_postgres
 from incidents import (
     AircraftReported,
     ConcurrencyError,
@@ -47,6 +46,7 @@ from incidents import (
     canonical_bytes,
     examples,
 )
+from support.backends import Backend, require_postgres
 
 DAY = ValidTime.day("2024-07-24", tz="America/Anchorage", wording="on Wednesday")
 

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Backend
 from incidents import (
     AircraftReported,
     Correction,
@@ -40,6 +39,7 @@ from incidents.examples import (
     alaska_2024_ids,
 )
 from incidents.storage._contract import FoldSnapshot
+from support.backends import Backend
 
 IDS = alaska_2024_ids()
 NOON_IN_ALASKA = datetime(2024, 7, 24, 20, 0, tzinfo=UTC)  # 12:00 AKDT on "Wednesday"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Backend, fresh_postgres_url, postgres_unavailable, require_postgres
 from incidents import (
     Event,
     FixedClock,
@@ -31,6 +30,7 @@ from incidents.examples import (
     ALASKA_2024_PUBLISHED_AT,
     alaska_2024_batches,
 )
+from support.backends import Backend, fresh_postgres_url, postgres_unavailable, require_postgres
 
 KEY = SigningKey.generate("example.org/alice")
 

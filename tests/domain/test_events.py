@@ -23,7 +23,7 @@ from incidents import (
     StatementIssued,
     ValidTime,
 )
-from strategies import events
+from support.strategies import events
 
 INC = uuid.uuid4()
 SRC = uuid.uuid4()

@@ -21,7 +21,7 @@ from incidents import (
 )
 from incidents._codec.canonical import reference_encode_event, reference_encode_recorded
 from incidents._codec.compiled import _datetime, _uuid
-from strategies import aware_datetimes, events, text
+from support.strategies import aware_datetimes, events, text
 
 
 @pytest.mark.parametrize("cls", list(EVENT_TYPES.values()), ids=lambda c: c.TYPE)

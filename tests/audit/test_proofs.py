@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from conftest import Backend
 from incidents import Ledger, canonical_bytes
 from incidents._errors import InvalidInputError, UnknownEventError, VerificationError
 from incidents._tlog.checkpoint import Checkpoint
 from incidents.audit._proofs import ConsistencyProof, InclusionProof, parse_proof
 from incidents.examples import ALASKA_2024, alaska_2024_batches, alaska_2024_ids
+from support.backends import Backend
 
 
 def record_example(ledger: Ledger) -> list[Checkpoint]:

@@ -8,7 +8,7 @@ from hypothesis import given
 
 from incidents import METRES_PER_NAUTICAL_MILE, InvalidInputError, Location, Position
 from incidents._codec.canonical import converter
-from strategies import geometries, locations
+from support.strategies import geometries, locations
 
 
 def test_nautical_mile_is_exact() -> None:

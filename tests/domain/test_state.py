@@ -33,7 +33,7 @@ from incidents import (
     ValidTime,
     fold,
 )
-from strategies import events, valid_times
+from support.strategies import events, valid_times
 
 INC = uuid.uuid4()
 START = datetime(2024, 7, 25, 12, tzinfo=UTC)

@@ -33,7 +33,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conftest import fresh_postgres_url, require_postgres
 from incidents import (
     AircraftReported,
     Correction,
@@ -59,6 +58,7 @@ from incidents._codec.canonical import apply_changes, converter
 from incidents._domain.state import fold
 from incidents._timetravel.fold import _Index
 from incidents._timetravel.service import TimeTravel
+from support.backends import fresh_postgres_url, require_postgres
 
 START = datetime(2024, 7, 25, 12, tzinfo=UTC)
 BASE = datetime(2024, 7, 24, tzinfo=UTC)

@@ -12,8 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Backend
-from histories import histories
 from incidents import (
     AircraftReported,
     Correction,
@@ -50,6 +48,8 @@ from incidents.projections import (
     state_bytes,
 )
 from incidents.projections import _engine as projections_module
+from support.backends import Backend
+from support.histories import histories
 
 FACT_TYPES = (
     IncidentOpened,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import Backend
 from incidents import FixedClock, replay_digests
 from incidents.examples import ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
 from incidents.projections import ReadModel, get, live
+from support.backends import Backend
 
 BUILT_INS = ("aircraft-roster", "intercepts", "sources", "statements", "timeline")
 

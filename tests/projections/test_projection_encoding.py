@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Backend
 from incidents import (
     AircraftReported,
     Correction,
@@ -30,6 +29,7 @@ from incidents import (
 from incidents._codec.canonical import dumps
 from incidents.projections import Change, Projection, ProjectionError, ReadModel, handles, live
 from incidents.projections._engine import _Parts
+from support.backends import Backend
 
 
 def record_incident(ledger: Ledger, seed: int, size: int = 12) -> None:

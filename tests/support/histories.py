@@ -31,7 +31,7 @@ from incidents import (
     Stance,
     StatementIssued,
 )
-from strategies import NATIONS, aware_datetimes, valid_times
+from support.strategies import NATIONS, aware_datetimes, valid_times
 
 TYPES = ("H-6", "Tu-95", "Su-35", "A-50", "Y-9")
 NAMES = ("Chen Xiaogang", "Zhang Xiaogang", "Ivan Petrov", None)
