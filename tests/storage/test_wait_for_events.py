@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import Backend, opened_backend
+from support.backends import Backend, opened_backend
 
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, UnknownSourceError
 from incidents.storage._contract import Store

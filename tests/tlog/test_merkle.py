@@ -183,7 +183,7 @@ def test_root_from_leaf_hashes_rejects_wrong_lengths() -> None:
 
 
 # ---------------------------------------------------------------------------
-# Known-answer vectors (transparency-dev/merkle, see tests/data/merkle/README)
+# Known-answer vectors (transparency-dev/merkle, see tests/tlog/data/merkle/README.md)
 # ---------------------------------------------------------------------------
 
 
