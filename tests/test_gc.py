@@ -25,7 +25,7 @@ from incidents import (
     SteppingClock,
     ValidTime,
 )
-from incidents._gc import AGE_FROM, BULK, Turns, paused_gc
+from incidents._gc import AGE_FROM, BULK, Turns, paused_gc, set_gc_pauses
 from incidents.projections import Change, Projection, ReadModel, handles, live
 from incidents.projections._engine import state_bytes
 
@@ -133,6 +133,25 @@ def test_a_large_batch_pauses_the_collector_and_gives_it_back() -> None:
             ledger.record(*more, *more[:1])
         assert gc.isenabled()
         assert len(list(ledger.events(incident_id))) == BULK + 2
+
+
+def test_a_program_can_forbid_the_pauses(tmp_path: Path, pauses: list[bool]) -> None:
+    before = set_gc_pauses(False)
+    try:
+        assert before is True
+        path, clock, (incident_id,) = _ledger_file(tmp_path, BULK)  # a large batch
+        with Ledger.open(path, clock=clock) as fresh:  # a cold read of a long incident
+            incident = fresh.incident(incident_id)
+            with paused_gc(), Turns() as turns:
+                turns.step(BULK)
+                assert gc.isenabled()
+        assert [] == pauses
+        assert BULK == len(incident.aircraft)
+    finally:
+        assert set_gc_pauses(before) is False
+    with paused_gc():
+        assert not gc.isenabled()
+    assert [True] == pauses
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ from incidents._errors import (
     UnknownSourceError,
     VerificationError,
 )
+from incidents._gc import set_gc_pauses
 from incidents._ledger import Ledger
 from incidents._timetravel.service import (
     Diff,
@@ -193,4 +194,5 @@ __all__ = [
     "parse_instant",
     "parse_proof",
     "replay_digests",
+    "set_gc_pauses",
 ]

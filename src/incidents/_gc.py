@@ -19,6 +19,11 @@ running when the first began (a program that disabled it keeps it disabled).
 Only bounded, bulk work pauses it (loading a fold, a large batch), never the
 small operations a busy program repeats, so the collector is not held off
 for long.
+
+Where it pauses: only at the entry points that do bulk work, each named in
+``docs/architecture.md`` with the benchmark that shows the pause pays. A
+program that wants the collector left alone calls
+:func:`incidents.set_gc_pauses` with ``False``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["AGE_FROM", "BULK", "TURN", "Turns", "paused_gc"]
+__all__ = ["AGE_FROM", "BULK", "TURN", "Turns", "paused_gc", "set_gc_pauses"]
 
 BULK = 256
 """How many rows or events make work bulky enough to pause the collector for."""
@@ -47,6 +52,31 @@ _CHEAP_FREEZE: bool = getattr(sys, "_is_gil_enabled", lambda: True)()
 _lock = threading.Lock()
 _depth = 0
 _resume = False
+_allowed = True
+
+
+def set_gc_pauses(enabled: bool) -> bool:
+    """
+    Allow or forbid pausing the garbage collector during bulk work.
+
+    The library pauses Python's cyclic garbage collector while it builds
+    large structures that hold no reference cycles (loading a long
+    incident, a large batch, a catch-up, verifying a ledger): collections
+    would walk them again and again. A program that manages the collector
+    itself, or that must never see it paused, turns this off; everything
+    then works the same, only slower on large ledgers. Pauses already under
+    way end as usual.
+
+    Args:
+        enabled: ``False`` to leave the collector alone from now on.
+
+    Returns:
+        The setting before the call.
+    """
+    global _allowed
+    with _lock:
+        before, _allowed = _allowed, bool(enabled)
+    return before
 
 
 def _age_young() -> None:
@@ -90,7 +120,7 @@ def paused_gc(size: int = BULK) -> Iterator[None]:
         Nothing; the collector resumes when the outermost pause ends.
     """
     global _depth, _resume
-    if size < BULK:
+    if size < BULK or not _allowed:
         yield
         return
     with _lock:
