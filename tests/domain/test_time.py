@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -148,3 +149,65 @@ def test_day_in_utc_is_exactly_24_hours(day: date) -> None:
     assert vt.earliest is not None
     assert vt.latest is not None
     assert timedelta(days=1) == vt.latest - vt.earliest + timedelta(microseconds=1)
+
+
+def _bounds(vt: ValidTime) -> tuple[datetime | None, datetime | None]:
+    return vt.earliest, vt.latest
+
+
+def test_hour_in_chatham_after_the_jump_at_quarter_to_three() -> None:
+    # Chatham moves from +12:45 to +13:45 at 02:45 local (14:00Z): 02:45 becomes
+    # 03:45, so the local hour 03 lasts fifteen minutes that day.
+    at = datetime(2024, 9, 29, 3, 50, tzinfo=ZoneInfo("Pacific/Chatham"))  # 14:05Z
+    assert _bounds(ValidTime.hour(at)) == (
+        datetime(2024, 9, 28, 14, 0, tzinfo=UTC),
+        datetime(2024, 9, 28, 14, 14, 59, 999999, tzinfo=UTC),
+    )
+    # The hour before the jump is cut short by it too.
+    before = datetime(2024, 9, 29, 2, 30, tzinfo=ZoneInfo("Pacific/Chatham"))  # 13:45Z
+    assert _bounds(ValidTime.hour(before)) == (
+        datetime(2024, 9, 28, 13, 15, tzinfo=UTC),
+        datetime(2024, 9, 28, 13, 59, 59, 999999, tzinfo=UTC),
+    )
+
+
+def test_hour_in_lord_howe_on_each_side_of_the_half_hour_fold() -> None:
+    # Lord Howe moves from +11 to +10:30 at 02:00 local (15:00Z): 01:30 to 01:59
+    # is lived twice, and each pass is its own hour.
+    zone = ZoneInfo("Australia/Lord_Howe")
+    second_pass = datetime(2024, 4, 7, 1, 45, tzinfo=zone, fold=1)  # 15:15Z
+    assert _bounds(ValidTime.hour(second_pass)) == (
+        datetime(2024, 4, 6, 15, 0, tzinfo=UTC),
+        datetime(2024, 4, 6, 15, 29, 59, 999999, tzinfo=UTC),
+    )
+    first_pass = datetime(2024, 4, 7, 1, 45, tzinfo=zone)  # 14:45Z
+    assert _bounds(ValidTime.hour(first_pass)) == (
+        datetime(2024, 4, 6, 14, 0, tzinfo=UTC),
+        datetime(2024, 4, 6, 14, 59, 59, 999999, tzinfo=UTC),
+    )
+
+
+def test_hour_across_a_whole_hour_change_is_unchanged() -> None:
+    # New York falls back at 02:00 EDT: 01:00 to 01:59 is lived twice, an hour each.
+    zone = ZoneInfo("America/New_York")
+    first = ValidTime.hour(datetime(2024, 11, 3, 1, 30, tzinfo=zone))
+    second = ValidTime.hour(datetime(2024, 11, 3, 1, 30, tzinfo=zone, fold=1))
+    assert _bounds(first) == (
+        datetime(2024, 11, 3, 5, tzinfo=UTC),
+        datetime(2024, 11, 3, 5, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert _bounds(second) == (
+        datetime(2024, 11, 3, 6, tzinfo=UTC),
+        datetime(2024, 11, 3, 6, 59, 59, 999999, tzinfo=UTC),
+    )
+
+
+def test_a_wall_time_in_a_gap_means_the_instant_it_names() -> None:
+    # 02:30 does not exist in New York on 10 March 2024; with fold=0 Python reads
+    # it at the old offset, 07:30Z, which the clocks showed as 03:30 EDT.
+    at = datetime(2024, 3, 10, 2, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert _bounds(ValidTime.hour(at)) == (
+        datetime(2024, 3, 10, 7, tzinfo=UTC),
+        datetime(2024, 3, 10, 7, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert ValidTime.minute(at).earliest == datetime(2024, 3, 10, 7, 30, tzinfo=UTC)

@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
+_ONE_MINUTE = timedelta(minutes=1)
+_ONE_HOUR = timedelta(hours=1)
 _OFFSET_RE = re.compile(r"^[+-]\d{2}:\d{2}$")
 
 
@@ -125,6 +127,59 @@ def _zone_name(value: datetime) -> str:
     sign = "-" if total < 0 else "+"
     hours, minutes = divmod(abs(total), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def _offset_at(zone: tzinfo, instant: datetime) -> timedelta | None:
+    return instant.astimezone(zone).utcoffset()
+
+
+def _local_period(at: datetime, unit: timedelta, *, what: str) -> tuple[datetime, datetime]:
+    """
+    The local minute or hour of *at* as lived: ``[begin, end)`` in UTC.
+
+    The instants whose wall time at the offset in force at *at* reads the
+    same as at *at* when truncated to *unit*: the truncated wall time shifted
+    by that offset, cut at any change of offset within it.
+    """
+    instant = to_utc(at, what=what)
+    zone = at.tzinfo
+    assert zone is not None  # checked by to_utc
+    # Read the wall clock back from the instant: a wall time the clocks
+    # skipped (in a gap) is replaced by the reading they showed.
+    local = instant.astimezone(zone)
+    offset = local.utcoffset()
+    assert offset is not None
+    wall = local.replace(tzinfo=None, second=0, microsecond=0)
+    if unit == _ONE_HOUR:
+        wall = wall.replace(minute=0)
+    begin = (wall - offset).replace(tzinfo=UTC)
+    end = begin + unit
+    if isinstance(zone, timezone):  # a fixed offset never changes
+        return begin, end
+    # Offsets change at most once in an hour in every zone of the tz database
+    # (changes are days apart), so one change is searched for on each side.
+    if _offset_at(zone, begin) != offset:
+        begin = _change(zone, offset, instant, begin)
+    last = end - _ONE_MICROSECOND
+    if _offset_at(zone, last) != offset:
+        end = _change(zone, offset, instant, last)
+    return begin, end
+
+
+def _change(zone: tzinfo, offset: timedelta, inside: datetime, outside: datetime) -> datetime:
+    """
+    The instant at which *zone* changes offset between *inside* and *outside*.
+
+    Found by bisection, to the microsecond: *inside* has *offset*, *outside*
+    has another; the result is the first instant of the later offset.
+    """
+    while abs(outside - inside) > _ONE_MICROSECOND:
+        middle = inside + (outside - inside) // 2
+        if _offset_at(zone, middle) == offset:
+            inside = middle
+        else:
+            outside = middle
+    return max(inside, outside)
 
 
 class Precision(enum.Enum):
@@ -213,6 +268,10 @@ class ValidTime:
         """
         A fact known to the minute, in the time zone of *at*.
 
+        The minute is the local clock's minute as lived, as for :meth:`hour`:
+        the instants whose wall time, at the UTC offset of *at*, reads the
+        same date, hour and minute (a minute cut by a transition is shorter).
+
         Args:
             at: Any instant within the minute, timezone-aware.
             wording: The source's own words, if any.
@@ -223,14 +282,26 @@ class ValidTime:
         Raises:
             InvalidInputError: If *at* is naive.
         """
-        to_utc(at, what="minute")
-        start = at.replace(second=0, microsecond=0)
-        return cls._truncated(start, timedelta(minutes=1), Precision.MINUTE, at, wording)
+        begin, end = _local_period(at, _ONE_MINUTE, what="minute")
+        return cls(begin, end - _ONE_MICROSECOND, Precision.MINUTE, _zone_name(at), wording)
 
     @classmethod
     def hour(cls, at: datetime, *, wording: str | None = None) -> ValidTime:
         """
         A fact known to the hour, in the time zone of *at*.
+
+        The hour is the local clock's hour as lived: the instants whose wall
+        time, at the UTC offset in force at *at*, reads the same date and
+        hour as *at* does. Usually that is a whole hour. A change of offset
+        inside it cuts it at the change, because the clock then jumps to
+        another reading: in Chatham, whose clocks go from 02:45 to 03:45 on
+        29 September 2024, the hour 03 lasts the fifteen minutes from 03:45
+        to 04:00, and on Lord Howe Island, whose clocks go back from 02:00 to
+        01:30 on 7 April 2024, 01:30 to 01:59 is lived twice and each pass
+        belongs to its own hour (01:00 to 02:00 before the change, 01:30 to
+        02:00 after it). The interval always contains *at*, and every instant
+        in it gives the same interval. A wall time that the clocks skipped
+        means the instant Python gives it (with its ``fold``).
 
         Args:
             at: Any instant within the hour, timezone-aware.
@@ -242,22 +313,8 @@ class ValidTime:
         Raises:
             InvalidInputError: If *at* is naive.
         """
-        to_utc(at, what="hour")
-        start = at.replace(minute=0, second=0, microsecond=0)
-        return cls._truncated(start, timedelta(hours=1), Precision.HOUR, at, wording)
-
-    @classmethod
-    def _truncated(
-        cls,
-        start: datetime,
-        length: timedelta,
-        precision: Precision,
-        original: datetime,
-        wording: str | None,
-    ) -> ValidTime:
-        begin = to_utc(start)
-        end = begin + length - _ONE_MICROSECOND
-        return cls(begin, end, precision, _zone_name(original), wording)
+        begin, end = _local_period(at, _ONE_HOUR, what="hour")
+        return cls(begin, end - _ONE_MICROSECOND, Precision.HOUR, _zone_name(at), wording)
 
     @classmethod
     def day(cls, day: date | str, *, tz: str, wording: str | None = None) -> ValidTime:
