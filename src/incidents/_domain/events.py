@@ -13,6 +13,13 @@ Facts are never edited. A :class:`Correction` names an earlier event and the
 fields it changes; a :class:`Retraction` withdraws an earlier event. Both are
 events in their own right, attributed to their own source.
 
+Some fields are *references*: they hold the ids of other events of the
+incident (a patrol's aircraft, the source a source cites, the event a
+correction targets). Each class names them in ``REFERENCE_FIELDS`` and the
+types they may point at in ``REFERS_TO``; the ledger checks them when the
+event is recorded. Ids and references are not facts: a correction may not
+change them (:data:`UNCORRECTABLE_FIELDS`).
+
 The vocabulary is closed: :data:`EVENT_TYPES` maps each stable type name
 (used in storage, bundles and the command line) to its class.
 """
@@ -35,6 +42,7 @@ from incidents._errors import InvalidInputError
 
 __all__ = [
     "EVENT_TYPES",
+    "UNCORRECTABLE_FIELDS",
     "AircraftReported",
     "Claim",
     "Correction",
@@ -280,7 +288,11 @@ class Event:
     """
 
     TYPE: ClassVar[str] = ""
+    #: The fields that hold ids of other events of the incident (one id, a
+    #: tuple of ids, or ``None``).
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: The types (by type name) of the events those fields may point at.
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset()
 
     incident_id: UUID = attrs.field(validator=_instance_of(UUID))
     source_id: UUID = attrs.field(validator=_instance_of(UUID))
@@ -299,7 +311,7 @@ class Event:
             value = getattr(self, name)
             if isinstance(value, UUID):
                 found.append(value)
-            else:
+            elif value is not None:
                 found.extend(value)
         return tuple(found)
 
@@ -357,7 +369,8 @@ class SourceRegistered(Event):
     """
 
     TYPE: ClassVar[str] = "source-registered"
-    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("cites",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({TYPE})
 
     source_id: UUID = attrs.field(factory=uuid4, validator=_instance_of(UUID))
     event_id: UUID = attrs.field(
@@ -386,15 +399,6 @@ class SourceRegistered(Event):
             )
         if self.cites == self.source_id:
             raise InvalidInputError("a source cannot cite itself")
-
-    def references(self) -> tuple[UUID, ...]:
-        """
-        The cited source, if any.
-
-        Returns:
-            ``(cites,)`` or ``()``.
-        """
-        return () if self.cites is None else (self.cites,)
 
 
 @attrs.frozen(kw_only=True)
@@ -442,6 +446,7 @@ class PatrolReported(Event):
 
     TYPE: ClassVar[str] = "patrol-reported"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
 
     aircraft: tuple[UUID, ...] = attrs.field(converter=_tuple, validator=_each(_instance_of(UUID)))
     nations: tuple[str, ...] = attrs.field(converter=_tuple, validator=_nations)
@@ -474,6 +479,7 @@ class InterceptReported(Event):
 
     TYPE: ClassVar[str] = "intercept-reported"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("intercepted",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
 
     interceptors: tuple[Interceptor, ...] = attrs.field(
         converter=_tuple, validator=_each(_instance_of(Interceptor))
@@ -532,8 +538,11 @@ class Correction(Event):
 
     ``changes`` maps field names of the target event to their new values in
     serialized (JSON) form; build it with :meth:`of` to pass ordinary values.
-    Envelope fields (ids and source) cannot be corrected. A correction may
-    target another correction.
+    Only facts can be corrected: ids, the source and references to other
+    events (:data:`UNCORRECTABLE_FIELDS`) cannot, not even through the
+    ``changes`` of a corrected correction; retract the event and record a
+    new one instead. A correction may target any event but a retraction,
+    including another correction.
 
     Attributes:
         target_id: The event corrected.
@@ -543,6 +552,17 @@ class Correction(Event):
 
     TYPE: ClassVar[str] = "correction"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset(
+        {
+            IncidentOpened.TYPE,
+            SourceRegistered.TYPE,
+            AircraftReported.TYPE,
+            PatrolReported.TYPE,
+            InterceptReported.TYPE,
+            StatementIssued.TYPE,
+            TYPE,
+        }
+    )
 
     target_id: UUID = attrs.field(validator=_instance_of(UUID))
     changes: dict[str, Any] = attrs.field(converter=_changes)
@@ -551,10 +571,11 @@ class Correction(Event):
     def __attrs_post_init__(self) -> None:
         if not self.changes:
             raise InvalidInputError("a correction must change at least one field")
-        protected = set(self.changes) & _ENVELOPE_FIELDS
+        protected = _uncorrectable(self.changes)
         if protected:
             raise InvalidInputError(
-                f"a correction cannot change {', '.join(sorted(protected))}: record a "
+                f"a correction cannot change {', '.join(sorted(protected))}: ids and "
+                "references to other events are not facts to correct; record a "
                 "retraction and a new event instead"
             )
         if self.target_id == self.event_id:
@@ -587,7 +608,8 @@ class Correction(Event):
             The correction, ready for :meth:`incidents.Ledger.record`.
 
         Raises:
-            InvalidInputError: If a field does not exist or a value is invalid.
+            InvalidInputError: If a field does not exist, is an id or a
+                reference, or a value is invalid.
         """
         serialized = unstructure_changes(type(target), changes)
         apply_changes(target, serialized)
@@ -602,7 +624,14 @@ class Correction(Event):
         )
 
 
-_ENVELOPE_FIELDS = frozenset({"event_id", "incident_id", "source_id"})
+def _uncorrectable(changes: Mapping[str, Any]) -> set[str]:
+    found = set(changes) & UNCORRECTABLE_FIELDS
+    # A correction of a correction changes its changes, which apply in turn
+    # to its target: they obey the same rule.
+    inner = changes.get("changes")
+    if isinstance(inner, Mapping):
+        found |= _uncorrectable(inner)
+    return found
 
 
 @attrs.frozen(kw_only=True)
@@ -617,6 +646,17 @@ class Retraction(Event):
 
     TYPE: ClassVar[str] = "retraction"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset(
+        {
+            SourceRegistered.TYPE,
+            AircraftReported.TYPE,
+            PatrolReported.TYPE,
+            InterceptReported.TYPE,
+            StatementIssued.TYPE,
+            Correction.TYPE,
+            TYPE,
+        }
+    )
 
     target_id: UUID = attrs.field(validator=_instance_of(UUID))
     reason: str = attrs.field(validator=_text)
@@ -640,6 +680,13 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
     )
 }
 """Every event class, by its stable type name."""
+
+UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
+    {"event_id", "incident_id", "source_id"}.union(
+        *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values())
+    )
+)
+"""The fields no correction may change: the ids and every reference field."""
 
 
 # -- the envelope -----------------------------------------------------------------
