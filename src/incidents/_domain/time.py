@@ -156,8 +156,9 @@ def _local_period(at: datetime, unit: timedelta, *, what: str) -> tuple[datetime
     end = begin + unit
     if isinstance(zone, timezone):  # a fixed offset never changes
         return begin, end
-    # Offsets change at most once in an hour in every zone of the tz database
-    # (changes are days apart), so one change is searched for on each side.
+    # In the tz database a zone's offset changes at most once in an hour (the
+    # closest two changes are four days apart), so one change is searched
+    # for on each side of the instant.
     if _offset_at(zone, begin) != offset:
         begin = _change(zone, offset, instant, begin)
     last = end - _ONE_MICROSECOND
@@ -269,8 +270,9 @@ class ValidTime:
         A fact known to the minute, in the time zone of *at*.
 
         The minute is the local clock's minute as lived, as for :meth:`hour`:
-        the instants whose wall time, at the UTC offset of *at*, reads the
-        same date, hour and minute (a minute cut by a transition is shorter).
+        the instants whose wall time, at the UTC offset in force at *at*,
+        reads the same date, hour and minute (shorter where a change of
+        offset cuts it).
 
         Args:
             at: Any instant within the minute, timezone-aware.
