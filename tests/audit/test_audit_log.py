@@ -21,7 +21,7 @@ from incidents import (
 )
 from incidents._errors import InvalidInputError, StorageError
 from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.merkle import root_from_leaf_hashes
+from incidents._tlog.hashing import root_from_leaf_hashes
 from incidents._tlog.notes import SigningKey
 from incidents._tlog.tiles import leaf_hashes
 from incidents.audit._verify import DamageKind

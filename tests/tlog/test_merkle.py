@@ -1,4 +1,4 @@
-"""Tests of incidents._tlog.merkle (RFC 9162 section 2.1 Merkle trees)."""
+"""Tests of the RFC 9162 section 2.1 Merkle trees of incidents._tlog: hashing, proofs made and checked, compact ranges."""
 
 from __future__ import annotations
 
@@ -12,26 +12,20 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from memory_tree import InMemorySubtreeHashes
 
 from incidents._errors import InvalidInputError
-from incidents._tlog.merkle import (
+from incidents._tlog.compact import Frontier
+from incidents._tlog.hashing import (
     EMPTY_ROOT,
     HASH_SIZE,
-    Frontier,
-    InMemorySubtreeHashes,
-    Subtree,
-    SubtreeHashes,
-    consistency_proof,
-    inclusion_proof,
-    is_consistent,
-    is_included,
     leaf_hash,
     node_hash,
     root_from_leaf_hashes,
-    root_from_subtrees,
-    verify_consistency,
-    verify_inclusion,
 )
+from incidents._tlog.prove import consistency_proof, inclusion_proof
+from incidents._tlog.subtrees import Subtree, SubtreeHashes, root_from_subtrees
+from incidents._tlog.verify import is_consistent, is_included, verify_consistency, verify_inclusion
 
 DATA = Path(__file__).parent / "data" / "merkle"
 REFERENCE = json.loads((DATA / "reference_tree.json").read_text())

@@ -9,17 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from memory_tree import InMemorySubtreeHashes
 
 from incidents._errors import StorageError
-from incidents._tlog.merkle import (
-    EMPTY_ROOT,
-    InMemorySubtreeHashes,
-    consistency_proof,
-    inclusion_proof,
-    leaf_hash,
-    root_from_leaf_hashes,
-    root_from_subtrees,
-)
+from incidents._tlog.hashing import EMPTY_ROOT, leaf_hash, root_from_leaf_hashes
+from incidents._tlog.prove import consistency_proof, inclusion_proof
+from incidents._tlog.subtrees import root_from_subtrees
 from incidents._tlog.tiles import TILE_WIDTH, TileSubtrees, TreeEdge, leaf_hashes
 from incidents.storage._contract import Tile
 

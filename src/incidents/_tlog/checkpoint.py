@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import attrs
 
 from incidents._errors import InvalidInputError, VerificationError
-from incidents._tlog.merkle import HASH_SIZE
+from incidents._tlog.hashing import HASH_SIZE
 from incidents._tlog.notes import (
     NoteSignature,
     SignatureCheck,

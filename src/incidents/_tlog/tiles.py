@@ -3,7 +3,7 @@ The ledger's Merkle tree as stored: tiles of node hashes, grown in O(log n).
 
 Leaf ``i`` of the tree is the canonical bytes of the event with sequence
 ``i + 1`` (exactly the stored ``state``), hashed as RFC 9162 says
-(:mod:`incidents._tlog.merkle`). Storing a row per tree node would double the
+(:mod:`incidents._tlog.hashing`). Storing a row per tree node would double the
 rows written per event; storing nothing would make every proof read every
 leaf. The middle way, after C2SP tlog-tiles: node hashes are kept in
 *tiles* of 16, one row per tile (see :class:`~incidents.storage._contract.Tile`):
@@ -28,11 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from incidents._errors import StorageError
-from incidents._tlog.merkle import (
-    EMPTY_ROOT,
-    HASH_SIZE,
-    SubtreeHashes,
-)
+from incidents._tlog.hashing import EMPTY_ROOT, HASH_SIZE
+from incidents._tlog.subtrees import SubtreeHashes
 
 __all__ = [
     "IDS_SIZE",

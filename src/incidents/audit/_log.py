@@ -33,7 +33,8 @@ from incidents._errors import (
     UnknownEventError,
 )
 from incidents._tlog.checkpoint import Checkpoint, check_origin
-from incidents._tlog.merkle import consistency_proof, inclusion_proof, root_from_subtrees
+from incidents._tlog.prove import consistency_proof, inclusion_proof
+from incidents._tlog.subtrees import root_from_subtrees
 from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents._tlog.tiles import TileSubtrees, TreeEdge, leaf_hashes
 from incidents.audit._proofs import ConsistencyProof, InclusionProof

@@ -41,7 +41,7 @@ from incidents._domain.events import EVENT_TYPES
 from incidents._errors import IncidentsError, StorageError
 from incidents._gc import Turns
 from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.merkle import EMPTY_ROOT, HASH_SIZE
+from incidents._tlog.hashing import EMPTY_ROOT, HASH_SIZE
 from incidents._tlog.notes import SignatureCheck, SignatureStatus, VerifierKey
 from incidents._tlog.tiles import IDS_SIZE, TILE_WIDTH, TreeEdge, leaf_hashes
 from incidents.storage._contract import (
