@@ -86,14 +86,29 @@ from incidents._timetravel.service import (
     History,
     HistoryEntry,
 )
-from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
 from incidents._version import __version__
-from incidents.audit._bundle import Bundle, BundleCheckpoint
-from incidents.audit._log import StoredCheckpoint
-from incidents.audit._proofs import ConsistencyProof, InclusionProof, parse_proof
-from incidents.audit._replay import REPLAY_STATES, StateFunction, incident_states, replay_digests
-from incidents.audit._verify import CheckpointCheck, Damage, DamageKind, RecorderPart, VerifyReport
+from incidents.audit import (
+    REPLAY_STATES,
+    Bundle,
+    BundleCheckpoint,
+    Checkpoint,
+    CheckpointCheck,
+    ConsistencyProof,
+    Damage,
+    DamageKind,
+    InclusionProof,
+    RecorderPart,
+    SignatureCheck,
+    SignatureStatus,
+    SigningKey,
+    StateFunction,
+    StoredCheckpoint,
+    VerifierKey,
+    VerifyReport,
+    incident_states,
+    parse_proof,
+    replay_digests,
+)
 from incidents.projections import (
     Change,
     ChangeKind,

@@ -24,7 +24,7 @@ from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.hashing import root_from_leaf_hashes
 from incidents._tlog.notes import SigningKey
 from incidents._tlog.tiles import leaf_hashes
-from incidents.audit._verify import DamageKind
+from incidents.audit import DamageKind
 from incidents.examples import (
     ALASKA_2024_CORRECTED_AT,
     ALASKA_2024_PUBLISHED_AT,

@@ -13,9 +13,9 @@ from incidents import FixedClock, Ledger, Recorded
 from incidents._errors import InvalidInputError, StorageError, VerificationError
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey
+from incidents.audit import DamageKind
 from incidents.audit._bundle import BUNDLE_FORMAT, Bundle, is_bundle
 from incidents.audit._replay import incident_states, replay_digests
-from incidents.audit._verify import DamageKind
 from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
 from support.backends import Backend
 

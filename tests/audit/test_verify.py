@@ -1,5 +1,5 @@
 """
-Tests of incidents.audit._verify: tampering with a ledger is detected and named.
+Tests of verification (incidents.audit._verify_rows and _verify_lines): tampering with a ledger is detected and named.
 
 The mutation tests change an SQLite ledger file directly with sqlite3, the
 way someone with access to the file could: they modify, delete, duplicate,
@@ -27,7 +27,7 @@ from incidents import AircraftReported, FixedClock, Ledger, Recorded, ValidTime
 from incidents._errors import StorageError
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey
-from incidents.audit._verify import DamageKind
+from incidents.audit import DamageKind
 from incidents.examples import (
     ALASKA_2024,
     ALASKA_2024_CORRECTED_AT,

@@ -24,10 +24,10 @@ from incidents._errors import IncidentsError, InvalidInputError, VerificationErr
 from incidents._ledger import Ledger
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents.audit import VerifyReport
 from incidents.audit._bundle import Bundle, is_bundle
 from incidents.audit._proofs import InclusionProof, parse_proof
 from incidents.audit._replay import replay_digests
-from incidents.audit._verify import VerifyReport
 
 __all__ = ["register"]
 

@@ -35,9 +35,9 @@ __all__ = [
     "IDS_SIZE",
     "TILE_HEIGHT",
     "TILE_WIDTH",
+    "Tile",
     "TileSubtrees",
     "TreeEdge",
-    "Tile",
     "leaf_hashes",
 ]
 

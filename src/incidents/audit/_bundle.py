@@ -49,9 +49,12 @@ from incidents._gc import Turns
 from incidents._tlog.checkpoint import Checkpoint, check_origin
 from incidents._tlog.notes import VerifierKey
 from incidents._tlog.tiles import TreeEdge, leaf_hashes
+from incidents.audit._checkpoints import Candidate
 from incidents.audit._log import StoredCheckpoint
 from incidents.audit._replay import REPLAY_STATES, StateFunction, replay_digests
-from incidents.audit._verify import BATCH, Candidate, VerifyReport, verify_lines
+from incidents.audit._report import VerifyReport
+from incidents.audit._verify_lines import verify_lines
+from incidents.audit._verify_rows import BATCH
 from incidents.storage._contract import Store
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]

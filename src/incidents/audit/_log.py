@@ -1,31 +1,28 @@
 """
 The ledger's audit log: leaves appended with every batch, checkpoints, proofs, verify.
 
-:class:`AuditLog` is what :meth:`incidents.Ledger.record` calls inside its
-write transaction: it hashes the batch's canonical bytes into leaves,
-extends the stored tree (:mod:`incidents._tlog.tiles`) and, when the recorder has
-a signing key, stores a checkpoint signed with the batch. The batch and its
-hashes commit together or not at all.
-
-:class:`AuditMethods` gives :class:`incidents.Ledger` its audit API:
-:meth:`~AuditMethods.checkpoint`, :meth:`~AuditMethods.inclusion_proof`,
-:meth:`~AuditMethods.consistency_proof`, :meth:`~AuditMethods.verify`,
-:meth:`~AuditMethods.export_bundle`.
+:class:`AuditLog` is a part of :class:`incidents.Ledger`. The ledger calls
+:meth:`~AuditLog.append` inside its write transaction: it hashes the batch's
+canonical bytes into leaves, extends the stored tree
+(:mod:`incidents._tlog.tiles`) and, when the recorder has a signing key,
+stores a checkpoint signed with the batch. The batch and its hashes commit
+together or not at all. The ledger's audit methods
+(:meth:`~incidents.Ledger.checkpoint`,
+:meth:`~incidents.Ledger.inclusion_proof`,
+:meth:`~incidents.Ledger.consistency_proof`, :meth:`~incidents.Ledger.verify`)
+hand over to the rest of it.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
 from uuid import UUID
 
 import attrs
 
 from incidents._domain.events import Recorded
-from incidents._domain.time import Clock, to_utc
 from incidents._errors import (
     IncidentsError,
     InvalidInputError,
@@ -33,12 +30,13 @@ from incidents._errors import (
     UnknownEventError,
 )
 from incidents._tlog.checkpoint import Checkpoint, check_origin
+from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents._tlog.prove import consistency_proof, inclusion_proof
 from incidents._tlog.subtrees import root_from_subtrees
-from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents._tlog.tiles import TileSubtrees, TreeEdge, leaf_hashes
 from incidents.audit._proofs import ConsistencyProof, InclusionProof
-from incidents.audit._verify import VerifyReport, verify_rows
+from incidents.audit._report import VerifyReport
+from incidents.audit._verify_rows import verify_rows
 from incidents.storage._contract import (
     AuditCheckpointRow,
     AuditReader,
@@ -47,11 +45,10 @@ from incidents.storage._contract import (
     Tile,
     Writer,
     from_micros,
-    to_micros,
 )
 from incidents.storage._tiles import build_tree
 
-__all__ = ["AuditLog", "AuditMethods", "StoredCheckpoint", "default_origin"]
+__all__ = ["AuditLog", "StoredCheckpoint", "default_origin"]
 
 
 def default_origin() -> str:
@@ -208,44 +205,7 @@ class AuditLog:
         """
         self._edge = edge
 
-
-def _subtrees(reader: AuditReader) -> TileSubtrees:
-    def fetch(level: int, index: int) -> Tile | None:
-        found = reader.audit_tiles(level, index, index)
-        return found[0] if found else None
-
-    return TileSubtrees(fetch)
-
-
-class AuditMethods:
-    """
-    The audit half of :class:`incidents.Ledger` (mixed in; see the ledger).
-    """
-
-    _store: Store
-    _audit: AuditLog
-    _recorder: str
-    _clock: Clock
-
-    def _check_open(self) -> None:  # pragma: no cover - the ledger's own replaces it
-        raise NotImplementedError
-
-    def _now_micros(self) -> int:
-        return to_micros(to_utc(self._clock(), what="clock reading"))
-
-    @property
-    def origin(self) -> str:
-        """
-        The log's name, the first line of its checkpoints.
-        """
-        return self._audit.origin
-
-    @property
-    def signing_key(self) -> SigningKey | None:
-        """
-        The key every recorded batch is signed with, if any.
-        """
-        return self._audit.signing_key
+    # -- reading the log --------------------------------------------------------------
 
     def _size_and_root(self, reader: AuditReader, size: int | None) -> tuple[int, bytes]:
         edge = TreeEdge.from_tiles(reader.audit_edge())
@@ -257,17 +217,12 @@ class AuditMethods:
             )
         return size, root_from_subtrees(size, _subtrees(reader))
 
-    def checkpoint(self, *, size: int | None = None, store: bool = False) -> Checkpoint:
+    def checkpoint(self, *, size: int | None = None) -> Checkpoint:
         """
-        The log's size and root as a C2SP checkpoint, signed if the ledger has a key.
-
-        Publish its :attr:`~Checkpoint.text` (a website, a mailing list, a
-        notary): anyone holding it can later check that the ledger still
-        contains exactly what it held then.
+        The log's size and root as a checkpoint, signed if there is a signing key.
 
         Args:
             size: An earlier size to describe (default: the whole log now).
-            store: Also keep the checkpoint in the ledger.
 
         Returns:
             The checkpoint.
@@ -276,40 +231,47 @@ class AuditMethods:
             InvalidInputError: If ``size`` is beyond the log.
 
         """
-        self._check_open()
-        with self._store.audit_reading() as reader:
+        with self.store.audit_reading() as reader:
             tree_size, root = self._size_and_root(reader, size)
         checkpoint = Checkpoint(origin=self.origin, size=tree_size, root=root)
-        key = self._audit.signing_key
-        if key is not None:
-            checkpoint = checkpoint.signed(key)
-        if store:
-            with self._store.writing() as writer:
-                writer.add_audit_checkpoint(
-                    AuditCheckpointRow(
-                        size=checkpoint.size,
-                        first=None,
-                        recorder=self._recorder,
-                        created_at=self._now_micros(),
-                        note=checkpoint.text,
-                        key=None if key is None else key.verifier.text,
-                    )
+        key = self.signing_key
+        return checkpoint if key is None else checkpoint.signed(key)
+
+    def keep(self, checkpoint: Checkpoint, *, recorder: str, created_at: int) -> None:
+        """
+        Store a checkpoint in the ledger, beside those signed with batches.
+
+        Args:
+            checkpoint: What :meth:`checkpoint` returned.
+            recorder: Who stores it.
+            created_at: When (µs, the ledger's recording time).
+
+        """
+        key = self.signing_key
+        with self.store.writing() as writer:
+            writer.add_audit_checkpoint(
+                AuditCheckpointRow(
+                    size=checkpoint.size,
+                    first=None,
+                    recorder=recorder,
+                    created_at=created_at,
+                    note=checkpoint.text,
+                    key=None if key is None else key.verifier.text,
                 )
-        return checkpoint
+            )
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         """
-        The checkpoints kept in the ledger: one per signed batch, and those stored on request.
+        The checkpoints kept in the ledger, in the order they were stored.
 
         Returns:
-            Them, in the order they were stored.
+            Them.
 
         Raises:
             StorageError: If one cannot be read.
 
         """
-        self._check_open()
-        with self._store.audit_reading() as reader:
+        with self.store.audit_reading() as reader:
             rows = reader.audit_checkpoints()
         found = []
         for row in rows:
@@ -358,20 +320,19 @@ class AuditMethods:
             at: The checkpoint (or tree size) to prove against; default: the log now.
 
         Returns:
-            The proof: at most ``ceil(log2 n)`` hashes, read from ``O(log n)`` stored tiles.
+            The proof.
 
         Raises:
             UnknownEventError: If the event is not recorded.
             InvalidInputError: If it was recorded after the checkpoint, or the
-                checkpoint is not of this ledger.
+                checkpoint is not of this log.
 
         """
-        self._check_open()
         event_id = event.event_id if isinstance(event, Recorded) else event
-        row = self._store.row(event_id)
+        row = self.store.row(event_id)
         if row is None:
             raise UnknownEventError(f"event {event_id} is not recorded")
-        with self._store.audit_reading() as reader:
+        with self.store.audit_reading() as reader:
             size = self._resolve_size(reader, at)
             index = row.id - 1
             if index >= size:
@@ -396,11 +357,10 @@ class AuditMethods:
 
         Raises:
             InvalidInputError: If ``old`` is larger than ``new`` or empty, or a
-                checkpoint is not of this ledger.
+                checkpoint is not of this log.
 
         """
-        self._check_open()
-        with self._store.audit_reading() as reader:
+        with self.store.audit_reading() as reader:
             old_size = self._resolve_size(reader, old)
             new_size = self._resolve_size(reader, new)
             hashes = consistency_proof(old_size, new_size, _subtrees(reader))
@@ -415,62 +375,35 @@ class AuditMethods:
         keys: Iterable[VerifierKey] = (),
     ) -> VerifyReport:
         """
-        Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
-
-        Rows are streamed in batches from one snapshot, so verifying a large
-        ledger does not hold up writers, and what they write meanwhile is
-        not part of the check.
+        Check the whole log from one snapshot: every event, the tree, every checkpoint and signature.
 
         Args:
-            checkpoints: Published checkpoints to check the ledger against.
-            keys: The verifier keys you trust. Without any, signatures are
-                checked with the keys stored in the ledger (the report says so).
+            checkpoints: Published checkpoints to check the log against.
+            keys: The verifier keys the caller trusts.
 
         Returns:
-            The report: ``report.ok``, or the first bad position, the kind of
-            damage and the incident and event affected.
+            The report.
 
         """
-        self._check_open()
         notes = []
-        if self._audit.built:
+        if self.built:
             notes.append(
-                f"this ledger predates its audit tree, which was computed from its {self._audit.built} "
+                f"this ledger predates its audit tree, which was computed from its {self.built} "
                 "stored events when it was opened: earlier changes cannot be detected"
             )
-        with self._store.audit_reading() as reader:
+        with self.store.audit_reading() as reader:
             return verify_rows(
                 reader,
-                subject=f"{self._store.backend} ledger {self._store.location}",
+                subject=f"{self.store.backend} ledger {self.store.location}",
                 checkpoints=list(checkpoints),
                 keys=list(keys),
                 notes=notes,
             )
 
-    def export_bundle(self, path: str | os.PathLike[str]) -> Checkpoint:
-        """
-        Write the ledger as a bundle anyone can verify and replay offline.
 
-        Args:
-            path: The file to write (replaced if it exists).
+def _subtrees(reader: AuditReader) -> TileSubtrees:
+    def fetch(level: int, index: int) -> Tile | None:
+        found = reader.audit_tiles(level, index, index)
+        return found[0] if found else None
 
-        Returns:
-            The checkpoint the bundle carries.
-
-        Raises:
-            StorageError: If the ledger's events do not match its tree.
-
-        """
-        from incidents.audit._bundle import write_bundle
-
-        self._check_open()
-        checkpoint = self.checkpoint()
-        key = self._audit.signing_key
-        write_bundle(
-            self._store,
-            Path(path),
-            checkpoint,
-            self.checkpoints(),
-            () if key is None else (key.verifier,),
-        )
-        return checkpoint
+    return TileSubtrees(fetch)

@@ -35,8 +35,8 @@ from incidents._domain.events import Recorded
 from incidents._errors import InvalidInputError, VerificationError
 from incidents._tlog.checkpoint import Checkpoint, check_origin, parse_size
 from incidents._tlog.hashing import HASH_SIZE, leaf_hash
-from incidents._tlog.verify import verify_consistency, verify_inclusion
 from incidents._tlog.notes import b64decode_strict
+from incidents._tlog.verify import verify_consistency, verify_inclusion
 
 __all__ = ["ConsistencyProof", "InclusionProof", "parse_proof"]
 

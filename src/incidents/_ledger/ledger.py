@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -23,44 +24,33 @@ import attrs
 
 from incidents._codec.canonical import (
     _escape,
-    apply_changes,
     decode_trusted,
     envelope_text,
     event_text,
 )
-from incidents._domain.events import (
-    EVENT_TYPES,
-    AircraftReported,
-    Correction,
-    Event,
-    IncidentOpened,
-    InterceptReported,
-    PatrolReported,
-    Recorded,
-    Retraction,
-    SourceRegistered,
-)
+from incidents._domain.events import Event, Recorded, SourceRegistered
 from incidents._domain.state import Incident, Reading
 from incidents._domain.time import Clock, SystemClock, to_utc
 from incidents._errors import (
-    ConcurrencyError,
-    DuplicateEventError,
     InvalidInputError,
     LedgerClosedError,
     UnknownEventError,
     UnknownIncidentError,
-    UnknownSourceError,
 )
 from incidents._gc import paused_gc
+from incidents._ledger.checks import Known, check_batch, index_batch
 from incidents._timetravel.knowledge import known_until
 from incidents._timetravel.service import Diff, History, TimeTravel
-from incidents._tlog.notes import SigningKey
-from incidents.audit._log import AuditLog, AuditMethods
+from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents.audit._bundle import write_bundle
+from incidents.audit._log import AuditLog, StoredCheckpoint
+from incidents.audit._proofs import ConsistencyProof, InclusionProof
+from incidents.audit._report import VerifyReport
 from incidents.storage._contract import (
     LedgerMapper,
     Store,
     StoredRecord,
-    Writer,
     from_micros,
     stored_record,
     to_micros,
@@ -68,18 +58,7 @@ from incidents.storage._contract import (
 
 __all__ = ["Ledger", "open_store"]
 
-# What each kind of reference may point at (event type names).
-_REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
-    PatrolReported: frozenset({AircraftReported.TYPE}),
-    InterceptReported: frozenset({AircraftReported.TYPE, PatrolReported.TYPE}),
-    SourceRegistered: frozenset({SourceRegistered.TYPE}),
-    Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
-    Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
-}
-
-
 _KNOWN_LIMIT = 100_000
-_EVENT_CLASSES = frozenset(EVENT_TYPES.values())
 
 
 def _default_recorder() -> str:
@@ -125,7 +104,7 @@ def open_store(target: str | os.PathLike[str]) -> Store:
     return SQLiteStore(text)
 
 
-class Ledger(AuditMethods):
+class Ledger:
     """
     An append-only, source-attributed record of incidents.
 
@@ -163,7 +142,7 @@ class Ledger(AuditMethods):
         self._mapper = LedgerMapper()
         self._closed = False
         # Event id -> (type, incident) of rows known to be committed.
-        self._known: dict[UUID, tuple[str, UUID | str]] = {}
+        self._known: Known = {}
         try:
             self._audit = AuditLog(store, signing_key=signing_key, origin=origin)
         except BaseException:
@@ -305,80 +284,20 @@ class Ledger(AuditMethods):
     ) -> tuple[Recorded, ...]:
         # Everything that does not depend on what is stored happens before the
         # write lock is taken: checks of the batch itself, and encoding.
-        batch: dict[UUID, tuple[int, Event]] = {}
-        wanted: set[UUID] = set()
-        incidents: dict[UUID, None] = {}
-        # Events of a batch mostly share their incident and source objects:
-        # an id seen just before needs no second look (UUIDs hash slowly).
-        last_source: object = None
-        last_incident: object = None
-        for index, event in enumerate(events):
-            if type(event) not in _EVENT_CLASSES:
-                raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
-            entry = (index, event)
-            if batch.setdefault(event.event_id, entry) is not entry:
-                raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
-            if event.source_id is not last_source:
-                last_source = event.source_id
-                wanted.add(last_source)
-            if event.incident_id is not last_incident:
-                last_incident = event.incident_id
-                incidents[last_incident] = None
-            if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
-                wanted.update(event.references())
-        incident_ids = list(incidents)
+        batch, wanted, incident_ids = index_batch(events)
         texts = [event_text(e) for e in events]
 
         with self._store.writing() as writer:
             last_sequence, last_micros, heads = writer.heads(incident_ids)
-            if expected_positions is not None:
-                self._check_expected(expected_positions, heads, writer)
-            try:
-                self._check_openings(events, heads)
-            except InvalidInputError:
-                again = writer.rows_by_event_id([e.event_id for e in events])
-                if again:
-                    raise DuplicateEventError(
-                        f"{len(again)} of these events are already recorded (first: "
-                        f"{again[0].topic} {again[0].event_id} at sequence {again[0].id})"
-                    ) from None
-                raise
-            known = self._known
-            stored: dict[UUID, tuple[str, UUID | str]] = {}
-            missing = []
-            for i in wanted:
-                if i in batch:
-                    continue
-                found = known.get(i)
-                if found is None:
-                    missing.append(i)
-                else:
-                    stored[i] = found
-            for row in writer.rows_by_event_id(missing) if missing else ():
-                stored[row.event_id] = (row.topic, row.originator_id)
-            decoded: dict[UUID, Event] = {}
-
-            def lookup(event_id: UUID) -> Event | None:
-                if event_id in batch:
-                    return batch[event_id][1]
-                if event_id not in decoded:
-                    found = writer.rows_by_event_id([event_id])
-                    if not found:
-                        return None
-                    decoded[event_id] = self._mapper.to_domain_event(found[0]).event
-                return decoded[event_id]
-
-            checked: tuple[object, object] = (None, None)
-            for index, event in enumerate(events):
-                if event.source_id is not checked[0] or event.incident_id is not checked[1]:
-                    self._check_source(event, batch, stored)
-                    if type(event) is not SourceRegistered:
-                        checked = (event.source_id, event.incident_id)
-                if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
-                    self._check_references(index, event, batch, stored)
-                if type(event) is Correction:
-                    self._check_correction(event, lookup)
-
+            stored = check_batch(
+                writer,
+                events,
+                (batch, wanted),
+                heads,
+                expected_positions,
+                self._known,
+                self._mapper,
+            )
             now = to_utc(self._clock(), what="clock reading")
             if last_micros is not None and to_micros(now) < last_micros:
                 now = from_micros(last_micros)  # recording time never goes backwards
@@ -387,6 +306,7 @@ class Ledger(AuditMethods):
             edge = self._audit.append(writer, last_sequence, rows, ids, who, to_micros(now))
         self._audit.committed(edge)
         # Committed rows never change, so what they are can be remembered.
+        known = self._known
         if len(known) > _KNOWN_LIMIT:
             known.clear()
         known.update(stored)
@@ -440,99 +360,6 @@ class Ledger(AuditMethods):
                 )
             )
         return tuple(recorded), rows
-
-    @staticmethod
-    def _check_expected(
-        expected_positions: Mapping[UUID, int], heads: Mapping[UUID, int], writer: Writer
-    ) -> None:
-        for incident_id, expected in expected_positions.items():
-            actual = heads.get(incident_id)
-            if actual is None:
-                actual = writer.stream_heads([incident_id])[incident_id]
-            if actual != expected:
-                raise ConcurrencyError(
-                    f"incident {incident_id} is at position {actual}, expected {expected}: "
-                    "another writer recorded first; read again and retry"
-                )
-
-    @staticmethod
-    def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
-        if len(heads) == 1 and next(iter(heads.values())):
-            # The usual batch: more events for one incident already opened.
-            for event in events:
-                if type(event) is IncidentOpened:
-                    raise InvalidInputError(f"incident {event.incident_id} is already opened")
-            return
-        first_seen: set[UUID] = set()
-        for event in events:
-            new_stream = heads[event.incident_id] == 0 and event.incident_id not in first_seen
-            first_seen.add(event.incident_id)
-            if isinstance(event, IncidentOpened):
-                if not new_stream:
-                    raise InvalidInputError(f"incident {event.incident_id} is already opened")
-            elif new_stream:
-                raise UnknownIncidentError(
-                    f"incident {event.incident_id} is not recorded: record an IncidentOpened "
-                    f"first (the first event for it was {event.TYPE} {event.event_id})"
-                )
-
-    @staticmethod
-    def _check_source(
-        event: Event,
-        batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, tuple[str, UUID | str]],
-    ) -> None:
-        if isinstance(event, SourceRegistered):
-            return
-        source_id = event.source_id
-        if source_id in batch:
-            source = batch[source_id][1]
-            ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
-        else:
-            row = stored.get(source_id)
-            ok = row is not None and row == (SourceRegistered.TYPE, event.incident_id)
-        if not ok:
-            raise UnknownSourceError(
-                f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
-                f"source registered in incident {event.incident_id}"
-            )
-
-    @staticmethod
-    def _check_references(
-        index: int,
-        event: Event,
-        batch: Mapping[UUID, tuple[int, Event]],
-        stored: Mapping[UUID, tuple[str, UUID | str]],
-    ) -> None:
-        allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
-        for ref in event.references():
-            found: tuple[str, UUID | str] | None
-            if ref in batch:
-                ref_index, target = batch[ref]
-                found = (target.TYPE, target.incident_id) if ref_index < index else None
-            else:
-                found = stored.get(ref)
-            if found is None or found[1] != event.incident_id:
-                raise UnknownEventError(
-                    f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
-                    f"recorded earlier in incident {event.incident_id}"
-                )
-            if found[0] not in allowed:
-                raise InvalidInputError(
-                    f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
-                )
-
-    @staticmethod
-    def _check_correction(event: Correction, lookup: object) -> None:
-        assert callable(lookup)
-        target = lookup(event.target_id)
-        assert isinstance(target, Event)  # existence checked with the references
-        apply_changes(target, event.changes)
-        if isinstance(target, Correction) and "changes" in event.changes:
-            # A correction of a correction's changes must still fit the original.
-            original = lookup(target.target_id)
-            assert isinstance(original, Event)
-            apply_changes(original, event.changes["changes"])
 
     # -- reading ----------------------------------------------------------------------
 
@@ -836,6 +663,157 @@ class Ledger(AuditMethods):
     def __len__(self) -> int:
         self._check_open()
         return self._store.last_sequence()
+
+    # -- audit: the ledger's audit log (incidents.audit) ----------------------------------
+
+    @property
+    def origin(self) -> str:
+        """
+        The log's name, the first line of its checkpoints.
+        """
+        return self._audit.origin
+
+    @property
+    def signing_key(self) -> SigningKey | None:
+        """
+        The key every recorded batch is signed with, if any.
+        """
+        return self._audit.signing_key
+
+    def checkpoint(self, *, size: int | None = None, store: bool = False) -> Checkpoint:
+        """
+        The log's size and root as a C2SP checkpoint, signed if the ledger has a key.
+
+        Publish its :attr:`~incidents.Checkpoint.text` (a website, a mailing
+        list, a notary): anyone holding it can later check that the ledger
+        still contains exactly what it held then.
+
+        Args:
+            size: An earlier size to describe (default: the whole log now).
+            store: Also keep the checkpoint in the ledger.
+
+        Returns:
+            The checkpoint.
+
+        Raises:
+            InvalidInputError: If ``size`` is beyond the log.
+
+        """
+        self._check_open()
+        checkpoint = self._audit.checkpoint(size=size)
+        if store:
+            now = to_micros(to_utc(self._clock(), what="clock reading"))
+            self._audit.keep(checkpoint, recorder=self._recorder, created_at=now)
+        return checkpoint
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """
+        The checkpoints kept in the ledger: one per signed batch, and those stored on request.
+
+        Returns:
+            Them, in the order they were stored.
+
+        Raises:
+            StorageError: If one cannot be read.
+
+        """
+        self._check_open()
+        return self._audit.checkpoints()
+
+    def inclusion_proof(
+        self, event: UUID | Recorded, at: Checkpoint | int | None = None
+    ) -> InclusionProof:
+        """
+        Prove that an event is in the log described by a checkpoint.
+
+        Args:
+            event: The event (or its id).
+            at: The checkpoint (or tree size) to prove against; default: the log now.
+
+        Returns:
+            The proof: at most ``ceil(log2 n)`` hashes, read from ``O(log n)`` stored tiles.
+
+        Raises:
+            UnknownEventError: If the event is not recorded.
+            InvalidInputError: If it was recorded after the checkpoint, or the
+                checkpoint is not of this ledger.
+
+        """
+        self._check_open()
+        return self._audit.inclusion_proof(event, at)
+
+    def consistency_proof(
+        self, old: Checkpoint | int, new: Checkpoint | int | None = None
+    ) -> ConsistencyProof:
+        """
+        Prove that the log at ``new`` extends the log at ``old``, nothing rewritten.
+
+        Args:
+            old: The earlier checkpoint (or size); it must not be empty.
+            new: The later checkpoint (or size); default: the log now.
+
+        Returns:
+            The proof.
+
+        Raises:
+            InvalidInputError: If ``old`` is larger than ``new`` or empty, or a
+                checkpoint is not of this ledger.
+
+        """
+        self._check_open()
+        return self._audit.consistency_proof(old, new)
+
+    def verify(
+        self,
+        *,
+        checkpoints: Iterable[Checkpoint] = (),
+        keys: Iterable[VerifierKey] = (),
+    ) -> VerifyReport:
+        """
+        Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
+
+        Rows are streamed in batches from one snapshot, so verifying a large
+        ledger does not hold up writers, and what they write meanwhile is
+        not part of the check.
+
+        Args:
+            checkpoints: Published checkpoints to check the ledger against.
+            keys: The verifier keys you trust. Without any, signatures are
+                checked with the keys stored in the ledger (the report says so).
+
+        Returns:
+            The report: ``report.ok``, or the first bad position, the kind of
+            damage and the incident and event affected.
+
+        """
+        self._check_open()
+        return self._audit.verify(checkpoints=checkpoints, keys=keys)
+
+    def export_bundle(self, path: str | os.PathLike[str]) -> Checkpoint:
+        """
+        Write the ledger as a bundle anyone can verify and replay offline.
+
+        Args:
+            path: The file to write (replaced if it exists).
+
+        Returns:
+            The checkpoint the bundle carries.
+
+        Raises:
+            StorageError: If the ledger's events do not match its tree.
+
+        """
+        self._check_open()
+        checkpoint = self._audit.checkpoint()
+        key = self._audit.signing_key
+        write_bundle(
+            self._store,
+            Path(path),
+            checkpoint,
+            self._audit.checkpoints(),
+            () if key is None else (key.verifier,),
+        )
+        return checkpoint
 
 
 def _reading(reading: object) -> Reading:

@@ -1,0 +1,266 @@
+"""
+The checks of a batch before it is recorded: ids, openings, sources, references, corrections.
+
+:meth:`incidents.Ledger.record` runs them in two steps: :func:`index_batch`
+on the batch alone, before the write lock is taken; :func:`check_batch`
+inside the write transaction, against what is already stored. A batch that
+fails any of them is not recorded at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from uuid import UUID
+
+from incidents._codec.canonical import apply_changes
+from incidents._domain.events import (
+    EVENT_TYPES,
+    AircraftReported,
+    Correction,
+    Event,
+    IncidentOpened,
+    InterceptReported,
+    PatrolReported,
+    Retraction,
+    SourceRegistered,
+)
+from incidents._errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    InvalidInputError,
+    UnknownEventError,
+    UnknownIncidentError,
+    UnknownSourceError,
+)
+from incidents.storage._contract import LedgerMapper, Writer
+
+__all__ = ["Known", "check_batch", "index_batch"]
+
+Known = MutableMapping[UUID, tuple[str, UUID | str]]
+"""Event id -> (type, incident) of events known to be recorded."""
+
+# What each kind of reference may point at (event type names).
+_REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
+    PatrolReported: frozenset({AircraftReported.TYPE}),
+    InterceptReported: frozenset({AircraftReported.TYPE, PatrolReported.TYPE}),
+    SourceRegistered: frozenset({SourceRegistered.TYPE}),
+    Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
+    Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
+}
+
+
+_EVENT_CLASSES = frozenset(EVENT_TYPES.values())
+
+
+def index_batch(
+    events: Sequence[Event],
+) -> tuple[dict[UUID, tuple[int, Event]], set[UUID], list[UUID]]:
+    """
+    Check a batch by itself and index it.
+
+    Args:
+        events: The batch, in recording order.
+
+    Returns:
+        Each event by id with its index; the ids it refers to (sources and
+        references); its incidents, in order of first appearance.
+
+    Raises:
+        InvalidInputError: If an event is not of the vocabulary.
+        DuplicateEventError: If an id appears twice.
+
+    """
+    batch: dict[UUID, tuple[int, Event]] = {}
+    wanted: set[UUID] = set()
+    incidents: dict[UUID, None] = {}
+    # Events of a batch mostly share their incident and source objects:
+    # an id seen just before needs no second look (UUIDs hash slowly).
+    last_source: object = None
+    last_incident: object = None
+    for index, event in enumerate(events):
+        if type(event) not in _EVENT_CLASSES:
+            raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
+        entry = (index, event)
+        if batch.setdefault(event.event_id, entry) is not entry:
+            raise DuplicateEventError(f"event {event.event_id} appears twice in the batch")
+        if event.source_id is not last_source:
+            last_source = event.source_id
+            wanted.add(last_source)
+        if event.incident_id is not last_incident:
+            last_incident = event.incident_id
+            incidents[last_incident] = None
+        if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+            wanted.update(event.references())
+    return batch, wanted, list(incidents)
+
+
+def check_batch(
+    writer: Writer,
+    events: Sequence[Event],
+    indexed: tuple[dict[UUID, tuple[int, Event]], set[UUID]],
+    heads: Mapping[UUID, int],
+    expected_positions: Mapping[UUID, int] | None,
+    known: Known,
+    mapper: LedgerMapper,
+) -> dict[UUID, tuple[str, UUID | str]]:
+    """
+    Check a batch against what is stored, inside its write transaction.
+
+    Args:
+        writer: The open write transaction.
+        events: The batch.
+        indexed: The batch by id, and the ids it refers to (:func:`index_batch`).
+        heads: Each incident's stream position (0 for a new incident).
+        expected_positions: What the caller expects them to be, if anything.
+        known: Events already known to be recorded (read, not changed).
+        mapper: Decodes stored rows (the targets of corrections).
+
+    Returns:
+        The recorded events the batch refers to, by id (to remember once committed).
+
+    Raises:
+        ConcurrencyError: If an incident is not at the expected position.
+        InvalidInputError: (and its subclasses) for an event that does not fit
+            what is recorded.
+
+    """
+    batch, wanted = indexed
+    if expected_positions is not None:
+        _check_expected(expected_positions, heads, writer)
+    try:
+        _check_openings(events, heads)
+    except InvalidInputError:
+        again = writer.rows_by_event_id([e.event_id for e in events])
+        if again:
+            raise DuplicateEventError(
+                f"{len(again)} of these events are already recorded (first: "
+                f"{again[0].topic} {again[0].event_id} at sequence {again[0].id})"
+            ) from None
+        raise
+    stored: dict[UUID, tuple[str, UUID | str]] = {}
+    missing = []
+    for i in wanted:
+        if i in batch:
+            continue
+        found = known.get(i)
+        if found is None:
+            missing.append(i)
+        else:
+            stored[i] = found
+    for row in writer.rows_by_event_id(missing) if missing else ():
+        stored[row.event_id] = (row.topic, row.originator_id)
+    decoded: dict[UUID, Event] = {}
+
+    def lookup(event_id: UUID) -> Event | None:
+        if event_id in batch:
+            return batch[event_id][1]
+        if event_id not in decoded:
+            found = writer.rows_by_event_id([event_id])
+            if not found:
+                return None
+            decoded[event_id] = mapper.to_domain_event(found[0]).event
+        return decoded[event_id]
+
+    checked: tuple[object, object] = (None, None)
+    for index, event in enumerate(events):
+        if event.source_id is not checked[0] or event.incident_id is not checked[1]:
+            _check_source(event, batch, stored)
+            if type(event) is not SourceRegistered:
+                checked = (event.source_id, event.incident_id)
+        if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+            _check_references(index, event, batch, stored)
+        if type(event) is Correction:
+            _check_correction(event, lookup)
+    return stored
+
+
+def _check_expected(
+    expected_positions: Mapping[UUID, int], heads: Mapping[UUID, int], writer: Writer
+) -> None:
+    for incident_id, expected in expected_positions.items():
+        actual = heads.get(incident_id)
+        if actual is None:
+            actual = writer.stream_heads([incident_id])[incident_id]
+        if actual != expected:
+            raise ConcurrencyError(
+                f"incident {incident_id} is at position {actual}, expected {expected}: "
+                "another writer recorded first; read again and retry"
+            )
+
+
+def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
+    if len(heads) == 1 and next(iter(heads.values())):
+        # The usual batch: more events for one incident already opened.
+        for event in events:
+            if type(event) is IncidentOpened:
+                raise InvalidInputError(f"incident {event.incident_id} is already opened")
+        return
+    first_seen: set[UUID] = set()
+    for event in events:
+        new_stream = heads[event.incident_id] == 0 and event.incident_id not in first_seen
+        first_seen.add(event.incident_id)
+        if isinstance(event, IncidentOpened):
+            if not new_stream:
+                raise InvalidInputError(f"incident {event.incident_id} is already opened")
+        elif new_stream:
+            raise UnknownIncidentError(
+                f"incident {event.incident_id} is not recorded: record an IncidentOpened "
+                f"first (the first event for it was {event.TYPE} {event.event_id})"
+            )
+
+
+def _check_source(
+    event: Event,
+    batch: Mapping[UUID, tuple[int, Event]],
+    stored: Mapping[UUID, tuple[str, UUID | str]],
+) -> None:
+    if isinstance(event, SourceRegistered):
+        return
+    source_id = event.source_id
+    if source_id in batch:
+        source = batch[source_id][1]
+        ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
+    else:
+        row = stored.get(source_id)
+        ok = row is not None and row == (SourceRegistered.TYPE, event.incident_id)
+    if not ok:
+        raise UnknownSourceError(
+            f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
+            f"source registered in incident {event.incident_id}"
+        )
+
+
+def _check_references(
+    index: int,
+    event: Event,
+    batch: Mapping[UUID, tuple[int, Event]],
+    stored: Mapping[UUID, tuple[str, UUID | str]],
+) -> None:
+    allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
+    for ref in event.references():
+        found: tuple[str, UUID | str] | None
+        if ref in batch:
+            ref_index, target = batch[ref]
+            found = (target.TYPE, target.incident_id) if ref_index < index else None
+        else:
+            found = stored.get(ref)
+        if found is None or found[1] != event.incident_id:
+            raise UnknownEventError(
+                f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
+                f"recorded earlier in incident {event.incident_id}"
+            )
+        if found[0] not in allowed:
+            raise InvalidInputError(
+                f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
+            )
+
+
+def _check_correction(event: Correction, lookup: Callable[[UUID], Event | None]) -> None:
+    target = lookup(event.target_id)
+    assert isinstance(target, Event)  # existence checked with the references
+    apply_changes(target, event.changes)
+    if isinstance(target, Correction) and "changes" in event.changes:
+        # A correction of a correction's changes must still fit the original.
+        original = lookup(target.target_id)
+        assert isinstance(original, Event)
+        apply_changes(original, event.changes["changes"])
