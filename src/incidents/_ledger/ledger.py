@@ -22,12 +22,7 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import (
-    _escape,
-    decode_trusted,
-    envelope_text,
-    event_text,
-)
+from incidents._codec.canonical import decode_trusted, event_text
 from incidents._domain.events import Event, Recorded, SourceRegistered
 from incidents._domain.state import Incident, Reading
 from incidents._domain.time import Clock, SystemClock, to_utc
@@ -52,7 +47,6 @@ from incidents.storage._contract import (
     Store,
     StoredRecord,
     from_micros,
-    stored_record,
     to_micros,
 )
 
@@ -315,8 +309,8 @@ class Ledger:
                 known[event.event_id] = (event.TYPE, event.incident_id)
         return recorded
 
-    @staticmethod
     def _envelopes(
+        self,
         events: Sequence[Event],
         texts: Sequence[str],
         heads: Mapping[UUID, int],
@@ -324,11 +318,9 @@ class Ledger:
         now: datetime,
         who: str,
     ) -> tuple[tuple[Recorded, ...], list[StoredRecord]]:
-        # The envelopes and the rows, in one pass. ``now`` is already aware
-        # UTC, every other field is the ledger's own: both are filled in
-        # directly, without Recorded's converter or the row's dataclass
-        # constructor (stored_record); the rows are what
-        # LedgerMapper.to_stored_events makes.
+        # The envelopes through Recorded's own constructor and the rows
+        # through the mapper, like any other recorded event: filling them in
+        # by hand measured within the noise of batched appends.
         positions: Sequence[int]
         if len(heads) == 1:  # the usual batch: one incident
             (head,) = heads.values()
@@ -339,27 +331,15 @@ class Ledger:
             for event in events:
                 counters[event.incident_id] += 1
                 positions.append(counters[event.incident_id])
-        new, put = object.__new__, object.__setattr__
-        at, by, micros = _escape(now.isoformat()), _escape(who), to_micros(now)
-        recorded = []
-        rows = []
-        sequence = last_sequence
-        for event, position, text in zip(events, positions, texts, strict=True):
-            sequence += 1
-            r = new(Recorded)
-            put(r, "event", event)
-            put(r, "sequence", sequence)
-            put(r, "position", position)
-            put(r, "recorded_at", now)
-            put(r, "recorder", who)
-            recorded.append(r)
-            state = envelope_text(text, position, at, by, sequence).encode("utf-8")
-            rows.append(
-                stored_record(
-                    sequence, event.incident_id, position, event.TYPE, state, event.event_id, micros
-                )
+        recorded = tuple(
+            Recorded(
+                event=event, sequence=sequence, position=position, recorded_at=now, recorder=who
             )
-        return tuple(recorded), rows
+            for sequence, (event, position) in enumerate(
+                zip(events, positions, strict=True), start=last_sequence + 1
+            )
+        )
+        return recorded, self._mapper.to_stored_events(recorded, texts)
 
     # -- reading ----------------------------------------------------------------------
 
