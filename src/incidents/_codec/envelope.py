@@ -50,6 +50,7 @@ __all__ = [
     "TAIL_HEAD_FORMAT",
     "TYPE_MARKS",
     "VERSION_END",
+    "EnvelopeLayoutError",
     "embedded_sequence",
     "incident_text",
     "line_ids",
