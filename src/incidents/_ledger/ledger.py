@@ -1,12 +1,14 @@
 """
-The ledger: record events, read incidents back.
+The ledger: record events, read incidents back, audit the record.
 
 :class:`Ledger` is the library's front door. It validates a batch of events
-against what is already recorded, stamps each with its envelope (global
-sequence, stream position, recording time from the ledger's clock, recorder)
-and stores the batch atomically through a backend; it reads incidents back
-by folding their events. It holds no domain logic of its own beyond those
-checks: state comes from :func:`incidents.fold`.
+against what is already recorded (:mod:`incidents._ledger.checks`), stamps
+each with its envelope (global sequence, stream position, recording time
+from the ledger's clock, recorder) and stores the batch atomically through a
+backend, its audit log (:class:`~incidents.audit._log.AuditLog`, a part it
+holds) extending the Merkle tree in the same transaction; it reads incidents
+back by folding their events. It holds no domain logic of its own beyond
+those checks: state comes from :func:`incidents.fold`.
 """
 
 from __future__ import annotations
@@ -426,7 +428,7 @@ class Ledger:
 
         The answer never depends on when it is asked: it is read from a
         bitemporal index that keeps every version of every fact, so an old *known_at*
-        costs what the current state costs (see :mod:`incidents._timetravel.service`).
+        costs what the current state costs.
 
         Args:
             incident_id: The incident.

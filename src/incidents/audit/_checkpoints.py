@@ -47,6 +47,7 @@ class Rebuild:
         self.tiles: list[Tile] = []
 
     def feed(self, hashes: Sequence[bytes]) -> None:
+        """Append the next leaf hashes, in log order."""
         start = 0
         while start < len(hashes):
             take = len(hashes) - start
@@ -81,6 +82,7 @@ class Runs:
         self.runs.append((raw, position, position))
 
     def add(self, raw: bytes, position: int) -> None:
+        """The event at ``position`` was recorded by ``raw`` (its JSON string)."""
         if raw != self.current:
             self.start(raw, position)
         self.last = position
@@ -95,6 +97,7 @@ class Runs:
                 self.runs[-1] = (raw, first, self.last)
 
     def parts(self, checks: Sequence[CheckpointCheck]) -> tuple[RecorderPart, ...]:
+        """The runs as the report shows them, with the batch signatures that cover them."""
         self.finish()
         batches = [c for c in checks if c.source == "batch" and c.first is not None]
         parts = []
@@ -143,6 +146,20 @@ def check_candidates(
     origin: str,
     roots: dict[int, bytes],
 ) -> list[CheckpointCheck]:
+    """
+    Check every candidate's root against the rebuilt roots, and its signatures.
+
+    Args:
+        candidates: The checkpoints.
+        given: The keys the caller trusts.
+        fallback: The keys to check with when the caller gave none.
+        origin: The log's origin.
+        roots: The rebuilt root at each candidate's size (:attr:`Rebuild.roots`).
+
+    Returns:
+        One check per candidate, in order.
+
+    """
     checks = []
     for c in candidates:
         known = list(given or fallback)
@@ -164,6 +181,7 @@ def check_candidates(
 def note_untrusted(
     checks: Sequence[CheckpointCheck], given: Sequence[VerifierKey], notes: list[str]
 ) -> None:
+    """Add a note naming the keys that signed validly but were not among those given."""
     if not given:
         return
     others = sorted(

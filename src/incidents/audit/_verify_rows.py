@@ -23,7 +23,6 @@ from all of these.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from binascii import unhexlify
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,7 +44,7 @@ from incidents._codec.envelope import (
 from incidents._errors import IncidentsError, StorageError
 from incidents._gc import Turns
 from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.hashing import HASH_SIZE
+from incidents._tlog.hashing import HASH_SIZE, leaf_hash
 from incidents._tlog.notes import VerifierKey
 from incidents._tlog.tiles import IDS_SIZE, TILE_WIDTH, Tile, TreeEdge, leaf_hashes
 from incidents.audit._checkpoints import (
@@ -162,14 +161,10 @@ def _rows_from(reader: AuditReader, after: int) -> Iterator[AuditRow]:
         after = rows[-1][0]
 
 
-def _leaf(state: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + state).digest()
-
-
 def _moved_to(rows: Iterator[AuditRow], position: int, wanted: bytes | None) -> int | None:
     """Where, among the rows after ``position``, the event recorded at ``position`` now is."""
     for offset, later in enumerate(rows, start=position + 1):
-        if embedded_sequence(later[6]) == position and _leaf(later[6]) == wanted:
+        if embedded_sequence(later[6]) == position and leaf_hash(later[6]) == wanted:
             return offset
     return None
 
@@ -261,7 +256,7 @@ def _classify_rows(
     rows = _rows_from(reader, anomaly.anchor)
     row = next(rows)
     state = row[6]
-    h = _leaf(state)
+    h = leaf_hash(state)
     claimed = embedded_sequence(state)
     row_incident, row_event = _row_ids(row)
 
@@ -310,7 +305,7 @@ def _classify_rows(
     if later_at is not None:
         return _later_event(rows, position, later_at, incident, event, expected(a), changed=True)
     following = next(rows, None)
-    if following is not None and _leaf(following[6]) == expected(a):
+    if following is not None and leaf_hash(following[6]) == expected(a):
         return Damage(
             DamageKind.INSERTED,
             position,
