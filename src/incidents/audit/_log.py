@@ -87,8 +87,10 @@ class StoredCheckpoint:
 
 class AuditLog:
     """
-    Keeps a ledger's Merkle tree in step with its events.
+    Keeps a ledger's Merkle tree in step with its events, and answers from it.
 
+    A part of :class:`incidents.Ledger`, which checks that it is open and
+    hands its audit methods over to this: checkpoints, proofs and verify.
     Opening sets the tree up: a new ledger gets its origin; a ledger recorded
     before the audit tables existed gets its tree computed from the stored
     rows (once, in one transaction).
