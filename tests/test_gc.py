@@ -145,13 +145,13 @@ def test_a_program_can_forbid_the_pauses(tmp_path: Path, pauses: list[bool]) -> 
             with paused_gc(), Turns() as turns:
                 turns.step(BULK)
                 assert gc.isenabled()
-        assert [] == pauses
-        assert BULK == len(incident.aircraft)
+        assert pauses == []
+        assert len(incident.aircraft) == BULK
     finally:
         assert set_gc_pauses(before) is False
     with paused_gc():
         assert not gc.isenabled()
-    assert [True] == pauses
+    assert pauses == [True]
 
 
 @pytest.fixture

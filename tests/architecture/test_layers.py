@@ -45,7 +45,7 @@ def _copy(tmp_path: Path) -> Path:
 def test_the_package_keeps_its_layers() -> None:
     result = _lint(PACKAGE.parent)
 
-    assert 0 == result.returncode, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     assert "BROKEN" not in result.stdout
 
 
@@ -64,7 +64,7 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path, module: str, upwar
 
     result = _lint(copy)
 
-    assert 1 == result.returncode, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout
     assert upward in result.stdout
 
@@ -76,5 +76,5 @@ def test_an_import_cycle_breaks_the_contract(tmp_path: Path) -> None:
 
     result = _lint(copy)
 
-    assert 1 == result.returncode, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "No cycles are allowed in incidents._cli" in result.stdout
