@@ -15,13 +15,9 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     EVENT_TYPES,
-    AircraftReported,
     Correction,
     Event,
     IncidentOpened,
-    InterceptReported,
-    PatrolReported,
-    Retraction,
     SourceRegistered,
 )
 from incidents._errors import (
@@ -38,16 +34,6 @@ __all__ = ["Known", "check_batch", "index_batch"]
 
 Known = MutableMapping[UUID, tuple[str, UUID | str]]
 """Event id -> (type, incident) of events known to be recorded."""
-
-# What each kind of reference may point at (event type names).
-_REFERENCE_TARGETS: Mapping[type[Event], frozenset[str]] = {
-    PatrolReported: frozenset({AircraftReported.TYPE}),
-    InterceptReported: frozenset({AircraftReported.TYPE, PatrolReported.TYPE}),
-    SourceRegistered: frozenset({SourceRegistered.TYPE}),
-    Correction: frozenset(EVENT_TYPES) - {Retraction.TYPE},
-    Retraction: frozenset(EVENT_TYPES) - {IncidentOpened.TYPE},
-}
-
 
 _EVENT_CLASSES = frozenset(EVENT_TYPES.values())
 
@@ -89,7 +75,7 @@ def index_batch(
         if event.incident_id is not last_incident:
             last_incident = event.incident_id
             incidents[last_incident] = None
-        if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+        if event.REFERENCE_FIELDS:
             wanted.update(event.references())
     return batch, wanted, list(incidents)
 
@@ -167,7 +153,7 @@ def check_batch(
             _check_source(event, batch, stored)
             if type(event) is not SourceRegistered:
                 checked = (event.source_id, event.incident_id)
-        if event.REFERENCE_FIELDS or type(event) is SourceRegistered:
+        if event.REFERENCE_FIELDS:
             _check_references(index, event, batch, stored)
         if type(event) is Correction:
             _check_correction(event, lookup)
@@ -236,7 +222,7 @@ def _check_references(
     batch: Mapping[UUID, tuple[int, Event]],
     stored: Mapping[UUID, tuple[str, UUID | str]],
 ) -> None:
-    allowed = _REFERENCE_TARGETS.get(type(event), frozenset())
+    allowed = event.REFERS_TO
     for ref in event.references():
         found: tuple[str, UUID | str] | None
         if ref in batch:

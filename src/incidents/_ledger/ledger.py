@@ -390,7 +390,7 @@ class Ledger:
         *valid_at*; facts of unknown time too); ``Reading.CERTAINLY`` keeps
         only facts that had certainly happened (latest possible instant at or
         before it). NORAD dates the intercept "on Wednesday": 24 July 2024 in
-        Alaska, 08:00Z on the 24th to 07:59:59Z on the 25th. At noon in Alaska
+        Alaska, 08:00Z on the 24th to 07:59:59.999999Z on the 25th. At noon in Alaska
         it had possibly happened, not certainly; at 07:00Z on the 24th there
         was no intercept at all:
 
