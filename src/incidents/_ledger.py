@@ -56,15 +56,16 @@ from incidents._timetravel.knowledge import known_until
 from incidents._timetravel.service import Diff, History, TimeTravel
 from incidents._tlog.notes import SigningKey
 from incidents.audit._log import AuditLog, AuditMethods
-from incidents.storage._contract import (
+from incidents.storage import (
     LedgerMapper,
     Store,
     StoredRecord,
     Writer,
     from_micros,
-    stored_record,
+    open_store,
     to_micros,
 )
+from incidents.storage._rows import stored_record
 
 __all__ = ["Ledger", "open_store"]
 
@@ -96,33 +97,6 @@ def _check_recorder(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"recorder must be a non-empty name, got {name!r}")
     return name
-
-
-def open_store(target: str | os.PathLike[str]) -> Store:
-    """
-    Open the backend a target names.
-
-    Args:
-        target: ``":memory:"``, a ``postgresql://`` URL, or a path to an SQLite file.
-
-    Returns:
-        The store.
-
-    Raises:
-        StorageError: If it cannot be opened.
-    """
-    text = os.fspath(target)
-    if text == ":memory:":
-        from incidents.storage._memory import MemoryStore
-
-        return MemoryStore()
-    if text.startswith(("postgresql://", "postgres://")):
-        from incidents.storage._postgres import PostgresStore
-
-        return PostgresStore(text)
-    from incidents.storage._sqlite import SQLiteStore
-
-    return SQLiteStore(text)
 
 
 class Ledger(AuditMethods):

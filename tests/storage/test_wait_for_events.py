@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.backends import Backend, opened_backend
 
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, UnknownSourceError
-from incidents.storage._contract import Store
+from incidents.storage import Store
+from support.backends import Backend, opened_backend
 
 # Long enough that a waiter which was never woken is told apart from one that
 # was: a woken waiter returns within moments, one left to time out takes all of it.

@@ -21,7 +21,7 @@ from incidents._tlog.merkle import (
     root_from_subtrees,
 )
 from incidents._tlog.tiles import TILE_WIDTH, TileSubtrees, TreeEdge, leaf_hashes
-from incidents.storage._contract import Tile
+from incidents.storage import Tile
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "data" / "merkle" / "reference_tree.json").read_text()

@@ -76,7 +76,7 @@ from incidents._timetravel.fold import (
     build_entity,
     settle,
 )
-from incidents.storage._contract import FoldSnapshot, Store, StoredRecord, from_micros
+from incidents.storage import FoldSnapshot, Store, StoredRecord, from_micros
 
 __all__ = [
     "SNAPSHOT_FORMAT",

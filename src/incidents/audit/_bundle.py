@@ -52,7 +52,7 @@ from incidents._tlog.tiles import TreeEdge, leaf_hashes
 from incidents.audit._log import StoredCheckpoint
 from incidents.audit._replay import REPLAY_STATES, StateFunction, replay_digests
 from incidents.audit._verify import BATCH, Candidate, VerifyReport, verify_lines
-from incidents.storage._contract import Store
+from incidents.storage import Store
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]
 

@@ -38,7 +38,7 @@ from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents._tlog.tiles import TileSubtrees, TreeEdge, leaf_hashes
 from incidents.audit._proofs import ConsistencyProof, InclusionProof
 from incidents.audit._verify import VerifyReport, verify_rows
-from incidents.storage._contract import (
+from incidents.storage import (
     AuditCheckpointRow,
     AuditReader,
     Store,

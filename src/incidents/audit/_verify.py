@@ -44,7 +44,7 @@ from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.merkle import EMPTY_ROOT, HASH_SIZE
 from incidents._tlog.notes import SignatureCheck, SignatureStatus, VerifierKey
 from incidents._tlog.tiles import IDS_SIZE, TILE_WIDTH, TreeEdge, leaf_hashes
-from incidents.storage._contract import (
+from incidents.storage import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,

@@ -68,7 +68,7 @@ from incidents._errors import (
 )
 from incidents._gc import Turns, paused_gc
 from incidents._timetravel.knowledge import known_until
-from incidents.storage._contract import ProjectionCheckpoint, Store
+from incidents.storage import ProjectionCheckpoint, Store
 
 __all__ = [
     "Change",
