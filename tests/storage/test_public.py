@@ -1,4 +1,4 @@
-"""incidents.storage as a public module: what it exports, where its names say they live, its imports."""
+"""incidents.storage as a public module: what it exports, where its names say they live, what it imports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import subprocess
 import sys
 from abc import ABC
 
-import grimp
 import pytest
 
 import incidents.storage as storage
@@ -64,6 +63,12 @@ def test_public_names_report_the_public_module() -> None:
         assert "._" not in repr(value) or not inspect.isclass(value), name
 
 
+def test_an_opened_store_reports_the_public_module(store: Store) -> None:
+    assert type(store).__module__ == "incidents.storage"
+    assert repr(type(store)).startswith("<class 'incidents.storage.")
+    assert getattr(storage, type(store).__name__) is type(store)
+
+
 def test_the_store_is_the_composition_of_the_interfaces() -> None:
     assert all(issubclass(Store, interface) for interface in INTERFACES)
     assert issubclass(Writer, EventWriter)
@@ -110,22 +115,3 @@ def test_without_psycopg_opening_postgresql_says_what_to_install() -> None:
         "    print(exc)\n"
     )
     assert "pip install 'incidents[postgres]'" in out
-
-
-def test_no_import_cycle_inside_storage() -> None:
-    graph = grimp.build_graph("incidents")
-    inside = {m for m in graph.modules if m.startswith("incidents.storage.")}
-    imports = {m: graph.find_modules_directly_imported_by(m) & inside for m in inside}
-    done: set[str] = set()
-
-    def visit(module: str, path: list[str]) -> None:
-        if module in path:
-            pytest.fail("import cycle: " + " -> ".join([*path[path.index(module) :], module]))
-        if module in done:
-            return
-        for imported in sorted(imports[module]):
-            visit(imported, [*path, module])
-        done.add(module)
-
-    for module in sorted(inside):
-        visit(module, [])

@@ -106,7 +106,6 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     backend = getattr(importlib.import_module(module), name)
-    backend.__module__ = __name__
     globals()[name] = backend
     return backend
 

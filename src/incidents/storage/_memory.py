@@ -92,6 +92,8 @@ class MemoryStore(Store):
     Recorded events held in memory by this process.
     """
 
+    __module__ = "incidents.storage"  # its public home, where it is imported on first use
+
     backend = "memory"
     location = ":memory:"
 

@@ -31,7 +31,7 @@ class EventReading(ABC):
     Reads of committed events; each call sees every batch committed before it, whole.
 
     Recording times are integer microseconds since the Unix epoch, as kept in
-    :attr:`StoredRecord.recorded_at <incidents.storage.StoredRecord>`.
+    each row's ``recorded_at`` (see :func:`to_micros`).
     """
 
     @abstractmethod

@@ -25,4 +25,6 @@ class PostgresStore(PostgresEvents, PostgresAudit, PostgresSnapshots, PostgresPr
         StorageError: If the server cannot be reached or the schema is not a ledger.
     """
 
+    __module__ = "incidents.storage"  # its public home, where it is imported on first use
+
     backend = "postgresql"

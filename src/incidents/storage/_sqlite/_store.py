@@ -26,4 +26,6 @@ class SQLiteStore(SQLiteEvents, SQLiteAudit, SQLiteSnapshots, SQLiteProjections,
         StorageError: If the file cannot be opened or is not a ledger.
     """
 
+    __module__ = "incidents.storage"  # its public home, where it is imported on first use
+
     backend = "sqlite"
