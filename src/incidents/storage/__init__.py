@@ -35,6 +35,7 @@ so PostgreSQL's driver is needed only by ledgers kept there.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from incidents.storage._auditing import AuditReader, AuditReading
@@ -103,8 +104,6 @@ def __getattr__(name: str) -> Any:
     module = _BACKENDS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
     backend = getattr(importlib.import_module(module), name)
     globals()[name] = backend
     return backend
