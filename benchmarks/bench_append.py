@@ -35,7 +35,10 @@ from incidents import (
     SteppingClock,
     ValidTime,
 )
-from incidents.storage._sqlite import _AUDIT_SCHEMA, _PUT_TILE, _SCHEMA, TABLE
+from incidents.storage._sqlite._schema import AUDIT_SCHEMA as _AUDIT_SCHEMA
+from incidents.storage._sqlite._schema import PUT_TILE as _PUT_TILE
+from incidents.storage._sqlite._schema import SCHEMA as _SCHEMA
+from incidents.storage._sqlite._schema import TABLE
 
 BATCH = 1_000
 SAME = "raw sqlite3 running the ledger's own statements"

@@ -57,8 +57,9 @@ from incidents import (
     canonical_bytes,
 )
 from incidents._tlog.tiles import TreeEdge, leaf_hashes
-from incidents.storage._contract import to_micros
-from incidents.storage._sqlite import _SCHEMA, TABLE
+from incidents.storage import to_micros
+from incidents.storage._sqlite._schema import SCHEMA as _SCHEMA
+from incidents.storage._sqlite._schema import TABLE
 
 BATCH = 1_000
 AT = datetime(2024, 7, 25, tzinfo=UTC)

@@ -243,29 +243,6 @@ def test_a_long_catch_up_pauses_the_collector_and_a_short_one_does_not(tmp_path:
         assert Seen.collector == [True] * 6
 
 
-def test_long_row_reads_pause_the_collector_and_short_ones_do_not(
-    tmp_path: Path, pauses: list[bool]
-) -> None:
-    path, clock, (long_id, short_id) = _ledger_file(tmp_path, BULK, 3)
-    with Ledger.open(path, clock=clock) as ledger:
-        pauses.clear()
-        rows = ledger.store.rows()
-        assert pauses == [True]
-        assert gc.isenabled()
-        assert [r.id for r in rows] == list(range(1, BULK + 2 + 5 + 1))
-        pauses.clear()
-        stream = ledger.store.stream(long_id)
-        assert pauses == [True]
-        assert [r.originator_version for r in stream] == list(range(1, BULK + 2 + 1))
-        assert {r.originator_id for r in stream} == {long_id}
-        pauses.clear()
-        assert len(ledger.store.stream(short_id)) == 5
-        assert len(ledger.store.rows(limit=BULK - 1)) == BULK - 1
-        assert [r.id for r in ledger.store.rows(after=BULK)] == list(range(BULK + 1, BULK + 8))
-        assert pauses == []  # short reads never pause it
-        assert gc.isenabled()
-
-
 def test_checking_a_large_state_pauses_the_collector(pauses: list[bool]) -> None:
     large = {"entries": [{"n": i, "tags": ["a", "b"]} for i in range(2_000)]}
     assert state_bytes(large).startswith(b'{"entries":[{"n":0,')

@@ -100,7 +100,7 @@ def test_envelope_matches_the_reference_encoding(
         event=event, sequence=sequence, position=position, recorded_at=at, recorder=recorder
     )
     assert reference_encode_recorded(recorded) == canonical_bytes(recorded)
-    from incidents.storage._contract import LedgerMapper
+    from incidents.storage import LedgerMapper
 
     assert [canonical_bytes(recorded)] == [
         r.state for r in LedgerMapper().to_stored_events([recorded])

@@ -41,7 +41,7 @@ from incidents.projections import (
     handles,
     live,
 )
-from incidents.storage._contract import ProjectionWriter, Store
+from incidents.storage import ProjectionWriter, Store
 from support.backends import Backend
 from support.histories import histories
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from incidents import IncidentOpened, Ledger, SourceKind, SourceRegistered, UnknownSourceError
-from incidents.storage._contract import Store
+from incidents.storage import Store
 from support.backends import Backend, opened_backend
 
 # Long enough that a waiter which was never woken is told apart from one that

@@ -1,5 +1,5 @@
 """
-Ledgers on every backend for tests: memory, SQLite and PostgreSQL.
+Ledgers and bare stores on every backend for tests: memory, SQLite and PostgreSQL.
 
 PostgreSQL tests skip only on a machine without a server and without ``CI``;
 in CI an unreachable server fails them.
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from incidents import FixedClock, Ledger
-from incidents.storage._contract import Store
+from incidents.storage import Store, StoredRecord, open_store
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -61,14 +61,39 @@ def fresh_postgres_url() -> str:
 
 LedgerFactory = Callable[..., Ledger]
 
+T0 = 1_721_908_800_000_000
+"""A recording time for bare rows: 2024-07-25 12:00Z, in microseconds since the epoch."""
+
+
+def stored_row(
+    sequence: int,
+    incident_id: uuid.UUID,
+    position: int,
+    *,
+    recorded_at: int = T0,
+    topic: str = "IncidentOpened",
+    event_id: uuid.UUID | None = None,
+) -> StoredRecord:
+    """A bare row for storage tests; its state is opaque bytes naming the sequence."""
+    return StoredRecord(
+        id=sequence,
+        originator_id=incident_id,
+        originator_version=position,
+        topic=topic,
+        state=f'{{"sequence":{sequence}}}'.encode(),
+        event_id=event_id or uuid.uuid4(),
+        recorded_at=recorded_at,
+    )
+
 
 class Backend:
-    """Opens ledgers on one backend; every ledger it opens is closed and dropped after the test."""
+    """Opens ledgers and stores on one backend; all are closed and dropped after the test."""
 
     def __init__(self, name: str, tmp_path: Path) -> None:
         self.name = name
         self.tmp_path = tmp_path
         self.opened: list[Ledger] = []
+        self.stores: list[Store] = []
         self.targets: list[str] = []
 
     def target(self) -> str:
@@ -90,6 +115,12 @@ class Backend:
         self.opened.append(ledger)
         return ledger
 
+    def open_store(self, target: str | None = None) -> Store:
+        """Open a bare store, without a ledger (on a fresh target unless one is given)."""
+        store = open_store(target or self.target())
+        self.stores.append(store)
+        return store
+
     def discard(self, ledger: Ledger) -> None:
         """Drop and close one ledger now (tests that open one per hypothesis example)."""
         store: Store = ledger.store
@@ -106,11 +137,18 @@ class Backend:
     def close(self) -> None:
         for ledger in list(self.opened):
             self.discard(ledger)
+        for store in self.stores:
+            drop = getattr(store, "drop", None)
+            if drop is not None:
+                with contextlib.suppress(Exception):
+                    drop()
+            store.close()
+        self.stores.clear()
 
 
 def _drop_closed(location: str) -> None:
     """Drop the schema of a PostgreSQL ledger the test closed itself, through a store of its own."""
-    from incidents.storage._postgres import PostgresStore
+    from incidents.storage import PostgresStore
 
     with contextlib.suppress(Exception):
         store = PostgresStore(location)

@@ -38,7 +38,7 @@ from incidents.examples import (
     alaska_2024_batches,
     alaska_2024_ids,
 )
-from incidents.storage._contract import FoldSnapshot
+from incidents.storage import FoldSnapshot
 from support.backends import Backend
 
 IDS = alaska_2024_ids()

@@ -16,7 +16,7 @@ from incidents._tlog.hashing import EMPTY_ROOT, leaf_hash, root_from_leaf_hashes
 from incidents._tlog.prove import consistency_proof, inclusion_proof
 from incidents._tlog.subtrees import root_from_subtrees
 from incidents._tlog.tiles import TILE_WIDTH, TileSubtrees, TreeEdge, leaf_hashes
-from incidents.storage._contract import Tile
+from incidents.storage import Tile
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "data" / "merkle" / "reference_tree.json").read_text()

@@ -28,7 +28,7 @@ from incidents._errors import (
     UnknownIncidentError,
     UnknownSourceError,
 )
-from incidents.storage._contract import LedgerMapper, Writer
+from incidents.storage import LedgerMapper, Writer
 
 __all__ = ["Known", "check_batch", "index_batch"]
 

@@ -44,11 +44,12 @@ from incidents.audit._bundle import write_bundle
 from incidents.audit._log import AuditLog, StoredCheckpoint
 from incidents.audit._proofs import ConsistencyProof, InclusionProof
 from incidents.audit._report import VerifyReport
-from incidents.storage._contract import (
+from incidents.storage import (
     LedgerMapper,
     Store,
     StoredRecord,
     from_micros,
+    open_store,
     to_micros,
 )
 
@@ -71,33 +72,6 @@ def _check_recorder(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"recorder must be a non-empty name, got {name!r}")
     return name
-
-
-def open_store(target: str | os.PathLike[str]) -> Store:
-    """
-    Open the backend a target names.
-
-    Args:
-        target: ``":memory:"``, a ``postgresql://`` URL, or a path to an SQLite file.
-
-    Returns:
-        The store.
-
-    Raises:
-        StorageError: If it cannot be opened.
-    """
-    text = os.fspath(target)
-    if text == ":memory:":
-        from incidents.storage._memory import MemoryStore
-
-        return MemoryStore()
-    if text.startswith(("postgresql://", "postgres://")):
-        from incidents.storage._postgres import PostgresStore
-
-        return PostgresStore(text)
-    from incidents.storage._sqlite import SQLiteStore
-
-    return SQLiteStore(text)
 
 
 class Ledger:

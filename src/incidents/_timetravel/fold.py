@@ -66,7 +66,7 @@ from incidents._domain.state import (
 )
 from incidents._errors import InvalidInputError, StorageError
 from incidents._gc import paused_gc
-from incidents.storage._contract import from_micros, to_micros
+from incidents.storage import from_micros, to_micros
 
 __all__ = ["INFINITY", "Effect", "Kind", "BitemporalFold", "Version", "settle"]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from incidents._domain.time import Clock, to_utc
 from incidents._errors import FutureKnowledgeError
-from incidents.storage._contract import to_micros
+from incidents.storage import to_micros
 
 __all__ = ["known_until"]
 

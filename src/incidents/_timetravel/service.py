@@ -76,7 +76,7 @@ from incidents._timetravel.fold import (
     build_entity,
     settle,
 )
-from incidents.storage._contract import FoldSnapshot, Store, StoredRecord, from_micros
+from incidents.storage import FoldSnapshot, Store, StoredRecord, from_micros
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -548,7 +548,7 @@ def encode_snapshot(folded: BitemporalFold, first: int) -> FoldSnapshot:
         first: The first position covered.
 
     Returns:
-        The snapshot, ready for :meth:`incidents.storage._contract.Store.save_fold_snapshot`.
+        The snapshot, ready for :meth:`incidents.storage.Store.save_fold_snapshot`.
     """
     last = folded.position
     effects = []

@@ -6,7 +6,7 @@ Leaf ``i`` of the tree is the canonical bytes of the event with sequence
 (:mod:`incidents._tlog.hashing`). Storing a row per tree node would double the
 rows written per event; storing nothing would make every proof read every
 leaf. The middle way, after C2SP tlog-tiles: node hashes are kept in
-*tiles* of 16, one row per tile (see :class:`~incidents.storage._contract.Tile`):
+*tiles* of 16, one row per tile (see :class:`Tile`):
 
 * tile level 0 holds leaf hashes (and each leaf's event and incident id);
 * tile level ``L`` holds the hashes of the perfect subtrees of ``16**L``
@@ -150,7 +150,7 @@ class TreeEdge:
         Rebuild the edge from the last stored tile of each level.
 
         Args:
-            tiles: :meth:`~incidents.storage._contract.AuditReader.audit_edge`.
+            tiles: :meth:`~incidents.storage.AuditReader.audit_edge`.
 
         Returns:
             The edge.

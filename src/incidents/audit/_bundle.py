@@ -55,7 +55,7 @@ from incidents.audit._replay import REPLAY_STATES, StateFunction, replay_digests
 from incidents.audit._report import VerifyReport
 from incidents.audit._verify_lines import verify_lines
 from incidents.audit._verify_rows import BATCH
-from incidents.storage._contract import Store
+from incidents.storage import Store
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]
 

@@ -37,7 +37,7 @@ from incidents._tlog.tiles import TileSubtrees, TreeEdge, leaf_hashes
 from incidents.audit._proofs import ConsistencyProof, InclusionProof
 from incidents.audit._report import VerifyReport
 from incidents.audit._verify_rows import verify_rows
-from incidents.storage._contract import (
+from incidents.storage import (
     AuditCheckpointRow,
     AuditReader,
     Store,

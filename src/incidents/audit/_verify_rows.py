@@ -56,7 +56,7 @@ from incidents.audit._checkpoints import (
     note_untrusted,
 )
 from incidents.audit._report import CheckpointCheck, Damage, DamageKind, VerifyReport, span
-from incidents.storage._contract import (
+from incidents.storage import (
     AuditCheckpointRow,
     AuditReader,
     AuditRow,
@@ -387,7 +387,7 @@ def verify_rows(
     Verify a ledger: every row, the stored tree, every checkpoint and signature.
 
     Args:
-        reader: A snapshot of the ledger (:meth:`~incidents.storage._contract.Store.audit_reading`).
+        reader: A snapshot of the ledger (:meth:`~incidents.storage.Store.audit_reading`).
         subject: What is verified, for the report.
         checkpoints: More checkpoints to check the log against (published copies).
         keys: Verifier keys the caller trusts. Without any, signatures are

@@ -68,7 +68,7 @@ from incidents._errors import (
 )
 from incidents._gc import Turns, paused_gc
 from incidents._timetravel.knowledge import known_until
-from incidents.storage._contract import ProjectionCheckpoint, Store
+from incidents.storage import ProjectionCheckpoint, Store
 
 __all__ = [
     "Change",
@@ -1427,7 +1427,7 @@ class ReadModel:
         Keep the read model caught up until *stop* is set: a subscription.
 
         Between catch-ups it waits for new events
-        (:meth:`~incidents.storage._contract.Store.wait_for_events`): a commit made in
+        (:meth:`~incidents.storage.Store.wait_for_events`): a commit made in
         this process wakes it at once, and so does any commit on PostgreSQL,
         from any machine (``LISTEN``/``NOTIFY``). Commits it cannot be told of
         (another process writing the same SQLite file) are seen by reading the

@@ -48,7 +48,7 @@ from incidents.projections._engine import (
     handles,
     live,
 )
-from incidents.storage._contract import to_micros
+from incidents.storage import to_micros
 
 __all__ = [
     "IncidentTimeline",

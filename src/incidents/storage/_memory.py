@@ -15,21 +15,21 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from uuid import UUID
 
 from incidents._errors import ConcurrencyError, DuplicateEventError
-from incidents.storage._contract import (
+from incidents.storage._auditing import AuditReader
+from incidents.storage._projections import ProjectionWriter
+from incidents.storage._rows import (
     AuditCheckpointRow,
-    AuditReader,
     AuditRow,
-    CommitSignal,
     FoldSnapshot,
     ProjectionCheckpoint,
-    ProjectionWriter,
-    Store,
     StoredRecord,
     Tile,
-    Writer,
     by_sequence,
     leaf_ids,
 )
+from incidents.storage._signal import CommitSignal
+from incidents.storage._store import Store
+from incidents.storage._writing import Writer
 
 __all__ = ["MemoryStore"]
 
@@ -91,6 +91,8 @@ class MemoryStore(Store):
     """
     Recorded events held in memory by this process.
     """
+
+    __module__ = "incidents.storage"  # its public home, where it is imported on first use
 
     backend = "memory"
     location = ":memory:"
@@ -236,7 +238,7 @@ class MemoryStore(Store):
             )
         yield reader
 
-    # -- snapshots: derived data (incidents._timetravel.service) ---------------------------
+    # -- fold snapshots: derived data -------------------------------------------------
 
     def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
         """

@@ -1,7 +1,7 @@
 """
 Writing the audit tree's tiles inside a store's write transaction.
 
-The tree itself (:mod:`incidents._tlog.tiles`) knows nothing of storage;
+The tree itself (the transparency log's tiles) knows nothing of storage;
 these two functions feed it stored rows and write back the tiles it changed.
 """
 
@@ -12,18 +12,19 @@ from collections.abc import Sequence
 from incidents._errors import StorageError
 from incidents._gc import Turns
 from incidents._tlog.tiles import IDS_SIZE, TreeEdge, leaf_hashes
-from incidents.storage._contract import AuditRow, StoredRecord, Writer
+from incidents.storage._rows import AuditRow, StoredRecord
+from incidents.storage._writing import AuditWriter
 
 __all__ = ["append_rows", "build_tree"]
 
 
 def append_rows(
-    writer: Writer, rows: Sequence[StoredRecord], ids: Sequence[bytes]
+    writer: AuditWriter, rows: Sequence[StoredRecord], ids: Sequence[bytes]
 ) -> TreeEdge | None:
     """
     Extend the stored tree with rows just inserted outside a ledger's ``record``.
 
-    Used by the store's eventsourcing interface (``insert_events``), so that
+    Used by the store's eventsourcing interface (``Store.insert_events``), so that
     rows inserted through it are covered like any other. Does nothing before
     the ledger's tree is set up (opening the ledger then builds it).
 
@@ -62,7 +63,7 @@ def _ids(row: AuditRow) -> bytes:
     return bytes(IDS_SIZE)  # a damaged row: verification will say so
 
 
-def build_tree(writer: Writer, *, batch: int = 8192) -> TreeEdge:
+def build_tree(writer: AuditWriter, *, batch: int = 8192) -> TreeEdge:
     """
     Compute the audit tree of every stored row and write its tiles.
 

@@ -1,0 +1,331 @@
+"""
+The PostgreSQL backend's events: the pipelined write transaction, the reads, waiting on ``NOTIFY``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import PersistenceError
+from psycopg import sql
+from psycopg.rows import tuple_row
+
+from incidents._errors import ConcurrencyError, DuplicateEventError, IncidentsError, StorageError
+from incidents.storage._postgres._audit import PostgresAuditWriter
+from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._schema import COLUMNS, TABLE
+from incidents.storage._reading import EventReading
+from incidents.storage._rows import StoredRecord, by_sequence, leaf_ids
+from incidents.storage._writing import EventWriter, EventWriting, Writer
+
+__all__ = ["PostgresEvents"]
+
+_PIPELINE = psycopg.Pipeline.is_supported()
+
+
+def _row(r: Any) -> StoredRecord:
+    return StoredRecord(
+        id=r[0],
+        originator_id=r[1],
+        originator_version=r[2],
+        event_id=r[3],
+        topic=r[4],
+        recorded_at=r[5],
+        state=bytes(r[6]),
+    )
+
+
+@functools.cache
+def _head_query(schema: str) -> Any:
+    """The last sequence and its recording time (composed once per schema)."""
+    return sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
+        sql.Identifier(schema, TABLE)
+    )
+
+
+@functools.cache
+def _stream_heads_query(schema: str) -> Any:
+    """
+    The last position of each of an array of incidents (composed once per schema).
+
+    One backward step down the (incident_id, position) index per incident:
+    ``MAX(position) ... GROUP BY`` would read the whole stream of each.
+    """
+    return sql.SQL(
+        "SELECT i, (SELECT position FROM {} WHERE incident_id = i"
+        " ORDER BY position DESC LIMIT 1) FROM unnest(%s::uuid[]) AS i"
+    ).format(sql.Identifier(schema, TABLE))
+
+
+def _head(found: Any) -> tuple[int, int | None]:
+    return (0, None) if found is None else (found[0], found[1])
+
+
+def _select_by_event_id(c: Any, table: Any, event_ids: Collection[UUID]) -> list[StoredRecord]:
+    """The rows of the given events, in one query, in no set order."""
+    c.execute(
+        sql.SQL("SELECT " + COLUMNS + " FROM {} WHERE event_id = ANY(%s)").format(table),
+        (list(event_ids),),
+    )
+    return [_row(r) for r in c.fetchall()]
+
+
+def _positions(found: Sequence[Any], incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """Each incident's last position from ``(incident, position)`` rows (0 when new)."""
+    last = dict(found)
+    return {i: last.get(i) or 0 for i in incident_ids}
+
+
+def _conflict(exc: Any) -> IncidentsError:
+    """The library's error for a unique violation of the events table."""
+    constraint = exc.diag.constraint_name or ""
+    if "event_id" in constraint:
+        return DuplicateEventError(f"an event with the same id is already recorded ({constraint})")
+    return ConcurrencyError(
+        f"another writer took the same stream position or sequence ({constraint})"
+    )
+
+
+class PostgresEventWriter(EventWriter):
+    """The events part of a write transaction, on its cursor."""
+
+    def __init__(self, cursor: Any, table: Any, schema: str) -> None:
+        self.c = cursor
+        self.table = table
+        self.schema = schema
+
+    def head(self) -> tuple[int, int | None]:
+        self.c.execute(_head_query(self.schema))
+        return _head(self.c.fetchone())
+
+    def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
+        self.c.execute(_stream_heads_query(self.schema), (list(incident_ids),))
+        return _positions(self.c.fetchall(), incident_ids)
+
+    def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
+        # Both queries go out before either answer is read: in pipeline mode
+        # (see PostgresEvents.writing) they share one round trip with the
+        # transaction's BEGIN and table lock.
+        with self.c.connection.cursor(row_factory=tuple_row) as other:
+            self.c.execute(_head_query(self.schema))
+            other.execute(_stream_heads_query(self.schema), (list(incident_ids),))
+            head = self.c.fetchone()
+            positions = _positions(other.fetchall(), incident_ids)
+        return (*_head(head), positions)
+
+    def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
+        return _select_by_event_id(self.c, self.table, event_ids)
+
+    def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
+        statement = sql.SQL(
+            "INSERT INTO {} (" + COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
+        ).format(self.table)
+        try:
+            self.c.executemany(
+                statement,
+                [
+                    (
+                        r.id,
+                        r.originator_id,
+                        r.originator_version,
+                        r.event_id,
+                        r.topic,
+                        r.recorded_at,
+                        r.state,
+                    )
+                    for r in rows
+                ],
+            )
+        except psycopg.errors.UniqueViolation as exc:
+            raise _conflict(exc) from exc
+        return leaf_ids(rows)
+
+
+class _PostgresWriter(PostgresEventWriter, PostgresAuditWriter, Writer):
+    """A whole write transaction: events and audit tables on one cursor."""
+
+    def __init__(self, cursor: Any, table: Any, schema: str) -> None:
+        PostgresEventWriter.__init__(self, cursor, table, schema)
+        PostgresAuditWriter.__init__(self, cursor, table, schema)
+
+
+class PostgresEvents(PostgresBase, EventWriting, EventReading):
+    """The PostgreSQL store's events: recording, reading and waiting for commits."""
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """
+        Open a transaction holding the table's ``EXCLUSIVE`` lock.
+
+        Where libpq allows it, the transaction runs in pipeline mode: statements
+        whose answers are not needed at once (the lock, the inserts, the audit
+        tiles, the commit) travel together, so that a batch costs two round
+        trips to the server rather than one per statement. A conflict found
+        when the pipeline is flushed is reported as it would be at the insert.
+        """
+        try:
+            with self.datastore.get_connection() as conn:
+                # The pool's connections are in autocommit mode: the transaction
+                # is opened and closed by statements of its own, which travel in
+                # the pipeline with the rest (psycopg's transaction() would wait
+                # for the server at its start and twice at its end).
+                try:
+                    with (
+                        conn.pipeline() if _PIPELINE else contextlib.nullcontext(),
+                        conn.cursor(row_factory=tuple_row) as cursor,
+                    ):
+                        cursor.execute("BEGIN")
+                        cursor.execute(
+                            sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table)
+                        )
+                        # Delivered to listeners when (and only if) the transaction commits.
+                        cursor.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel)))
+                        yield _PostgresWriter(cursor, self.table, self.schema)
+                        cursor.execute("COMMIT")
+                except BaseException as exc:
+                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        with contextlib.suppress(psycopg.Error):
+                            conn.rollback()
+                    if isinstance(exc, psycopg.errors.UniqueViolation):
+                        raise _conflict(exc) from exc
+                    raise
+            self.signal.committed()
+        except (psycopg.OperationalError, PersistenceError) as exc:
+            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+
+    def stream(
+        self,
+        incident_id: UUID,
+        *,
+        recorded_until: int | None = None,
+        after_position: int = 0,
+    ) -> list[StoredRecord]:
+        """
+        An incident's rows in position order.
+        """
+        query = "SELECT " + COLUMNS + " FROM {} WHERE incident_id = %s AND position > %s"
+        params: list[Any] = [incident_id, after_position]
+        if recorded_until is not None:
+            query += " AND recorded_at <= %s"
+            params.append(recorded_until)
+        query += " ORDER BY position"
+        with self._reading() as c:
+            c.execute(sql.SQL(query).format(self.table), params)
+            return [_row(r) for r in c.fetchall()]
+
+    def rows(
+        self, *, after: int = 0, limit: int | None = None, recorded_until: int | None = None
+    ) -> list[StoredRecord]:
+        """
+        Rows in global order after a sequence number.
+        """
+        query = "SELECT " + COLUMNS + " FROM {} WHERE sequence > %s"
+        params: list[Any] = [after]
+        if recorded_until is not None:
+            query += " AND recorded_at <= %s"
+            params.append(recorded_until)
+        query += " ORDER BY sequence"
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        with self._reading() as c:
+            c.execute(sql.SQL(query).format(self.table), params)
+            return [_row(r) for r in c.fetchall()]
+
+    def rows_of(self, event_ids: Collection[UUID]) -> list[StoredRecord]:
+        """
+        The rows of several events, in global order.
+        """
+        with self._reading() as c:
+            found = _select_by_event_id(c, self.table, set(event_ids))
+        found.sort(key=by_sequence)
+        return found
+
+    def row(self, event_id: UUID) -> StoredRecord | None:
+        """
+        The row of one event.
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL("SELECT " + COLUMNS + " FROM {} WHERE event_id = %s").format(self.table),
+                (event_id,),
+            )
+            found = c.fetchone()
+        return None if found is None else _row(found)
+
+    def incident_ids(self) -> list[UUID]:
+        """
+        Every incident, in order of first recording.
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL("SELECT incident_id FROM {} WHERE position = 1 ORDER BY sequence").format(
+                    self.table
+                )
+            )
+            return [r[0] for r in c.fetchall()]
+
+    def stream_lengths(self) -> dict[UUID, int]:
+        """
+        Every incident's number of events, in order of first recording (one query).
+        """
+        with self._reading() as c:
+            c.execute(
+                sql.SQL(
+                    "SELECT incident_id, MAX(position) FROM {}"
+                    " GROUP BY incident_id ORDER BY MIN(sequence)"
+                ).format(self.table)
+            )
+            return {r[0]: r[1] for r in c.fetchall()}
+
+    def last_sequence(self) -> int:
+        """
+        The last sequence number (0 when empty).
+        """
+        with self._reading() as c:
+            c.execute(sql.SQL("SELECT MAX(sequence) FROM {}").format(self.table))
+            return int(c.fetchone()[0] or 0)
+
+    @contextlib.contextmanager
+    def _commit_waiter(self) -> Iterator[Callable[[float], bool]]:
+        """
+        Like every store's, but woken by ``NOTIFY``, from any process or machine.
+
+        Every commit to the ledger notifies :attr:`channel`, and the waiter
+        listens on a connection of its own. Only one thread of a store listens
+        at a time; others (and any waiter after the listening connection
+        failed) wait as the other backends do.
+        """
+        if not self._listener_lock.acquire(blocking=False):
+            with super()._commit_waiter() as woken:
+                yield woken
+            return
+        try:
+            listener = self._listen()
+            if listener is None:
+                with super()._commit_waiter() as woken:
+                    yield woken
+                return
+
+            def notified(timeout: float) -> bool:
+                nonlocal listener
+                if listener is None:
+                    time.sleep(timeout)
+                    return False
+                try:
+                    for _ in listener.notifies(timeout=timeout, stop_after=1):
+                        return True
+                except psycopg.Error:
+                    self._close_listener()
+                    listener = None
+                return False
+
+            yield notified
+        finally:
+            self._listener_lock.release()

@@ -1,0 +1,30 @@
+"""
+The PostgreSQL store: its parts put together.
+"""
+
+from __future__ import annotations
+
+from incidents.storage._postgres._audit import PostgresAudit
+from incidents.storage._postgres._events import PostgresEvents
+from incidents.storage._postgres._projections import PostgresProjections
+from incidents.storage._postgres._snapshots import PostgresSnapshots
+from incidents.storage._store import Store
+
+__all__ = ["PostgresStore"]
+
+
+class PostgresStore(PostgresEvents, PostgresAudit, PostgresSnapshots, PostgresProjections, Store):
+    """
+    Recorded events in one schema of a PostgreSQL database.
+
+    Args:
+        url: ``postgresql://user:password@host:port/dbname?schema=name``.
+        pool_size: Connections kept open.
+
+    Raises:
+        StorageError: If the server cannot be reached or the schema is not a ledger.
+    """
+
+    __module__ = "incidents.storage"  # its public home, where it is imported on first use
+
+    backend = "postgresql"
