@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from incidents._tlog.hashing import leaf_hash, root_from_leaf_hashes
-
 from incidents._tlog.tiles import TreeEdge
 from incidents.storage import AuditCheckpointRow, AuditRow, Store, StoredRecord, Tile
 from support.backends import T0, stored_row
