@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents._errors import InvalidInputError, VerificationError
-from incidents._tlog.checkpoint import Checkpoint
+from incidents._tlog.checkpoint import Checkpoint, check_new_origin
 from incidents._tlog.notes import SignatureStatus, SigningKey
 
 GO = json.loads((Path(__file__).parent / "data" / "notes" / "go-sumdb-note.json").read_text())
@@ -57,7 +57,7 @@ def test_signatures_verify_with_the_key_only() -> None:
     ]
     with pytest.raises(VerificationError, match="not signed by any"):
         checkpoint.verify_signatures([SigningKey.generate("other").verifier])
-    with pytest.raises(VerificationError, match="not signed by any"):
+    with pytest.raises(VerificationError, match="no signature lines"):
         checkpoint.unsigned().verify_signatures([KEY.verifier])
     forged = Checkpoint(
         origin="example.org/incidents", size=4, root=ROOT, signatures=checkpoint.signatures
@@ -99,8 +99,9 @@ def test_malformed_checkpoints_are_refused(text: str) -> None:
 
 
 def test_bad_values_are_refused() -> None:
-    with pytest.raises(InvalidInputError):
-        Checkpoint(origin="has space", size=1, root=ROOT)
+    for origin in ("", "two\nlines", "bell\x07"):
+        with pytest.raises(InvalidInputError):
+            Checkpoint(origin=origin, size=1, root=ROOT)
     with pytest.raises(InvalidInputError):
         Checkpoint(origin="x", size=-1, root=ROOT)
     with pytest.raises(InvalidInputError):
@@ -113,3 +114,30 @@ def test_extension_lines_are_kept() -> None:
     checkpoint = Checkpoint(origin="x", size=1, root=ROOT, extensions=("a", "b c"))
     assert checkpoint == Checkpoint.parse(checkpoint.text)
     assert checkpoint.text.endswith("\na\nb c\n")
+
+
+@pytest.mark.parametrize("origin", ["has space", "plus+sign", "日志 1", "\u00a0nbsp"])
+def test_origins_are_read_as_c2sp_allows(origin: str) -> None:
+    # C2SP tlog-checkpoint: clients MUST NOT assume the recommended form of the origin.
+    checkpoint = Checkpoint(origin=origin, size=2, root=ROOT).signed(KEY)
+    assert Checkpoint.parse(checkpoint.text) == checkpoint
+    assert Checkpoint.open(checkpoint.text, [KEY.verifier]).origin == origin
+    # A log this library starts takes the recommended form: it names the log's key.
+    with pytest.raises(InvalidInputError, match="schema-less URL"):
+        check_new_origin(origin)
+
+
+def test_a_checkpoint_that_must_be_signed_is_opened_as_go_opens_a_note() -> None:
+    signed = Checkpoint(origin="example.org/incidents", size=3, root=ROOT).signed(KEY)
+    assert Checkpoint.open(signed.text, [KEY.verifier]) == signed
+    with pytest.raises(VerificationError, match="no signature lines"):
+        Checkpoint.open(signed.unsigned().text, [KEY.verifier])
+    with pytest.raises(VerificationError, match="not signed by any of the given keys"):
+        Checkpoint.open(signed.text, [SigningKey.generate("other").verifier])
+    with pytest.raises(VerificationError, match="not signed by any of the given keys"):
+        Checkpoint.open(signed.text, [])
+    forged = Checkpoint(
+        origin="example.org/incidents", size=4, root=ROOT, signatures=signed.signatures
+    )
+    with pytest.raises(VerificationError, match="invalid signature"):
+        Checkpoint.open(forged.text, [KEY.verifier])

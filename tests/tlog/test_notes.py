@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents._errors import InvalidInputError
+from incidents._errors import InvalidInputError, VerificationError
 from incidents._tlog.notes import (
     NoteSignature,
     SignatureStatus,
@@ -19,6 +19,7 @@ from incidents._tlog.notes import (
     check_key_name,
     check_signatures,
     format_note,
+    open_note,
     parse_note,
     sign_note,
 )
@@ -151,3 +152,31 @@ def test_non_canonical_base64_is_refused() -> None:
 def test_signature_line_round_trip() -> None:
     signature = NoteSignature("example.org/a", 0x01020304, bytes(range(64)))
     assert signature == NoteSignature.parse_line(signature.line[:-1])
+
+
+def test_open_requires_a_signed_note_as_go_does() -> None:
+    verifier = VerifierKey.from_text(GO["verifier_key"])
+    text, checks = open_note(GO["note"], [verifier])
+    assert text == GO["text"]
+    assert [c.status for c in checks] == [SignatureStatus.VALID]
+    # A bare text is not a signed note, even though parse_note reads it.
+    assert parse_note(GO["text"]) == (GO["text"], ())
+    with pytest.raises(VerificationError, match="no signature lines"):
+        open_note(GO["text"], [verifier])
+    # Signed by nobody known, or with a known key's signature broken.
+    with pytest.raises(VerificationError, match="not signed by any of the given keys"):
+        open_note(GO["note"], [SigningKey.generate("PeterNeumann").verifier])
+    broken = GO["note"].replace(GO["text"], GO["text"].replace("cryptography", "cryptographY"))
+    with pytest.raises(VerificationError, match="invalid signature"):
+        open_note(broken, [verifier])
+    # Unknown signatures are ignored; a second line by the same key is not counted (as in Go).
+    other = SigningKey.generate("example.org/witness")
+    cosigned = format_note(GO["text"], parse_note(GO["note"])[1] + sign_note(GO["text"], [other]))
+    _, checks = open_note(cosigned, [verifier])
+    assert [c.status for c in checks] == [SignatureStatus.VALID, SignatureStatus.UNKNOWN_KEY]
+    (signature,) = parse_note(GO["note"])[1]
+    twice = format_note(
+        GO["text"], (signature, NoteSignature(signature.name, signature.key_id, bytes(64)))
+    )
+    _, checks = open_note(twice, [verifier])
+    assert [c.status for c in checks] == [SignatureStatus.VALID]

@@ -28,17 +28,18 @@ from incidents._tlog.hashing import HASH_SIZE
 from incidents._tlog.notes import (
     NoteSignature,
     SignatureCheck,
-    SignatureStatus,
     SigningKey,
     VerifierKey,
     b64decode_strict,
+    check_key_name,
     check_signatures,
     format_note,
+    open_note,
     parse_note,
     sign_note,
 )
 
-__all__ = ["MAX_TREE_SIZE", "Checkpoint", "check_origin", "parse_size"]
+__all__ = ["MAX_TREE_SIZE", "Checkpoint", "check_new_origin", "check_origin", "parse_size"]
 
 MAX_TREE_SIZE = 2**63 - 1
 """The largest tree size a checkpoint may state."""
@@ -48,11 +49,12 @@ _SIZE = re.compile(r"^(?:0|[1-9][0-9]{0,18})$")
 
 def check_origin(origin: str) -> str:
     """
-    Check a log origin: a non-empty line of printable text without spaces or ``+``.
+    Check a log origin as C2SP tlog-checkpoint allows it: a non-empty line of text.
 
-    C2SP asks for a schema-less URL such as ``example.org/incidents``; this
-    library requires what that recommendation implies, so that the origin can
-    also serve as a key name.
+    The specification recommends a schema-less URL without spaces or ``+``
+    but tells clients not to assume that form, so checkpoints, bundles and
+    proofs of any origin are read. A log this library starts takes the
+    recommended form (:func:`check_new_origin`).
 
     Args:
         origin: The origin.
@@ -61,16 +63,44 @@ def check_origin(origin: str) -> str:
         The origin.
 
     Raises:
-        InvalidInputError: If it is empty or contains spaces, ``+`` or control characters.
+        InvalidInputError: If it is empty or holds a line break or a control
+            character (which no note may hold).
 
     """
     if not isinstance(origin, str) or not origin:
         raise InvalidInputError(f"an origin must be a non-empty string, got {origin!r}")
-    if any(c.isspace() or c == "+" or ord(c) < 0x20 for c in origin):
+    if any(ord(c) < 0x20 or 0xD800 <= ord(c) < 0xE000 for c in origin):
+        raise InvalidInputError(f"origin {origin!r} must be one line without control characters")
+    return origin
+
+
+def check_new_origin(origin: str) -> str:
+    """
+    Check the origin of a log this library starts: the form C2SP recommends.
+
+    A schema-less URL such as ``example.org/incidents``: no spaces and no
+    ``+``, so that the origin can also be the name of the key that signs the
+    log's checkpoints (C2SP tlog-checkpoint: the log's key name SHOULD match
+    its origin).
+
+    Args:
+        origin: The origin.
+
+    Returns:
+        The origin.
+
+    Raises:
+        InvalidInputError: If it could not name a key.
+
+    """
+    check_origin(origin)
+    try:
+        check_key_name(origin)
+    except InvalidInputError:
         raise InvalidInputError(
             f"origin {origin!r} must not contain spaces, '+' or control characters "
             "(use a schema-less URL such as example.org/incidents)"
-        )
+        ) from None
     return origin
 
 
@@ -204,7 +234,9 @@ class Checkpoint:
         Read a checkpoint, signed or not.
 
         Parsing is strict: the size must be plain decimal, the root canonical
-        base64 of 32 bytes, every signature line well formed.
+        base64 of 32 bytes, every signature line well formed. Where the
+        checkpoint must be signed by a key you trust, read it with
+        :meth:`open` instead.
 
         Args:
             text: The checkpoint text (or its UTF-8 bytes).
@@ -217,6 +249,33 @@ class Checkpoint:
 
         """
         body, signatures = parse_note(text)
+        return cls._from_body(body, signatures)
+
+    @classmethod
+    def open(cls, text: str | bytes, keys: Iterable[VerifierKey]) -> Checkpoint:
+        """
+        Read a checkpoint that must be signed by one of the given keys (Go's ``note.Open``).
+
+        A bare checkpoint (no signature lines) is refused, as is one that no
+        given key signed or that carries an invalid signature by one of them.
+
+        Args:
+            text: The checkpoint text (or its UTF-8 bytes).
+            keys: The verifier keys the caller trusts.
+
+        Returns:
+            The checkpoint, with all its signature lines.
+
+        Raises:
+            InvalidInputError: If the text is not a checkpoint.
+            VerificationError: If it is not signed as required.
+
+        """
+        open_note(text, keys)
+        return cls.parse(text)
+
+    @classmethod
+    def _from_body(cls, body: str, signatures: tuple[NoteSignature, ...]) -> Checkpoint:
         lines = body[:-1].split("\n")
         if len(lines) < 3 or not all(lines):
             raise InvalidInputError(
@@ -249,7 +308,7 @@ class Checkpoint:
 
     def verify_signatures(self, keys: Iterable[VerifierKey]) -> tuple[SignatureCheck, ...]:
         """
-        Require a valid signature by one of the keys, and no invalid one.
+        Require a valid signature by one of the keys, and no invalid one (Go's ``note.Open``).
 
         Args:
             keys: The verifier keys the caller trusts.
@@ -258,20 +317,14 @@ class Checkpoint:
             The checks (see :meth:`check_signatures`).
 
         Raises:
-            VerificationError: If a signature by a known key is invalid, or no
-                known key signed.
+            VerificationError: If the checkpoint is not signed, a signature by
+                a known key is invalid, or no known key signed.
 
         """
-        checks = self.check_signatures(keys)
-        bad = [c for c in checks if c.status is SignatureStatus.INVALID]
-        if bad:
+        try:
+            _, checks = open_note(self.text, keys)
+        except VerificationError as exc:
             raise VerificationError(
-                f"checkpoint of {self.origin} at size {self.size}: {bad[0].describe()}"
-            )
-        if not any(c.status is SignatureStatus.VALID for c in checks):
-            names = ", ".join(f"{c.name}+{c.key_id:08x}" for c in checks) or "none"
-            raise VerificationError(
-                f"checkpoint of {self.origin} at size {self.size} is not signed by any "
-                f"of the given keys (signatures: {names})"
-            )
+                f"checkpoint of {self.origin} at size {self.size}: {exc}"
+            ) from None
         return checks

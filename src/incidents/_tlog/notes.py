@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from incidents._errors import InvalidInputError
+from incidents._errors import InvalidInputError, VerificationError
 
 __all__ = [
     "MAX_SIGNATURES",
@@ -52,6 +52,7 @@ __all__ = [
     "check_key_name",
     "check_signatures",
     "format_note",
+    "open_note",
     "parse_note",
     "sign_note",
 ]
@@ -548,3 +549,52 @@ def check_signatures(
         )
         checks.append(SignatureCheck(s.name, s.key_id, status, key))
     return tuple(checks)
+
+
+def open_note(
+    note: str | bytes, keys: Iterable[VerifierKey]
+) -> tuple[str, tuple[SignatureCheck, ...]]:
+    """
+    Read a note that must be signed, and verify it: what Go's ``note.Open`` does.
+
+    Where a signed note is required, a bare text is not one: the note must
+    end in a block of signature lines after a blank line, carry a valid
+    signature by at least one of the known keys, and no invalid one by any
+    of them. Signatures by other keys are ignored (C2SP signed-note); a
+    second signature line by the same key is ignored, as Go ignores it.
+
+    Args:
+        note: The note (text, or UTF-8 bytes).
+        keys: The verifier keys the caller trusts.
+
+    Returns:
+        The text (with its final newline) and the check of each counted
+        signature line, in order.
+
+    Raises:
+        InvalidInputError: If the note is malformed (:func:`parse_note`).
+        VerificationError: If it has no signature lines, a known key's
+            signature is invalid, or no known key signed it.
+
+    """
+    text, signatures = parse_note(note)
+    if not signatures:
+        raise VerificationError("the note is not signed: it has no signature lines")
+    seen: set[tuple[str, int]] = set()
+    counted = []
+    for signature in signatures:
+        who = (signature.name, signature.key_id)
+        if who in seen:
+            continue
+        seen.add(who)
+        counted.append(signature)
+    checks = check_signatures(text, counted, keys)
+    bad = next((c for c in checks if c.status is SignatureStatus.INVALID), None)
+    if bad is not None:
+        raise VerificationError(f"the note has an {bad.describe()}")
+    if not any(c.status is SignatureStatus.VALID for c in checks):
+        names = ", ".join(f"{c.name}+{c.key_id:08x}" for c in checks)
+        raise VerificationError(
+            f"the note is not signed by any of the given keys (signatures: {names})"
+        )
+    return text, checks

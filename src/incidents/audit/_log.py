@@ -29,7 +29,7 @@ from incidents._errors import (
     StorageError,
     UnknownEventError,
 )
-from incidents._tlog.checkpoint import Checkpoint, check_origin
+from incidents._tlog.checkpoint import Checkpoint, check_new_origin
 from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents._tlog.prove import consistency_proof, inclusion_proof
 from incidents._tlog.subtrees import root_from_subtrees
@@ -118,7 +118,7 @@ class AuditLog:
                 f"signing_key must be a SigningKey, got {type(signing_key).__name__}"
             )
         if origin is not None:
-            check_origin(origin)
+            check_new_origin(origin)
         self.store = store
         self.signing_key = signing_key
         self.built = 0
