@@ -2,7 +2,8 @@
 The audit reader's side of a store: one consistent snapshot of the events and the audit tables.
 
 Used by verification, proofs and bundle export, which may read for a long
-time while writers go on committing.
+time while writers go on committing; and by verification's check of the
+storage itself (:meth:`AuditReading.check_integrity`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 
-from incidents.storage._rows import AuditCheckpointRow, AuditRow, Tile
+from incidents.storage._rows import AuditCheckpointRow, AuditRow, IntegrityCheck, Tile, TreeBuild
 
 __all__ = ["AuditReader", "AuditReading"]
 
@@ -50,6 +51,12 @@ class AuditReader(ABC):
         The checkpoints kept in the ledger, in the order they were stored.
         """
 
+    @abstractmethod
+    def audit_tree_build(self) -> TreeBuild | None:
+        """
+        Who built the audit tree from stored rows, and when; ``None`` for a tree kept from the start.
+        """
+
 
 class AuditReading(ABC):
     """
@@ -70,3 +77,25 @@ class AuditReading(ABC):
         Raises:
             StorageError: If the snapshot cannot be opened or read.
         """
+
+    def check_integrity(self, *, full: bool = False) -> IntegrityCheck:
+        """
+        Check the storage itself, reading only: what the database can tell of its own damage.
+
+        Runs on a connection of its own (so it may run beside an
+        :meth:`audit_reading`), never writes, and never runs SQL kept in the
+        ledger (triggers, views). A backend that keeps nothing outside this
+        process has nothing to check.
+
+        Args:
+            full: Also check what the quick check leaves out (for SQLite,
+                ``integrity_check``, which compares every index entry with its
+                row, instead of ``quick_check``).
+
+        Returns:
+            What ran and what it found.
+
+        Raises:
+            StorageError: If the storage cannot be read at all.
+        """
+        return IntegrityCheck("none: nothing is stored outside this process")

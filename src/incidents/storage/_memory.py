@@ -24,6 +24,7 @@ from incidents.storage._rows import (
     ProjectionCheckpoint,
     StoredRecord,
     Tile,
+    TreeBuild,
     by_sequence,
     leaf_ids,
 )
@@ -41,6 +42,7 @@ class _MemoryWriter(Writer):
         self.origin: str | None = None
         self.tiles: dict[tuple[int, int], Tile] = {}
         self.checkpoints: list[AuditCheckpointRow] = []
+        self.build: TreeBuild | None = None
 
     def head(self) -> tuple[int, int | None]:
         rows = self.store._rows
@@ -86,6 +88,9 @@ class _MemoryWriter(Writer):
         store = self.store
         return _raw(store._rows[max(after, 0) : min(store._visible, max(after, 0) + limit)])
 
+    def record_tree_build(self, build: TreeBuild) -> None:
+        self.build = build
+
 
 class MemoryStore(Store):
     """
@@ -108,6 +113,7 @@ class MemoryStore(Store):
         self._tiles: dict[tuple[int, int], Tile] = {}
         self._tile_tops: dict[int, int] = {}
         self._checkpoints: list[AuditCheckpointRow] = []
+        self._tree_build: TreeBuild | None = None
         self._snapshots: dict[tuple[UUID, int, int], FoldSnapshot] = {}
         self._projection_lock = threading.Lock()
         # name -> generation -> (checkpoint, documents)
@@ -222,6 +228,8 @@ class MemoryStore(Store):
             self._tiles[key] = tile
             self._tile_tops[tile.level] = max(self._tile_tops.get(tile.level, -1), tile.index)
         self._checkpoints.extend(writer.checkpoints)
+        if writer.build is not None:
+            self._tree_build = writer.build
 
     @contextlib.contextmanager
     def audit_reading(self) -> Iterator[AuditReader]:
@@ -355,6 +363,7 @@ class _MemoryAuditReader(AuditReader):
         self.store = store
         self.visible = visible
         self.origin = store._audit_origin
+        self.build = store._tree_build
         self.tiles = tiles
         self.tops = tops
         self.checkpoints = checkpoints
@@ -374,6 +383,9 @@ class _MemoryAuditReader(AuditReader):
 
     def audit_checkpoints(self) -> list[AuditCheckpointRow]:
         return list(self.checkpoints)
+
+    def audit_tree_build(self) -> TreeBuild | None:
+        return self.build
 
 
 def _raw(rows: Sequence[StoredRecord]) -> list[AuditRow]:

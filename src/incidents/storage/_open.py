@@ -12,7 +12,7 @@ from incidents.storage._store import Store
 __all__ = ["open_store"]
 
 
-def open_store(target: str | os.PathLike[str]) -> Store:
+def open_store(target: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """
     Open the backend a target names.
 
@@ -21,12 +21,17 @@ def open_store(target: str | os.PathLike[str]) -> Store:
 
     Args:
         target: ``":memory:"``, a ``postgresql://`` URL, or a path to an SQLite file.
+        read_only: Open an existing ledger for reading only: nothing is created
+            or written (SQLite ``mode=ro``; read-only transactions on
+            PostgreSQL), and what is not a ledger is refused. A new
+            ``":memory:"`` ledger has nothing to protect and is opened as usual.
 
     Returns:
         The store.
 
     Raises:
         StorageError: If it cannot be opened (or PostgreSQL's driver is not installed).
+        InvalidInputError: Read-only, if the target holds no ledger.
     """
     text = os.fspath(target)
     if text == ":memory:":
@@ -42,7 +47,7 @@ def open_store(target: str | os.PathLike[str]) -> Store:
             raise StorageError(
                 "the PostgreSQL backend needs psycopg: pip install 'incidents[postgres]'"
             ) from exc
-        return PostgresStore(text)
+        return PostgresStore(text, read_only=read_only)
     from incidents.storage._sqlite import SQLiteStore
 
-    return SQLiteStore(text)
+    return SQLiteStore(text, read_only=read_only)

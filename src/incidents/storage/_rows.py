@@ -22,9 +22,11 @@ __all__ = [
     "AuditCheckpointRow",
     "AuditRow",
     "FoldSnapshot",
+    "IntegrityCheck",
     "ProjectionCheckpoint",
     "StoredRecord",
     "Tile",
+    "TreeBuild",
     "by_sequence",
     "from_micros",
     "leaf_ids",
@@ -179,6 +181,35 @@ class AuditCheckpointRow:
     created_at: int
     note: str
     key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TreeBuild:
+    """
+    Who computed a ledger's audit tree from its stored rows, and when.
+
+    Kept by ``incidents build-tree`` for a ledger recorded before its audit
+    tree existed: the first ``size`` events were hashed as they then stood,
+    so changes made to them before ``built_at`` cannot be detected.
+    ``recorder`` is who built it, ``built_at`` when (µs since the epoch).
+    """
+
+    recorder: str
+    built_at: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityCheck:
+    """
+    What a backend's own check of its storage found.
+
+    ``method`` names the check that ran (e.g. ``"SQLite integrity_check"``)
+    and what it covers; ``findings`` is empty when it found nothing wrong.
+    """
+
+    method: str
+    findings: tuple[str, ...] = ()
 
 
 AuditRow = tuple[int, bytes, int, bytes, str, int, bytes]

@@ -3,7 +3,8 @@ The writer's side of a store: one exclusive transaction for a batch of events an
 
 Used by the ledger when it records (it reads the heads it builds on, inserts
 the batch and extends the audit tree, all in one transaction) and by the
-audit log when it sets its tree up or keeps a checkpoint.
+audit log when it sets its tree up, builds the tree of a ledger that had
+none, or keeps a checkpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from uuid import UUID
 
-from incidents.storage._rows import AuditCheckpointRow, AuditRow, StoredRecord, Tile
+from incidents.storage._rows import AuditCheckpointRow, AuditRow, StoredRecord, Tile, TreeBuild
 
 __all__ = ["AuditWriter", "EventWriter", "EventWriting", "Writer"]
 
@@ -112,6 +113,12 @@ class AuditWriter(ABC):
     def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
         """
         Raw rows in sequence order with ``sequence > after`` (at most *limit*).
+        """
+
+    @abstractmethod
+    def record_tree_build(self, build: TreeBuild) -> None:
+        """
+        Keep who built the audit tree from the stored rows, and when (``incidents build-tree``).
         """
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -16,7 +16,7 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from incidents._errors import StorageError
+from incidents._errors import InvalidInputError, StorageError
 from incidents.storage._postgres._schema import (
     SCHEMA_VERSION,
     TABLE,
@@ -42,6 +42,31 @@ def lock_key(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
+_AUDIT_TABLES = ("audit_tree", "audit_tiles", "audit_checkpoints")
+# The tables the library creates; any of them the schema has must be a plain table.
+_TABLES = (
+    TABLE,
+    "ledger_meta",
+    "fold_snapshots",
+    *_AUDIT_TABLES,
+    "projection_checkpoints",
+    "projection_documents",
+)
+
+
+class _ReadOnlyDatastore(PostgresDatastore):
+    """Connections the server itself keeps from writing (``default_transaction_read_only``)."""
+
+    def after_connect_func(self) -> Callable[[Any], None]:
+        setup = super().after_connect_func()
+
+        def after_connect(conn: Any) -> None:
+            setup(conn)
+            conn.cursor().execute("SET default_transaction_read_only = on")
+
+        return after_connect
+
+
 class PostgresBase:
     """
     An open ledger schema: what every part of the PostgreSQL store works through.
@@ -49,12 +74,16 @@ class PostgresBase:
     Args:
         url: ``postgresql://user:password@host:port/dbname?schema=name``.
         pool_size: Connections kept open.
+        read_only: Open an existing ledger read-only: nothing is created or
+            written (the server refuses writes on every connection), and a
+            schema that is not a ledger is refused.
 
     Raises:
         StorageError: If the server cannot be reached or the schema is not a ledger.
+        InvalidInputError: Read-only, if the schema holds no ledger.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 2) -> None:
+    def __init__(self, url: str, *, pool_size: int = 2, read_only: bool = False) -> None:
         settings = parse_url(url)
         self.schema: str = settings.pop("schema")
         self.location = (
@@ -68,14 +97,52 @@ class PostgresBase:
         self._settings = settings
         self._listener: Any = None
         self._listener_lock = threading.Lock()
-        self.datastore = PostgresDatastore(
+        self.read_only = read_only
+        self.audit_tables: set[str] = set(_AUDIT_TABLES)
+        kind = _ReadOnlyDatastore if read_only else PostgresDatastore
+        self.datastore = kind(
             **settings, schema=self.schema, pool_size=pool_size, max_overflow=4, connect_timeout=10
         )
         try:
-            self._create()
+            self._open_read_only() if read_only else self._create()
         except (psycopg.Error, PersistenceError) as exc:
             self.datastore.close()
             raise StorageError(f"cannot open ledger {self.location}: {exc}") from exc
+        except BaseException:
+            self.datastore.close()
+            raise
+
+    def _open_read_only(self) -> None:
+        with self._reading() as c:
+            c.execute(
+                "SELECT c.relname, c.relkind FROM pg_class AS c"
+                " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s AND c.relname = ANY(%s)",
+                (self.schema, list(_TABLES)),
+            )
+            kinds = dict(c.fetchall())
+            if TABLE not in kinds or "ledger_meta" not in kinds:
+                raise InvalidInputError(
+                    f"{self.location} is not a ledger: schema {self.schema} has no {TABLE} table"
+                )
+            for name, kind in kinds.items():
+                if kind not in ("r", "p"):
+                    raise StorageError(
+                        f"ledger {self.location}: {name} is not a table (kind {kind!r}): "
+                        "refusing to run its SQL"
+                    )
+            c.execute(
+                sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(
+                    sql.Identifier(self.schema, "ledger_meta")
+                )
+            )
+            found = c.fetchone()
+        self.audit_tables = {t for t in _AUDIT_TABLES if t in kinds}
+        version = None if found is None else str(found[0])
+        if version != str(SCHEMA_VERSION):
+            raise StorageError(
+                f"ledger {self.location} has schema version {version}; this library reads {SCHEMA_VERSION}"
+            )
 
     def _create(self) -> None:
         with self._transaction() as c:
@@ -90,12 +157,19 @@ class PostgresBase:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
+        self._check_writable()
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor(row_factory=tuple_row) as cursor,
         ):
             yield cursor
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StorageError(
+                f"ledger {self.location} was opened read-only: nothing can be written to it"
+            )
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:

@@ -25,8 +25,10 @@ class PostgresSnapshots(PostgresBase, SnapshotStorage):
 
     def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
         """
-        Store a snapshot (unless one with the same key reaches further).
+        Store a snapshot (unless one with the same key reaches further); nothing when read-only.
         """
+        if self.read_only:
+            return  # derived data: a ledger opened read-only is read without keeping any
         statement = sql.SQL(
             "INSERT INTO {0} VALUES (%s,%s,%s,%s,%s,%s,%s)"
             " ON CONFLICT (incident_id, format, first_position) DO UPDATE SET"

@@ -20,9 +20,13 @@ class PostgresStore(PostgresEvents, PostgresAudit, PostgresSnapshots, PostgresPr
     Args:
         url: ``postgresql://user:password@host:port/dbname?schema=name``.
         pool_size: Connections kept open.
+        read_only: Open an existing ledger read-only: nothing is created or
+            written (the server refuses writes on every connection), and a
+            schema that is not a ledger is refused.
 
     Raises:
         StorageError: If the server cannot be reached or the schema is not a ledger.
+        InvalidInputError: Read-only, if the schema holds no ledger.
     """
 
     __module__ = "incidents.storage"  # its public home, where it is imported on first use

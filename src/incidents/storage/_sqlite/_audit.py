@@ -5,13 +5,15 @@ The SQLite backend's audit tables: the Merkle tree's tiles, its origin and check
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from incidents._errors import StorageError
 from incidents.storage._auditing import AuditReader, AuditReading
-from incidents.storage._rows import AuditCheckpointRow, AuditRow, Tile
+from incidents.storage._rows import AuditCheckpointRow, AuditRow, IntegrityCheck, Tile, TreeBuild
 from incidents.storage._sqlite._base import SQLiteBase
+from incidents.storage._sqlite._file import check_file
 from incidents.storage._sqlite._schema import PUT_TILE, TABLE
 from incidents.storage._writing import AuditWriter
 
@@ -54,6 +56,21 @@ def _audit_rows(c: sqlite3.Cursor, after: int, limit: int) -> list[AuditRow]:
     return c.fetchall()
 
 
+_BUILD_KEY = "audit_tree_build"  # in ledger_meta: who built the tree from stored rows, and when
+
+
+def _tree_build(c: sqlite3.Cursor) -> TreeBuild | None:
+    c.execute("SELECT value FROM ledger_meta WHERE key=?", (_BUILD_KEY,))
+    found = c.fetchone()
+    if found is None:
+        return None
+    try:
+        data = json.loads(found[0])
+        return TreeBuild(str(data["recorder"]), int(data["built_at"]), int(data["size"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StorageError(f"the record of who built the audit tree cannot be read: {exc}") from exc
+
+
 class SQLiteAuditWriter(AuditWriter):
     """The audit part of a write transaction, on its cursor."""
 
@@ -86,18 +103,29 @@ class SQLiteAuditWriter(AuditWriter):
     def audit_rows(self, after: int, limit: int) -> list[AuditRow]:
         return _audit_rows(self.c, after, limit)
 
+    def record_tree_build(self, build: TreeBuild) -> None:
+        value = json.dumps(
+            {"recorder": build.recorder, "built_at": build.built_at, "size": build.size}
+        )
+        self.c.execute("INSERT OR REPLACE INTO ledger_meta VALUES (?, ?)", (_BUILD_KEY, value))
+
 
 class _SQLiteAuditReader(AuditReader):
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    """Audit reads in one read transaction; a ledger older than its audit tables reads as having none."""
+
+    def __init__(self, cursor: sqlite3.Cursor, tables: Collection[str]) -> None:
         self.c = cursor
+        self.tables = tables
 
     def audit_origin(self) -> str | None:
-        return _audit_origin(self.c)
+        return _audit_origin(self.c) if "audit_tree" in self.tables else None
 
     def audit_edge(self) -> list[Tile]:
-        return _audit_edge(self.c)
+        return _audit_edge(self.c) if "audit_tiles" in self.tables else []
 
     def audit_tiles(self, level: int, first: int, last: int) -> list[Tile]:
+        if "audit_tiles" not in self.tables:
+            return []
         self.c.execute(
             "SELECT level, idx, hashes, ids FROM audit_tiles WHERE level=? AND idx BETWEEN ? AND ? ORDER BY idx",
             (level, first, last),
@@ -108,10 +136,15 @@ class _SQLiteAuditReader(AuditReader):
         return _audit_rows(self.c, after, limit)
 
     def audit_checkpoints(self) -> list[AuditCheckpointRow]:
+        if "audit_checkpoints" not in self.tables:
+            return []
         self.c.execute(
             "SELECT size, first, recorder, created_at, note, key FROM audit_checkpoints ORDER BY id"
         )
         return [AuditCheckpointRow(*r) for r in self.c.fetchall()]
+
+    def audit_tree_build(self) -> TreeBuild | None:
+        return _tree_build(self.c)
 
 
 class SQLiteAudit(SQLiteBase, AuditReading):
@@ -128,9 +161,18 @@ class SQLiteAudit(SQLiteBase, AuditReading):
                 cursor = raw.cursor()
                 try:
                     cursor.execute("BEGIN")
-                    yield _SQLiteAuditReader(cursor)
+                    yield _SQLiteAuditReader(cursor, self.audit_tables)
                 finally:
                     raw.rollback()
                     cursor.close()
         except sqlite3.Error as exc:
             raise StorageError(f"reading {self.path} failed: {exc}") from exc
+
+    def check_integrity(self, *, full: bool = False) -> IntegrityCheck:
+        """
+        SQLite's ``quick_check`` (or ``integrity_check``) on a read-only connection of its own.
+
+        Also reports what a ledger written by incidents never holds: triggers,
+        views, and gaps where a stored checkpoint was deleted.
+        """
+        return check_file(self.path, full=full)

@@ -22,8 +22,10 @@ class SQLiteSnapshots(SQLiteBase, SnapshotStorage):
 
     def save_fold_snapshot(self, snapshot: FoldSnapshot) -> None:
         """
-        Store a snapshot (unless one with the same key reaches further).
+        Store a snapshot (unless one with the same key reaches further); nothing when read-only.
         """
+        if self.read_only:
+            return  # derived data: a ledger opened read-only is read without keeping any
         try:
             with self._transaction() as c:
                 c.execute(

@@ -21,9 +21,13 @@ class SQLiteStore(SQLiteEvents, SQLiteAudit, SQLiteSnapshots, SQLiteProjections,
         path: The database file (created if missing, with its parent folder
             required to exist).
         lock_timeout: Seconds a writer waits for another process's write lock.
+        read_only: Open an existing ledger read-only (``mode=ro``): nothing is
+            created or written, nothing kept in the file runs, and a file that
+            is not a ledger is refused.
 
     Raises:
         StorageError: If the file cannot be opened or is not a ledger.
+        InvalidInputError: Read-only, if the file is missing or not a ledger.
     """
 
     __module__ = "incidents.storage"  # its public home, where it is imported on first use
