@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._cli import audit, basic, projections, timetravel
+from incidents._cli import audit, basic, build_tree, projections, timetravel
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic, timetravel, projections, audit)
+COMMAND_MODULES: tuple[ModuleType, ...] = (basic, timetravel, projections, audit, build_tree)

@@ -2,9 +2,16 @@
 ``incidents export``, ``verify``, ``replay``, ``checkpoint``, ``prove``, ``check-proof`` and ``keygen``.
 
 The audit commands: export a ledger as a bundle anyone can check offline,
-verify a ledger or a bundle (exit status 0 when intact, 1 when damaged),
-replay one into state digests, print checkpoints and proofs, check a proof
-with no ledger (exit status 1 when it does not hold), make keys.
+verify a ledger or a bundle, replay one into state digests, print
+checkpoints and proofs, check a proof with no ledger, make keys. They open
+ledgers read-only (all but ``checkpoint --store``), so nothing kept in a
+file someone sent ever runs, and nothing is written to it.
+
+``verify``, ``replay`` and ``check-proof`` share their exit statuses
+(:data:`STATUSES`): 0 when what was checked holds and is authenticated by a
+key given with ``--key``; 1 when it does not hold; 2 for bad input (a file
+that is not what it should be, a missing ledger); 3 when it holds but no
+``--key`` was given, so nothing was authenticated.
 """
 
 from __future__ import annotations
@@ -29,7 +36,21 @@ from incidents.audit._bundle import Bundle, is_bundle
 from incidents.audit._proofs import InclusionProof, parse_proof
 from incidents.audit._replay import replay_digests
 
-__all__ = ["register"]
+__all__ = ["AUTHENTICATED", "FAILED", "STATUSES", "UNAUTHENTICATED", "register"]
+
+AUTHENTICATED = 0
+"""Exit status: it holds, and checkpoints signed by a key given with ``--key`` cover it all."""
+FAILED = 1
+"""Exit status: something was changed, or (with ``--key``) something is not covered."""
+UNAUTHENTICATED = 3
+"""Exit status: it holds, but no ``--key`` was given: consistent, not authenticated."""
+
+STATUSES = (
+    "exit status: 0 verified (consistent, and covered by checkpoints signed by a key given "
+    "with --key); 1 verification failed; 2 bad input (not a ledger, bundle or proof); "
+    "3 consistent but not authenticated (no --key given)"
+)
+"""The exit statuses, as the commands' help gives them."""
 
 
 def register(sub: Any) -> None:
@@ -52,11 +73,22 @@ def register(sub: Any) -> None:
 
     verify = sub.add_parser(
         "verify",
-        help="verify a ledger or a bundle; exit status 1 if anything was changed",
+        help="verify a ledger or a bundle (read-only); exit status 0 only if authenticated",
         description="Recompute every event's hash, the Merkle tree, every checkpoint and "
-        "signature, and report the first damaged position and what kind of damage it is.",
+        "signature, check the storage itself, and report the first damaged position and what "
+        "kind of damage it is. A ledger is opened read-only: nothing in it runs, nothing is "
+        "written. With --key, every event must be covered by a checkpoint signed by a key "
+        "given; without, nothing is authenticated.",
+        epilog=STATUSES,
     )
     _target_arguments(verify)
+    verify.add_argument(
+        "--integrity",
+        choices=("quick", "full"),
+        default="quick",
+        help="the storage's own check: SQLite's quick_check (default), or integrity_check, "
+        "which also compares every index entry with its row",
+    )
     verify.add_argument(
         "--checkpoint",
         action="append",
@@ -69,8 +101,10 @@ def register(sub: Any) -> None:
     replay = sub.add_parser(
         "replay",
         help="verify a bundle (or ledger), rebuild state and print its digests",
-        description="Rebuild every incident's state from the events and print one "
-        "SHA-256 digest per state: the same on every machine and backend.",
+        description="Verify as `incidents verify` does, then rebuild every incident's state "
+        "from the events and print one SHA-256 digest per state: the same on every machine "
+        "and backend. Nothing that fails verification is replayed.",
+        epilog=STATUSES,
     )
     _target_arguments(replay)
     replay.set_defaults(run=run_replay)
@@ -111,6 +145,7 @@ def register(sub: Any) -> None:
         "canonical bytes, as `incidents prove --event-out` writes them or as a line of a "
         "bundle) or a consistency proof (with --since and --checkpoint). Needs no ledger "
         "and no network. With --key, the checkpoints must also be signed by a key given.",
+        epilog=STATUSES,
     )
     check.add_argument("proof", metavar="PROOF", help="the proof file")
     check.add_argument(
@@ -130,11 +165,14 @@ def register(sub: Any) -> None:
 
     keygen = sub.add_parser(
         "keygen",
-        help="make an Ed25519 signing key for a recorder",
+        help="make an Ed25519 signing key for a log",
         description="Write a new signing key to a file only you can read, and print its "
-        "verifier key to publish.",
+        "verifier key to publish. A log's key is named after the log, its origin (C2SP "
+        "tlog-checkpoint): a new ledger opened with the key takes its name as origin.",
     )
-    keygen.add_argument("name", help="the key's name, e.g. example.org/alice (no spaces)")
+    keygen.add_argument(
+        "name", help="the key's name: the log's origin, e.g. example.org/incidents (no spaces)"
+    )
     keygen.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the signing key"
     )
@@ -181,16 +219,33 @@ def _keys(values: list[str]) -> list[VerifierKey]:
     return keys
 
 
-def _open_existing(target: str, signing_key: SigningKey | None = None) -> Ledger:
+def _open_existing(
+    target: str, signing_key: SigningKey | None = None, *, read_only: bool = True
+) -> Ledger:
     remote = target == ":memory:" or target.startswith(("postgresql://", "postgres://"))
     if not remote and not os.path.isfile(target):
         raise InvalidInputError(f"no ledger or bundle at {target}")
-    return Ledger.open(target, signing_key=signing_key)
+    return Ledger.open(target, signing_key=signing_key, read_only=read_only)
+
+
+def status(report: VerifyReport) -> int:
+    """
+    The exit status a verification report gives (see :data:`STATUSES`).
+
+    Args:
+        report: The report.
+
+    Returns:
+        0, 1 or 3.
+    """
+    if not report.ok:
+        return FAILED
+    return AUTHENTICATED if report.authenticated else UNAUTHENTICATED
 
 
 def _print_report(report: VerifyReport) -> int:
     print(report.render())
-    return 0 if report.ok else 1
+    return status(report)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -214,7 +269,8 @@ def run_verify(args: argparse.Namespace) -> int:
     if is_bundle(target):
         return _print_report(Bundle.open(target).verify(keys=keys, checkpoints=checkpoints))
     with _open_existing(target) as ledger:
-        return _print_report(ledger.verify(checkpoints=checkpoints, keys=keys))
+        report = ledger.verify(checkpoints=checkpoints, keys=keys, integrity=args.integrity)
+    return _print_report(report)
 
 
 def _ledger_records(ledger: Ledger) -> Iterator[Recorded]:
@@ -235,21 +291,28 @@ def run_replay(args: argparse.Namespace) -> int:
     target = args.target or args.ledger
     keys = _keys(args.key)
     if is_bundle(target):
-        report, digests = Bundle.open(target).replay(keys=keys)
+        bundle = Bundle.open(target)
+        report = bundle.verify(keys=keys)
+        if not report.ok:
+            return _print_report(report)
+        digests = replay_digests(bundle.records())
     else:
         with _open_existing(target) as ledger:
             report = ledger.verify(keys=keys)
             if not report.ok:
                 return _print_report(report)
             digests = replay_digests(_ledger_records(ledger))
+    verdict = (
+        "verified" if report.authenticated else "consistent, but NOT AUTHENTICATED (no --key given)"
+    )
     print(
         f"replayed {report.size} events of log {report.origin} from {report.subject}: "
-        f"verified, root {report.root.hex()}",
+        f"{verdict}, root {report.root.hex()}",
         file=sys.stderr,
     )
     for name, digest in digests.items():
         print(f"{name}  {digest}")
-    return 0
+    return status(report)
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
@@ -259,7 +322,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     key = None
     if args.signing_key:
         key = SigningKey.from_text(_read_text(args.signing_key, "signing key"))
-    with _open_existing(args.ledger, key) as ledger:
+    with _open_existing(args.ledger, key, read_only=not args.store) as ledger:
         checkpoint = ledger.checkpoint(size=args.size, store=args.store)
     print(checkpoint.text, end="")
     return 0
@@ -349,20 +412,20 @@ def run_check_proof(args: argparse.Namespace) -> int:
     try:
         check()
         for c in checkpoints if keys else ():
-            c.verify_signatures(keys)
+            c.verify_signatures(keys)  # a signed note is required: as Go's note.Open
     except VerificationError as exc:
         print(f"FAILED: {exc}")
-        return 1
-    print(f"OK: {what}")
+        return FAILED
+    if keys:
+        print(f"OK: {what}")
+        print(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
+        return AUTHENTICATED
+    print(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
     print(
-        f"  root {checkpoint.root.hex()}; "
-        + (
-            "checkpoint signatures checked with the keys given"
-            if keys
-            else "checkpoint signatures not checked (give --key to require them)"
-        )
+        f"  root {checkpoint.root.hex()}; checkpoint signatures not checked "
+        "(give --key to require them)"
     )
-    return 0
+    return UNAUTHENTICATED
 
 
 def run_keygen(args: argparse.Namespace) -> int:

@@ -90,7 +90,9 @@ class Ledger:
         recorder: Who records, unless :meth:`record` is told otherwise (default:
             the signing key's name, ``$INCIDENTS_RECORDER`` or the login name).
         signing_key: The recorder's key: every batch recorded is signed with
-            it (a checkpoint kept in the ledger), and so are checkpoints.
+            it (a checkpoint kept in the ledger), and so are checkpoints. It
+            is named after the log (C2SP tlog-checkpoint): a new ledger takes
+            its name as origin, and a key of another name is refused.
         origin: The log's name, for a ledger that has none yet (see
             :meth:`checkpoint`); an existing ledger keeps its own.
     """
@@ -129,6 +131,7 @@ class Ledger:
         recorder: str | None = None,
         signing_key: SigningKey | None = None,
         origin: str | None = None,
+        read_only: bool = False,
     ) -> Ledger:
         """
         Open (or create) a ledger.
@@ -139,19 +142,26 @@ class Ledger:
                 ``postgresql://user:password@host:port/dbname?schema=name`` URL.
             clock: Where recording time comes from.
             recorder: Who records.
-            signing_key: The recorder's Ed25519 key, to sign what they record.
-            origin: The log's name if the ledger is new (default: a fresh
-                ``incidents/<uuid>``).
+            signing_key: The recorder's Ed25519 key, to sign what they record;
+                named after the log (``incidents keygen ORIGIN``).
+            origin: The log's name if the ledger is new (default: the signing
+                key's name, or a fresh ``incidents/<uuid>``).
+            read_only: Open an existing ledger for reading and verifying only:
+                nothing is created or written, nothing kept in the file runs,
+                and what is not a ledger is refused (``incidents verify`` opens
+                ledgers so). Recording into it raises :class:`StorageError`.
 
         Returns:
             The open ledger.
 
         Raises:
             StorageError: If the storage cannot be opened.
-            InvalidInputError: If ``origin`` differs from an existing ledger's.
+            InvalidInputError: If ``origin`` differs from an existing ledger's,
+                the signing key is not named after the log, or (read-only) the
+                target holds no ledger.
         """
         return cls(
-            open_store(target),
+            open_store(target, read_only=read_only),
             clock=clock,
             recorder=recorder,
             signing_key=signing_key,
@@ -626,8 +636,12 @@ class Ledger:
     def origin(self) -> str:
         """
         The log's name, the first line of its checkpoints.
+
+        Raises:
+            StorageError: If the ledger has events but no audit tree (see
+                :meth:`build_audit_tree`).
         """
-        return self._audit.origin
+        return self._audit._require_tree()
 
     @property
     def signing_key(self) -> SigningKey | None:
@@ -724,26 +738,67 @@ class Ledger:
         *,
         checkpoints: Iterable[Checkpoint] = (),
         keys: Iterable[VerifierKey] = (),
+        integrity: str = "quick",
     ) -> VerifyReport:
         """
         Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
 
-        Rows are streamed in batches from one snapshot, so verifying a large
-        ledger does not hold up writers, and what they write meanwhile is
-        not part of the check.
+        Verify only reads. Rows are streamed in batches from one snapshot, so
+        verifying a large ledger does not hold up writers, and what they
+        write meanwhile is not part of the check. The storage checks itself
+        meanwhile (for SQLite, ``quick_check``; ``integrity="full"`` runs
+        ``integrity_check``, which also compares every index entry with its
+        row). To verify a file someone sent, open it with ``read_only=True``.
 
         Args:
             checkpoints: Published checkpoints to check the ledger against.
-            keys: The verifier keys you trust. Without any, signatures are
-                checked with the keys stored in the ledger (the report says so).
+            keys: The verifier keys you trust: the whole log must then be
+                covered by checkpoints they signed. Without any, signatures
+                are checked with the keys stored in the ledger, and nothing is
+                authenticated (the report says so).
+            integrity: ``"quick"`` or ``"full"``.
 
         Returns:
-            The report: ``report.ok``, or the first bad position, the kind of
-            damage and the incident and event affected.
+            The report: ``report.authenticated`` (with keys), ``report.ok``,
+            or the first bad position, the kind of damage and the incident
+            and event affected.
+
+        Raises:
+            InvalidInputError: If ``integrity`` is not ``"quick"`` or ``"full"``.
 
         """
         self._check_open()
-        return self._audit.verify(checkpoints=checkpoints, keys=keys)
+        return self._audit.verify(checkpoints=checkpoints, keys=keys, integrity=integrity)
+
+    def build_audit_tree(self, *, origin: str | None = None) -> Checkpoint:
+        """
+        Build the audit tree of a ledger recorded before audit trees existed (``incidents build-tree``).
+
+        The tree is computed from the stored events as they now stand, so
+        changes made to them before cannot be detected (except against
+        checkpoints published before): the ledger keeps who built it (the
+        ledger's recorder) and when (its clock), and ``verify`` says so.
+        With a signing key, a checkpoint of the whole log signed by it is
+        kept too: the key's holder vouches for the events as they stand.
+        Opening a ledger never builds a tree.
+
+        Args:
+            origin: The log's name (default: the signing key's name, or a
+                fresh ``incidents/<uuid>``).
+
+        Returns:
+            The checkpoint of the log as built.
+
+        Raises:
+            StorageError: If the ledger has an audit tree, or audit tables that
+                are not empty (run verify), or was opened read-only.
+            InvalidInputError: If the origin is not acceptable, or the signing
+                key is not named after it.
+
+        """
+        self._check_open()
+        now = to_micros(to_utc(self._clock(), what="clock reading"))
+        return self._audit.build(recorder=self._recorder, built_at=now, origin=origin)
 
     def export_bundle(self, path: str | os.PathLike[str]) -> Checkpoint:
         """

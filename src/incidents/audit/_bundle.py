@@ -4,26 +4,34 @@ Bundles: a ledger in one file that anyone can verify and replay offline.
 A bundle is UTF-8 JSON Lines. The first line is a header, a JSON object:
 
 ``format``
-    ``"incidents-bundle/v1"``.
+    ``"incidents-bundle/v2"``.
 ``origin``, ``size``
     The log's name and how many events follow.
 ``checkpoint``
     The text of the checkpoint of those events (C2SP tlog-checkpoint,
     signed if the ledger had a key).
 ``checkpoints``
-    The checkpoints the ledger kept (one per signed batch, and those stored
-    on request), each ``{"checkpoint", "first", "recorder", "created_at", "key"}``.
+    The other checkpoints the ledger kept (one per signed batch, and those
+    stored on request), each ``{"checkpoint", "key"}``: the checkpoint's
+    text and its signer's verifier key, if any.
 ``keys``
     The verifier keys of their signatures.
 ``exported_by``
-    The library version that wrote it.
+    The library version that wrote it (for people; verification ignores it).
 
 Every following line is the canonical bytes of one recorded event, in the
 ledger's order: exactly the bytes the ledger stored and hashed, so the lines
 rebuild the tree and must reach the checkpoint's root.
 
-The keys in a bundle come with it and prove nothing by themselves; give the
-keys you trust to :meth:`Bundle.verify` (``incidents verify --key``).
+A bundle carries nothing that verification relies on without checking it:
+the events are hashed, the checkpoints are checked against them and against
+signatures, and who recorded what and when is in the events themselves.
+(Version 1 bundles also carried, for each checkpoint, the batch it was
+signed with, who recorded it and when, none of it signed: they are still
+read, and those fields ignored.) The keys in a bundle come with it and
+prove nothing by themselves; give the keys you trust to
+:meth:`Bundle.verify` (``incidents verify --key``): then nothing unsigned by
+them passes.
 """
 
 from __future__ import annotations
@@ -59,8 +67,14 @@ from incidents.storage import Store
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "BundleCheckpoint", "is_bundle", "write_bundle"]
 
-BUNDLE_FORMAT = "incidents-bundle/v1"
-"""The first value of every bundle's header: the format and its version."""
+BUNDLE_FORMAT = "incidents-bundle/v2"
+"""The format of the bundles written: the first value of their header."""
+
+_READ_FORMATS = ("incidents-bundle/v1", BUNDLE_FORMAT)
+_CARRIED_KEYS = {
+    "incidents-bundle/v1": {"checkpoint", "first", "recorder", "created_at", "key"},
+    BUNDLE_FORMAT: {"checkpoint", "key"},
+}
 
 _HEADER_KEYS = {
     "format",
@@ -113,15 +127,9 @@ def write_bundle(
             continue
         if s.key is not None:
             all_keys[s.key.text] = s.key
-        kept.append(
-            {
-                "checkpoint": s.checkpoint.text,
-                "first": s.first,
-                "recorder": s.recorder,
-                "created_at": s.created_at.isoformat(),
-                "key": None if s.key is None else s.key.text,
-            }
-        )
+        # Who recorded a batch and when is in its events; a batch's first
+        # position and who stored a checkpoint on request are not signed.
+        kept.append({"checkpoint": s.checkpoint.text, "key": None if s.key is None else s.key.text})
     header = {
         "format": BUNDLE_FORMAT,
         "origin": checkpoint.origin,
@@ -191,17 +199,11 @@ class BundleCheckpoint:
 
     Attributes:
         checkpoint: The checkpoint.
-        first: For one signed with a recorded batch, the batch's first position.
-        recorder: Who recorded that batch (or stored the checkpoint).
-        created_at: When the ledger stored it (ISO-8601).
-        key: Its signer's verifier key, if any.
+        key: Its signer's verifier key, if any (it must have signed it).
 
     """
 
     checkpoint: Checkpoint
-    first: int | None
-    recorder: str | None
-    created_at: str
     key: VerifierKey | None
 
 
@@ -265,9 +267,12 @@ class Bundle:
             raise InvalidInputError(
                 f"{where} is not a bundle: its first line is not JSON"
             ) from None
-        if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
-            found = header.get("format") if isinstance(header, dict) else None
-            raise InvalidInputError(f"{where} is not a {BUNDLE_FORMAT} bundle (format {found!r})")
+        version = header.get("format") if isinstance(header, dict) else None
+        if not isinstance(header, dict) or version not in _READ_FORMATS:
+            raise InvalidInputError(
+                f"{where} is not a bundle of a version this library reads "
+                f"({', '.join(_READ_FORMATS)}): its format is {version!r}"
+            )
         if set(header) != _HEADER_KEYS:
             raise InvalidInputError(
                 f"the bundle header has fields {sorted(header)}, expected {sorted(_HEADER_KEYS)}"
@@ -277,7 +282,10 @@ class Bundle:
             size = _field(header, "size", int)
             checkpoint = Checkpoint.parse(_field(header, "checkpoint", str))
             keys = tuple(VerifierKey.from_text(k) for k in _field(header, "keys", list))
-            carried = tuple(_carried(item) for item in _field(header, "checkpoints", list))
+            carried = tuple(
+                _carried(item, _CARRIED_KEYS[version])
+                for item in _field(header, "checkpoints", list)
+            )
         except IncidentsError as exc:
             raise InvalidInputError(f"bundle {where}: {exc}") from None
         if (checkpoint.origin, checkpoint.size) != (origin, size):
@@ -364,16 +372,7 @@ class Bundle:
                 "give the keys you trust to make them evidence"
             )
         candidates = [Candidate(self.checkpoint, "bundle")]
-        candidates.extend(
-            Candidate(
-                c.checkpoint,
-                "batch" if c.first is not None else "ledger",
-                c.first,
-                c.recorder,
-                c.key,
-            )
-            for c in self.checkpoints
-        )
+        candidates.extend(Candidate(c.checkpoint, "carried", key=c.key) for c in self.checkpoints)
         candidates.extend(Candidate(c, "given") for c in checkpoints)
         return verify_lines(
             self.lines,
@@ -415,24 +414,13 @@ class Bundle:
         return report, replay_digests(self.records(), states)
 
 
-def _carried(item: Any) -> BundleCheckpoint:
-    if not isinstance(item, dict) or set(item) != {
-        "checkpoint",
-        "first",
-        "recorder",
-        "created_at",
-        "key",
-    }:
+def _carried(item: Any, fields: set[str]) -> BundleCheckpoint:
+    if not isinstance(item, dict) or set(item) != fields:
         raise InvalidInputError("a carried checkpoint is malformed")
-    first, recorder, key = item["first"], item["recorder"], item["key"]
-    if first is not None and (not isinstance(first, int) or isinstance(first, bool)):
-        raise InvalidInputError("a carried checkpoint's 'first' is malformed")
-    if recorder is not None and not isinstance(recorder, str):
-        raise InvalidInputError("a carried checkpoint's 'recorder' is malformed")
+    key = item["key"]
+    if not isinstance(item["checkpoint"], str) or (key is not None and not isinstance(key, str)):
+        raise InvalidInputError("a carried checkpoint is malformed")
     return BundleCheckpoint(
-        checkpoint=Checkpoint.parse(str(item["checkpoint"])),
-        first=first,
-        recorder=recorder,
-        created_at=str(item["created_at"]),
-        key=None if key is None else VerifierKey.from_text(str(key)),
+        checkpoint=Checkpoint.parse(item["checkpoint"]),
+        key=None if key is None else VerifierKey.from_text(key),
     )

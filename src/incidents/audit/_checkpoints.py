@@ -6,8 +6,10 @@ A stored ledger (:mod:`incidents.audit._verify_rows`) and a bundle
 events are read: the tree is rebuilt leaf by leaf, noting its root at every
 checkpoint's size (:class:`Rebuild`); runs of events by one recorder are
 collected (:class:`Runs`); every checkpoint is checked against those roots and
-its signatures (:func:`check_candidates`); and checkpoints that fail beyond
-what the events already explain become damage (:func:`checkpoint_damages`).
+its signatures (:func:`check_candidates`); checkpoints that fail beyond what
+the events already explain become damage (:func:`checkpoint_damages`); and
+the part of the log that checkpoints signed by trusted keys cover is
+measured (:func:`coverage`): with trusted keys, anything beyond it fails.
 """
 
 from __future__ import annotations
@@ -21,16 +23,24 @@ from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.hashing import EMPTY_ROOT, HASH_SIZE
 from incidents._tlog.notes import SignatureStatus, VerifierKey
 from incidents._tlog.tiles import TILE_WIDTH, Tile, TreeEdge
-from incidents.audit._report import CheckpointCheck, Damage, DamageKind, RecorderPart
+from incidents.audit._report import CheckpointCheck, Damage, DamageKind, RecorderPart, span
 
 __all__ = [
+    "LOG_DAMAGE",
     "Candidate",
     "Rebuild",
     "Runs",
     "check_candidates",
     "checkpoint_damages",
+    "coverage",
+    "key_label",
     "note_untrusted",
 ]
+
+
+def key_label(name: str, key_id: int) -> str:
+    """A key as reports name it: ``name+id`` (the start of its verifier key text)."""
+    return f"{name}+{key_id:08x}"
 
 
 # -- roots at every checkpoint size ----------------------------------------------------
@@ -96,33 +106,54 @@ class Runs:
             else:
                 self.runs[-1] = (raw, first, self.last)
 
-    def parts(self, checks: Sequence[CheckpointCheck]) -> tuple[RecorderPart, ...]:
-        """The runs as the report shows them, with the batch signatures that cover them."""
+    def parts(
+        self, checks: Sequence[CheckpointCheck], trusted: Sequence[VerifierKey] = ()
+    ) -> tuple[RecorderPart, ...]:
+        """
+        The runs as the report shows them, with the signatures that cover them.
+
+        A valid signature on a checkpoint that matches the log at size ``n``
+        covers positions 1 to ``n``; when the caller gave keys (``trusted``),
+        only their signatures count.
+        """
         self.finish()
-        batches = [c for c in checks if c.source == "batch" and c.first is not None]
+        vouching = [
+            c for c in checks if c.matches and (c.trusted if trusted else c.signature_valid)
+        ]
+        vouching.sort(key=lambda c: c.checkpoint.size)
+        failing = [c for c in checks if c.signature_invalid]
         parts = []
         for raw, first, last in self.runs:
             try:
                 name = json.loads(raw)
             except ValueError:
                 name = raw.decode("utf-8", "replace")
-            signed = invalid = 0
+            covering = [c for c in vouching if c.checkpoint.size >= first]
+            top = max((c.checkpoint.size for c in covering), default=0)
+            signed = max(0, min(last, top) - first + 1)
             keys: list[str] = []
-            for c in batches:
-                assert c.first is not None
-                overlap = min(last, c.checkpoint.size) - max(first, c.first) + 1
-                if overlap <= 0:
-                    continue
-                if c.signature_invalid:
-                    invalid += overlap
-                elif c.signature_valid:
-                    signed += overlap
-                    for s in c.signatures:
-                        label = f"{s.name}+{s.key_id:08x}"
-                        if s.status is SignatureStatus.VALID and label not in keys:
-                            keys.append(label)
+            for c in covering:
+                for s in c.signatures:
+                    label = key_label(s.name, s.key_id)
+                    counts = not trusted or s.key in trusted
+                    if s.status is SignatureStatus.VALID and counts and label not in keys:
+                        keys.append(label)
+            invalid = _union(
+                (max(first, c.first or 1), min(last, c.checkpoint.size)) for c in failing
+            )
             parts.append(RecorderPart(str(name), first, last, signed, tuple(keys), invalid))
         return tuple(parts)
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> int:
+    """How many positions the spans ``(first, last)`` cover together."""
+    total, reach = 0, 0
+    for first, last in sorted(spans):
+        first = max(first, reach + 1)
+        if last >= first:
+            total += last - first + 1
+            reach = last
+    return total
 
 
 # -- checkpoints -----------------------------------------------------------------------
@@ -181,12 +212,12 @@ def check_candidates(
 def note_untrusted(
     checks: Sequence[CheckpointCheck], given: Sequence[VerifierKey], notes: list[str]
 ) -> None:
-    """Add a note naming the keys that signed validly but were not among those given."""
+    """Add notes on keys: those that signed validly but were not given; trusted keys not named after the log."""
     if not given:
         return
     others = sorted(
         {
-            f"{s.name}+{s.key_id:08x}"
+            key_label(s.name, s.key_id)
             for c in checks
             for s in c.signatures
             if s.status is SignatureStatus.VALID and s.key not in given
@@ -196,41 +227,66 @@ def note_untrusted(
         notes.append(
             f"some checkpoints are signed only by keys you did not give: {', '.join(others)}"
         )
+    misnamed = sorted(
+        {
+            key_label(s.name, s.key_id)
+            for c in checks
+            if c.trusted
+            for s in c.signatures
+            if s.status is SignatureStatus.VALID
+            and s.key in given
+            and s.name != c.checkpoint.origin
+        }
+    )
+    if misnamed:
+        notes.append(
+            f"the log's checkpoints are signed by {', '.join(misnamed)}, not named after the log "
+            "(C2SP tlog-checkpoint asks that the log's key be named after its origin): the "
+            "signatures hold, as the keys you gave"
+        )
 
 
 def checkpoint_damages(
     checks: Sequence[CheckpointCheck], found: Sequence[Damage], count: int, origin: str
 ) -> list[Damage]:
-    """Damage that the checkpoints show beyond what the rows already explain."""
+    """
+    Damage that the checkpoints show beyond what the events already explain.
+
+    Signatures that fail; checkpoints that do not match the log; and a log
+    shorter than a checkpoint of it, which is a truncation at its first
+    missing position (whatever the checkpoint says of the events before).
+    """
     # Damage to the rows explains checkpoints that no longer match; damage to
     # the stored tree does not (it leaves the rows, and so their roots, alone).
-    row_damage = min(
-        (d.position for d in found if d.kind not in _NOT_ROW_KINDS),
-        default=None,
-    )
+    row_damage = min((d.position for d in found if d.kind in LOG_DAMAGE), default=None)
     good_sizes = sorted(c.checkpoint.size for c in checks if c.matches)
     out: list[Damage] = []
     named: set[str] = set()  # one stored mismatch per source is enough; all are in the checks
+    beyond = [c for c in checks if c.checkpoint.origin == origin and c.checkpoint.size > count]
+    if beyond and row_damage is None:
+        out.append(_truncation(max(beyond, key=lambda c: c.checkpoint.size), count, good_sizes))
     for c in sorted(checks, key=lambda c: c.checkpoint.size):
         cp = c.checkpoint
         whose = f"{c.source} checkpoint at size {cp.size}"
         if c.signature_invalid:
             bad = next((s for s in c.signatures if s.status is SignatureStatus.INVALID), None)
             by = f" (recorded by {c.recorder!r})" if c.recorder else ""
-            span = f" over positions {c.first}-{cp.size}" if c.first is not None else ""
+            over = f" over positions {c.first}-{cp.size}" if c.first is not None else ""
             if bad is not None:
                 what = f"has an {bad.describe()}"
             else:
                 assert c.key is not None
-                what = f"is not signed by the key kept with it, {c.key.name}+{c.key.key_id:08x}"
+                what = (
+                    f"is not signed by the key kept with it, {key_label(c.key.name, c.key.key_id)}"
+                )
             out.append(
                 Damage(
                     DamageKind.SIGNATURE_INVALID,
                     c.first if c.first is not None else cp.size,
-                    detail=f"the {whose}{span}{by} {what}",
+                    detail=f"the {whose}{over}{by} {what}",
                 )
             )
-        if c.matches or c.source in named:
+        if c.matches or c.source in named or c in beyond:
             continue
         if row_damage is not None and row_damage <= cp.size:
             continue  # explained by the damage to the rows
@@ -239,8 +295,6 @@ def checkpoint_damages(
         below = max((s for s in good_sizes if s < cp.size), default=0)
         if cp.origin != origin:
             reason = f"it names log {cp.origin!r}"
-        elif cp.size > count:
-            reason = f"it is for {cp.size} events and the log holds {count}"
         else:
             reason = (
                 f"the first {cp.size} events do not hash to its root; they agree with the hashes stored "
@@ -257,8 +311,91 @@ def checkpoint_damages(
     return out
 
 
-_NOT_ROW_KINDS = (
-    DamageKind.SIGNATURE_INVALID,
-    DamageKind.CHECKPOINT_MISMATCH,
-    DamageKind.TREE_DAMAGED,
+def _truncation(c: CheckpointCheck, count: int, good_sizes: Sequence[int]) -> Damage:
+    """A checkpoint of the log is for more events than it holds: the first missing one is ``count + 1``."""
+    size = c.checkpoint.size
+    signers = [
+        s.describe() for s in c.signatures if s.status is not SignatureStatus.UNKNOWN_KEY
+    ] or ["unsigned" if not c.signatures else "signed by keys not known here"]
+    below = max((s for s in good_sizes if s <= count), default=0)
+    unchecked = f"; {span(below + 1, count)} cannot be checked against it" if below < count else ""
+    return Damage(
+        DamageKind.TRUNCATED,
+        count + 1,
+        detail=f"the log ends after position {count}, but the {c.source} checkpoint at size "
+        f"{size} ({'; '.join(signers)}) says it held {size} events: {span(count + 1, size)} "
+        f"are gone{unchecked}",
+    )
+
+
+def coverage(
+    checks: Sequence[CheckpointCheck],
+    trusted: Sequence[VerifierKey],
+    count: int,
+    found: Sequence[Damage],
+) -> tuple[int | None, Damage | None]:
+    """
+    How far checkpoints signed by trusted keys cover the log, and what is not covered.
+
+    Args:
+        checks: Every checkpoint's check.
+        trusted: The keys the caller gave.
+        count: How many events the log holds.
+        found: The damage found so far.
+
+    Returns:
+        The size up to which a matching checkpoint signed by a trusted key
+        vouches for the log (``None`` if none does), and, when keys were given
+        and the log is otherwise intact, the damage naming what is not covered.
+
+    """
+    vouching = [c for c in checks if c.matches and c.trusted]
+    covered = max((c.checkpoint.size for c in vouching), default=None)
+    if not trusted or (covered is not None and covered >= count):
+        return covered, None
+    if any(d.kind in LOG_DAMAGE for d in found):
+        return covered, None  # the log is damaged already: that is what the report names
+    start = (covered or 0) + 1
+    missing = span(start, count) if count else "the empty log"
+    beyond = sorted(
+        (c for c in checks if c.matches and not c.trusted and c.checkpoint.size >= start),
+        key=lambda c: c.checkpoint.size,
+    )
+    if beyond:
+        shown = "; ".join(_signed_by(c) for c in beyond[-3:])
+        more = f" (and {len(beyond) - 3} more)" if len(beyond) > 3 else ""
+        what = f"the checkpoints that reach them are not signed by a key you trust: {shown}{more}"
+    else:
+        what = "no checkpoint reaches them"
+    keys = ", ".join(key_label(k.name, k.key_id) for k in trusted)
+    return covered, Damage(
+        DamageKind.UNCOVERED,
+        start,
+        detail=f"{missing} {'is' if not count else 'are'} not covered by a checkpoint signed by "
+        f"a key you trust ({keys}): {what}",
+    )
+
+
+def _signed_by(c: CheckpointCheck) -> str:
+    valid = [key_label(s.name, s.key_id) for s in c.signatures if s.status is SignatureStatus.VALID]
+    if valid:
+        who = f"signed only by {', '.join(valid)}"
+    elif c.signatures:
+        who = "signed by unknown keys"
+    else:
+        who = "unsigned"
+    return f"{c.source} checkpoint at size {c.checkpoint.size}, {who}"
+
+
+LOG_DAMAGE = frozenset(
+    {
+        DamageKind.MODIFIED,
+        DamageKind.DELETED,
+        DamageKind.INSERTED,
+        DamageKind.REORDERED,
+        DamageKind.TRUNCATED,
+        DamageKind.CHECKPOINT_MISMATCH,
+        DamageKind.TREE_MISSING,
+    }
 )
+"""Damage to the log itself (not to signatures or the stored hashes): it explains checkpoints that fail."""

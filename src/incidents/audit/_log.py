@@ -9,14 +9,22 @@ stores a checkpoint signed with the batch. The batch and its hashes commit
 together or not at all. The ledger's audit methods
 (:meth:`~incidents.Ledger.checkpoint`,
 :meth:`~incidents.Ledger.inclusion_proof`,
-:meth:`~incidents.Ledger.consistency_proof`, :meth:`~incidents.Ledger.verify`)
-hand over to the rest of it.
+:meth:`~incidents.Ledger.consistency_proof`, :meth:`~incidents.Ledger.verify`,
+:meth:`~incidents.Ledger.build_audit_tree`) hand over to the rest of it.
+
+A log's checkpoints are signed with a key named after the log (C2SP
+tlog-checkpoint: the log's key name SHOULD be its origin): a new ledger
+opened with a key takes the key's name as its origin, and a key of another
+name is refused. Opening a ledger never builds or repairs its tree: a
+ledger recorded before its audit tree existed gets one only from
+:meth:`AuditLog.build`, which records who built it and when.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from uuid import UUID
 
@@ -43,12 +51,16 @@ from incidents.storage import (
     Store,
     StoredRecord,
     Tile,
+    TreeBuild,
     Writer,
     from_micros,
 )
 from incidents.storage._tiles import build_tree
 
-__all__ = ["AuditLog", "StoredCheckpoint", "default_origin"]
+__all__ = ["INTEGRITY", "AuditLog", "StoredCheckpoint", "default_origin"]
+
+INTEGRITY = ("quick", "full")
+"""How far verify checks the storage itself: SQLite's ``quick_check`` or its ``integrity_check``."""
 
 
 def default_origin() -> str:
@@ -91,18 +103,20 @@ class AuditLog:
 
     A part of :class:`incidents.Ledger`, which checks that it is open and
     hands its audit methods over to this: checkpoints, proofs and verify.
-    Opening sets the tree up: a new ledger gets its origin; a ledger recorded
-    before the audit tables existed gets its tree computed from the stored
-    rows (once, in one transaction).
+    Opening sets up the tree of a new ledger (its origin); it never builds
+    the tree of a ledger that has events but none (see :meth:`build`), and
+    writes nothing to a ledger opened read-only.
 
     Args:
         store: The ledger's storage.
         signing_key: The recorder's key; every batch recorded is then signed.
-        origin: The log's name, for a ledger that has none yet (default: a
-            fresh ``incidents/<uuid>``).
+            It must be named after the log (its origin).
+        origin: The log's name, for a ledger that has none yet (default: the
+            signing key's name, or a fresh ``incidents/<uuid>``).
 
     Raises:
-        InvalidInputError: If ``origin`` differs from the ledger's own.
+        InvalidInputError: If ``origin`` differs from the ledger's own, or the
+            signing key is not named after the log.
 
     """
 
@@ -121,15 +135,16 @@ class AuditLog:
             check_new_origin(origin)
         self.store = store
         self.signing_key = signing_key
-        self.built = 0
         self._edge: TreeEdge | None = None
         with store.audit_reading() as reader:
             found = reader.audit_origin()
-        if found is None:
-            found = self._set_up(origin or default_origin())
-        if origin is not None and origin != found:
+        if found is None and not store.read_only and not store.last_sequence():
+            found = self._set_up(_origin_for(signing_key, origin))
+        if origin is not None and found is not None and origin != found:
             raise InvalidInputError(f"this ledger's origin is {found!r}, not {origin!r}")
-        self.origin = found
+        if found is not None:
+            _check_key_name(signing_key, found)
+        self.origin: str | None = found
 
     def _set_up(self, origin: str) -> str:
         with self.store.writing() as writer:
@@ -137,10 +152,82 @@ class AuditLog:
             if existing is not None:
                 return existing  # another process set it up first
             writer.set_audit_origin(origin)
-            edge = build_tree(writer)
-        self.built = edge.size
-        self._edge = edge
         return origin
+
+    def _require_tree(self) -> str:
+        if self.origin is None:
+            raise StorageError(
+                f"the ledger {self.store.location} has events but no audit tree: if it was "
+                "recorded before audit trees existed, build one with `incidents build-tree` "
+                "(Ledger.build_audit_tree); otherwise its audit tables were emptied: run "
+                "`incidents verify`"
+            )
+        return self.origin
+
+    def build(self, *, recorder: str, built_at: int, origin: str | None = None) -> Checkpoint:
+        """
+        Build the audit tree of a ledger recorded before audit trees existed, from its rows as they stand.
+
+        Records who built it and when (``verify`` says so: changes made
+        before then cannot be detected) and, when there is a signing key,
+        keeps a checkpoint of the whole log signed by it: the key's holder
+        vouches for the events as they now stand.
+
+        Args:
+            recorder: Who builds it.
+            built_at: When (µs, the ledger's recording time).
+            origin: The log's name (default: the signing key's name, or a
+                fresh ``incidents/<uuid>``).
+
+        Returns:
+            The checkpoint of the log as built (signed if there is a key).
+
+        Raises:
+            StorageError: If the ledger has an audit tree already, or its
+                audit tables are not empty (they are damaged, not missing:
+                verify says how).
+            InvalidInputError: If the origin is not acceptable, or the key is
+                not named after it.
+
+        """
+        if origin is not None:
+            check_new_origin(origin)
+        name = _origin_for(self.signing_key, origin)
+        _check_key_name(self.signing_key, name)
+        with self.store.audit_reading() as reader:
+            leftovers = (
+                reader.audit_origin() is not None,
+                bool(reader.audit_edge()),
+                bool(reader.audit_checkpoints()),
+            )
+        if any(leftovers):
+            raise StorageError(
+                f"the ledger {self.store.location} has audit tables that are not empty: its tree "
+                "is not missing, and building would hide what happened to it; run `incidents verify`"
+            )
+        key = self.signing_key
+        with self.store.writing() as writer:
+            if writer.audit_origin() is not None:
+                raise StorageError("another process set up this ledger's audit tree meanwhile")
+            writer.set_audit_origin(name)
+            edge = build_tree(writer)
+            writer.record_tree_build(TreeBuild(recorder, built_at, edge.size))
+            checkpoint = Checkpoint(origin=name, size=edge.size, root=edge.root())
+            if key is not None:
+                checkpoint = checkpoint.signed(key)
+                writer.add_audit_checkpoint(
+                    AuditCheckpointRow(
+                        size=edge.size,
+                        first=None,
+                        recorder=recorder,
+                        created_at=built_at,
+                        note=checkpoint.text,
+                        key=key.verifier.text,
+                    )
+                )
+        self.origin = name
+        self._edge = edge
+        return checkpoint
 
     def append(
         self,
@@ -170,6 +257,7 @@ class AuditLog:
                 before the batch (the ledger was changed outside this library).
 
         """
+        origin = self._require_tree()
         edge, self._edge = self._edge, None  # until committed: a failed batch must not leave it
         if edge is None or edge.size != last_sequence:
             edge = TreeEdge.from_tiles(writer.audit_edge())
@@ -182,9 +270,7 @@ class AuditLog:
         writer.put_audit_tiles(edge.append(hashes, ids))
         key = self.signing_key
         if key is not None:
-            checkpoint = Checkpoint(origin=self.origin, size=edge.size, root=edge.root()).signed(
-                key
-            )
+            checkpoint = Checkpoint(origin=origin, size=edge.size, root=edge.root()).signed(key)
             writer.add_audit_checkpoint(
                 AuditCheckpointRow(
                     size=edge.size,
@@ -233,9 +319,10 @@ class AuditLog:
             InvalidInputError: If ``size`` is beyond the log.
 
         """
+        origin = self._require_tree()
         with self.store.audit_reading() as reader:
             tree_size, root = self._size_and_root(reader, size)
-        checkpoint = Checkpoint(origin=self.origin, size=tree_size, root=root)
+        checkpoint = Checkpoint(origin=origin, size=tree_size, root=root)
         key = self.signing_key
         return checkpoint if key is None else checkpoint.signed(key)
 
@@ -246,11 +333,15 @@ class AuditLog:
         Args:
             checkpoint: What :meth:`checkpoint` returned.
             recorder: Who stores it.
-            created_at: When (µs, the ledger's recording time).
+            created_at: When (µs, the ledger's recording time; never before
+                the last event was recorded).
 
         """
         key = self.signing_key
         with self.store.writing() as writer:
+            _, last_micros = writer.head()
+            if last_micros is not None:
+                created_at = max(created_at, last_micros)
             writer.add_audit_checkpoint(
                 AuditCheckpointRow(
                     size=checkpoint.size,
@@ -299,7 +390,7 @@ class AuditLog:
             return size
         if not isinstance(at, Checkpoint):
             raise InvalidInputError(f"expected a Checkpoint or a size, got {type(at).__name__}")
-        if at.origin != self.origin:
+        if at.origin != self._require_tree():
             raise InvalidInputError(
                 f"the checkpoint is of log {at.origin!r}, this ledger is {self.origin!r}"
             )
@@ -334,6 +425,7 @@ class AuditLog:
         row = self.store.row(event_id)
         if row is None:
             raise UnknownEventError(f"event {event_id} is not recorded")
+        origin = self._require_tree()
         with self.store.audit_reading() as reader:
             size = self._resolve_size(reader, at)
             index = row.id - 1
@@ -342,7 +434,7 @@ class AuditLog:
                     f"event {event_id} was recorded at position {row.id}, after the checkpoint's {size} events"
                 )
             hashes = inclusion_proof(index, size, _subtrees(reader))
-        return InclusionProof(origin=self.origin, leaf_index=index, tree_size=size, hashes=hashes)
+        return InclusionProof(origin=origin, leaf_index=index, tree_size=size, hashes=hashes)
 
     def consistency_proof(
         self, old: Checkpoint | int, new: Checkpoint | int | None = None
@@ -362,45 +454,68 @@ class AuditLog:
                 checkpoint is not of this log.
 
         """
+        origin = self._require_tree()
         with self.store.audit_reading() as reader:
             old_size = self._resolve_size(reader, old)
             new_size = self._resolve_size(reader, new)
             hashes = consistency_proof(old_size, new_size, _subtrees(reader))
-        return ConsistencyProof(
-            origin=self.origin, old_size=old_size, new_size=new_size, hashes=hashes
-        )
+        return ConsistencyProof(origin=origin, old_size=old_size, new_size=new_size, hashes=hashes)
 
     def verify(
         self,
         *,
         checkpoints: Iterable[Checkpoint] = (),
         keys: Iterable[VerifierKey] = (),
+        integrity: str = "quick",
     ) -> VerifyReport:
         """
-        Check the whole log from one snapshot: every event, the tree, every checkpoint and signature.
+        Check the whole log from one snapshot: every event, the tree, every checkpoint and signature, the storage.
+
+        Reads only. The storage's own check (:data:`INTEGRITY`) runs on a
+        connection of its own, in a second thread, while the events are
+        hashed: SQLite does its work without holding Python's lock.
 
         Args:
             checkpoints: Published checkpoints to check the log against.
             keys: The verifier keys the caller trusts.
+            integrity: ``"quick"`` or ``"full"`` (see
+                :meth:`incidents.storage.AuditReading.check_integrity`).
 
         Returns:
             The report.
 
+        Raises:
+            InvalidInputError: If ``integrity`` is neither.
+
         """
-        notes = []
-        if self.built:
-            notes.append(
-                f"this ledger predates its audit tree, which was computed from its {self.built} "
-                "stored events when it was opened: earlier changes cannot be detected"
-            )
-        with self.store.audit_reading() as reader:
-            return verify_rows(
-                reader,
-                subject=f"{self.store.backend} ledger {self.store.location}",
-                checkpoints=list(checkpoints),
-                keys=list(keys),
-                notes=notes,
-            )
+        if integrity not in INTEGRITY:
+            raise InvalidInputError(f"integrity must be one of {INTEGRITY}, got {integrity!r}")
+        with ThreadPoolExecutor(1, thread_name_prefix="incidents-integrity") as pool:
+            check = pool.submit(self.store.check_integrity, full=integrity == "full")
+            with self.store.audit_reading() as reader:
+                return verify_rows(
+                    reader,
+                    subject=f"{self.store.backend} ledger {self.store.location}",
+                    checkpoints=list(checkpoints),
+                    keys=list(keys),
+                    storage=check.result,
+                )
+
+
+def _origin_for(key: SigningKey | None, origin: str | None) -> str:
+    """A new log's origin: the one asked for, else the signing key's name, else a fresh one."""
+    if origin is not None:
+        return origin
+    return key.name if key is not None else default_origin()
+
+
+def _check_key_name(key: SigningKey | None, origin: str) -> None:
+    if key is not None and key.name != origin:
+        raise InvalidInputError(
+            f"the signing key is named {key.name!r}, but it would sign the checkpoints of log "
+            f"{origin!r}: a log's key is named after the log (C2SP tlog-checkpoint). Make one "
+            f"with `incidents keygen {origin} --out FILE`"
+        )
 
 
 def _subtrees(reader: AuditReader) -> TileSubtrees:

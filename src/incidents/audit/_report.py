@@ -5,8 +5,15 @@ What verification found: the report, its damages, checkpoints and recorders.
 :meth:`incidents.Bundle.verify` and ``incidents verify`` return. When
 something is wrong it names the first bad position, the kind of damage
 (:class:`DamageKind`) and the incident and event affected; it says how every
-checkpoint fared (:class:`CheckpointCheck`) and who recorded each part of the
-log and who signed it (:class:`RecorderPart`).
+checkpoint fared (:class:`CheckpointCheck`), who recorded each part of the
+log and whose signatures cover it (:class:`RecorderPart`), how far checkpoints
+signed by the keys the caller trusts cover the log, and what the storage's
+own check found.
+
+A report has one of three outcomes, which ``incidents verify`` gives as its
+exit status: *authenticated* (nothing wrong, and checkpoints signed by keys
+the caller named cover the whole log: 0), *damaged* (1), or *consistent but
+not authenticated* (nothing wrong, but no trusted key was given: 3).
 """
 
 from __future__ import annotations
@@ -48,6 +55,10 @@ class DamageKind(enum.Enum):
     """The rows agree with the stored hashes, but not with a checkpoint."""
     TREE_DAMAGED = "stored tree damaged"
     """The events are intact, but the stored hashes that answer proofs are not."""
+    TREE_MISSING = "audit tree missing"
+    """The ledger holds events but no audit tree: nothing says what they were when recorded."""
+    UNCOVERED = "not covered by a trusted signature"
+    """The log is consistent, but no checkpoint signed by a key the caller trusts covers its end."""
 
 
 @attrs.frozen
@@ -96,7 +107,8 @@ class CheckpointCheck:
     Attributes:
         checkpoint: The checkpoint.
         source: Where it came from: ``"batch"`` (signed with a recorded
-            batch), ``"ledger"`` (stored on request), ``"bundle"`` or ``"given"``.
+            batch), ``"ledger"`` (stored on request), ``"bundle"`` (a bundle's
+            own), ``"carried"`` (another a bundle carries) or ``"given"``.
         matches: Whether the log's root at the checkpoint's size is its root
             (``False`` also when the log is shorter, or the origin differs).
         signatures: Each signature's check.
@@ -136,14 +148,18 @@ class CheckpointCheck:
 @attrs.frozen
 class RecorderPart:
     """
-    A run of consecutive events recorded by one recorder, and who signed them.
+    A run of consecutive events recorded by one recorder, and whose signatures cover them.
+
+    A signed checkpoint at size ``n`` vouches for positions 1 to ``n``: its
+    root is computed over all of them.
 
     Attributes:
         recorder: The recorder named in the events' envelopes.
         first: The first position of the run.
         last: The last position of the run.
-        signed: How many of its events are covered by a valid batch signature.
-        keys: The keys (``name+id``) whose valid batch signatures cover them.
+        signed: How many of its events are covered by a valid signature on a
+            checkpoint that matches the log.
+        keys: The keys (``name+id``) whose valid signatures cover them.
         invalid: How many of its events are covered by a signature that fails.
 
     """
@@ -194,8 +210,16 @@ class VerifyReport:
         root: The root recomputed over the events read.
         damages: Everything found wrong, first position first.
         checkpoints: How every checkpoint fared.
-        recorders: Who recorded each part of the log, and who signed it.
+        recorders: Who recorded each part of the log, and whose signatures cover it.
         notes: Remarks on how far the result can be trusted.
+        trusted: The keys the caller trusts (``name+id``); empty when none was
+            given, and then nothing is authenticated.
+        covered: Positions 1 to ``covered`` are covered by a checkpoint that
+            matches the log and is signed by a trusted key; ``None`` when no
+            such checkpoint was found.
+        storage: The storage's own check that ran (e.g. ``"SQLite
+            quick_check"``); empty for a bundle.
+        storage_findings: What it found wrong.
 
     """
 
@@ -208,11 +232,31 @@ class VerifyReport:
     checkpoints: tuple[CheckpointCheck, ...] = ()
     recorders: tuple[RecorderPart, ...] = ()
     notes: tuple[str, ...] = ()
+    trusted: tuple[str, ...] = ()
+    covered: int | None = None
+    storage: str = ""
+    storage_findings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """Whether nothing is wrong."""
-        return not self.damages
+        """Whether nothing is wrong: no damage, and nothing found by the storage's check."""
+        return not self.damages and not self.storage_findings
+
+    @property
+    def authenticated(self) -> bool:
+        """
+        Whether nothing is wrong and the whole log is covered by checkpoints signed by trusted keys.
+
+        Without trusted keys, a log can be consistent (:attr:`ok`) but is
+        never authenticated: whoever wrote it could have written its
+        checkpoints and keys too.
+        """
+        return (
+            self.ok
+            and bool(self.trusted)
+            and self.covered is not None
+            and self.covered >= self.size
+        )
 
     @property
     def first(self) -> Damage | None:
@@ -224,38 +268,55 @@ class VerifyReport:
         The report as text for people.
 
         Returns:
-            Several lines: the verdict, then damage, checkpoints and recorders.
+            Several lines: the outcome and what was verified, then damage,
+            what is authenticated, checkpoints, recorders and notes.
 
         """
-        lines = [f"verified {self.subject} (log {self.origin})"]
+        what = f"{self.subject} (log {self.origin})"
+        if not self.ok:
+            where = (
+                f"first bad position {self.damages[0].position}: {self.damages[0].kind.value}"
+                if self.damages
+                else "the storage is damaged"
+            )
+            unkeyed = "" if self.trusted else "; nothing was authenticated (no trusted key given)"
+            lines = [f"FAILED: {what}: {where}{unkeyed}"]
+        elif self.authenticated:
+            lines = [
+                f"VERIFIED: {what}: every event is covered by a checkpoint signed by a key you trust"
+            ]
+        else:
+            lines = [
+                f"NOT AUTHENTICATED: {what} is consistent, but nothing was authenticated: "
+                "no trusted key was given (--key)"
+            ]
         lines.append(
             f"  events: {self.size} read, {self.expected_size} recorded; root {self.root.hex()}"
         )
         if self.ok:
-            lines.append("  result: OK, nothing was changed")
-        else:
-            first = self.damages[0]
             lines.append(
-                f"  result: DAMAGED, first bad position {first.position}: {first.kind.value}"
+                "  result: OK, nothing was changed"
+                + ("" if self.trusted else " that verify can see")
             )
+        elif self.damages:
+            lines.append(f"  result: DAMAGED, {where}")
             for damage in self.damages:
                 lines.append(f"  - {damage.describe()}")
-        if self.checkpoints:
-            batch = [c for c in self.checkpoints if c.source == "batch"]
-            others = [c for c in self.checkpoints if c.source != "batch"]
-            for check in others:
-                lines.append("  " + _describe_check(check))
-            if batch:
-                good = sum(1 for c in batch if c.matches and c.signature_valid)
-                lines.append(
-                    f"  batch checkpoints: {good} of {len(batch)} match and are validly signed"
-                )
-                failing = [c for c in batch if not (c.matches and c.signature_valid)]
-                lines.extend("  " + _describe_check(c) for c in failing[:_SHOWN])
-                if len(failing) > _SHOWN:
-                    lines.append(
-                        f"  ... and {len(failing) - _SHOWN} more batch checkpoints like these"
-                    )
+        if self.trusted:
+            covered = (
+                "none of it"
+                if self.covered is None
+                else "the empty log"
+                if self.covered == 0
+                else span(1, min(self.covered, self.size or self.covered))
+            )
+            lines.append(
+                f"  authenticated: {covered}, by checkpoints signed by {', '.join(self.trusted)}"
+            )
+        if self.storage:
+            found = "; ".join(self.storage_findings) if self.storage_findings else "nothing wrong"
+            lines.append(f"  storage: {self.storage}: {found}")
+        lines.extend(_render_checks(self.checkpoints))
         if self.recorders and not self.ok:
             lines.append("  who recorded, as far as the first damage:")
         for part in self.recorders:
@@ -264,7 +325,23 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-_SHOWN = 5  # failing batch checkpoints listed by name; all are in ``checkpoints``
+_SHOWN = 5  # failing checkpoints of a group listed by name; all are in ``checkpoints``
+_GROUPED = ("batch", "carried")  # sources of many checkpoints, summed up in one line each
+
+
+def _render_checks(checks: tuple[CheckpointCheck, ...]) -> list[str]:
+    lines = ["  " + _describe_check(c) for c in checks if c.source not in _GROUPED]
+    for source in _GROUPED:
+        group = [c for c in checks if c.source == source]
+        if not group:
+            continue
+        good = sum(1 for c in group if c.matches and c.signature_valid)
+        lines.append(f"  {source} checkpoints: {good} of {len(group)} match and are validly signed")
+        failing = [c for c in group if not (c.matches and c.signature_valid)]
+        lines.extend("  " + _describe_check(c) for c in failing[:_SHOWN])
+        if len(failing) > _SHOWN:
+            lines.append(f"  ... and {len(failing) - _SHOWN} more {source} checkpoints like these")
+    return lines
 
 
 def _describe_check(check: CheckpointCheck) -> str:

@@ -2,33 +2,31 @@
 Verifying a ledger's stored rows: recompute the log and say exactly what is wrong.
 
 :func:`verify_rows` is what :meth:`incidents.Ledger.verify` and
-``incidents verify`` run. It streams the stored rows in batches, and for
-each row
+``incidents verify`` run. It reads the ledger, never writes to it, and
+trusts nothing in it. It streams the stored rows in batches, and for each row
 
-* hashes its canonical bytes into a leaf and compares the leaf with the one
-  stored when the event was recorded;
+* hashes its canonical bytes into a leaf and compares the leaf, and the
+  event and incident ids kept beside it, with those stored when the event
+  was recorded;
 * checks that the row's columns (sequence, incident, stream position, event
   id, type, recording time) say what its bytes say, with the byte patterns
   of :mod:`incidents._codec.envelope` rather than by decoding;
 
 then compares the tree it rebuilt with the stored tree and with every
-checkpoint (stored, signed with a batch, or given by the caller), and checks
-every signature. The result is a :class:`~incidents.audit.VerifyReport`.
-When something is wrong it names the first bad position, the kind of damage
-and the incident and event affected: rows are matched against the stored
-leaf hashes (which also hold each leaf's event and incident ids) to tell a
-modified event from a deleted, inserted or moved one, and a truncated log
-from all of these.
+checkpoint (stored, signed with a batch, or given by the caller), checks
+every signature and what batch checkpoints say of their batches, measures
+how far checkpoints signed by the caller's keys cover the log, and adds what
+the storage's own check found. The result is a
+:class:`~incidents.audit.VerifyReport`. When something is wrong it names the
+first bad position, the kind of damage and the incident and event affected
+(:mod:`incidents.audit._classify_rows`).
 """
 
 from __future__ import annotations
 
-import json
 from binascii import unhexlify
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from uuid import UUID
-
-import attrs
 
 from incidents._codec.envelope import (
     EVENT_ID,
@@ -38,13 +36,12 @@ from incidents._codec.envelope import (
     TAIL_FORMAT,
     TAIL_HEAD_FORMAT,
     TYPE_MARKS,
-    embedded_sequence,
     incident_text,
 )
-from incidents._errors import IncidentsError, StorageError
+from incidents._errors import StorageError
 from incidents._gc import Turns
 from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.hashing import HASH_SIZE, leaf_hash
+from incidents._tlog.hashing import HASH_SIZE
 from incidents._tlog.notes import VerifierKey
 from incidents._tlog.tiles import IDS_SIZE, TILE_WIDTH, Tile, TreeEdge, leaf_hashes
 from incidents.audit._checkpoints import (
@@ -53,275 +50,16 @@ from incidents.audit._checkpoints import (
     Runs,
     check_candidates,
     checkpoint_damages,
+    coverage,
+    key_label,
     note_untrusted,
 )
-from incidents.audit._report import CheckpointCheck, Damage, DamageKind, VerifyReport, span
-from incidents.storage import (
-    AuditCheckpointRow,
-    AuditReader,
-    AuditRow,
-    from_micros,
-)
+from incidents.audit._classify_rows import BATCH, Anomaly, Isos, classify
+from incidents.audit._report import CheckpointCheck, Damage, DamageKind, VerifyReport
+from incidents.audit._stored import TimeRuns, batch_damages, stored_candidates
+from incidents.storage import AuditReader, AuditRow, IntegrityCheck, from_micros
 
 __all__ = ["BATCH", "verify_rows"]
-
-BATCH = 8192
-"""Rows read per query while verifying (a multiple of the tile width)."""
-
-
-class _Isos:
-    """Recording times as their ISO-8601 bytes, cached (a batch shares one time)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[int, bytes] = {}
-
-    def __call__(self, micros: int) -> bytes:
-        found = self.cache.get(micros)
-        if found is None:
-            if len(self.cache) > 4096:
-                self.cache.clear()
-            found = self.cache[micros] = from_micros(micros).isoformat().encode()
-        return found
-
-
-def _column_problem(row: AuditRow, isos: _Isos) -> str | None:
-    """Say which column disagrees with the row's bytes, or ``None`` (slow path, for reports)."""
-    sequence, incident, position, event, topic, micros, state = row
-    try:
-        recorded_at: object = isos(micros).decode()
-    except (TypeError, ValueError, OverflowError):
-        recorded_at = micros
-    try:
-        data = json.loads(state)
-        envelope = data["event"]
-        found = {
-            "sequence": data["sequence"],
-            "position": data["position"],
-            "recorded_at": data["recorded_at"],
-            "incident_id": UUID(envelope["incident_id"]).bytes,
-            "event_id": UUID(envelope["event_id"]).bytes,
-            "topic": envelope["type"],
-        }
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "its bytes are not a recorded event"
-    stored = {
-        "sequence": sequence,
-        "position": position,
-        "recorded_at": recorded_at,
-        "incident_id": incident,
-        "event_id": event,
-        "topic": topic,
-    }
-    for name, value in stored.items():
-        if found[name] != value or type(found[name]) is not type(value):
-            shown = [
-                str(UUID(bytes=v)) if isinstance(v, bytes) and len(v) == 16 else repr(v)
-                for v in (value, found[name])
-            ]
-            return f"its {name} column says {shown[0]} but its bytes say {shown[1]}"
-    return None
-
-
-# -- the ledger ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Anomaly:
-    index: int  # 0-based position in the order rows were read
-    cause: str  # "leaf", "columns", "sequence", "extra", "short"
-    anchor: int  # sequence column of the row before it (0 if none)
-
-
-def _ids_at(reader: AuditReader, index: int) -> tuple[UUID | None, UUID | None, bytes | None]:
-    tiles = reader.audit_tiles(0, index // TILE_WIDTH, index // TILE_WIDTH)
-    if not tiles:
-        return None, None, None
-    tile = tiles[0]
-    slot = index % TILE_WIDTH
-    leaf = tile.hashes[slot * HASH_SIZE : (slot + 1) * HASH_SIZE] or None
-    ids = (tile.ids or b"")[slot * IDS_SIZE : (slot + 1) * IDS_SIZE]
-    if len(ids) != IDS_SIZE:
-        return None, None, leaf
-    return UUID(bytes=ids[16:]), UUID(bytes=ids[:16]), leaf
-
-
-def _row_ids(row: AuditRow) -> tuple[UUID | None, UUID | None]:
-    try:
-        return UUID(bytes=row[1]), UUID(bytes=row[3])
-    except (TypeError, ValueError):
-        return None, None
-
-
-def _rows_from(reader: AuditReader, after: int) -> Iterator[AuditRow]:
-    while True:
-        rows = reader.audit_rows(after, BATCH)
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1][0]
-
-
-def _moved_to(rows: Iterator[AuditRow], position: int, wanted: bytes | None) -> int | None:
-    """Where, among the rows after ``position``, the event recorded at ``position`` now is."""
-    for offset, later in enumerate(rows, start=position + 1):
-        if embedded_sequence(later[6]) == position and leaf_hash(later[6]) == wanted:
-            return offset
-    return None
-
-
-def _later_event(
-    rows: Iterator[AuditRow],
-    position: int,
-    later: int,
-    incident: UUID | None,
-    event: UUID | None,
-    wanted: bytes | None,
-    *,
-    changed: bool,
-) -> Damage:
-    """
-    Name the damage where ``position`` holds the event recorded at ``later``.
-
-    The events recorded before ``later`` were moved further on, or are gone.
-    ``incident`` and ``event`` are those recorded at ``position``, ``wanted``
-    its leaf hash; ``changed`` says that the bytes of the row found there no
-    longer match their own leaf either.
-    """
-    holds = f"the event recorded at position {later}" + (
-        ", whose bytes were changed too" if changed else ""
-    )
-    moved_to = _moved_to(rows, position, wanted)
-    if moved_to is not None:
-        return Damage(
-            DamageKind.REORDERED,
-            position,
-            incident,
-            event,
-            f"position {position} holds {holds}; "
-            f"the event recorded at position {position} is now at position {moved_to}",
-        )
-    return Damage(
-        DamageKind.DELETED,
-        position,
-        incident,
-        event,
-        f"the {later - position} event(s) recorded at {span(position, later - 1)} are gone; "
-        f"position {position} now holds {holds}",
-    )
-
-
-def _recorded_position(
-    reader: AuditReader,
-    event: UUID | None,
-    guesses: Sequence[object],
-    position: int,
-    tree_size: int,
-) -> int | None:
-    """
-    The position after ``position`` at which ``event`` was recorded, if any.
-
-    Found by the ids kept with the leaves, trying the positions the row itself
-    names (``guesses``: its embedded sequence and its sequence column).
-    """
-    if event is None:
-        return None
-    for guess in guesses:
-        if (
-            isinstance(guess, int)
-            and not isinstance(guess, bool)
-            and position < guess <= tree_size
-            and _ids_at(reader, guess - 1)[1] == event
-        ):
-            return guess
-    return None
-
-
-def _classify_rows(
-    reader: AuditReader, anomaly: _Anomaly, size: int, tree_size: int, isos: _Isos
-) -> Damage:
-    """Name the damage at the first anomaly, matching rows against the stored leaves."""
-    a = anomaly.index
-    position = a + 1
-    if anomaly.cause == "short":
-        incident, event, _ = _ids_at(reader, a)
-        missing = tree_size - size
-        return Damage(
-            DamageKind.TRUNCATED,
-            position,
-            incident,
-            event,
-            f"the log ends after position {size}; the {missing} event(s) recorded at positions "
-            f"{position}-{tree_size} are gone",
-        )
-    rows = _rows_from(reader, anomaly.anchor)
-    row = next(rows)
-    state = row[6]
-    h = leaf_hash(state)
-    claimed = embedded_sequence(state)
-    row_incident, row_event = _row_ids(row)
-
-    def expected(index: int) -> bytes | None:
-        return _ids_at(reader, index)[2] if 0 <= index < tree_size else None
-
-    if anomaly.cause == "extra" or a >= tree_size:
-        if claimed is not None and 1 <= claimed <= tree_size and expected(claimed - 1) == h:
-            what = f"a second copy of the event recorded at position {claimed}"
-        else:
-            what = "an event that was never recorded in this log"
-        return Damage(
-            DamageKind.INSERTED,
-            position,
-            row_incident,
-            row_event,
-            f"position {position} is beyond the {tree_size} recorded events and holds {what}",
-        )
-    if h == expected(a):
-        problem = _column_problem(row, isos) or (
-            f"its sequence column says {row[0]} but it is the event recorded at position {position}"
-        )
-        incident, event, _ = _ids_at(reader, a)
-        return Damage(
-            DamageKind.MODIFIED,
-            position,
-            incident,
-            event,
-            f"the row's columns were changed: {problem}",
-        )
-    incident, event, _ = _ids_at(reader, a)
-    if claimed is not None and claimed != position and expected(claimed - 1) == h:
-        if claimed < position:
-            return Damage(
-                DamageKind.INSERTED,
-                position,
-                row_incident,
-                row_event,
-                f"position {position} holds a second copy of the event recorded at position {claimed}",
-            )
-        return _later_event(rows, position, claimed, incident, event, expected(a), changed=False)
-    # The row's event id (a column) says which recorded event it is, whatever its
-    # bytes say now: a later one means the events before it are gone, even when
-    # its own bytes were changed as well.
-    later_at = _recorded_position(reader, row_event, (claimed, row[0]), position, tree_size)
-    if later_at is not None:
-        return _later_event(rows, position, later_at, incident, event, expected(a), changed=True)
-    following = next(rows, None)
-    if following is not None and leaf_hash(following[6]) == expected(a):
-        return Damage(
-            DamageKind.INSERTED,
-            position,
-            row_incident,
-            row_event,
-            f"position {position} holds an event that was never recorded here; "
-            f"the events recorded from position {position} on follow it",
-        )
-    return Damage(
-        DamageKind.MODIFIED,
-        position,
-        incident,
-        event,
-        f"the bytes of the event recorded at position {position} were changed "
-        f"(leaf hash {h.hex()[:16]}..., recorded {(expected(a) or b'').hex()[:16]}...)",
-    )
 
 
 def _anchored(checks: Sequence[CheckpointCheck], keys_given: bool) -> int:
@@ -337,44 +75,6 @@ def _anchored(checks: Sequence[CheckpointCheck], keys_given: bool) -> int:
     )
 
 
-def _stored_checks(
-    rows: Sequence[AuditCheckpointRow],
-) -> tuple[list[Candidate], list[Damage], list[VerifierKey]]:
-    found: list[Candidate] = []
-    damages: list[Damage] = []
-    stored_keys: list[VerifierKey] = []
-    for row in rows:
-        key = None
-        try:
-            checkpoint = Checkpoint.parse(row.note)
-        except IncidentsError as exc:
-            damages.append(
-                Damage(
-                    DamageKind.CHECKPOINT_MISMATCH,
-                    row.size,
-                    detail=f"a stored checkpoint cannot be read: {exc}",
-                )
-            )
-            continue
-        if row.key is not None:
-            try:
-                key = VerifierKey.from_text(row.key)
-            except IncidentsError as exc:
-                damages.append(
-                    Damage(
-                        DamageKind.SIGNATURE_INVALID,
-                        row.size,
-                        detail=f"the key stored with the checkpoint at size {row.size} cannot be read: {exc}",
-                    )
-                )
-            else:
-                if key not in stored_keys:
-                    stored_keys.append(key)
-        source = "batch" if row.first is not None else "ledger"
-        found.append(Candidate(checkpoint, source, row.first, row.recorder, key))
-    return found, damages, stored_keys
-
-
 def verify_rows(
     reader: AuditReader,
     *,
@@ -382,6 +82,7 @@ def verify_rows(
     checkpoints: Iterable[Checkpoint] = (),
     keys: Iterable[VerifierKey] = (),
     notes: Sequence[str] = (),
+    storage: Callable[[], IntegrityCheck] | None = None,
 ) -> VerifyReport:
     """
     Verify a ledger: every row, the stored tree, every checkpoint and signature.
@@ -390,40 +91,55 @@ def verify_rows(
         reader: A snapshot of the ledger (:meth:`~incidents.storage.Store.audit_reading`).
         subject: What is verified, for the report.
         checkpoints: More checkpoints to check the log against (published copies).
-        keys: Verifier keys the caller trusts. Without any, signatures are
-            checked with the keys stored in the ledger, and the report says so.
+        keys: Verifier keys the caller trusts: the whole log must be covered
+            by checkpoints they signed. Without any, signatures are checked
+            with the keys stored in the ledger, and nothing is authenticated.
         notes: Remarks to add to the report.
+        storage: The storage's own check, called once the rows are read (it
+            may have run meanwhile, on a connection of its own).
 
     Returns:
         The report.
 
     """
-    origin = reader.audit_origin() or ""
     given_keys = list(keys)
     damages: list[Damage] = []
     all_notes = list(notes)
+    origin = reader.audit_origin()
+    edge_tiles = reader.audit_edge()
+    stored, problems, stored_keys, batches = stored_candidates(reader.audit_checkpoints())
+    damages.extend(problems)
+    has_tree = origin is not None or bool(edge_tiles)
+    if origin is None:
+        # The log's name is gone with its tree: the stored checkpoints still say it.
+        origin = next((c.checkpoint.origin for c in stored), "")
+        if edge_tiles:
+            damages.append(
+                Damage(DamageKind.TREE_DAMAGED, 1, detail="the audit tree's origin is gone")
+            )
     try:
-        stored_edge: TreeEdge | None = TreeEdge.from_tiles(reader.audit_edge())
+        stored_edge: TreeEdge | None = TreeEdge.from_tiles(edge_tiles) if has_tree else None
     except StorageError as exc:
         stored_edge = None
         damages.append(Damage(DamageKind.TREE_DAMAGED, 1, detail=str(exc)))
     tree_size = stored_edge.size if stored_edge is not None else 0
-
-    stored, problems, stored_keys = _stored_checks(reader.audit_checkpoints())
-    damages.extend(problems)
+    build = reader.audit_tree_build()
+    if build is not None:
+        all_notes.append(
+            f"the audit tree of the first {build.size} events was computed from the stored rows "
+            f"by {build.recorder!r} at {from_micros(build.built_at).isoformat()} (incidents "
+            "build-tree): changes made to them before then cannot be detected, except against "
+            "checkpoints published before"
+        )
     if not given_keys and stored_keys:
         all_notes.append(
-            "signatures were checked with the keys stored in the ledger itself; "
+            "signatures were checked with the keys stored in the ledger itself: "
             "give the keys you trust to make them evidence"
         )
     candidates = stored + [Candidate(c, "given") for c in checkpoints]
     rebuild = Rebuild([tree_size, *(c.checkpoint.size for c in candidates)])
 
-    isos = _Isos()
-    marks = TYPE_MARKS
-    runs = Runs()
-    anomaly: _Anomaly | None = None
-    tree_bad: int | None = None
+    scan = _Scan(reader, tree_size if stored_edge is not None else None)
     count = 0
     after = 0
     with Turns() as turns:  # a long read keeps the collector paused (incidents._gc)
@@ -433,18 +149,29 @@ def verify_rows(
                 break
             turns.step(len(rows))
             hashes = leaf_hashes([r[6] for r in rows])
-            if anomaly is None and stored_edge is not None:
-                anomaly = _scan_batch(
-                    reader, rows, hashes, count, after, tree_size, isos, marks, runs
-                )
+            if scan.anomaly is None and (stored_edge is not None or not has_tree):
+                scan.batch(rows, hashes, count, after)
             rebuild.feed(hashes)
             count += len(rows)
             after = rows[-1][0]
+    anomaly = scan.anomaly
     if anomaly is None and count < tree_size:  # (with no readable tree, checkpoints decide)
-        anomaly = _Anomaly(count, "short", after)
+        anomaly = Anomaly(count, "short", after)
+    if not has_tree and count:
+        damages.append(
+            Damage(
+                DamageKind.TREE_MISSING,
+                1,
+                detail=f"the ledger holds {count} events but no audit tree: nothing it keeps says "
+                "what they were when they were recorded. A ledger recorded before its audit "
+                "tree existed gets one with `incidents build-tree`, which records who built "
+                "it and when; otherwise its audit tables were emptied",
+            )
+        )
 
     root = rebuild.edge.root()
-    if tree_bad is None and anomaly is None and stored_edge is not None:
+    tree_bad: int | None = None
+    if anomaly is None and stored_edge is not None:
         upper = [t for t in rebuild.edge.partial_tiles() if t.level]
         tree_bad = _compare_upper_tiles(reader, [*rebuild.tiles, *upper])
         if tree_bad is None and stored_edge.root() != root:
@@ -466,7 +193,7 @@ def verify_rows(
                 )
             )
         else:
-            damages.append(_classify_rows(reader, anomaly, count, tree_size, isos))
+            damages.append(classify(reader, anomaly, count, tree_size, scan.isos))
     elif tree_bad is not None:
         damages.append(
             Damage(
@@ -476,8 +203,18 @@ def verify_rows(
                 "(which answer proofs) do not",
             )
         )
+    if scan.ids_bad is not None:
+        damages.append(scan.ids_bad)
+    checked = anomaly.index if anomaly is not None else count
+    scan.runs.last = min(scan.runs.last, checked)
+    scan.runs.finish()
+    damages.extend(batch_damages(batches, scan.runs.runs, scan.times, checked))
     damages.extend(checkpoint_damages(checks, damages, count, origin))
+    covered, uncovered = coverage(checks, given_keys, count, damages)
+    if uncovered is not None:
+        damages.append(uncovered)
     damages.sort(key=lambda d: d.position)
+    integrity = storage() if storage is not None else None
     return VerifyReport(
         subject=subject,
         origin=origin,
@@ -486,102 +223,168 @@ def verify_rows(
         root=root,
         damages=tuple(damages),
         checkpoints=tuple(checks),
-        recorders=runs.parts(checks),
+        recorders=scan.runs.parts(checks, given_keys),
         notes=tuple(all_notes),
+        trusted=tuple(key_label(k.name, k.key_id) for k in given_keys),
+        covered=covered,
+        storage="" if integrity is None else integrity.method,
+        storage_findings=() if integrity is None else integrity.findings,
     )
 
 
-def _anomaly(runs: Runs, index: int, cause: str, anchor: int) -> _Anomaly:
-    """The first anomaly, at 0-based ``index``: the recorders' runs end just before it."""
-    runs.last = index
-    return _Anomaly(index, cause, anchor)
+class _Scan:
+    """
+    The quick check of every row, batch after batch, up to the first anomaly.
 
+    ``tree_size`` is ``None`` when the ledger has no audit tree: the rows are
+    then only checked against themselves (columns against bytes, sequence).
+    """
 
-def _scan_batch(
-    reader: AuditReader,
-    rows: Sequence[AuditRow],
-    hashes: Sequence[bytes],
-    count: int,
-    after: int,
-    tree_size: int,
-    isos: _Isos,
-    marks: dict[str, bytes],
-    runs: Runs,
-) -> _Anomaly | None:
-    """Check one batch quickly; return the first anomaly in it, if any."""
-    n = len(rows)
-    # Leaves against the stored leaf hashes (whole batch at once).
-    stored_leaves = b""
-    if count < tree_size:
-        first_tile, last_tile = (
-            count // TILE_WIDTH,
-            (min(count + n, tree_size) - 1) // TILE_WIDTH,
-        )
-        blob = b"".join(t.hashes for t in reader.audit_tiles(0, first_tile, last_tile))
-        skip = (count % TILE_WIDTH) * HASH_SIZE
-        stored_leaves = blob[skip : skip + min(n, tree_size - count) * HASH_SIZE]
-    computed = b"".join(hashes[: max(0, min(n, tree_size - count))])
-    leaf_bad: int | None = None
-    if computed != stored_leaves:
-        for i in range(n):
-            if i >= tree_size - count:
-                break
-            if stored_leaves[i * HASH_SIZE : (i + 1) * HASH_SIZE] != hashes[i]:
-                leaf_bad = i
-                break
-    previous = after
-    limit = min(n, tree_size - count)  # rows beyond the stored tree are extra
-    incidents = _INCIDENT_TEXT
-    # No recorder seen yet: the empty name, which no record has, sends the
-    # first row to the slow path that reads it.
-    recorder = runs.current or b'""'
-    last_micros: object = None
-    iso = b""
-    # The encoder's patterns (incidents._codec.envelope), as locals for the loop.
-    tail_format, head_format, end_format = TAIL_FORMAT, TAIL_HEAD_FORMAT, TAIL_END_FORMAT
-    envelope_start, event_id_mark = TAIL, EVENT_ID
-    id_at = len(EVENT_ID)
-    id_end = id_at + EVENT_ID_LENGTH
-    for i, row in enumerate(rows):
-        if i == leaf_bad:
-            return _anomaly(runs, count + i, "leaf", previous)
-        if i >= limit:
-            return _anomaly(runs, count + i, "extra", previous)
-        sequence, incident, pos, event, topic, micros, state = row
-        if sequence != count + i + 1:
-            return _anomaly(runs, count + i, "sequence", previous)
-        try:
-            if micros != last_micros:
-                iso, last_micros = isos(micros), micros
-            # The whole envelope at once, assuming the same recorder as the row before.
-            tail = tail_format % (pos, iso, recorder, sequence)
-            if state.endswith(tail):
-                k = len(state) - len(tail)
-            else:  # another recorder, or a column that disagrees
-                k = state.rfind(envelope_start)
-                head = head_format % (pos, iso)
-                end = end_format % sequence
-                if k < 0 or not state.startswith(head, k) or not state.endswith(end):
-                    return _anomaly(runs, count + i, "columns", previous)
-                recorder = state[k + len(head) : len(state) - len(end)]
-                runs.start(recorder, count + i + 1)
-            j = state.rfind(event_id_mark, 0, k)
-            pattern = incidents.get(incident)
-            if pattern is None:
-                pattern = _incident_text(incident)
-            agree = (
-                j > 0
-                and unhexlify(state[j + id_at : j + id_end].replace(b"-", b"")) == event
-                and state.startswith(pattern, j + id_end)
-                and state.rfind(marks[topic], j, k + 1) >= 0
+    def __init__(self, reader: AuditReader, tree_size: int | None) -> None:
+        self.reader = reader
+        self.tree_size = tree_size
+        self.isos = Isos()
+        self.runs = Runs()
+        self.times = TimeRuns()
+        self.anomaly: Anomaly | None = None
+        self.ids_bad: Damage | None = None  # the first leaf whose kept ids are not its row's
+
+    def _stop(self, index: int, cause: str, anchor: int) -> None:
+        """The first anomaly, at 0-based ``index``: the recorders' runs end just before it."""
+        self.runs.last = index
+        self.anomaly = Anomaly(index, cause, anchor)
+
+    def batch(
+        self, rows: Sequence[AuditRow], hashes: Sequence[bytes], count: int, after: int
+    ) -> None:
+        """Check one batch quickly, stopping at its first anomaly, if any."""
+        n = len(rows)
+        tree_size = self.tree_size
+        limit = n if tree_size is None else max(0, min(n, tree_size - count))  # beyond: extra
+        leaf_bad = ids_bad = None
+        if tree_size is not None and limit:
+            leaf_bad, ids_bad = self._leaves(rows, hashes, count, limit)
+        runs, times, isos = self.runs, self.times, self.isos
+        previous = after
+        incidents = _INCIDENT_TEXT
+        marks = TYPE_MARKS
+        # No recorder seen yet: the empty name, which no record has, sends the
+        # first row to the slow path that reads it.
+        recorder = runs.current or b'""'
+        last_micros: object = None
+        iso = b""
+        # The encoder's patterns (incidents._codec.envelope), as locals for the loop.
+        tail_format, head_format, end_format = TAIL_FORMAT, TAIL_HEAD_FORMAT, TAIL_END_FORMAT
+        envelope_start, event_id_mark = TAIL, EVENT_ID
+        id_at = len(EVENT_ID)
+        id_end = id_at + EVENT_ID_LENGTH
+        for i, row in enumerate(rows):
+            if i == leaf_bad:
+                return self._stop(count + i, "leaf", previous)
+            if i >= limit:
+                return self._stop(count + i, "extra", previous)
+            sequence, incident, pos, event, topic, micros, state = row
+            if sequence != count + i + 1:
+                return self._stop(count + i, "sequence", previous)
+            try:
+                if micros != last_micros:
+                    iso, last_micros = isos(micros), micros
+                    times.add(micros, count + i + 1)
+                # The whole envelope at once, assuming the same recorder as the row before.
+                tail = tail_format % (pos, iso, recorder, sequence)
+                if state.endswith(tail):
+                    k = len(state) - len(tail)
+                else:  # another recorder, or a column that disagrees
+                    k = state.rfind(envelope_start)
+                    head = head_format % (pos, iso)
+                    end = end_format % sequence
+                    if k < 0 or not state.startswith(head, k) or not state.endswith(end):
+                        return self._stop(count + i, "columns", previous)
+                    recorder = state[k + len(head) : len(state) - len(end)]
+                    runs.start(recorder, count + i + 1)
+                j = state.rfind(event_id_mark, 0, k)
+                pattern = incidents.get(incident)
+                if pattern is None:
+                    pattern = _incident_text(incident)
+                agree = (
+                    j > 0
+                    and unhexlify(state[j + id_at : j + id_end].replace(b"-", b"")) == event
+                    and state.startswith(pattern, j + id_end)
+                    and state.rfind(marks[topic], j, k + 1) >= 0
+                )
+            except (TypeError, ValueError, OverflowError, KeyError):  # a column of the wrong type
+                agree = False
+            if not agree:
+                return self._stop(count + i, "columns", previous)
+            if i == ids_bad and self.ids_bad is None:
+                self.ids_bad = self._wrong_ids(count + i, row)
+            previous = sequence
+        runs.last = count + n
+        return None
+
+    def _leaves(
+        self, rows: Sequence[AuditRow], hashes: Sequence[bytes], count: int, limit: int
+    ) -> tuple[int | None, int | None]:
+        """The first row whose leaf hash, and the first whose kept ids, differ from the stored tree's."""
+        first_tile, last_tile = count // TILE_WIDTH, (count + limit - 1) // TILE_WIDTH
+        tiles = self.reader.audit_tiles(0, first_tile, last_tile)
+        skip = count % TILE_WIDTH
+        stored_leaves = b"".join(t.hashes for t in tiles)[
+            skip * HASH_SIZE : (skip + limit) * HASH_SIZE
+        ]
+        leaf_bad = None
+        if b"".join(hashes[:limit]) != stored_leaves:
+            leaf_bad = next(
+                (
+                    i
+                    for i in range(limit)
+                    if stored_leaves[i * HASH_SIZE : (i + 1) * HASH_SIZE] != hashes[i]
+                ),
+                None,
             )
-        except (TypeError, ValueError, OverflowError, KeyError):  # a column of the wrong type
-            agree = False
-        if not agree:
-            return _anomaly(runs, count + i, "columns", previous)
-        previous = sequence
-    runs.last = count + n
-    return None
+        stored_ids = b"".join(t.ids or b"" for t in tiles)[
+            skip * IDS_SIZE : (skip + limit) * IDS_SIZE
+        ]
+        try:
+            kept = b"".join([r[3] + r[1] for r in rows[:limit]])
+        except TypeError:  # a column of the wrong type: the row's own check names it
+            kept = b""
+        ids_bad = None
+        if kept != stored_ids:
+            ids_bad = next(
+                (
+                    i
+                    for i in range(limit)
+                    if stored_ids[i * IDS_SIZE : (i + 1) * IDS_SIZE] != _ids(rows[i])
+                ),
+                None,
+            )
+        return leaf_bad, ids_bad
+
+    def _wrong_ids(self, index: int, row: AuditRow) -> Damage:
+        """The ids kept with leaf ``index`` are not those of the row whose bytes it hashes."""
+        tile = self.reader.audit_tiles(0, index // TILE_WIDTH, index // TILE_WIDTH)
+        slot = index % TILE_WIDTH
+        kept = (tile[0].ids or b"")[slot * IDS_SIZE : (slot + 1) * IDS_SIZE] if tile else b""
+        said = (
+            f"event {UUID(bytes=kept[:16])} of incident {UUID(bytes=kept[16:])}"
+            if len(kept) == IDS_SIZE
+            else "no ids"
+        )
+        return Damage(
+            DamageKind.TREE_DAMAGED,
+            index + 1,
+            UUID(bytes=row[1]),
+            UUID(bytes=row[3]),
+            detail=f"the event at position {index + 1} matches its stored leaf hash, but the ids "
+            f"kept with that leaf say {said}: reports that name events by these ids would name "
+            "the wrong one",
+        )
+
+
+def _ids(row: AuditRow) -> bytes:
+    event, incident = row[3], row[1]
+    return event + incident if isinstance(event, bytes) and isinstance(incident, bytes) else b""
 
 
 _INCIDENT_TEXT: dict[object, bytes] = {}

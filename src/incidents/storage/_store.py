@@ -53,6 +53,8 @@ class Store(
     backend: str = ""
     #: Where the data lives, for messages (a path, a URL without password).
     location: str = ""
+    #: Whether it was opened read-only (see :func:`~incidents.storage.open_store`).
+    read_only: bool = False
 
     @abstractmethod
     def close(self) -> None:
