@@ -127,7 +127,9 @@ def test_a_recorder_with_a_key_signs_every_batch(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("name", ["sqlite", "postgres"])
-def test_a_ledger_without_audit_tables_is_upgraded_on_open(name: str, tmp_path: Path) -> None:
+def test_a_ledger_without_audit_tables_gets_its_tree_from_build_not_from_opening(
+    name: str, tmp_path: Path
+) -> None:
     if name == "postgres":
         require_postgres()
     backend = Backend(name, tmp_path)
@@ -154,14 +156,32 @@ def _upgrade(backend: Backend) -> None:
         with psycopg.connect(target.split("?")[0], autocommit=True) as db:
             for table in ("audit_tree", "audit_tiles", "audit_checkpoints"):
                 db.execute(f"DROP TABLE {schema}.{table}")  # type: ignore[arg-type]
-    upgraded = backend.open(target)
-    assert upgraded.checkpoint().root == root_from_leaf_hashes(leaf_hashes(states))
-    report = upgraded.verify()
-    assert report.ok
-    assert "predates its audit tree" in " ".join(report.notes)
-    upgraded.clock.set(ALASKA_2024_CORRECTED_AT + timedelta(days=1))  # type: ignore[attr-defined]
+    # Read-only, the ledger reads as one without a tree: verify says so, and writes nothing.
+    with Ledger.open(target, read_only=True) as old:
+        report = old.verify()
+    assert [d.kind for d in report.damages] == [DamageKind.TREE_MISSING]
+    # Opened to record, it builds nothing either: recording and proofs wait for the tree.
+    old = backend.open(target)
+    with pytest.raises(StorageError, match="build-tree"):
+        old.checkpoint()
+    old.clock.set(ALASKA_2024_CORRECTED_AT + timedelta(days=1))  # type: ignore[attr-defined]
+    with pytest.raises(StorageError, match="no audit tree"):
+        old.record(*incident_opened(98))
+    assert len(old) == len(states)
+    old.close()
+    key = SigningKey.generate("example.org/old-ledger")
+    upgraded = backend.open(target, signing_key=key, recorder="builder")
+    built = upgraded.build_audit_tree()
+    assert built.origin == key.name
+    assert built.root == root_from_leaf_hashes(leaf_hashes(states))
+    assert upgraded.checkpoint().root == built.root
+    report = upgraded.verify(keys=[key.verifier])
+    assert report.authenticated, report.render()  # the builder signed the log as built
+    assert "computed from the stored rows by 'builder'" in " ".join(report.notes)
+    with pytest.raises(StorageError, match="not empty"):
+        upgraded.build_audit_tree()
     upgraded.record(*incident_opened(99))
-    assert upgraded.verify().ok
+    assert upgraded.verify(keys=[key.verifier]).authenticated
 
 
 def test_tiles_kept_without_rowid_move_to_a_rowid_table_on_open(tmp_path: Path) -> None:

@@ -165,7 +165,7 @@ def test_what_is_not_a_bundle_is_refused(tmp_path: Path, exported: Path) -> None
     other = tmp_path / "other.jsonl"
     other.write_text('{"format": "something-else"}\n')
     assert not is_bundle(tmp_path / "missing.jsonl")
-    with pytest.raises(InvalidInputError, match="not a incidents-bundle/v1"):
+    with pytest.raises(InvalidInputError, match="not a bundle of a version this library reads"):
         Bundle.open(other)
     header, rest = exported.read_bytes().split(b"\n", 1)
     data = json.loads(header)

@@ -43,21 +43,25 @@ def test_export_verify_and_replay_a_bundle(
     checkpoint = Checkpoint.parse(out.split("\n", 1)[1])
     assert checkpoint.size == 17
 
+    # The demo is not signed: consistent, but nothing is authenticated (status 3).
     status, out, _ = run(capsys, "verify", str(bundle))
-    assert status == 0
+    assert status == 3
+    assert out.startswith("NOT AUTHENTICATED: bundle ")
+    assert "nothing was authenticated" in out.splitlines()[0]
     assert "result: OK" in out
     assert "recorded by 'incidents demo'" in out
 
     status, from_bundle, err = run(capsys, "replay", str(bundle))
-    assert status == 0
+    assert status == 3
     assert "replayed 17 events" in err
+    assert "NOT AUTHENTICATED" in err
     lines = from_bundle.splitlines()
     assert [f"incident/{ALASKA_2024}", "projection/aircraft-roster"] == [
         line.split("  ")[0] for line in lines[:2]
     ]
     assert all(len(line.split("  ")[1]) == 64 for line in lines)
     status, from_ledger, _ = run(capsys, "--ledger", str(demo), "replay")
-    assert status == 0
+    assert status == 3
     assert from_ledger == from_bundle
 
 
@@ -84,23 +88,39 @@ def test_a_tampered_bundle_fails_verify_and_replay(
     status, out, _ = run(capsys, "verify", str(bundle))
     assert status == 1
     assert "content modified" in out
-    status, _, err = run(capsys, "replay", str(bundle))
-    assert status == 2
-    assert "does not verify" in err
+    status, out, err = run(capsys, "replay", str(bundle))
+    assert status == 1
+    assert out.startswith("FAILED: ")
+    assert "content modified" in out
+    assert "replayed" not in err
+
+
+def origin_of(capsys: pytest.CaptureFixture[str], ledger: Path) -> str:
+    status, out, _ = run(capsys, "--ledger", str(ledger), "checkpoint")
+    assert status == 0
+    return Checkpoint.parse(out).origin
 
 
 def test_keys_checkpoints_and_proofs(
     demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key_file = tmp_path / "alice.key"
-    status, out, _ = run(capsys, "keygen", "example.org/alice", "--out", str(key_file))
+    # A log's key is named after the log: the demo's origin.
+    origin = origin_of(capsys, demo)
+    key_file = tmp_path / "log.key"
+    status, out, _ = run(capsys, "keygen", origin, "--out", str(key_file))
     assert status == 0
     verifier = VerifierKey.from_text(out.strip())
     assert SigningKey.from_text(key_file.read_text()).verifier == verifier
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert run(capsys, "keygen", "example.org/alice", "--out", str(key_file))[0] == 2
+    assert run(capsys, "keygen", origin, "--out", str(key_file))[0] == 2
+    other_file = tmp_path / "alice.key"
+    assert run(capsys, "keygen", "example.org/alice", "--out", str(other_file))[0] == 0
 
     ledger = ["--ledger", str(demo)]
+    # A key named otherwise is refused: it would sign checkpoints of another log's name.
+    status, _, err = run(capsys, *ledger, "checkpoint", "--signing-key", str(other_file))
+    assert status == 2
+    assert "named after the log" in err
     status, out, _ = run(capsys, *ledger, "checkpoint", "--signing-key", str(key_file), "--store")
     assert status == 0
     signed = Checkpoint.parse(out)
@@ -119,11 +139,28 @@ def test_keys_checkpoints_and_proofs(
     assert status == 0
     ConsistencyProof.parse(out).verify(Checkpoint.parse(old.read_text()), signed)
 
-    status, out, _ = run(
-        capsys, "verify", str(demo), "--key", out_key(tmp_path, verifier), "--checkpoint", str(now)
-    )
+    # The stored checkpoint, signed by the log's key, covers all 17 events: verified.
+    trusted = out_key(tmp_path, verifier)
+    status, out, _ = run(capsys, "verify", str(demo), "--key", trusted, "--checkpoint", str(now))
     assert status == 0, out
-    assert "given checkpoint at size 17: matches (valid signature by example.org/alice" in out
+    assert out.startswith("VERIFIED: sqlite ledger ")
+    assert "authenticated: positions 1-17, by checkpoints signed by " in out
+    assert f"given checkpoint at size 17: matches (valid signature by {origin}" in out
+    # Another key trusted instead: nothing it signed covers the log.
+    alice = SigningKey.from_text(other_file.read_text()).verifier
+    status, out, _ = run(capsys, "verify", str(demo), "--key", alice.text)
+    assert status == 1, out
+    assert "not covered by a trusted signature" in out
+    assert f"signed only by {origin}+" in out
+    # And the same through a bundle, verified and replayed.
+    bundle = tmp_path / "signed.jsonl"
+    assert run(capsys, *ledger, "export", "--bundle", str(bundle))[0] == 0
+    assert run(capsys, "verify", str(bundle), "--key", trusted)[0] == 0
+    status, digests, err = run(capsys, "replay", str(bundle), "--key", trusted)
+    assert status == 0
+    assert "verified, root" in err
+    status, out, err = run(capsys, "replay", str(bundle), "--key", alice.text)
+    assert (status, out.startswith("FAILED: "), err) == (1, True, "")
 
 
 def out_key(tmp_path: Path, key: VerifierKey) -> str:
@@ -153,7 +190,7 @@ def test_a_third_party_checks_proofs_with_no_ledger(
 ) -> None:
     ledger = ["--ledger", str(demo)]
     key_file = tmp_path / "rec.key"
-    status, public, _ = run(capsys, "keygen", "example.org/rec", "--out", str(key_file))
+    status, public, _ = run(capsys, "keygen", origin_of(capsys, demo), "--out", str(key_file))
     assert status == 0
     trusted = out_key(tmp_path, VerifierKey.from_text(public.strip()))
     signed = tmp_path / "signed.txt"
@@ -175,11 +212,14 @@ def test_a_third_party_checks_proofs_with_no_ledger(
     demo.rename(tmp_path / "elsewhere.db")  # nothing below reads the ledger
     check = ["check-proof", str(proof), "--checkpoint", str(signed), "--event", str(event)]
     status, out, _ = run(capsys, *check)
-    assert status == 0, out
-    assert out.startswith(f"OK: event {china} (incident {ALASKA_2024}, sequence 12)")
+    assert status == 3, out  # the proof holds, but nothing was authenticated
+    assert out.startswith("NOT AUTHENTICATED: the proof holds")
+    assert f"event {china} (incident {ALASKA_2024}, sequence 12)" in out
     assert "signatures not checked" in out
     status, out, _ = run(capsys, *check, "--key", trusted)
-    assert (status, "signatures checked with the keys given" in out) == (0, True), out
+    assert status == 0, out
+    assert out.startswith(f"OK: event {china} (incident {ALASKA_2024}, sequence 12)")
+    assert "checkpoints signed by a key given" in out
 
     # Changed bytes, a changed proof, another checkpoint: each fails with status 1.
     original = event.read_bytes()
@@ -213,8 +253,9 @@ def test_a_third_party_checks_proofs_with_no_ledger(
     consistency = ["check-proof", str(growth), "--since", str(old), "--checkpoint", str(signed)]
     status, out, _ = run(capsys, *consistency)
     assert (status, out.splitlines()[0]) == (
-        0,
-        f"OK: log {Checkpoint.parse(old.read_text()).origin} at size 17 extends size 15: "
+        3,
+        "NOT AUTHENTICATED: the proof holds, but nothing was authenticated: "
+        f"log {Checkpoint.parse(old.read_text()).origin} at size 17 extends size 15: "
         "nothing recorded by then was changed",
     )
     backwards = ["check-proof", str(growth), "--since", str(signed), "--checkpoint", str(old)]
@@ -237,7 +278,11 @@ def proof_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     assert main(["demo", "--path", str(ledger)]) == 0
     checkpoint, event = folder / "checkpoint.txt", folder / "event.json"
     key = folder / "rec.key"
-    assert main(["keygen", "example.org/rec", "--out", str(key)]) == 0
+    with open(checkpoint, "w") as out, contextlib.redirect_stdout(out):
+        assert main(["--ledger", str(ledger), "checkpoint"]) == 0
+    origin = Checkpoint.parse(checkpoint.read_text()).origin
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["keygen", origin, "--out", str(key)]) == 0
     with open(checkpoint, "w") as out, contextlib.redirect_stdout(out):
         assert main(["--ledger", str(ledger), "checkpoint", "--signing-key", str(key)]) == 0
     with open(folder / "proof.txt", "w") as out, contextlib.redirect_stdout(out):

@@ -371,19 +371,16 @@ def coverage(
     return covered, Damage(
         DamageKind.UNCOVERED,
         start,
-        detail=f"{missing} {'is' if not count else 'are'} not covered by a checkpoint signed by "
+        detail=f"{missing} {'are' if count > start else 'is'} not covered by a checkpoint signed by "
         f"a key you trust ({keys}): {what}",
     )
 
 
 def _signed_by(c: CheckpointCheck) -> str:
-    valid = [key_label(s.name, s.key_id) for s in c.signatures if s.status is SignatureStatus.VALID]
-    if valid:
-        who = f"signed only by {', '.join(valid)}"
-    elif c.signatures:
-        who = "signed by unknown keys"
-    else:
-        who = "unsigned"
+    signers = [
+        key_label(s.name, s.key_id) for s in c.signatures if s.status is not SignatureStatus.INVALID
+    ]
+    who = f"signed only by {', '.join(signers)}" if signers else "unsigned"
     return f"{c.source} checkpoint at size {c.checkpoint.size}, {who}"
 
 

@@ -25,7 +25,7 @@ from incidents._tlog.tiles import IDS_SIZE, TILE_WIDTH
 from incidents.audit._report import Damage, DamageKind, span
 from incidents.storage import AuditReader, AuditRow, from_micros
 
-__all__ = ["BATCH", "Anomaly", "Isos", "classify", "ids_at"]
+__all__ = ["BATCH", "Anomaly", "Isos", "classify", "classify_without_tree", "ids_at"]
 
 BATCH = 8192
 """Rows read per query while verifying (a multiple of the tile width)."""
@@ -321,4 +321,47 @@ def classify(
         event,
         f"the bytes of the event recorded at position {position} were changed "
         f"(leaf hash {h.hex()[:16]}..., recorded {(expected(a) or b'').hex()[:16]}...)",
+    )
+
+
+def classify_without_tree(reader: AuditReader, anomaly: Anomaly, isos: Isos) -> Damage:
+    """
+    Name the damage at the first row that disagrees with itself, when there is no tree to match.
+
+    Without stored leaves only the rows themselves speak: a row whose columns
+    disagree with its bytes, or a gap in the sequence numbers.
+
+    Args:
+        reader: The snapshot being verified.
+        anomaly: The first row whose columns disagree with its bytes, or whose
+            sequence is not the next one.
+        isos: The recording-time cache of the scan.
+
+    Returns:
+        The damage.
+
+    """
+    position = anomaly.index + 1
+    row = next(_rows_from(reader, anomaly.anchor))
+    incident, event = _row_ids(row)
+    sequence = row[0]
+    if (
+        anomaly.cause == "sequence"
+        and isinstance(sequence, int)
+        and not isinstance(sequence, bool)
+        and sequence > position
+    ):
+        return Damage(
+            DamageKind.DELETED,
+            position,
+            detail=f"the sequence numbers jump from {position - 1} to {sequence}: the events at "
+            f"{span(position, sequence - 1)} are gone",
+        )
+    problem = _column_problem(row, isos) or f"its sequence column says {sequence!r}"
+    return Damage(
+        DamageKind.MODIFIED,
+        position,
+        incident,
+        event,
+        f"the row at position {position} disagrees with itself: {problem}",
     )

@@ -293,26 +293,29 @@ class VerifyReport:
         lines.append(
             f"  events: {self.size} read, {self.expected_size} recorded; root {self.root.hex()}"
         )
-        if self.ok:
+        if self.ok and self.trusted:
+            lines.append("  result: OK, nothing was changed")
+        elif self.ok:
             lines.append(
-                "  result: OK, nothing was changed"
-                + ("" if self.trusted else " that verify can see")
+                "  result: OK, consistent: the events, the tree and the checkpoints agree "
+                "(so would a forgery by whoever could write them all)"
             )
         elif self.damages:
-            lines.append(f"  result: DAMAGED, {where}")
+            uncovered = all(d.kind is DamageKind.UNCOVERED for d in self.damages)
+            lines.append(f"  result: {'NOT COVERED' if uncovered else 'DAMAGED'}, {where}")
             for damage in self.damages:
                 lines.append(f"  - {damage.describe()}")
+        else:
+            lines.append("  result: the events are intact, but the storage is damaged")
         if self.trusted:
-            covered = (
-                "none of it"
-                if self.covered is None
-                else "the empty log"
-                if self.covered == 0
-                else span(1, min(self.covered, self.size or self.covered))
-            )
-            lines.append(
-                f"  authenticated: {covered}, by checkpoints signed by {', '.join(self.trusted)}"
-            )
+            keys = ", ".join(self.trusted)
+            if self.covered is None:
+                lines.append(
+                    f"  authenticated: nothing: no checkpoint that matches the log is signed by {keys}"
+                )
+            else:
+                covered = "the empty log" if not self.covered else span(1, self.covered)
+                lines.append(f"  authenticated: {covered}, by checkpoints signed by {keys}")
         if self.storage:
             found = "; ".join(self.storage_findings) if self.storage_findings else "nothing wrong"
             lines.append(f"  storage: {self.storage}: {found}")

@@ -194,12 +194,16 @@ def _disagreement(
     except ValueError:
         name = None
     if last < size or name != batch.recorder:
-        return f"it says {span(first, size)} were recorded by {batch.recorder!r}, the events do not"
+        return f"it says {_were(first, size)} recorded by {batch.recorder!r}, the events do not"
     micros = times.span_of(first, size)
     if micros != batch.created_at:
         try:
             said = from_micros(batch.created_at).isoformat()
         except (TypeError, OverflowError):
             said = repr(batch.created_at)
-        return f"it says {span(first, size)} were recorded at {said}, the events do not"
+        return f"it says {_were(first, size)} recorded at {said}, the events do not"
     return None
+
+
+def _were(first: int, last: int) -> str:
+    return f"{span(first, last)} {'was' if first == last else 'were'}"

@@ -54,7 +54,7 @@ from incidents.audit._checkpoints import (
     key_label,
     note_untrusted,
 )
-from incidents.audit._classify_rows import BATCH, Anomaly, Isos, classify
+from incidents.audit._classify_rows import BATCH, Anomaly, Isos, classify, classify_without_tree
 from incidents.audit._report import CheckpointCheck, Damage, DamageKind, VerifyReport
 from incidents.audit._stored import TimeRuns, batch_damages, stored_candidates
 from incidents.storage import AuditReader, AuditRow, IntegrityCheck, from_micros
@@ -149,7 +149,7 @@ def verify_rows(
                 break
             turns.step(len(rows))
             hashes = leaf_hashes([r[6] for r in rows])
-            if scan.anomaly is None and (stored_edge is not None or not has_tree):
+            if scan.anomaly is None:
                 scan.batch(rows, hashes, count, after)
             rebuild.feed(hashes)
             count += len(rows)
@@ -192,6 +192,8 @@ def verify_rows(
                     f"position {anchored} match a trusted checkpoint: the events are intact",
                 )
             )
+        elif stored_edge is None:
+            damages.append(classify_without_tree(reader, anomaly, scan.isos))
         else:
             damages.append(classify(reader, anomaly, count, tree_size, scan.isos))
     elif tree_bad is not None:
@@ -205,8 +207,8 @@ def verify_rows(
         )
     if scan.ids_bad is not None:
         damages.append(scan.ids_bad)
-    checked = anomaly.index if anomaly is not None else count
-    scan.runs.last = min(scan.runs.last, checked)
+    checked = min(scan.runs.last, anomaly.index if anomaly is not None else count)
+    scan.runs.last = checked
     scan.runs.finish()
     damages.extend(batch_damages(batches, scan.runs.runs, scan.times, checked))
     damages.extend(checkpoint_damages(checks, damages, count, origin))
