@@ -17,13 +17,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from forger import sha256_file
-from incidents import FixedClock, Ledger
+
+from incidents import FixedClock, IncidentOpened, Ledger, SourceKind, SourceRegistered
 from incidents._cli import main
 from incidents._errors import InvalidInputError, StorageError
 from incidents.examples import (
@@ -32,6 +33,7 @@ from incidents.examples import (
     alaska_2024,
     alaska_2024_batches,
 )
+from support.backends import fresh_postgres_url, require_postgres
 
 # Would run for ever: every row of an endless recursive CTE.
 ENDLESS = (
@@ -248,3 +250,50 @@ def _checkpoint_wal(path: Path) -> None:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("PRAGMA journal_mode=DELETE")
     db.close()
+
+
+def test_postgres_ledgers_are_read_in_read_only_sessions(tmp_path: Path) -> None:
+    require_postgres()
+    import psycopg
+
+    url = fresh_postgres_url()
+    schema = url.split("schema=")[1]
+    with pytest.raises(InvalidInputError, match="not a ledger"):
+        Ledger.open(url, read_only=True)  # nothing there: not created
+    with psycopg.connect(url.split("?")[0], autocommit=True) as db:
+        found = db.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    assert found is None
+    clock = FixedClock(ALASKA_2024_PUBLISHED_AT)
+    writer = Ledger.open(url, clock=clock)
+    try:
+        for at, events in alaska_2024_batches():
+            clock.set(at)
+            writer.record(*events)
+        with psycopg.connect(url.split("?")[0], autocommit=True) as db:
+            db.execute(
+                f"CREATE FUNCTION {schema}.vanish() RETURNS trigger LANGUAGE plpgsql AS"  # type: ignore[arg-type]
+                " $$ BEGIN RETURN NULL; END $$"
+            )
+            db.execute(
+                f"CREATE TRIGGER vanish BEFORE INSERT ON {schema}.incident_events"  # type: ignore[arg-type]
+                f" FOR EACH ROW EXECUTE FUNCTION {schema}.vanish()"
+            )
+        with Ledger.open(url, read_only=True) as reader:
+            report = reader.verify()
+            assert not report.ok
+            assert any("trigger vanish on incident_events" in f for f in report.storage_findings)
+            new, source = uuid.uuid4(), uuid.uuid4()
+            events = (
+                IncidentOpened(incident_id=new, source_id=source, title="new"),
+                SourceRegistered(
+                    incident_id=new,
+                    source_id=source,
+                    kind=SourceKind.NEWS_ARTICLE,
+                    publisher="Example",
+                ),
+            )
+            with pytest.raises(StorageError, match="read-only"):
+                reader.record(*events)
+    finally:
+        writer.store.drop()  # type: ignore[attr-defined]
+        writer.close()

@@ -156,7 +156,7 @@ def test_keys_checkpoints_and_proofs(
     bundle = tmp_path / "signed.jsonl"
     assert run(capsys, *ledger, "export", "--bundle", str(bundle))[0] == 0
     assert run(capsys, "verify", str(bundle), "--key", trusted)[0] == 0
-    status, digests, err = run(capsys, "replay", str(bundle), "--key", trusted)
+    status, _digests, err = run(capsys, "replay", str(bundle), "--key", trusted)
     assert status == 0
     assert "verified, root" in err
     status, out, err = run(capsys, "replay", str(bundle), "--key", alice.text)
