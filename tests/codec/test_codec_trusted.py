@@ -16,14 +16,16 @@ from incidents import (
     EVENT_TYPES,
     AircraftReported,
     Correction,
+    IncidentOpened,
     Interceptor,
     InterceptReported,
     Recorded,
     StorageError,
     ValidTime,
 )
-from incidents._codec import canonical as _codec
-from incidents._codec.canonical import decode_recorded, decode_trusted, encode_recorded
+from incidents._codec import trusted as _codec
+from incidents._codec.canonical import decode_recorded, encode_recorded
+from incidents._codec.trusted import decode_trusted, structure_trusted
 from support.strategies import events
 
 
@@ -76,11 +78,79 @@ def test_trusted_equals_validating_for_every_event_type(
     assert stored == encode_recorded(trusted)
 
 
-def test_damaged_bytes_still_raise_storage_error() -> None:
+@pytest.mark.parametrize("parser", sorted(PARSERS))
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        b'{"v": 1, "event": {"type": "aircraft-reported"}}',
+        b"not json",
+        b"",
+        b"\xff\xfe",
+        b"[]",
+        b"42",
+        b'"text"',
+        b"null",
+    ],
+)
+def test_damaged_bytes_still_raise_storage_error(parser: str, damaged: bytes) -> None:
+    with _parser(parser), pytest.raises(StorageError):
+        decode_trusted(damaged)
+
+
+def test_a_damaged_event_mapping_raises_storage_error() -> None:
     with pytest.raises(StorageError):
-        decode_trusted(b'{"v": 1, "event": {"type": "aircraft-reported"}}')
+        structure_trusted({"type": "aircraft-reported"})
     with pytest.raises(StorageError):
-        decode_trusted(b"not json")
+        structure_trusted({"type": "gossip"})
+
+
+def _opened() -> IncidentOpened:
+    return IncidentOpened(incident_id=uuid.uuid4(), source_id=uuid.uuid4(), title="t")
+
+
+def test_a_bug_in_a_trusted_builder_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only a row out of the trusted shape falls back to the validating path: a
+    # bug is not turned into a silent slowdown.
+    def broken(data: object) -> object:
+        return 1 / 0
+
+    recorded = _recorded(_opened(), 1)
+    monkeypatch.setitem(_codec._TRUSTED, IncidentOpened.TYPE, broken)
+    with pytest.raises(ZeroDivisionError):
+        decode_trusted(encode_recorded(recorded))
+    with pytest.raises(ZeroDivisionError):
+        structure_trusted(json.loads(encode_recorded(recorded))["event"])
+
+
+def test_a_bug_in_the_parser_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(data: object) -> object:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(_codec, "_parse", broken)
+    with pytest.raises(RuntimeError, match="parser bug"):
+        decode_trusted(encode_recorded(_recorded(_opened(), 1)))
+
+
+def test_a_row_out_of_the_trusted_shape_falls_back_to_the_validating_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recorded = _recorded(_opened(), 1)
+    fell_back = []
+
+    def validating(data: bytes) -> Recorded:
+        fell_back.append(data)
+        return decode_recorded(data)
+
+    monkeypatch.setattr(_codec, "decode_recorded", validating)
+    stored = encode_recorded(recorded)
+    assert decode_trusted(stored) == recorded
+    assert fell_back == []
+    # Without its sequence: the trusted builders refuse it, the validating
+    # decoder explains why.
+    damaged = stored.replace(b'"sequence":1,', b"")
+    with pytest.raises(StorageError):
+        decode_trusted(damaged)
+    assert fell_back == [damaged]
 
 
 HUGE = [2**63, 2**64 - 1, 2**64 + 1, 10**30, 2**200]

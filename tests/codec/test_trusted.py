@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents import Event, Recorded, StorageError, canonical_bytes, decode_recorded
-from incidents._codec.canonical import decode_trusted
 from incidents._codec.slots import uuid_from_bytes, uuid_from_str
+from incidents._codec.trusted import decode_trusted
 from support.strategies import events
 
 AT = datetime(2024, 7, 25, 12, tzinfo=UTC)

@@ -24,6 +24,8 @@ from uuid import UUID
 import attrs
 from shapely.geometry.base import BaseGeometry
 
+from incidents._codec.codegen import compile_function
+
 __all__ = ["compile_encoder"]
 
 _escape: Callable[[str], str] = json.encoder.encode_basestring
@@ -181,7 +183,12 @@ class _Compiler:
         body = ",".join(f"{_escape(key)}:{text}" for key, text in members)
         # One f-string builds the object in a single step.
         lines.append(f"    return f'{{{{{body}}}}}'")
-        exec("\n".join(lines), self.namespace)
+        compile_function(
+            "\n".join(lines),
+            name,
+            self.namespace,
+            description=f"encoder of {cls.__module__}.{cls.__qualname__}",
+        )
         return name
 
 

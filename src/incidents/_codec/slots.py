@@ -6,7 +6,7 @@ per id; reading a large incident or a whole log back builds millions of them.
 Ids read back from storage are already canonical, so these helpers set the
 UUID's slots directly (as ``UUID.__init__`` itself does), after checking once
 at import that this Python's UUID has the expected layout. The trusted
-decoder of stored records (:func:`incidents._codec.canonical.decode_trusted`) and the
+decoder of stored records (:func:`incidents._codec.trusted.decode_trusted`) and the
 SQLite row reader use them. :func:`slot_setter` is the shared way of filling
 the slots of objects built without their ``__init__``.
 """

@@ -24,7 +24,8 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import decode_trusted, event_text
+from incidents._codec.canonical import event_text
+from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Event, Recorded, SourceRegistered
 from incidents._domain.state import Incident, Reading
 from incidents._domain.time import Clock, SystemClock, to_utc

@@ -53,7 +53,8 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import FORMAT_VERSION, converter, decode_trusted, structure_trusted
+from incidents._codec.canonical import FORMAT_VERSION, converter
+from incidents._codec.trusted import decode_trusted, structure_trusted
 from incidents._domain.events import (
     Correction,
     Event,

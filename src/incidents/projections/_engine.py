@@ -53,8 +53,9 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import apply_changes, converter, decode_trusted, dumps
+from incidents._codec.canonical import apply_changes, converter, dumps
 from incidents._codec.slots import slot_setter
+from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import EVENT_TYPES, Correction, Event, Recorded, Retraction
 from incidents._domain.state import effective_events
 from incidents._domain.time import Clock, to_utc
