@@ -91,6 +91,11 @@ def _exact(value: Any) -> Any:
     return value
 
 
+# Each of these remembered values pays on the stored rows of bench_projections.py
+# (measured A/B in one process): without the UUID cache, decode_trusted takes
+# about 20% longer; without interning, about 5% longer (and an incident loaded
+# by a cold read of bench_timetravel.py holds about 9% more memory); without the
+# last recording time, about 3% longer.
 _UUIDS: dict[str, UUID] = {}
 _UUID_CACHE_SIZE = 4096
 _INTERNED_SIZE = 4096
@@ -240,11 +245,11 @@ def decode_trusted(data: bytes | str) -> Recorded:
     """
     Rebuild a recorded event from canonical bytes this library stored itself.
 
-    Equal to :func:`decode_recorded` for every record the ledger wrote, but
+    Equal to :func:`~incidents.decode_recorded` for every record the ledger wrote, but
     without re-running validation, which was done when the event was
     recorded: this is the fast path projections read the log through. Bytes
     from anywhere else (bundles, files, the network) must go through
-    :func:`decode_recorded` or :func:`decode_event`.
+    :func:`~incidents.decode_recorded` or :func:`~incidents.decode_event`.
 
     Args:
         data: Canonical JSON of a recorded event, as read from storage.
@@ -289,7 +294,7 @@ def structure_trusted(data: Mapping[str, Any]) -> Event:
         data: The event's mapping, as stored.
 
     Returns:
-        The event, equal to what :func:`decode_event` would give.
+        The event, equal to what :func:`~incidents.decode_event` would give.
 
     Raises:
         StorageError: If the data is not an event of the vocabulary.

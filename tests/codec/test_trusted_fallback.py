@@ -1,4 +1,4 @@
-"""The trusted decoder builds exactly what the validating decoder builds."""
+"""The trusted decoder: both parsers, rows out of its shape, integers beyond 64 bits, bugs."""
 
 from __future__ import annotations
 
