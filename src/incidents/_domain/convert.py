@@ -3,7 +3,7 @@ The one cattrs converter between domain values and JSON-ready data.
 
 Below the events: it knows datetimes (ISO-8601 in UTC), UUIDs (strings),
 shapely geometries (GeoJSON-style mappings) and attrs classes in general;
-:mod:`incidents._domain.events` registers the tagged union of event types on
+:mod:`incidents._codec.canonical` registers the tagged union of event types on
 it. Canonical bytes and the compiled encoders sit above the events, in
 :mod:`incidents._codec`.
 """
