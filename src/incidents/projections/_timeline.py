@@ -39,15 +39,15 @@ from incidents._domain.events import (
 )
 from incidents._domain.geo import Location
 from incidents._domain.time import ValidTime
-from incidents.projections._engine import (
+from incidents.projections._projection import (
     Change,
     ChangeKind,
     LedgerReads,
     Projection,
     State,
     handles,
-    live,
 )
+from incidents.projections._run import live
 from incidents.storage._contract import to_micros
 
 __all__ = [

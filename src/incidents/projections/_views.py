@@ -23,7 +23,7 @@ from incidents._domain.events import (
     SourceRegistered,
     StatementIssued,
 )
-from incidents.projections._engine import Change, Projection, State, handles
+from incidents.projections._projection import Change, Projection, State, handles
 from incidents.projections._timeline import _when, describe_fact, fact_name, source_label
 
 __all__ = ["AircraftRoster", "Intercepts", "SourceSupport", "StatementsBySpeaker"]
