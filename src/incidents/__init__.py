@@ -77,7 +77,7 @@ from incidents._errors import (
     VerificationError,
 )
 from incidents._ledger import Ledger
-from incidents._timetravel.service import (
+from incidents._timetravel.history import (
     Diff,
     FactChange,
     FactChangeKind,

@@ -52,8 +52,9 @@ from incidents._errors import (
     UnknownSourceError,
 )
 from incidents._gc import paused_gc
+from incidents._timetravel.history import Diff, History
 from incidents._timetravel.knowledge import known_until
-from incidents._timetravel.service import Diff, History, TimeTravel
+from incidents._timetravel.service import TimeTravel
 from incidents._tlog.notes import SigningKey
 from incidents.audit._log import AuditLog, AuditMethods
 from incidents.storage._contract import (
