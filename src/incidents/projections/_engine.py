@@ -71,36 +71,34 @@ def _recorded_change(recorded: Recorded) -> Change[Any]:
 class _Book:
     """
     The amendments of one incident: what targets what.
-
-    Keyed by the ids' integers, hashed in C (``UUID.__hash__`` is Python code).
     """
 
     __slots__ = ("by_target", "target_of")
 
     def __init__(self) -> None:
-        self.by_target: dict[int, list[Recorded]] = {}
-        self.target_of: dict[int, UUID] = {}
+        self.by_target: dict[UUID, list[Recorded]] = {}
+        self.target_of: dict[UUID, UUID] = {}
 
     def add(self, recorded: Recorded) -> None:
         event = recorded.event
         assert isinstance(event, _AMENDMENTS)
-        self.by_target.setdefault(event.target_id.int, []).append(recorded)
-        self.target_of[event.event_id.int] = event.target_id
+        self.by_target.setdefault(event.target_id, []).append(recorded)
+        self.target_of[event.event_id] = event.target_id
 
     def root(self, event_id: UUID) -> UUID:
-        target = self.target_of.get(event_id.int)
+        target = self.target_of.get(event_id)
         while target is not None:
             event_id = target
-            target = self.target_of.get(event_id.int)
+            target = self.target_of.get(event_id)
         return event_id
 
     def affecting(self, root: UUID) -> list[Recorded]:
         found: list[Recorded] = []
-        pending = [root.int]
+        pending = [root]
         while pending:
             for amendment in self.by_target.get(pending.pop(), ()):
                 found.append(amendment)
-                pending.append(amendment.event.event_id.int)
+                pending.append(amendment.event.event_id)
         found.sort(key=_sequence_of)
         return found
 
@@ -117,9 +115,9 @@ class _Lookup:
 
     def facts(
         self, event_ids: Collection[UUID], topics: frozenset[str], before: int
-    ) -> dict[int, Recorded | None]:
+    ) -> dict[UUID, Recorded | None]:
         """
-        Several facts recorded before sequence *before*, by their ids' integers.
+        Several facts recorded before sequence *before*, by their ids.
 
         A fact of a type outside *topics* maps to ``None``; an id that is not
         a fact recorded before *before* is left out.
@@ -142,9 +140,9 @@ class StoreLookup(_Lookup):
 
     def facts(
         self, event_ids: Collection[UUID], topics: frozenset[str], before: int
-    ) -> dict[int, Recorded | None]:
+    ) -> dict[UUID, Recorded | None]:
         return {
-            row.event_id.int: decode_trusted(row.state) if row.topic in topics else None
+            row.event_id: decode_trusted(row.state) if row.topic in topics else None
             for row in self.store.rows_of(event_ids)
             if row.id < before and row.topic not in AMENDMENT_TOPICS
         }
@@ -229,17 +227,16 @@ class Engine:
         self.topics = frozenset(self.handlers) | (AMENDMENT_TOPICS if self.fact_topics else set())
         # What to ask storage for: no filter at all when every type is wanted.
         self.row_topics = None if self.topics >= _ALL_TOPICS else self.topics
-        self.books: dict[int, _Book] = {}  # by the incident id's integer
+        self.books: dict[UUID, _Book] = {}  # by incident
         # How each amended fact stands after its last amendment, and the fact itself:
         # caches only, rebuilt from the log when an engine starts again.
-        # Both keyed by the id's integer: hashed in C, not by UUID.__hash__.
-        self.statuses: dict[int, _Status] = {}
-        self.facts: dict[int, Recorded | None] = {}
+        self.statuses: dict[UUID, _Status] = {}
+        self.facts: dict[UUID, Recorded | None] = {}
         # Amendments mostly target facts recorded shortly before them: keep the
-        # last few thousand facts as decoded (two generations, so eviction costs
-        # nothing), keyed by the id's integer (hashed in C, not by UUID.__hash__).
-        self.recent: dict[int, Recorded] = {}
-        self.older: dict[int, Recorded] = {}
+        # last few hundred facts as decoded (two generations, so eviction costs
+        # nothing).
+        self.recent: dict[UUID, Recorded] = {}
+        self.older: dict[UUID, Recorded] = {}
         self.seen = lookup.seen if isinstance(lookup, RecordsLookup) else None
         # The batch feed_rows is applying, for _prefetch.
         self.batch: Sequence[tuple[int, str, bytes]] = ()
@@ -262,7 +259,7 @@ class Engine:
                 if topic in fact_topics:
                     recorded = decode(data)
                     event = recorded.event
-                    recent[event.event_id.int] = recorded  # for amendments to come
+                    recent[event.event_id] = recorded  # for amendments to come
                     if len(recent) >= _RECENT:
                         self.older, self.recent = recent, {}
                         recent = self.recent
@@ -303,16 +300,15 @@ class Engine:
         self.prefetched = True
         rows, early = self.batch, self.early
         facts, recent, older = self.facts, self.recent, self.older
-        wanted: dict[int, UUID] = {root.int: root}
+        wanted = {root: None}  # in order, each once
         at = bisect.bisect_right(rows, sequence, key=_FIRST)
         for later, topic, data in islice(rows, at, None):
             if topic in AMENDMENT_TOPICS:
                 recorded = early[later] = decode_trusted(data)
                 target = recorded.event.target_id  # type: ignore[attr-defined]
-                key = target.int
-                if key not in facts and key not in recent and key not in older:
-                    wanted[key] = target
-        found = self.lookup.facts(wanted.values(), self.fact_topics, before=sequence)
+                if target not in facts and target not in recent and target not in older:
+                    wanted[target] = None
+        found = self.lookup.facts(wanted.keys(), self.fact_topics, before=sequence)
         self._make_room(len(found))
         self.facts.update(found)
 
@@ -381,9 +377,9 @@ class Engine:
                 ) from exc
 
     def _book(self, incident_id: UUID, sequence: int) -> _Book:
-        book = self.books.get(incident_id.int)
+        book = self.books.get(incident_id)
         if book is None:
-            book = self.books[incident_id.int] = _Book()
+            book = self.books[incident_id] = _Book()
             if not self.complete:
                 for earlier in self.lookup.amendments(incident_id, sequence):
                     book.add(earlier)
@@ -396,7 +392,7 @@ class Engine:
         root = book.root(event.target_id)
         earlier = book.affecting(root)
         book.add(recorded)
-        key = root.int
+        key = root
         if key in self.facts:
             fact = self.facts[key]
         elif (found := self.recent.get(key) or self.older.get(key)) is not None:
@@ -414,7 +410,7 @@ class Engine:
         before = self.statuses.get(key)
         if before is None:
             before = _status(fact, earlier) if earlier else (True, fact.event, ())
-        if event.target_id.int == root.int:
+        if event.target_id == root:
             # Aimed at the fact itself: the fold's left-to-right rule gives the new
             # status from the old one (a retraction withdraws; a correction applies
             # to the fact as it stands, or is skipped if it no longer fits).
