@@ -26,8 +26,7 @@ from incidents import (
     ValidTime,
 )
 from incidents._gc import AGE_FROM, BULK, Turns, paused_gc, set_gc_pauses
-from incidents.projections import Change, Projection, ReadModel, handles, live
-from incidents.projections._engine import state_bytes
+from incidents.projections import Change, Projection, ReadModel, handles, live, state_bytes
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,7 @@ from incidents._errors import (
 )
 from incidents._gc import set_gc_pauses
 from incidents._ledger import Ledger
-from incidents._timetravel.service import (
+from incidents._timetravel.history import (
     Diff,
     FactChange,
     FactChangeKind,

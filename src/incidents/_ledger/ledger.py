@@ -37,8 +37,9 @@ from incidents._errors import (
 )
 from incidents._gc import paused_gc
 from incidents._ledger.checks import Known, check_batch, index_batch
+from incidents._timetravel.history import Diff, History
 from incidents._timetravel.knowledge import known_until
-from incidents._timetravel.service import Diff, History, TimeTravel
+from incidents._timetravel.service import TimeTravel
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents.audit._bundle import write_bundle

@@ -11,23 +11,11 @@ and :class:`SourceSupport`. See ``docs/projections.md``.
 """
 
 from incidents._errors import ProjectionError, UnknownProjectionError
-from incidents.projections._engine import (
-    Change,
-    ChangeKind,
-    Progress,
-    Projected,
-    Projection,
-    ProjectionCheckpoint,
-    ReadModel,
-    State,
-    get,
-    handles,
-    live,
-    project,
-    register,
-    registered,
-    state_bytes,
-)
+from incidents.projections._encoding import state_bytes
+from incidents.projections._projection import Change, ChangeKind, Projection, State, handles
+from incidents.projections._read_model import Progress, ReadModel
+from incidents.projections._registry import get, register, registered
+from incidents.projections._run import Projected, live, project
 from incidents.projections._timeline import (
     IncidentTimeline,
     Timeline,
@@ -41,6 +29,7 @@ from incidents.projections._views import (
     SourceSupport,
     StatementsBySpeaker,
 )
+from incidents.storage import ProjectionCheckpoint
 
 for _builtin in (Timeline, AircraftRoster, Intercepts, StatementsBySpeaker, SourceSupport):
     register(_builtin, replace=True)
