@@ -189,6 +189,21 @@ def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path, pauses: li
     assert len(incident.aircraft) == BULK
 
 
+def test_reading_a_long_incident_s_events_pauses_while_the_rows_are_fetched(
+    tmp_path: Path, pauses: list[bool]
+) -> None:
+    path, clock, (long_id, short_id) = _ledger_file(tmp_path, BULK, 1)
+    pauses.clear()
+    with Ledger.open(path, clock=clock) as fresh:
+        assert BULK + 2 == len(list(fresh.events(long_id)))  # unknown length: paused
+        assert [True] == pauses
+        fresh.incident(short_id)  # a short incident, once its fold is known: left alone
+        pauses.clear()
+        assert 3 == len(list(fresh.events(short_id)))
+        assert [] == pauses
+    assert gc.isenabled()
+
+
 def test_listing_every_incident_pauses_the_collector_once(
     tmp_path: Path, pauses: list[bool]
 ) -> None:

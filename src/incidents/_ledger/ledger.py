@@ -340,7 +340,10 @@ class Ledger:
         """
         self._check_open()
         until = self._known_until(known_at)
-        for row in self._store.stream(incident_id, recorded_until=until):
+        # A long incident's rows are many objects and no cycles (see incidents._gc).
+        with paused_gc(self._time_travel.length_hint(incident_id)):
+            rows = self._store.stream(incident_id, recorded_until=until)
+        for row in rows:
             yield decode_trusted(row.state)
 
     def incident(

@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 
 from incidents._codec.slots import slot_setter
-from incidents._gc import paused_gc
 
 __all__ = ["INFINITY", "Index", "relocated"]
 
@@ -159,8 +158,7 @@ class Index:
             self.late = np.asarray(self.e_late, dtype=_I64)[take]
             ordered = [self.e_obj[i] for i in ids]
             if len(ids) >= self.relocate_from:
-                with paused_gc():  # many new long-lived objects (see incidents._gc)
-                    ordered = relocated(ordered)
+                ordered = relocated(ordered)
                 e_obj = self.e_obj
                 for i, obj in zip(ids, ordered, strict=True):
                     e_obj[i] = obj

@@ -44,7 +44,7 @@ import contextlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -54,7 +54,7 @@ from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, Event, Recorded, Retraction, SourceRegistered
 from incidents._domain.state import Incident, Reading, Source
 from incidents._errors import StorageError
-from incidents._gc import paused_gc
+from incidents._gc import BULK, paused_gc
 from incidents._timetravel.fold import (
     BitemporalFold,
     Kind,
@@ -123,10 +123,7 @@ class TimeTravel:
         """
         with self._lock:
             cached = self._cache.pop(incident_id, None)
-            # Loading a fold builds many long-lived objects and no cycles: the
-            # collector would walk them again and again (see incidents._gc).
-            with paused_gc() if cached is None else contextlib.nullcontext():
-                cached = self._folded(incident_id, cached, recorded_until)
+            cached = self._folded(incident_id, cached, recorded_until)
             self._cache[incident_id] = cached
             self._save_snapshot(cached)
             self._evict()
@@ -284,6 +281,34 @@ class TimeTravel:
 
     # -- questions -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _answering(self, incident_id: UUID) -> Iterator[None]:
+        """
+        Hold the lock for one answer, with the collector paused if the fold must be loaded.
+
+        Loading a fold, and answering from it the first time (which sorts its
+        columns), builds many long-lived objects and no cycles: the collector
+        would walk them again and again (see incidents._gc). Answers from a fold
+        already in memory leave the collector alone.
+        """
+        with self._lock, paused_gc() if incident_id not in self._cache else _NO_PAUSE:
+            yield
+
+    def length_hint(self, incident_id: UUID) -> int:
+        """
+        How many events the incident is known to have, for sizing bulk work.
+
+        Args:
+            incident_id: The incident.
+
+        Returns:
+            Its fold's length if the fold is in memory; otherwise :data:`~incidents._gc.BULK`
+            (unknown, so possibly long).
+        """
+        with self._lock:
+            cached = self._cache.get(incident_id)
+            return BULK if cached is None else cached.folded.position
+
     def state(
         self,
         incident_id: UUID,
@@ -303,7 +328,7 @@ class TimeTravel:
         Returns:
             The state, or ``None`` if the incident was not recorded by then.
         """
-        with self._lock:
+        with self._answering(incident_id):
             folded = self.folded(incident_id, recorded_until)
             return folded.state(folded.prefix(recorded_until), valid_at, reading)
 
@@ -317,10 +342,10 @@ class TimeTravel:
         Returns:
             The history, or ``None`` if the incident is not recorded.
         """
-        rows = self._store.stream(incident_id)
-        if not rows:
-            return None
-        with self._lock:
+        with self._answering(incident_id):
+            rows = self._store.stream(incident_id)
+            if not rows:
+                return None
             folded = self.folded(incident_id)
             records = [decode_trusted(row.state) for row in rows[: folded.position]]
             entries = [self._entry(folded, r) for r in records]
@@ -412,7 +437,7 @@ class TimeTravel:
         Returns:
             The differences, or ``None`` if the incident was not recorded by *b*.
         """
-        with self._lock:
+        with self._answering(incident_id):
             folded = self.folded(incident_id, b)
             pa, pb = folded.prefix(a), folded.prefix(b)
             head = folded.state(pb)
@@ -475,6 +500,9 @@ class TimeTravel:
                 if state is not None:
                     found.append(state)
         return found
+
+
+_NO_PAUSE = contextlib.nullcontext()
 
 
 class _DivergedError(Exception):
