@@ -195,12 +195,12 @@ def test_reading_a_long_incident_s_events_pauses_while_the_rows_are_fetched(
     path, clock, (long_id, short_id) = _ledger_file(tmp_path, BULK, 1)
     pauses.clear()
     with Ledger.open(path, clock=clock) as fresh:
-        assert BULK + 2 == len(list(fresh.events(long_id)))  # unknown length: paused
-        assert [True] == pauses
+        assert len(list(fresh.events(long_id))) == BULK + 2  # unknown length: paused
+        assert pauses == [True]
         fresh.incident(short_id)  # a short incident, once its fold is known: left alone
         pauses.clear()
-        assert 3 == len(list(fresh.events(short_id)))
-        assert [] == pauses
+        assert len(list(fresh.events(short_id))) == 3
+        assert pauses == []
     assert gc.isenabled()
 
 
