@@ -44,7 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from incidents._codec.canonical import FORMAT_VERSION, decode_recorded
 from incidents._codec.codegen import compile_function
 from incidents._codec.slots import slot_setter, uuid_from_str
-from incidents._domain.convert import structure, structure_geometry
+from incidents._domain.convert import field_types, structure, structure_geometry
 from incidents._domain.events import EVENT_TYPES, Event, Recorded
 from incidents._errors import InvalidInputError, StorageError
 
@@ -173,7 +173,7 @@ def _internable(hints: Mapping[str, Any]) -> bool:
 
 
 def _trusted_class(cls: Any) -> Any:
-    hints = typing.get_type_hints(cls)
+    hints = field_types(cls)
     fields = attrs.fields(cls)
     scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
     lines = ["def build(data):", "    instance = new(cls)"]

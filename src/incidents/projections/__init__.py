@@ -11,6 +11,7 @@ and :class:`SourceSupport`. See ``docs/projections.md``.
 """
 
 from incidents._errors import ProjectionError, UnknownProjectionError
+from incidents._public import report_public_module
 from incidents.projections._encoding import state_bytes
 from incidents.projections._projection import Change, ChangeKind, Projection, State, handles
 from incidents.projections._read_model import Progress, ReadModel
@@ -63,3 +64,5 @@ __all__ = [
     "registered",
     "state_bytes",
 ]
+
+report_public_module(__name__, globals(), __all__)

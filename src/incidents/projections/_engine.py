@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import operator
-import typing
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
@@ -26,6 +25,7 @@ import attrs
 from incidents._codec.canonical import apply_changes, converter
 from incidents._codec.slots import slot_setter
 from incidents._codec.trusted import decode_trusted
+from incidents._domain.convert import field_types
 from incidents._domain.events import EVENT_TYPES, Correction, Event, Recorded, Retraction
 from incidents._domain.state import effective_events
 from incidents._errors import IncidentsError, InvalidInputError, ProjectionError
@@ -186,8 +186,7 @@ def _corrected(event: Event, changes: Mapping[str, Any]) -> Event:
     kind = type(event)
     hints = _HINTS.get(kind)
     if hints is None:
-        every = typing.get_type_hints(kind)
-        hints = _HINTS[kind] = {f.name: every[f.name] for f in attrs.fields(kind)}
+        hints = _HINTS[kind] = field_types(kind)
     if not changes.keys() <= hints.keys():
         return apply_changes(event, changes)
     try:
