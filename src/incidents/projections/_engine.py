@@ -23,7 +23,6 @@ from uuid import UUID
 import attrs
 
 from incidents._codec.canonical import apply_changes, converter
-from incidents._codec.slots import slot_setter
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.convert import field_types
 from incidents._domain.events import EVENT_TYPES, Correction, Event, Recorded, Retraction
@@ -40,33 +39,9 @@ _AMENDMENTS = (Correction, Retraction)
 _ALL_TOPICS = frozenset(EVENT_TYPES)
 _RECENT = 256
 
-# A Change built through its slots: the catch-up makes one per fact row
-# (bench_projections, "into memory").
-(
-    _set_event,
-    _set_added,
-    _set_kind,
-    _set_fact,
-    _set_cause,
-    _set_corrections,
-    _set_previous,
-) = (
-    slot_setter(Change, name)
-    for name in ("event", "added", "kind", "fact", "cause", "corrections", "previous")
-)
-
-
 def _recorded_change(recorded: Recorded) -> Change[Any]:
-    """``Change(event, True, RECORDED, recorded, recorded)``, built through its slots (hot path)."""
-    change: Change[Any] = object.__new__(Change)
-    _set_event(change, recorded.event)
-    _set_added(change, True)
-    _set_kind(change, ChangeKind.RECORDED)
-    _set_fact(change, recorded)
-    _set_cause(change, recorded)
-    _set_corrections(change, ())
-    _set_previous(change, None)
-    return change
+    """The change a fact makes when it is recorded: it enters, as recorded."""
+    return Change(recorded.event, True, ChangeKind.RECORDED, recorded, recorded)
 
 
 class _Book:
@@ -247,7 +222,7 @@ class Engine:
         """Apply stored rows (``(sequence, topic, bytes)``) in ledger order: the hot path."""
         fact_topics, handlers = self.fact_topics, self.handlers
         recent = self.recent
-        decode, new, recorded_kind = decode_trusted, object.__new__, ChangeKind.RECORDED
+        decode, recorded_kind = decode_trusted, ChangeKind.RECORDED
         handler: Any = None
         recorded: Recorded | None = None
         # For a prefetch on the batch's first miss (see _prefetch): what it decodes is kept.
@@ -263,15 +238,7 @@ class Engine:
                     if len(recent) >= _RECENT:
                         self.older, self.recent = recent, {}
                         recent = self.recent
-                    # Change(event, True, RECORDED, recorded, recorded), through its slots.
-                    change = new(Change)
-                    _set_event(change, event)
-                    _set_added(change, True)
-                    _set_kind(change, recorded_kind)
-                    _set_fact(change, recorded)
-                    _set_cause(change, recorded)
-                    _set_corrections(change, ())
-                    _set_previous(change, None)
+                    change = Change(event, True, recorded_kind, recorded, recorded)
                     for handler in handlers[topic]:
                         handler(state, change)
                 else:
