@@ -56,6 +56,7 @@ from incidents import (
     ValidTime,
     canonical_bytes,
 )
+from incidents._codec.canonical import FORMAT_VERSION
 from incidents._tlog.tiles import TreeEdge, leaf_hashes
 from incidents.storage import to_micros
 from incidents.storage._sqlite._schema import SCHEMA as _SCHEMA
@@ -127,13 +128,14 @@ def build_ledger(path: Path, size: int) -> float:
         rows = []
         for n in range(start, min(start + 50_000, size + 1)):
             event_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-            state = b'%s%s%s,"position":%d%s%d,"v":1}' % (
+            state = b'%s%s%s,"position":%d%s%d,"v":%d}' % (
                 before_id,
                 str(event_id).encode(),
                 body,
                 n,
                 recorded_at,
                 n,
+                FORMAT_VERSION,
             )
             rows.append((n, incident, n, event_id.bytes, "aircraft-reported", micros, state))
         db.executemany(insert, rows)

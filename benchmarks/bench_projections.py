@@ -61,7 +61,8 @@ from incidents import (
     StatementIssued,
     ValidTime,
 )
-from incidents._codec.canonical import decode_recorded, decode_trusted
+from incidents._codec.canonical import decode_recorded
+from incidents._codec.trusted import decode_trusted
 from incidents.projections import Change, Projection, ReadModel, Timeline, handles, live
 
 

@@ -26,8 +26,7 @@ from incidents import (
     ValidTime,
 )
 from incidents._gc import AGE_FROM, BULK, Turns, paused_gc, set_gc_pauses
-from incidents.projections import Change, Projection, ReadModel, handles, live
-from incidents.projections._engine import state_bytes
+from incidents.projections import Change, Projection, ReadModel, handles, live, state_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -188,6 +187,21 @@ def test_loading_a_long_incident_pauses_the_collector(tmp_path: Path, pauses: li
     assert pauses == [True]  # paused once, while the fold was loaded
     assert gc.isenabled()
     assert len(incident.aircraft) == BULK
+
+
+def test_reading_a_long_incident_s_events_pauses_while_the_rows_are_fetched(
+    tmp_path: Path, pauses: list[bool]
+) -> None:
+    path, clock, (long_id, short_id) = _ledger_file(tmp_path, BULK, 1)
+    pauses.clear()
+    with Ledger.open(path, clock=clock) as fresh:
+        assert len(list(fresh.events(long_id))) == BULK + 2  # unknown length: paused
+        assert pauses == [True]
+        fresh.incident(short_id)  # a short incident, once its fold is known: left alone
+        pauses.clear()
+        assert len(list(fresh.events(short_id))) == 3
+        assert pauses == []
+    assert gc.isenabled()
 
 
 def test_listing_every_incident_pauses_the_collector_once(

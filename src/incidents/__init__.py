@@ -78,7 +78,8 @@ from incidents._errors import (
 )
 from incidents._gc import set_gc_pauses
 from incidents._ledger import Ledger
-from incidents._timetravel.service import (
+from incidents._public import report_public_module
+from incidents._timetravel.history import (
     Diff,
     FactChange,
     FactChangeKind,
@@ -211,3 +212,5 @@ __all__ = [
     "replay_digests",
     "set_gc_pauses",
 ]
+
+report_public_module(__name__, globals(), __all__)

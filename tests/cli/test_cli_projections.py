@@ -214,7 +214,7 @@ def test_project_imports_user_projections(
     import importlib
     import sys
 
-    import incidents.projections._engine as registry
+    import incidents.projections._registry as registry
 
     (tmp_path / "my_cli_projections.py").write_text(
         (tmp_path / "my_cli_projections.py").read_text().replace("version = 1", "version = 2")

@@ -28,7 +28,7 @@ from incidents import (
 )
 from incidents._codec.canonical import dumps
 from incidents.projections import Change, Projection, ProjectionError, ReadModel, handles, live
-from incidents.projections._engine import _Parts
+from incidents.projections._encoding import _Parts
 from support.backends import Backend
 
 

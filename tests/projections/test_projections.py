@@ -503,7 +503,7 @@ def test_register_get_replace_and_unknown() -> None:
 
 
 def test_register_as_decorator_and_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidents.projections._engine as module
+    import incidents.projections._registry as module
 
     @register(name="test-decorated")
     class Decorated(Projection):

@@ -30,7 +30,8 @@ from incidents import (
     ValidTime,
     fold,
 )
-from incidents._timetravel.service import SNAPSHOT_FORMAT, TimeTravel
+from incidents._timetravel.service import TimeTravel
+from incidents._timetravel.snapshots import SNAPSHOT_FORMAT
 from incidents.examples import (
     ALASKA_2024,
     ALASKA_2024_CORRECTED_AT,
@@ -650,7 +651,7 @@ def test_a_cold_ledger_reads_skipped_corrections_when_a_retraction_needs_them(
 
 
 def test_relocated_objects_are_equal_copies_in_the_same_order(alaska: Ledger) -> None:
-    from incidents._timetravel.fold import relocated
+    from incidents._timetravel.index import relocated
 
     state = alaska.incident(ALASKA_2024)
     objs: list[object] = [*state.aircraft, *state.statements, *state.sources, state.id]

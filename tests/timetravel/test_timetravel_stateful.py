@@ -56,7 +56,7 @@ from incidents import (
 )
 from incidents._codec.canonical import apply_changes, converter
 from incidents._domain.state import fold
-from incidents._timetravel.fold import _Index
+from incidents._timetravel.index import Index
 from incidents._timetravel.service import TimeTravel
 from support.backends import fresh_postgres_url, require_postgres
 
@@ -195,8 +195,8 @@ class TimeTravelMachine(RuleBasedStateMachine):
         self.records: list[Recorded] = []
         self.incident_id = UUID(int=1)
         self.source_ids: list[UUID] = []
-        self.saved_limit = _Index.pending_limit
-        self.saved_relocate = _Index.relocate_from
+        self.saved_limit = Index.pending_limit
+        self.saved_relocate = Index.relocate_from
         self.saved_every = TimeTravel.snapshot_every
 
     def _target(self) -> str:
@@ -207,8 +207,8 @@ class TimeTravelMachine(RuleBasedStateMachine):
         return fresh_postgres_url()
 
     def teardown(self) -> None:
-        _Index.pending_limit = self.saved_limit
-        _Index.relocate_from = self.saved_relocate
+        Index.pending_limit = self.saved_limit
+        Index.relocate_from = self.saved_relocate
         TimeTravel.snapshot_every = self.saved_every
         drop = getattr(self.ledger.store, "drop", None)
         if drop is not None:
@@ -233,8 +233,8 @@ class TimeTravelMachine(RuleBasedStateMachine):
     ) -> None:
         # Exercise the compiled and the pending paths of the indexes, objects
         # relocated in key order or left where they were built, and snapshots.
-        _Index.pending_limit = pending_limit
-        _Index.relocate_from = relocate_from
+        Index.pending_limit = pending_limit
+        Index.relocate_from = relocate_from
         TimeTravel.snapshot_every = snapshot_every
         self.ledger._time_travel.snapshot_every = snapshot_every
         source = SourceRegistered(

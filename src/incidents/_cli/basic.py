@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from incidents._cli.common import parse_incident, terminal_width
-from incidents._codec.canonical import decode_trusted
+from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, IncidentOpened, Recorded, Retraction
 from incidents._domain.state import fold
 from incidents._domain.time import FixedClock

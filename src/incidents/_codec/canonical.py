@@ -1,36 +1,34 @@
 """
-Serialization: the one cattrs converter and the canonical bytes of events.
+Canonical bytes of events and recorded events, and their validating decoders.
 
 Canonical bytes are compact JSON with sorted keys, UTF-8, no NaN: datetimes
 ISO-8601 in UTC with their offset, UUIDs as strings, enums by value, shapely
 geometries as GeoJSON-style mappings whose floats round-trip exactly. The same
 event always gives the same bytes, on any machine and with any storage
 backend, which is what makes audit hashes reproducible.
+
+The converter itself lives below the events (:mod:`incidents._domain.convert`);
+this module registers the tagged union of event types on it, writes the
+bytes through the compiled encoders (:mod:`incidents._codec.compiled`), and
+decodes with full validation: bytes from anywhere. Rows the ledger stored
+itself are read back by the trusted decoder (:mod:`incidents._codec.trusted`).
 """
 
 from __future__ import annotations
 
-import enum
 import json
-import types
-import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
-import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
-from shapely.geometry.base import BaseGeometry
 
 from incidents._codec.compiled import compile_encoder
-from incidents._codec.slots import slot_setter, uuid_from_str
 from incidents._domain.convert import (
     apply_changes,
     converter,
     structure,
     structure_datetime,
-    structure_geometry,
     unstructure_changes,
     unstructure_datetime,
     unstructure_geometry,
@@ -45,8 +43,6 @@ __all__ = [
     "converter",
     "decode_event",
     "decode_recorded",
-    "decode_trusted",
-    "structure_trusted",
     "dumps",
     "encode_event",
     "encode_recorded",
@@ -87,16 +83,6 @@ def _structure_event(data: Any, _: Any) -> Event:
 
 converter.register_unstructure_hook_func(lambda t: t is Event, _unstructure_event)
 converter.register_structure_hook_func(lambda t: t is Event, _structure_event)
-
-
-# Events are unstructured by their runtime class and tagged with "type". The
-# per-class functions are generated once; the hooks for the base class only
-# dispatch (singledispatch would otherwise catch the subclasses too).
-_UNSTRUCTURE = {cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()}
-_STRUCTURE = {
-    name: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
-    for name, cls in EVENT_TYPES.items()
-}
 
 
 def dumps(data: Any) -> bytes:
@@ -275,254 +261,3 @@ def decode_recorded(data: bytes | str) -> Recorded:
         return Recorded(event=event, recorded_at=recorded_at, **raw)
     except (ValueError, KeyError, TypeError, AttributeError, InvalidInputError) as exc:
         raise StorageError(f"stored record cannot be decoded: {exc}") from exc
-
-
-# -- trusted decoding: rows read back from the ledger's own storage -------------------
-#
-# Every stored record was validated when it was recorded, and its bytes are
-# canonical; re-running every attrs validator when a projection reads it back
-# costs several times the JSON parsing itself. These builders construct the
-# same objects directly (each field structured by its declared type, no
-# validators, no post-init checks). Anything unexpected falls back to the
-# validating path, so a damaged row still raises StorageError.
-
-#
-# The stored bytes are parsed by orjson when it is installed (it is a
-# dependency; the standard library's scanner stands in where it cannot be):
-# about three times as fast as ``json``. It differs from ``json`` in one way
-# that matters: an integer beyond 64 bits comes back as a float. So the
-# builders take a field typed ``int`` only as an ``int`` (``_whole``), and look
-# through free-form values (a correction's changes) for floats that large
-# (``_exact``); either raises, and the record is decoded again by the
-# validating path, through ``json``, exactly.
-
-_orjson_loads: Callable[[bytes | str], Any] | None
-try:
-    from orjson import loads as _orjson_loads
-except ImportError:  # pragma: no cover - a platform orjson has no build for
-    _orjson_loads = None
-
-_TOO_LARGE = 2.0**63  # orjson gives floats for integers from here on (and below minus it)
-
-
-def _whole(value: Any) -> int:
-    if type(value) is int:
-        return value
-    raise ValueError(f"not a whole number: {value!r}")
-
-
-def _exact(value: Any) -> Any:
-    if type(value) is float:
-        if not -_TOO_LARGE < value < _TOO_LARGE:
-            raise ValueError(f"{value!r} may have been a larger integer")
-    elif type(value) is dict:
-        for item in value.values():
-            _exact(item)
-    elif type(value) is list:
-        for item in value:
-            _exact(item)
-    return value
-
-
-_UUIDS: dict[str, UUID] = {}
-_UUID_CACHE_SIZE = 4096
-_INTERNED_SIZE = 4096
-
-
-def _trusted_uuid(value: str) -> UUID:
-    found = _UUIDS.get(value)
-    if found is None:
-        found = uuid_from_str(value)
-        if len(_UUIDS) >= _UUID_CACHE_SIZE:
-            _UUIDS.clear()  # incident and source ids repeat; event ids do not
-        _UUIDS[value] = found
-    return found
-
-
-def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
-    """Python source building a value of type *hint* from the JSON value *value*."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        if len(inner) != 1:
-            raise TypeError(f"no trusted decoder for {hint!r}")  # pragma: no cover
-        built = _trusted_expression(inner[0], "v", scope)
-        return value if built == "v" else f"(None if (v := {value}) is None else {built})"
-    if origin is tuple:
-        built = _trusted_expression(args[0], "x", scope)
-        return f"tuple({value})" if built == "x" else f"tuple([{built} for x in {value}])"
-    if hint in (str, bool):
-        return value  # stored as is
-    if hint is int:  # the parser may have turned a very large one into a float
-        scope["whole"] = _whole
-        return f"whole({value})"
-    if hint is Any or origin is dict:  # free-form: looked through for such floats
-        scope["exact"] = _exact
-        return f"exact({value})"
-    name = f"f{len(scope)}"
-    if hint is UUID:  # the cache lookup inline, the parse only on a miss
-        scope["uuids"], scope["parse_uuid"] = _UUIDS, _trusted_uuid
-        return f"(uuids.get({value}) or parse_uuid({value}))"
-    if hint is datetime:
-        scope[name] = datetime.fromisoformat  # stored in UTC, with its offset
-    elif hint is float:
-        scope[name] = float
-    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
-        scope[name] = {m.value: m for m in hint}.__getitem__
-    elif isinstance(hint, type) and issubclass(hint, BaseGeometry):
-        scope[name] = lambda v: structure_geometry(v, BaseGeometry)
-    elif isinstance(hint, type) and attrs.has(hint):
-        scope[name] = _trusted_class(hint)
-    else:  # pragma: no cover - closed vocabulary
-        raise TypeError(f"no trusted decoder for {hint!r}")
-    return f"{name}({value})"
-
-
-def _internable(hints: Mapping[str, Any]) -> bool:
-    """
-    Whether equal stored fields always make an equal, interchangeable value.
-
-    True for small immutable values (valid times, speakers, claims,
-    interceptors, locations) whose fields are text, whole numbers, booleans,
-    enums, datetimes, ids or nested values. Floats are left out (``0.0 ==
-    -0.0``, yet their bytes differ), and so is anything typed ``Any`` or
-    ``dict`` (``1 == True``). Nested lists and mappings never make a key (they
-    are not hashable): such a value is built afresh each time.
-    """
-    for hint in hints.values():
-        inner = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
-        for kind in inner:
-            if kind in (float, Any) or typing.get_origin(kind) in (dict, tuple):
-                return False
-            if not isinstance(kind, type):
-                return False
-    return True
-
-
-def _trusted_class(cls: Any) -> Any:
-    hints = typing.get_type_hints(cls)
-    fields = attrs.fields(cls)
-    scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    lines = ["def build(data):", "    instance = new(cls)"]
-    for field in fields:
-        setter = f"set_{field.name}"
-        scope[setter] = slot_setter(cls, field.name)
-        if field.name == "event_id" and hints[field.name] is UUID:
-            # Every event has its own id: parsed directly, never cached.
-            scope["uuid_from_str"] = uuid_from_str
-            built = "uuid_from_str(data['event_id'])"
-        else:
-            built = _trusted_expression(hints[field.name], f"data[{field.name!r}]", scope)
-        lines.append(f"    {setter}(instance, {built})")
-    lines.append("    return instance")
-    if not issubclass(cls, Event) and _internable({f.name: hints[f.name] for f in fields}):
-        # Small frozen values repeat across events (the same day, speaker,
-        # location): one instance per distinct stored form, looked up by the
-        # tuple of its stored fields, built on a miss. A nested list or mapping
-        # makes the key unhashable: that value is built, not cached.
-        key = ", ".join(f"data[{f.name!r}]" for f in fields)
-        scope["interned"], scope["limit"] = {}, _INTERNED_SIZE
-        lines[0] = "def make(data):"
-        lines += [
-            "def build(data):",
-            f"    key = ({key},)",
-            "    try:",
-            "        found = interned.get(key)",
-            "    except TypeError:",
-            "        return make(data)",
-            "    if found is None:",
-            "        if len(interned) >= limit:",
-            "            interned.clear()",
-            "        found = interned[key] = make(data)",
-            "    return found",
-        ]
-    exec("\n".join(lines), scope)  # one straight-line builder per class, as attrs does
-    return scope["build"]
-
-
-_TRUSTED = {name: _trusted_class(cls) for name, cls in EVENT_TYPES.items()}
-# The C scanner itself (what JSONDecoder.raw_decode calls, without that Python frame):
-# canonical bytes have no whitespace to skip; a failure raises, and falls back below.
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _scan_stored(data: bytes | str) -> Any:
-    """Parse stored bytes with the standard library's scanner (no orjson)."""
-    return _scan(data.decode() if isinstance(data, bytes) else data, 0)[0]
-
-
-_parse: Callable[[bytes | str], Any] = _scan_stored if _orjson_loads is None else _orjson_loads
-_set_event = slot_setter(Recorded, "event")
-_set_sequence = slot_setter(Recorded, "sequence")
-_set_position = slot_setter(Recorded, "position")
-_set_recorded_at = slot_setter(Recorded, "recorded_at")
-_set_recorder = slot_setter(Recorded, "recorder")
-_last_stamp: list[tuple[str, datetime]] = [("", datetime.min)]
-
-
-def decode_trusted(data: bytes | str) -> Recorded:
-    """
-    Rebuild a recorded event from canonical bytes this library stored itself.
-
-    Equal to :func:`decode_recorded` for every record the ledger wrote, but
-    without re-running validation, which was done when the event was
-    recorded: this is the fast path projections read the log through. Bytes
-    from anywhere else (bundles, files, the network) must go through
-    :func:`decode_recorded` or :func:`decode_event`.
-
-    Args:
-        data: Canonical JSON of a recorded event, as read from storage.
-
-    Returns:
-        The recorded event.
-
-    Raises:
-        StorageError: If the bytes are not a recorded event of a known format.
-    """
-    try:
-        raw = _parse(data)
-        if raw["v"] != FORMAT_VERSION:
-            raise ValueError("unknown format")
-        event = raw["event"]
-        recorded = object.__new__(Recorded)
-        _set_event(recorded, _TRUSTED[event["type"]](event))
-        sequence, position = raw["sequence"], raw["position"]
-        if type(sequence) is not int or type(position) is not int:
-            raise ValueError("not whole numbers")
-        _set_sequence(recorded, sequence)
-        _set_position(recorded, position)
-        stamp = raw["recorded_at"]
-        last = _last_stamp[0]  # one immutable pair, so threads never see half of another's
-        if last[0] != stamp:  # a batch shares one recording time
-            last = _last_stamp[0] = (stamp, datetime.fromisoformat(stamp))
-        _set_recorded_at(recorded, last[1])
-        _set_recorder(recorded, raw["recorder"])
-        return recorded
-    except Exception:  # anything odd: let the validating decoder explain it
-        return decode_recorded(data)
-
-
-def structure_trusted(data: Mapping[str, Any]) -> Event:
-    """
-    Rebuild an event from its stored JSON form (with its ``"type"`` tag), trusting it.
-
-    The counterpart of :func:`decode_trusted` for an event mapping already
-    parsed from stored bytes.
-
-    Args:
-        data: The event's mapping, as stored.
-
-    Returns:
-        The event, equal to what :func:`decode_event` would give.
-
-    Raises:
-        StorageError: If the data is not an event of the vocabulary.
-    """
-    try:
-        return _TRUSTED[data["type"]](data)  # type: ignore[no-any-return]
-    except Exception:  # anything odd: let the validating path explain it
-        try:
-            return structure(data, Event)
-        except InvalidInputError as exc:
-            raise StorageError(f"stored event cannot be decoded: {exc}") from exc

@@ -3,7 +3,7 @@ The one cattrs converter between domain values and JSON-ready data.
 
 Below the events: it knows datetimes (ISO-8601 in UTC), UUIDs (strings),
 shapely geometries (GeoJSON-style mappings) and attrs classes in general;
-:mod:`incidents._domain.events` registers the tagged union of event types on
+:mod:`incidents._codec.canonical` registers the tagged union of event types on
 it. Canonical bytes and the compiled encoders sit above the events, in
 :mod:`incidents._codec`.
 """
@@ -28,6 +28,7 @@ __all__ = [
     "apply_changes",
     "converter",
     "describe_error",
+    "field_types",
     "structure",
     "structure_datetime",
     "structure_geometry",
@@ -169,3 +170,20 @@ def apply_changes(target: T, changes: Mapping[str, Any]) -> T:
         )
     data.update(changes)
     return structure(data, type(target))
+
+
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """
+    The types of an attrs class's fields, resolved from their annotations.
+
+    attrs resolves them once and keeps them on the fields, so this works even
+    after the class reports a public module other than the one that defines
+    it (see :mod:`incidents._public`).
+
+    Args:
+        cls: An attrs class.
+
+    Returns:
+        Field name to type.
+    """
+    return {f.name: f.type for f in attrs.fields(attrs.resolve_types(cls))}

@@ -496,25 +496,118 @@ def fold(
     )
 
 
-def _entity_builder(cls: type) -> Callable[[UUID, Event, tuple[UUID, ...]], Any]:
-    # One straight-line constructor call per class (as attrs generates its
-    # __init__): folds build one state object per version of every fact.
-    names = [f.name for f in attrs.fields(cls) if f.name not in ("id", "source_id", "corrections")]
-    arguments = ", ".join(f"{name}=event.{name}" for name in names)
-    source = (
-        "def build(fact_id, event, applied):\n"
-        f"    return cls(id=fact_id, source_id=event.source_id, corrections=applied, {arguments})"
+# One plain constructor call per kind of fact: folds build one state object per
+# version of every fact. Written out, these are as fast as builders generated
+# from the fields with exec (measured on folds of the worked example and cold
+# reads of benchmarks/bench_timetravel.py's incidents), and a type checker
+# sees every field.
+
+
+def aircraft_of(fact_id: UUID, event: AircraftReported, fixes: tuple[UUID, ...]) -> Aircraft:
+    """
+    The state of reported aircraft.
+
+    Args:
+        fact_id: The id of the event that reported them.
+        event: The report, as it stands (corrections applied).
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The aircraft.
+    """
+    return Aircraft(
+        id=fact_id,
+        type_designation=event.type_designation,
+        nation=event.nation,
+        count=event.count,
+        valid_time=event.valid_time,
+        operator=event.operator,
+        role=event.role,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
     )
-    scope: dict[str, Any] = {"cls": cls}
-    exec(compile(source, f"<state builder of {cls.__qualname__}>", "exec"), scope)
-    return scope["build"]  # type: ignore[no-any-return]
 
 
-ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Event, tuple[UUID, ...]], Any]] = {
-    AircraftReported: _entity_builder(Aircraft),
-    PatrolReported: _entity_builder(Patrol),
-    InterceptReported: _entity_builder(Intercept),
-    StatementIssued: _entity_builder(Statement),
+def patrol_of(fact_id: UUID, event: PatrolReported, fixes: tuple[UUID, ...]) -> Patrol:
+    """
+    The state of a reported patrol.
+
+    Args:
+        fact_id: The id of the event that reported it.
+        event: The report, as it stands (corrections applied).
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The patrol.
+    """
+    return Patrol(
+        id=fact_id,
+        aircraft=event.aircraft,
+        nations=event.nations,
+        areas=event.areas,
+        joint=event.joint,
+        valid_time=event.valid_time,
+        purpose=event.purpose,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def intercept_of(fact_id: UUID, event: InterceptReported, fixes: tuple[UUID, ...]) -> Intercept:
+    """
+    The state of a reported intercept.
+
+    Args:
+        fact_id: The id of the event that reported it.
+        event: The report, as it stands (corrections applied).
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The intercept.
+    """
+    return Intercept(
+        id=fact_id,
+        interceptors=event.interceptors,
+        intercepted=event.intercepted,
+        valid_time=event.valid_time,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def statement_of(fact_id: UUID, event: StatementIssued, fixes: tuple[UUID, ...]) -> Statement:
+    """
+    The state of a statement made.
+
+    Args:
+        fact_id: The id of the event that recorded it.
+        event: The statement, as it stands (corrections applied).
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The statement.
+    """
+    return Statement(
+        id=fact_id,
+        speaker=event.speaker,
+        medium=event.medium,
+        quotes=event.quotes,
+        claims=event.claims,
+        language=event.language,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]] = {
+    AircraftReported: aircraft_of,
+    PatrolReported: patrol_of,
+    InterceptReported: intercept_of,
+    StatementIssued: statement_of,
 }
 """For each dated fact's event class: ``(fact id, event, corrections applied) -> state object``."""
 

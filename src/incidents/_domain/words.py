@@ -1,31 +1,71 @@
 """
-Readable text for people: an incident's state and its recorded history.
+The words used to show values to people: one place for how a fact, a source or a value is named.
 
-Pure functions from domain values to strings; the command line prints them.
+Pure functions from domain values to strings. The command line prints them;
+the built-in projections keep some of them in their states (so what they
+return is part of those states' digests: change one only with the
+projection's version); history and diff use them to show what changed.
+
+Some things are named more than one way, each for a place:
+
+* a source: :func:`table_source_label` (``"NORAD [B2]"``, a table column:
+  the publisher's acronym and the grade) and :func:`history_source_label`
+  (``"NORAD (press release) [B2]"``, a line of a history: the publisher in
+  full, the kind and the grade);
+* a field's value: :func:`field_text` (a value as an event holds it:
+  ``None`` is ``"(none)"``, tuples are joined with commas) and
+  :func:`show_value` (a value in serialized JSON form, as history and diff
+  hold it: ``None`` is ``"-"``, lists are bracketed).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import attrs
+
+from incidents._domain.convert import converter
 from incidents._domain.events import (
     AircraftReported,
+    Claim,
     Correction,
     Event,
     IncidentOpened,
+    Interceptor,
     InterceptReported,
     PatrolReported,
     Recorded,
     Retraction,
     SourceRegistered,
+    Speaker,
     StatementIssued,
 )
-from incidents._domain.state import Incident
+from incidents._domain.geo import Location
+from incidents._domain.state import Incident, Source
+from incidents._domain.time import ValidTime
 
-__all__ = ["describe_event", "render_history", "render_incident", "short_id", "stamp"]
+__all__ = [
+    "describe_event",
+    "describe_fact",
+    "describe_statement",
+    "fact_name",
+    "field_text",
+    "history_source_label",
+    "join_and",
+    "old_values",
+    "render_history",
+    "render_incident",
+    "short_id",
+    "show_value",
+    "stamp",
+    "table_source_label",
+]
+
+# -- ids and recording times ---------------------------------------------------------------
 
 
 def short_id(value: UUID) -> str:
@@ -56,7 +96,259 @@ def stamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def _interceptors(event: InterceptReported) -> str:
+# -- facts in words ---------------------------------------------------------------------------
+
+
+def _location(location: Location | None) -> str:
+    if location is None:
+        return ""
+    if location.name:
+        return location.name
+    if location.position is not None:
+        p = location.position
+        return f"{abs(p.lat):.2f}{'N' if p.lat >= 0 else 'S'} {abs(p.lon):.2f}{'E' if p.lon >= 0 else 'W'}"
+    assert location.geometry is not None
+    return f"a {location.geometry.geom_type.lower()}"
+
+
+def _interceptors(interceptors: Sequence[Interceptor]) -> str:
+    """Interceptors in a sentence: ``"2 F-16 (US) and fighters of CA"``."""
+    parts = []
+    for i in interceptors:
+        what = " ".join(p for p in (str(i.count) if i.count else "", i.type_designation or "") if p)
+        parts.append(f"{what} ({i.nation})" if what else f"fighters of {i.nation}")
+    return join_and(parts)
+
+
+def join_and(parts: Sequence[str]) -> str:
+    """
+    Words joined as in a sentence: ``"a"``, ``"a and b"``, ``"a, b and c"``.
+
+    Args:
+        parts: The words.
+
+    Returns:
+        The words joined.
+    """
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _claims(claims: Sequence[Claim]) -> str:
+    by_stance: dict[str, list[str]] = {}
+    for claim in claims:
+        by_stance.setdefault(claim.stance.value, []).append(claim.topic)
+    return "; ".join(f"{stance} {', '.join(topics)}" for stance, topics in by_stance.items())
+
+
+def fact_name(event: Event) -> str:
+    """
+    A short name for a fact other facts refer to, e.g. ``"2 x H-6 (CN)"``.
+
+    Args:
+        event: Any event.
+
+    Returns:
+        A few words.
+    """
+    if isinstance(event, AircraftReported):
+        return f"{event.count} x {event.type_designation} ({event.nation})"
+    if isinstance(event, PatrolReported):
+        return f"{'joint ' if event.joint else ''}patrol by {'/'.join(event.nations)}"
+    return event.TYPE
+
+
+def describe_fact(event: Event) -> str:
+    """
+    What a fact reports, in one sentence without its time or source.
+
+    Args:
+        event: Any event.
+
+    Returns:
+        e.g. ``"2 x H-6 (CN), bomber, in Alaska ADIZ"``.
+    """
+    if isinstance(event, AircraftReported):
+        extras = [x for x in (event.role, event.operator) if x]
+        where = _location(event.location)
+        return ", ".join([fact_name(event), *extras]) + (f", in {where}" if where else "")
+    if isinstance(event, PatrolReported):
+        text = f"{'joint ' if event.joint else ''}patrol by {join_and(list(event.nations))}"
+        if event.areas:
+            text += f" over {join_and(list(event.areas))}"
+        where = _location(event.location)
+        if where:
+            text += f", {where}"
+        if event.purpose:
+            text += f'; declared purpose: "{event.purpose}"'
+        return text
+    if isinstance(event, InterceptReported):
+        where = _location(event.location)
+        return f"intercepted by {_interceptors(event.interceptors)}" + (
+            f" in {where}" if where else ""
+        )
+    if isinstance(event, StatementIssued):
+        return describe_statement(event, publisher=None)
+    if isinstance(event, SourceRegistered):
+        kind = event.kind.value.replace("_", " ")
+        title = f': "{event.title}"' if event.title else ""
+        return f"{event.publisher} published a {kind}{title}"
+    if isinstance(event, IncidentOpened):
+        return f'opened "{event.title}"'
+    return event.TYPE
+
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
+
+
+def _acronym(name: str) -> str:
+    """The acronym a name ends with, as in ``"Ministry of National Defense (MND)"``, or the name."""
+    found = _ACRONYM.search(name)
+    return found.group(1) if found else name
+
+
+def describe_statement(event: StatementIssued, *, publisher: str | None) -> str:
+    """
+    Who said it and what it claims; the organization is left out when it is the source.
+
+    Args:
+        event: The statement.
+        publisher: The publisher of the statement's source, if known.
+
+    Returns:
+        e.g. ``"Zhang Xiaogang, spokesman (statement): denies violated-foreign-airspace"``.
+    """
+    speaker = event.speaker
+    organization = speaker.organization
+    if organization is not None and speaker.name is not None and organization == publisher:
+        organization = None
+    who = ", ".join(
+        p for p in (speaker.name, speaker.role, organization and _acronym(organization)) if p
+    )
+    claims = _claims(event.claims)
+    return f"{who} ({event.medium})" + (f": {claims}" if claims else "")
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+
+def table_source_label(event: SourceRegistered) -> str:
+    """
+    A source as a table column shows it: its publisher (or the acronym it gives) and grade.
+
+    The timeline and the views keep it in their states.
+
+    Args:
+        event: The source's registration.
+
+    Returns:
+        e.g. ``"NORAD [B2]"``.
+    """
+    return f"{_acronym(event.publisher)} [{event.reliability.value}{event.credibility.value}]"
+
+
+def history_source_label(source: Source) -> str:
+    """
+    A source as a line of history shows it: publisher, kind and Admiralty grade.
+
+    Args:
+        source: The source.
+
+    Returns:
+        e.g. ``"RIA Novosti (news article) [C3]"``.
+    """
+    kind = source.kind.value.replace("_", " ")
+    return f"{source.publisher} ({kind}) [{source.reliability.value}{source.credibility.value}]"
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def field_text(value: Any) -> str:
+    """
+    A field's value as an event holds it, in words (the timeline's notes show old values so).
+
+    Args:
+        value: A field value: a speaker, valid time, location, claims,
+            interceptors, a tuple, an enum member or a plain value.
+
+    Returns:
+        Short text; ``"(none)"`` for ``None`` or an empty tuple.
+    """
+    if isinstance(value, Speaker):
+        return value.describe()
+    if isinstance(value, ValidTime):
+        return value.describe()
+    if isinstance(value, Location):
+        return _location(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], Claim):
+        return _claims(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], Interceptor):
+        return _interceptors(value)
+    if isinstance(value, tuple):
+        return ", ".join(field_text(v) for v in value) or "(none)"
+    if hasattr(value, "value") and not isinstance(value, int | float | str):
+        return str(value.value)
+    return "(none)" if value is None else str(value)
+
+
+def old_values(before: Event, after: Event) -> dict[str, str]:
+    """
+    What a correction changed: each changed field and its old value, in words.
+
+    Args:
+        before: The fact before.
+        after: The fact after (same type).
+
+    Returns:
+        Field name to :func:`field_text` of its old value, in field order.
+    """
+    return {
+        field.name: field_text(getattr(before, field.name))
+        for field in attrs.fields(type(before))
+        if getattr(before, field.name) != getattr(after, field.name)
+    }
+
+
+def show_value(value: Any) -> str:
+    """
+    A field value in serialized form, for people (history and diff show values so).
+
+    Valid times, speakers and locations are described as the library
+    describes them elsewhere; lists are joined; ``None`` is ``-``.
+
+    Args:
+        value: A JSON-ready value.
+
+    Returns:
+        Short text.
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if "precision" in value:
+            try:
+                return converter.structure(value, ValidTime).describe()
+            except Exception:  # not a valid time after all: show it raw
+                pass
+        if {"name", "role", "organization"} >= set(value) and value:
+            parts = [str(value[k]) for k in ("name", "role", "organization") if value.get(k)]
+            return ", ".join(parts) or "-"
+        if "geometry" in value and "position" in value:
+            if value.get("name"):
+                return str(value["name"])
+            return "position" if value.get("position") else "geometry"
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+# -- events, incidents and histories ---------------------------------------------------------
+
+
+def _interceptor_list(event: InterceptReported) -> str:
     parts = []
     for i in event.interceptors:
         what = " ".join(
@@ -99,7 +391,7 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
         areas = f" over {', '.join(event.areas)}" if event.areas else ""
         return f"{joint} by {'/'.join(event.nations)}{areas}"
     if isinstance(event, InterceptReported):
-        return f"intercepted by {_interceptors(event)}"
+        return f"intercepted by {_interceptor_list(event)}"
     if isinstance(event, StatementIssued):
         claims = "; ".join(f"{c.stance.value} {c.topic}" for c in event.claims)
         return f"{event.speaker.describe()} ({event.medium})" + (f": {claims}" if claims else "")
@@ -112,6 +404,7 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
 
 
 def _value(value: Any) -> str:
+    """A corrected value as ``describe_event`` and ``render_history`` show it (``None`` is ``"None"``)."""
     if isinstance(value, dict):
         if "name" in value or "organization" in value:
             return ", ".join(
@@ -220,6 +513,4 @@ def render_history(records: Iterable[Recorded]) -> str:
 
 
 def _current(event: Event, field: str) -> Any:
-    from incidents._domain.convert import converter
-
     return converter.unstructure(getattr(event, field, None))

@@ -24,7 +24,8 @@ from uuid import UUID
 
 import attrs
 
-from incidents._codec.canonical import decode_trusted, event_text
+from incidents._codec.canonical import event_text
+from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Event, Recorded, SourceRegistered
 from incidents._domain.state import Incident, Reading
 from incidents._domain.time import Clock, SystemClock, to_utc
@@ -36,8 +37,9 @@ from incidents._errors import (
 )
 from incidents._gc import paused_gc
 from incidents._ledger.checks import Known, check_batch, index_batch
+from incidents._timetravel.history import Diff, History
 from incidents._timetravel.knowledge import known_until
-from incidents._timetravel.service import Diff, History, TimeTravel
+from incidents._timetravel.service import TimeTravel
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
 from incidents.audit._bundle import write_bundle
@@ -348,7 +350,10 @@ class Ledger:
         """
         self._check_open()
         until = self._known_until(known_at)
-        for row in self._store.stream(incident_id, recorded_until=until):
+        # A long incident's rows are many objects and no cycles (see incidents._gc).
+        with paused_gc(self._time_travel.length_hint(incident_id)):
+            rows = self._store.stream(incident_id, recorded_until=until)
+        for row in rows:
             yield decode_trusted(row.state)
 
     def incident(

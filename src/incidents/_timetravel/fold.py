@@ -11,8 +11,9 @@ made it, until the position of the event that replaced or withdrew it).
 never goes backwards along it), so the state as known at R is simply the
 set of versions standing at that prefix's last position; "at valid time T"
 then keeps the facts in effect at T. Both filters run over sorted numpy
-columns, so a question about an old recording time costs what a question
-about the present costs, and neither decodes anything.
+columns (:mod:`incidents._timetravel.index`), so a question about an old
+recording time costs what a question about the present costs, and neither
+decodes anything.
 
 Folding is incremental. A new fact opens a version. A correction of a fact
 applies on top of the fact's current effective value (the common case, one
@@ -26,25 +27,19 @@ against a naive fold for random histories.
 Each correction or retraction's *effect* (which version it opened or
 closed, which events it withdrew or reinstated) is journaled, so that the
 expensive part of the fold can be kept as a snapshot and replayed without
-re-applying corrections (see :mod:`incidents._timetravel.service`).
+re-applying corrections (see :mod:`incidents._timetravel.snapshots`).
 """
 
 from __future__ import annotations
 
 import bisect
 import enum
-import operator
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import attrs
-import numpy as np
-import numpy.typing as npt
-
 from incidents._codec.canonical import apply_changes
-from incidents._codec.slots import slot_setter
 from incidents._domain.events import (
     AircraftReported,
     Correction,
@@ -65,18 +60,13 @@ from incidents._domain.state import (
     source_of,
 )
 from incidents._errors import InvalidInputError, StorageError
-from incidents._gc import paused_gc
+from incidents._timetravel.index import INFINITY, Index
 from incidents.storage import from_micros, to_micros
 
-__all__ = ["INFINITY", "Effect", "Kind", "BitemporalFold", "Version", "settle"]
+__all__ = ["BitemporalFold", "Effect", "Kind", "Version", "settle"]
 
-INFINITY = 2**62
-"""The end position of a version that still stands."""
-
-_I64 = np.int64
 Loader = Callable[[list[UUID]], dict[UUID, Event]]
 """Reads events from storage by id."""
-_Array = npt.NDArray[np.int64]
 
 
 class Kind(enum.IntEnum):
@@ -158,242 +148,6 @@ def settle(
     withdrawn, effective = settle_events(members)
     gone = {event.event_id for event in members if withdrawn(event.event_id)}
     return gone, effective
-
-
-# -- sorted, versioned entries ----------------------------------------------------------
-
-
-_CLONERS: dict[type, Callable[[Any], Any] | None] = {}
-
-
-def _cloner(cls: type) -> Callable[[Any], Any] | None:
-    """A function copying an instance of an attrs class field by field (``None`` otherwise)."""
-    if not attrs.has(cls):
-        return None
-    names = tuple(f.name for f in attrs.fields(cls))
-    setters = [slot_setter(cls, name) for name in names]
-    values = operator.attrgetter(*names)
-    new = object.__new__
-
-    def clone(obj: Any) -> Any:
-        made = new(cls)
-        for put, value in zip(setters, values(obj), strict=True):
-            put(made, value)
-        return made
-
-    # attrgetter of a single name gives the value, not a tuple: one-field objects stay put.
-    return clone if len(names) > 1 else None
-
-
-def relocated(objs: list[Any]) -> list[Any]:
-    """
-    Equal copies of *objs*, allocated one after the other, in this order.
-
-    An answer copies references out of an index, which touches every object it
-    returns (its reference count). Objects built in recording order but
-    answered in valid-time order lie all over the heap, and each touch is a
-    cache miss once the incident outgrows the CPU's caches; copies allocated in
-    key order lie side by side, so an answer walks memory forward. Objects
-    that are not attrs instances are kept as they are.
-    """
-    out = []
-    for obj in objs:
-        cls = type(obj)
-        try:
-            clone = _CLONERS[cls]
-        except KeyError:
-            clone = _CLONERS[cls] = _cloner(cls)
-        out.append(obj if clone is None else clone(obj))
-    return out
-
-
-class _Index:
-    """
-    Entries of one kind, each standing over ``[known_from, known_until)`` positions.
-
-    Entries are appended as the fold goes; queries run over a compiled copy
-    sorted by key (valid time, then the fact's stream position), with the few
-    entries added since the last compilation merged in by hand.
-    """
-
-    #: Entries kept out of the compiled arrays before a query recompiles.
-    pending_limit = 64
-    #: From this many entries on, a full compilation lays the objects out in key order.
-    relocate_from = 4096
-
-    def __init__(self, timed: bool) -> None:
-        self.timed = timed
-        self.e_key: list[tuple[int, ...]] = []
-        self.e_from: list[int] = []
-        self.e_until: list[int] = []
-        self.e_early: list[int] = []
-        self.e_late: list[int] = []
-        self.e_known: list[bool] = []
-        self.e_obj: list[object] = []
-        # compiled, in key order
-        self.keys: list[tuple[int, ...]] = []
-        self.frm: _Array = np.empty(0, _I64)
-        self.until: _Array = np.empty(0, _I64)
-        self.early: _Array = np.empty(0, _I64)
-        self.late: _Array = np.empty(0, _I64)
-        self.objs: npt.NDArray[np.object_] = np.empty(0, object)
-        self.n_known = 0
-        self.pending: list[int] = []
-
-    def __len__(self) -> int:
-        return len(self.e_key)
-
-    def add(self, position: int, frm: int, early: int | None, late: int | None, obj: object) -> int:
-        """
-        Add an entry standing from *frm*, ordered by valid time then *position*.
-        """
-        entry = len(self.e_key)
-        known = early is not None and late is not None
-        key: tuple[int, ...]
-        if not self.timed:
-            key = (position, entry)
-        elif early is not None and late is not None:
-            key = (0, early, late, position, entry)
-        else:
-            key = (1, 0, 0, position, entry)
-        self.e_key.append(key)
-        self.e_from.append(frm)
-        self.e_until.append(INFINITY)
-        self.e_early.append(early if early is not None else 0)
-        self.e_late.append(late if late is not None else 0)
-        self.e_known.append(known)
-        self.e_obj.append(obj)
-        self.pending.append(entry)
-        return entry
-
-    def close(self, entry: int, at: int) -> None:
-        self.e_until[entry] = at
-        key = self.e_key[entry]
-        index = bisect.bisect_left(self.keys, key)
-        if index < len(self.keys) and self.keys[index] == key:
-            self.until[index] = at
-
-    def compile(self) -> None:
-        """Fold the pending entries into the sorted arrays."""
-        if not self.pending:
-            return
-        if len(self.pending) * 8 >= len(self.keys):
-            ids = sorted(range(len(self.e_key)), key=self.e_key.__getitem__)
-        else:
-            ids = None
-        if ids is not None:
-            take = np.asarray(ids, dtype=_I64)
-            self.keys = [self.e_key[i] for i in ids]
-            self.frm = np.asarray(self.e_from, dtype=_I64)[take]
-            self.until = np.asarray(self.e_until, dtype=_I64)[take]
-            self.early = np.asarray(self.e_early, dtype=_I64)[take]
-            self.late = np.asarray(self.e_late, dtype=_I64)[take]
-            ordered = [self.e_obj[i] for i in ids]
-            if len(ids) >= self.relocate_from:
-                with paused_gc():  # many new long-lived objects (see incidents._gc)
-                    ordered = relocated(ordered)
-                e_obj = self.e_obj
-                for i, obj in zip(ids, ordered, strict=True):
-                    e_obj[i] = obj
-            objs = np.empty(len(ids), dtype=object)
-            objs[:] = ordered
-            self.objs = objs
-        else:
-            new = sorted(self.pending, key=self.e_key.__getitem__)
-            new_keys = [self.e_key[i] for i in new]
-            at = [bisect.bisect_left(self.keys, k) for k in new_keys]
-            self.frm = np.insert(self.frm, at, [self.e_from[i] for i in new])
-            self.until = np.insert(self.until, at, [self.e_until[i] for i in new])
-            self.early = np.insert(self.early, at, [self.e_early[i] for i in new])
-            self.late = np.insert(self.late, at, [self.e_late[i] for i in new])
-            objs = np.empty(len(new), dtype=object)
-            objs[:] = [self.e_obj[i] for i in new]
-            self.objs = np.insert(self.objs, at, objs)
-            self.keys = sorted(self.keys + new_keys)
-        self.pending = []
-        self.n_known = bisect.bisect_left(self.keys, (1,)) if self.timed else len(self.keys)
-
-    def select(self, p: int, valid_at: int | None = None, certainly: bool = False) -> list[Any]:
-        """
-        The objects of the entries standing at position *p* (and in effect at *valid_at*).
-
-        Args:
-            p: A stream position.
-            valid_at: A valid time in µs, or ``None`` for every entry.
-            certainly: Read imprecise valid times as certainly (not possibly) in effect.
-
-        Returns:
-            The objects, in key order.
-        """
-        if len(self.pending) > self.pending_limit:
-            self.compile()
-        m = len(self.keys)
-        chosen: list[_Array] = []
-        if valid_at is None or not self.timed:
-            ranges = [(0, m)]
-        else:
-            cut = int(np.searchsorted(self.early[: self.n_known], valid_at, side="right"))
-            ranges = [(0, cut)] if certainly else [(0, cut), (self.n_known, m)]
-        for start, stop in ranges:
-            if stop <= start:
-                continue
-            mask = self.frm[start:stop] <= p
-            mask &= self.until[start:stop] > p
-            if certainly and valid_at is not None and self.timed:
-                mask &= self.late[start:stop] <= valid_at
-            found = np.flatnonzero(mask)
-            if start:
-                found += start
-            chosen.append(found)
-        selected = chosen[0] if len(chosen) == 1 else np.concatenate(chosen or [np.empty(0, _I64)])
-        out: list[Any] = self.objs[selected].tolist() if len(selected) else []
-        if self.pending:
-            extra = [
-                (self.e_key[e], self.e_obj[e])
-                for e in self.pending
-                if self.e_from[e] <= p < self.e_until[e] and self._in_effect(e, valid_at, certainly)
-            ]
-            if extra:
-                extra.sort(key=lambda pair: pair[0])
-                ranks = [bisect.bisect_left(self.keys, key) for key, _ in extra]
-                places = np.searchsorted(selected, ranks).tolist()
-                for offset, (place, (_, obj)) in enumerate(zip(places, extra, strict=True)):
-                    out.insert(place + offset, obj)
-        return out
-
-    def _in_effect(self, entry: int, valid_at: int | None, certainly: bool) -> bool:
-        if valid_at is None or not self.timed:
-            return True
-        if not self.e_known[entry]:
-            return not certainly
-        if certainly:
-            return self.e_late[entry] <= valid_at
-        return self.e_early[entry] <= valid_at
-
-    def overlapping(self, p: int, start: int, end: int, within: bool) -> bool:
-        """
-        Whether an entry of known valid time standing at *p* meets ``[start, end]``.
-
-        Args:
-            p: A stream position.
-            start: Window start (µs).
-            end: Window end (µs).
-            within: Require the valid time to lie within the window, not only overlap it.
-
-        Returns:
-            True if one does.
-        """
-        self.compile()
-        n = self.n_known
-        mask = self.frm[:n] <= p
-        mask &= self.until[:n] > p
-        if within:
-            mask &= self.early[:n] >= start
-            mask &= self.late[:n] <= end
-        else:
-            mask &= self.early[:n] <= end
-            mask &= self.late[:n] >= start
-        return bool(mask.any())
 
 
 # -- the fold -------------------------------------------------------------------------
@@ -520,7 +274,7 @@ class BitemporalFold:
         self.fact_of: dict[UUID, UUID] = {}
         self.withdrawn: dict[UUID, int] = {}
         self.flips_at: dict[int, tuple[tuple[int, bool], ...]] = {}
-        self.indexes = {kind: _Index(kind in _TIMED) for kind in Kind}
+        self.indexes = {kind: Index(kind in _TIMED) for kind in Kind}
         # Effects computed here (not replayed), by position, for snapshots.
         self.journal: dict[int, Effect] = {}
 

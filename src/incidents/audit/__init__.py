@@ -39,6 +39,7 @@ ledger; the names here describe that log and what can be done with it:
 True
 """
 
+from incidents._public import report_public_module
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SignatureCheck, SignatureStatus, SigningKey, VerifierKey
 from incidents.audit._bundle import Bundle, BundleCheckpoint
@@ -75,3 +76,5 @@ __all__ = [
     "parse_proof",
     "replay_digests",
 ]
+
+report_public_module(__name__, globals(), __all__)

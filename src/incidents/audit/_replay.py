@@ -74,7 +74,7 @@ def projection_states(records: Sequence[Recorded]) -> dict[str, bytes]:
         ``{"projection/<name>": canonical bytes of its state}``.
     """
     # Imported here: projections sit above the ledger, replay below it.
-    from incidents.projections._engine import project
+    from incidents.projections._run import project
     from incidents.projections._timeline import Timeline
     from incidents.projections._views import (
         AircraftRoster,

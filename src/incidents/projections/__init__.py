@@ -11,23 +11,12 @@ and :class:`SourceSupport`. See ``docs/projections.md``.
 """
 
 from incidents._errors import ProjectionError, UnknownProjectionError
-from incidents.projections._engine import (
-    Change,
-    ChangeKind,
-    Progress,
-    Projected,
-    Projection,
-    ProjectionCheckpoint,
-    ReadModel,
-    State,
-    get,
-    handles,
-    live,
-    project,
-    register,
-    registered,
-    state_bytes,
-)
+from incidents._public import report_public_module
+from incidents.projections._encoding import state_bytes
+from incidents.projections._projection import Change, ChangeKind, Projection, State, handles
+from incidents.projections._read_model import Progress, ReadModel
+from incidents.projections._registry import get, register, registered
+from incidents.projections._run import Projected, live, project
 from incidents.projections._timeline import (
     IncidentTimeline,
     Timeline,
@@ -41,6 +30,7 @@ from incidents.projections._views import (
     SourceSupport,
     StatementsBySpeaker,
 )
+from incidents.storage import ProjectionCheckpoint
 
 for _builtin in (Timeline, AircraftRoster, Intercepts, StatementsBySpeaker, SourceSupport):
     register(_builtin, replace=True)
@@ -74,3 +64,5 @@ __all__ = [
     "registered",
     "state_bytes",
 ]
+
+report_public_module(__name__, globals(), __all__)

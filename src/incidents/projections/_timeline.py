@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import textwrap
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,28 +25,32 @@ import attrs
 from incidents._codec.canonical import converter
 from incidents._domain.events import (
     AircraftReported,
-    Claim,
     Event,
     IncidentOpened,
-    Interceptor,
     InterceptReported,
     PatrolReported,
     Recorded,
     SourceRegistered,
-    Speaker,
     StatementIssued,
 )
-from incidents._domain.geo import Location
 from incidents._domain.time import ValidTime
-from incidents.projections._engine import (
+from incidents._domain.words import (
+    describe_fact,
+    describe_statement,
+    fact_name,
+    join_and,
+    old_values,
+    table_source_label,
+)
+from incidents.projections._projection import (
     Change,
     ChangeKind,
     LedgerReads,
     Projection,
     State,
     handles,
-    live,
 )
+from incidents.projections._run import live
 from incidents.storage import to_micros
 
 __all__ = [
@@ -55,165 +58,8 @@ __all__ = [
     "Timeline",
     "TimelineEntry",
     "TimelineNote",
-    "describe_fact",
-    "fact_name",
     "incident_timeline",
-    "source_label",
 ]
-
-# -- describing facts in words ----------------------------------------------------------------
-
-
-def _location(location: Location | None) -> str:
-    if location is None:
-        return ""
-    if location.name:
-        return location.name
-    if location.position is not None:
-        p = location.position
-        return f"{abs(p.lat):.2f}{'N' if p.lat >= 0 else 'S'} {abs(p.lon):.2f}{'E' if p.lon >= 0 else 'W'}"
-    assert location.geometry is not None
-    return f"a {location.geometry.geom_type.lower()}"
-
-
-def _interceptors(interceptors: Sequence[Interceptor]) -> str:
-    parts = []
-    for i in interceptors:
-        what = " ".join(p for p in (str(i.count) if i.count else "", i.type_designation or "") if p)
-        parts.append(f"{what} ({i.nation})" if what else f"fighters of {i.nation}")
-    return _and(parts)
-
-
-def _and(parts: Sequence[str]) -> str:
-    if len(parts) <= 2:
-        return " and ".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _claims(claims: Sequence[Claim]) -> str:
-    by_stance: dict[str, list[str]] = {}
-    for claim in claims:
-        by_stance.setdefault(claim.stance.value, []).append(claim.topic)
-    return "; ".join(f"{stance} {', '.join(topics)}" for stance, topics in by_stance.items())
-
-
-def fact_name(event: Event) -> str:
-    """
-    A short name for a fact other facts refer to, e.g. ``"2 x H-6 (CN)"``.
-
-    Args:
-        event: Any event.
-
-    Returns:
-        A few words.
-    """
-    if isinstance(event, AircraftReported):
-        return f"{event.count} x {event.type_designation} ({event.nation})"
-    if isinstance(event, PatrolReported):
-        return f"{'joint ' if event.joint else ''}patrol by {'/'.join(event.nations)}"
-    return event.TYPE
-
-
-def describe_fact(event: Event) -> str:
-    """
-    What a fact reports, in one sentence without its time or source.
-
-    Args:
-        event: Any event.
-
-    Returns:
-        e.g. ``"2 x H-6 (CN), bomber, in Alaska ADIZ"``.
-    """
-    if isinstance(event, AircraftReported):
-        extras = [x for x in (event.role, event.operator) if x]
-        where = _location(event.location)
-        return ", ".join([fact_name(event), *extras]) + (f", in {where}" if where else "")
-    if isinstance(event, PatrolReported):
-        text = f"{'joint ' if event.joint else ''}patrol by {_and(list(event.nations))}"
-        if event.areas:
-            text += f" over {_and(list(event.areas))}"
-        where = _location(event.location)
-        if where:
-            text += f", {where}"
-        if event.purpose:
-            text += f'; declared purpose: "{event.purpose}"'
-        return text
-    if isinstance(event, InterceptReported):
-        where = _location(event.location)
-        return f"intercepted by {_interceptors(event.interceptors)}" + (
-            f" in {where}" if where else ""
-        )
-    if isinstance(event, StatementIssued):
-        return _statement(event, publisher=None)
-    if isinstance(event, SourceRegistered):
-        kind = event.kind.value.replace("_", " ")
-        title = f': "{event.title}"' if event.title else ""
-        return f"{event.publisher} published a {kind}{title}"
-    if isinstance(event, IncidentOpened):
-        return f'opened "{event.title}"'
-    return event.TYPE
-
-
-_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
-
-
-def _short(name: str) -> str:
-    found = _ACRONYM.search(name)
-    return found.group(1) if found else name
-
-
-def _statement(event: StatementIssued, *, publisher: str | None) -> str:
-    """Who said it and what it claims; the organization is left out when it is the source."""
-    speaker = event.speaker
-    organization = speaker.organization
-    if organization is not None and speaker.name is not None and organization == publisher:
-        organization = None
-    who = ", ".join(
-        p for p in (speaker.name, speaker.role, organization and _short(organization)) if p
-    )
-    claims = _claims(event.claims)
-    return f"{who} ({event.medium})" + (f": {claims}" if claims else "")
-
-
-def source_label(event: SourceRegistered) -> str:
-    """
-    A source as a table shows it: its publisher (or the acronym it gives) and grade.
-
-    Args:
-        event: The source's registration.
-
-    Returns:
-        e.g. ``"NORAD [B2]"``.
-    """
-    return f"{_short(event.publisher)} [{event.reliability.value}{event.credibility.value}]"
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, Speaker):
-        return value.describe()
-    if isinstance(value, ValidTime):
-        return value.describe()
-    if isinstance(value, Location):
-        return _location(value)
-    if isinstance(value, tuple) and value and isinstance(value[0], Claim):
-        return _claims(value)
-    if isinstance(value, tuple) and value and isinstance(value[0], Interceptor):
-        return _interceptors(value)
-    if isinstance(value, tuple):
-        return ", ".join(_value_text(v) for v in value) or "(none)"
-    if hasattr(value, "value") and not isinstance(value, int | float | str):
-        return str(value.value)
-    return "(none)" if value is None else str(value)
-
-
-def _differences(before: Event, after: Event) -> dict[str, str]:
-    """Field name to the old value in words, for every field a correction changed."""
-    return {
-        field.name: _value_text(getattr(before, field.name))
-        for field in attrs.fields(type(before))
-        if getattr(before, field.name) != getattr(after, field.name)
-    }
-
 
 # -- the projection -------------------------------------------------------------------------------
 
@@ -248,7 +94,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         timing = _when(event.valid_time)
         refs = event.references()
     what = (
-        _statement(event, publisher=publishers.get(str(event.source_id)))
+        describe_statement(event, publisher=publishers.get(str(event.source_id)))
         if isinstance(event, StatementIssued)
         else describe_fact(event)
     )
@@ -305,7 +151,7 @@ class Timeline(Projection):
         """
         incident = self._incident(state, change)
         if change.added:
-            incident["sources"][str(change.event_id)] = source_label(change.event)
+            incident["sources"][str(change.event_id)] = table_source_label(change.event)
             incident["publishers"][str(change.event_id)] = change.event.publisher
         if change.event.published_at is not None or change.kind is not ChangeKind.RECORDED:
             self._dated(incident, change)
@@ -330,9 +176,7 @@ class Timeline(Projection):
             notes = current["notes"] if current else []
             if change.kind is ChangeKind.CORRECTED:
                 assert change.previous is not None
-                notes.append(
-                    Timeline._note(change, was=_differences(change.previous, change.event))
-                )
+                notes.append(Timeline._note(change, was=old_values(change.previous, change.event)))
             elif change.kind is ChangeKind.RESTORED:
                 notes.append(Timeline._note(change))
             if dated:
@@ -491,7 +335,7 @@ class IncidentTimeline:
         for number, (key, e) in enumerate(ordered, start=1):
             what = e["what"]
             if e["refs"]:
-                refs = _and([names.get(r, r[:8]) for r in e["refs"]])
+                refs = join_and([names.get(r, r[:8]) for r in e["refs"]])
                 what = f"{refs} {what}" if e["refs_as"] == "subject" else f"{what}, with {refs}"
             notes = tuple(
                 TimelineNote(

@@ -23,8 +23,9 @@ from incidents._domain.events import (
     SourceRegistered,
     StatementIssued,
 )
-from incidents.projections._engine import Change, Projection, State, handles
-from incidents.projections._timeline import _when, describe_fact, fact_name, source_label
+from incidents._domain.words import describe_fact, fact_name, table_source_label
+from incidents.projections._projection import Change, Projection, State, handles
+from incidents.projections._timeline import _when
 
 __all__ = ["AircraftRoster", "Intercepts", "SourceSupport", "StatementsBySpeaker"]
 
@@ -118,7 +119,7 @@ class Intercepts(Projection):
         """
         if change.added:
             incident = self._incident(state, change.incident_id)
-            incident["sources"][str(change.event_id)] = source_label(change.event)
+            incident["sources"][str(change.event_id)] = table_source_label(change.event)
 
     @handles(AircraftReported, PatrolReported)
     def target(self, state: State, change: Change[Event]) -> None:
@@ -195,7 +196,7 @@ class StatementsBySpeaker(Projection):
         Keep a label per source.
         """
         if change.added:
-            state[f"source/{change.event_id}"] = source_label(change.event)
+            state[f"source/{change.event_id}"] = table_source_label(change.event)
 
     @handles(StatementIssued)
     def statement(self, state: State, change: Change[StatementIssued]) -> None:
@@ -272,7 +273,7 @@ class SourceSupport(Projection):
         entry.update(
             {
                 "incident_id": str(change.incident_id),
-                "label": source_label(event),
+                "label": table_source_label(event),
                 "publisher": event.publisher,
                 "kind": event.kind.value,
                 "title": event.title,

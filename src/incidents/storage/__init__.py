@@ -38,6 +38,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from incidents._public import report_public_module
 from incidents.storage._auditing import AuditReader, AuditReading
 from incidents.storage._mapper import LedgerMapper
 from incidents.storage._open import open_store
@@ -117,13 +118,4 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-def _report_public_module() -> None:
-    # Public classes and functions say they live here, not in private modules
-    # (reprs, help() and documentation show incidents.storage.Store).
-    for name in __all__:
-        value = globals().get(name)
-        if getattr(value, "__module__", "").startswith(f"{__name__}._"):
-            value.__module__ = __name__
-
-
-_report_public_module()
+report_public_module(__name__, globals(), __all__)

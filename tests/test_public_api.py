@@ -1,0 +1,192 @@
+"""
+What the public modules export, and the module each public class and function reports.
+
+``incidents``, ``incidents.storage``, ``incidents.projections`` and
+``incidents.audit`` are the public surface; everything else is private. A
+name added to or dropped from a public module is a change users see: this
+test lists them, so such a change is made on purpose.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+from typing import Any
+
+import pytest
+
+import incidents
+from incidents import examples
+
+PUBLIC_MODULES = ("incidents", "incidents.storage", "incidents.projections", "incidents.audit")
+
+ROOT = {
+    "Aircraft",
+    "AircraftReported",
+    "Bundle",
+    "BundleCheckpoint",
+    "Change",
+    "ChangeKind",
+    "Checkpoint",
+    "CheckpointCheck",
+    "Claim",
+    "Clock",
+    "ConcurrencyError",
+    "ConsistencyProof",
+    "Correction",
+    "Credibility",
+    "Damage",
+    "DamageKind",
+    "Diff",
+    "DuplicateEventError",
+    "EVENT_TYPES",
+    "Event",
+    "FactChange",
+    "FactChangeKind",
+    "FieldChange",
+    "FixedClock",
+    "FutureKnowledgeError",
+    "History",
+    "HistoryEntry",
+    "Incident",
+    "IncidentOpened",
+    "IncidentsError",
+    "InclusionProof",
+    "Intercept",
+    "InterceptReported",
+    "Interceptor",
+    "InvalidInputError",
+    "Ledger",
+    "LedgerClosedError",
+    "Location",
+    "METRES_PER_NAUTICAL_MILE",
+    "Patrol",
+    "PatrolReported",
+    "Position",
+    "Precision",
+    "Projection",
+    "ProjectionError",
+    "REPLAY_STATES",
+    "ReadModel",
+    "Reading",
+    "Recorded",
+    "RecorderPart",
+    "Reliability",
+    "Retraction",
+    "SignatureCheck",
+    "SignatureStatus",
+    "SigningKey",
+    "Source",
+    "SourceKind",
+    "SourceRegistered",
+    "Speaker",
+    "Stance",
+    "StateFunction",
+    "Statement",
+    "StatementIssued",
+    "SteppingClock",
+    "StorageError",
+    "StoredCheckpoint",
+    "SystemClock",
+    "UnknownEventError",
+    "UnknownIncidentError",
+    "UnknownProjectionError",
+    "UnknownSourceError",
+    "ValidTime",
+    "VerificationError",
+    "VerifierKey",
+    "VerifyReport",
+    "__version__",
+    "canonical_bytes",
+    "converter",
+    "decode_event",
+    "decode_recorded",
+    "encode_event",
+    "fold",
+    "handles",
+    "incident_states",
+    "incident_timeline",
+    "live",
+    "parse_instant",
+    "parse_proof",
+    "replay_digests",
+    "set_gc_pauses",
+}
+
+PROJECTIONS = {
+    "AircraftRoster",
+    "Change",
+    "ChangeKind",
+    "IncidentTimeline",
+    "Intercepts",
+    "Progress",
+    "Projected",
+    "Projection",
+    "ProjectionCheckpoint",
+    "ProjectionError",
+    "ReadModel",
+    "SourceSupport",
+    "State",
+    "StatementsBySpeaker",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineNote",
+    "UnknownProjectionError",
+    "get",
+    "handles",
+    "incident_timeline",
+    "live",
+    "project",
+    "register",
+    "registered",
+    "state_bytes",
+}
+
+
+def test_the_root_package_exports_its_names() -> None:
+    assert set(incidents.__all__) == ROOT
+
+
+def test_the_projections_module_exports_its_names() -> None:
+    import incidents.projections
+
+    assert set(incidents.projections.__all__) == PROJECTIONS
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_every_exported_name_exists_once(name: str) -> None:
+    module = importlib.import_module(name)
+
+    assert len(set(module.__all__)) == len(module.__all__)
+    for exported in module.__all__:
+        assert hasattr(module, exported), exported
+
+
+def _reported(value: Any) -> str | None:
+    if isinstance(value, type) or callable(value):
+        return getattr(value, "__module__", None)
+    return None
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_public_classes_and_functions_report_a_public_module(name: str) -> None:
+    module = importlib.import_module(name)
+    for exported in module.__all__:
+        value = getattr(module, exported)
+        reported = _reported(value)
+        if reported is None or not reported.startswith("incidents"):
+            continue  # constants, and names that belong to other libraries
+        assert reported in PUBLIC_MODULES, f"{name}.{exported} reports {reported}"
+        # ... and the module it reports really exports it.
+        home = importlib.import_module(reported)
+        assert any(getattr(home, n) is value for n in home.__all__), f"{name}.{exported}"
+
+
+def test_reprs_and_pickles_use_the_public_names() -> None:
+    with incidents.Ledger.open(":memory:") as ledger:
+        recorded = ledger.record(*examples.alaska_2024())
+        report = ledger.verify()
+
+    assert repr(type(recorded[0])) == "<class 'incidents.Recorded'>"
+    assert repr(type(report)) == "<class 'incidents.audit.VerifyReport'>"
+    assert pickle.loads(pickle.dumps(recorded[0])) == recorded[0]
