@@ -748,25 +748,21 @@ class Ledger:
         """
         Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
 
-        Verify only reads. Rows are streamed in batches from one snapshot, so
-        verifying a large ledger does not hold up writers, and what they
-        write meanwhile is not part of the check. The storage checks itself
-        meanwhile (for SQLite, ``quick_check``; ``integrity="full"`` runs
-        ``integrity_check``, which also compares every index entry with its
-        row). To verify a file someone sent, open it with ``read_only=True``.
+        Verify only reads, from one snapshot, so writers go on meanwhile; the
+        storage checks itself beside it (SQLite's ``quick_check``, or with
+        ``integrity="full"`` its ``integrity_check``). To verify a file
+        someone sent, open it with ``read_only=True``.
 
         Args:
             checkpoints: Published checkpoints to check the ledger against.
             keys: The verifier keys you trust: the whole log must then be
-                covered by checkpoints they signed. Without any, signatures
-                are checked with the keys stored in the ledger, and nothing is
+                covered by checkpoints they signed. Without any, nothing is
                 authenticated (the report says so).
             integrity: ``"quick"`` or ``"full"``.
 
         Returns:
-            The report: ``report.authenticated`` (with keys), ``report.ok``,
-            or the first bad position, the kind of damage and the incident
-            and event affected.
+            The report: ``report.authenticated``, ``report.ok``, or the first
+            bad position, the kind of damage and the incident and event affected.
 
         Raises:
             InvalidInputError: If ``integrity`` is not ``"quick"`` or ``"full"``.
@@ -779,13 +775,10 @@ class Ledger:
         """
         Build the audit tree of a ledger recorded before audit trees existed (``incidents build-tree``).
 
-        The tree is computed from the stored events as they now stand, so
-        changes made to them before cannot be detected (except against
-        checkpoints published before): the ledger keeps who built it (the
-        ledger's recorder) and when (its clock), and ``verify`` says so.
-        With a signing key, a checkpoint of the whole log signed by it is
-        kept too: the key's holder vouches for the events as they stand.
-        Opening a ledger never builds a tree.
+        Opening a ledger never builds one. The events are hashed as they now
+        stand; the ledger keeps who built the tree (its recorder) and when
+        (its clock), and verify says so. With a signing key, a checkpoint of
+        the whole log signed by it is kept too.
 
         Args:
             origin: The log's name (default: the signing key's name, or a
