@@ -17,8 +17,10 @@ ledger; the names here describe that log and what can be done with it:
 * **Verification.** :meth:`incidents.Ledger.verify` and
   :meth:`Bundle.verify` return a :class:`VerifyReport`: the first bad
   position and the kind of damage (:class:`Damage`, :class:`DamageKind`),
-  how every checkpoint fared (:class:`CheckpointCheck`), and who recorded
-  and signed each part of the log (:class:`RecorderPart`).
+  how every checkpoint fared (:class:`CheckpointCheck`), who recorded each
+  part of the log and whose signatures cover it (:class:`RecorderPart`),
+  and whether checkpoints signed by the keys the caller trusts cover it all
+  (``report.authenticated``: without such keys, nothing is authenticated).
 * **Bundles and replay.** :meth:`incidents.Ledger.export_bundle` writes the
   log as one file; :class:`Bundle` reads it back (with the other checkpoints
   it carries, :class:`BundleCheckpoint`) to verify and replay it with no

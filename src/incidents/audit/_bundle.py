@@ -356,8 +356,11 @@ class Bundle:
         Check the events against the bundle's checkpoints and signatures, offline.
 
         Args:
-            keys: The verifier keys you trust. Without any, the keys the
-                bundle carries are used, and the report says they prove nothing.
+            keys: The verifier keys you trust: every event must then be covered
+                by a checkpoint one of them signed (``report.authenticated``).
+                Without any, the keys the bundle carries are used to check
+                signatures, and nothing is authenticated: whoever made the file
+                could have made them.
             checkpoints: Checkpoints published elsewhere to check against too.
 
         Returns:
@@ -395,15 +398,17 @@ class Bundle:
         Verify the bundle, then rebuild state from its events and digest it.
 
         Args:
-            keys: The verifier keys you trust (see :meth:`verify`).
+            keys: The verifier keys you trust (see :meth:`verify`): with keys,
+                a bundle not covered by their signatures does not verify.
             states: The state functions to run.
 
         Returns:
-            The verification report and ``{name: hex SHA-256}``.
+            The verification report (check ``report.authenticated``: without
+            keys, nothing was) and ``{name: hex SHA-256}``.
 
         Raises:
-            VerificationError: If the bundle does not verify: a damaged
-                record is not replayed.
+            VerificationError: If the bundle does not verify: a damaged or
+                (with keys) unauthenticated record is not replayed.
 
         """
         report = self.verify(keys=keys)

@@ -88,6 +88,11 @@ class StoredCheckpoint:
         created_at: When it was stored (the ledger's recording time).
         key: The signer's verifier key, when signed.
 
+    For a batch checkpoint, verify checks ``first``, ``recorder`` and
+    ``created_at`` against the events; for one stored on request they are
+    the ledger's word only (verify does not report them, bundles do not
+    carry them).
+
     """
 
     checkpoint: Checkpoint
