@@ -447,3 +447,27 @@ def test_a_deleted_stored_checkpoint_is_reported(copy: Callable[[str], Path], ru
     status, out = verify_with_key(run, path)
     assert status == 1, out  # the later ones still cover the log: the deletion alone fails it
     assert "stored checkpoint row(s) 3 are missing: a stored checkpoint was deleted" in out
+
+
+def test_a_checkpoint_with_no_signature_line_is_refused_where_a_signed_one_is_required(
+    genuine: Genuine, tmp_path: Path, run: Run
+) -> None:
+    # A forger hands over an inclusion proof against a checkpoint they computed, unsigned.
+    _, lines = read_bundle(genuine.bundle)
+    event = tmp_path / "event.json"
+    event.write_bytes(lines[0] + b"\n")
+    hashes = [leaf(line) for line in lines]
+    bare = tmp_path / "checkpoint.txt"
+    bare.write_text(checkpoint_body(ORIGIN, len(lines), root(hashes)))
+    status, proof = run(
+        "--ledger", str(genuine.ledger), "prove", "a5da836a#1", "--checkpoint", str(bare)
+    )
+    assert status == 0, proof
+    (tmp_path / "proof.txt").write_text(proof)
+    command = ["check-proof", str(tmp_path / "proof.txt"), "--checkpoint", str(bare)]
+    command += ["--event", str(event)]
+    status, out = run(*command, "--key", KEY.verifier.text)
+    assert status == 1, out
+    assert "no signature lines" in out
+    status, out = run(*command)  # without a key: the hashes hold, nothing is authenticated
+    assert status == 3, out

@@ -123,7 +123,11 @@ def verify_rows(
         stored_edge = None
         damages.append(Damage(DamageKind.TREE_DAMAGED, 1, detail=str(exc)))
     tree_size = stored_edge.size if stored_edge is not None else 0
-    build = reader.audit_tree_build()
+    try:
+        build = reader.audit_tree_build()
+    except StorageError as exc:
+        build = None
+        damages.append(Damage(DamageKind.TREE_DAMAGED, 1, detail=str(exc)))
     if build is not None:
         all_notes.append(
             f"the audit tree of the first {build.size} events was computed from the stored rows "

@@ -25,7 +25,7 @@ _AUDIT_EDGE = (
     " SELECT MIN(level) FROM audit_tiles"
     " UNION ALL SELECT (SELECT MIN(level) FROM audit_tiles WHERE level > levels.level)"
     " FROM levels WHERE levels.level IS NOT NULL)"
-    " SELECT t.level, t.idx, t.hashes, t.ids FROM levels"
+    " SELECT t.level, t.idx, CAST(t.hashes AS BLOB), CAST(t.ids AS BLOB) FROM levels"
     " JOIN audit_tiles AS t ON t.level = levels.level"
     " AND t.idx = (SELECT MAX(idx) FROM audit_tiles WHERE level = levels.level)"
     " ORDER BY t.level"
@@ -127,7 +127,8 @@ class _SQLiteAuditReader(AuditReader):
         if "audit_tiles" not in self.tables:
             return []
         self.c.execute(
-            "SELECT level, idx, hashes, ids FROM audit_tiles WHERE level=? AND idx BETWEEN ? AND ? ORDER BY idx",
+            "SELECT level, idx, CAST(hashes AS BLOB), CAST(ids AS BLOB) FROM audit_tiles"
+            " WHERE level=? AND idx BETWEEN ? AND ? ORDER BY idx",
             (level, first, last),
         )
         return [Tile(*r) for r in self.c.fetchall()]
@@ -165,7 +166,7 @@ class SQLiteAudit(SQLiteBase, AuditReading):
                 finally:
                     raw.rollback()
                     cursor.close()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # text that is not UTF-8: damage
             raise StorageError(f"reading {self.path} failed: {exc}") from exc
 
     def check_integrity(self, *, full: bool = False) -> IntegrityCheck:

@@ -185,7 +185,7 @@ class SQLiteBase:
                     yield cursor
                 finally:
                     cursor.close()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # text that is not UTF-8: damage
             raise StorageError(f"reading {self.path} failed: {exc}") from exc
 
     def close(self) -> None:

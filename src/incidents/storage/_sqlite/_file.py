@@ -83,7 +83,7 @@ def inspect_file(c: sqlite3.Cursor, path: Path, *, read_only: bool) -> set[str]:
     try:
         c.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
         objects = c.fetchall()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         if read_only:
             raise InvalidInputError(f"{path} is not a ledger: {exc}") from None
         raise StorageError(f"cannot open ledger {path}: {exc}") from exc
@@ -163,7 +163,7 @@ def check_file(path: Path, *, full: bool) -> IntegrityCheck:
             findings.extend(f"SQLite {pragma}: {line}" for line in found)
         if any(name == "audit_checkpoints" for _, name, _ in objects):
             findings.extend(_deleted_checkpoints(db))
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         findings.append(f"SQLite cannot read the file: {exc}")
     finally:
         db.close()
