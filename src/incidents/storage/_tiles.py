@@ -26,7 +26,7 @@ def append_rows(
 
     Used by the store's eventsourcing interface (``Store.insert_events``), so that
     rows inserted through it are covered like any other. Does nothing before
-    the ledger's tree is set up (opening the ledger then builds it).
+    the ledger's tree is set up (``incidents build-tree`` then builds it).
 
     Args:
         writer: The write transaction the rows were inserted in.
@@ -67,8 +67,9 @@ def build_tree(writer: AuditWriter, *, batch: int = 8192) -> TreeEdge:
     """
     Compute the audit tree of every stored row and write its tiles.
 
-    Used once, when a ledger recorded before the audit tables existed is
-    opened: the tree is built from the rows as they stand.
+    Used once, by ``incidents build-tree`` (:meth:`incidents.Ledger.build_audit_tree`),
+    for a ledger recorded before the audit tables existed: the tree is built
+    from the rows as they stand. Nothing else builds a tree.
 
     Args:
         writer: An open write transaction.
