@@ -364,9 +364,10 @@ def coverage(
     if beyond:
         shown = "; ".join(_signed_by(c) for c in beyond[-3:])
         more = f" (and {len(beyond) - 3} more)" if len(beyond) > 3 else ""
-        what = f"the checkpoints that reach them are not signed by a key you trust: {shown}{more}"
+        them = "them" if count > start else "it"
+        what = f"the checkpoints that reach {them} are not signed by a key you trust: {shown}{more}"
     else:
-        what = "no checkpoint reaches them"
+        what = f"no checkpoint reaches {'them' if count > start else 'it'}"
     keys = ", ".join(key_label(k.name, k.key_id) for k in trusted)
     return covered, Damage(
         DamageKind.UNCOVERED,

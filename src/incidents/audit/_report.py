@@ -272,7 +272,7 @@ class VerifyReport:
             what is authenticated, checkpoints, recorders and notes.
 
         """
-        what = f"{self.subject} (log {self.origin})"
+        what = f"{self.subject} (log {self.origin or 'of unknown origin'})"
         if not self.ok:
             where = (
                 f"first bad position {self.damages[0].position}: {self.damages[0].kind.value}"
