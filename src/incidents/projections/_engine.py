@@ -39,6 +39,7 @@ _AMENDMENTS = (Correction, Retraction)
 _ALL_TOPICS = frozenset(EVENT_TYPES)
 _RECENT = 256
 
+
 def _recorded_change(recorded: Recorded) -> Change[Any]:
     """The change a fact makes when it is recorded: it enters, as recorded."""
     return Change(recorded.event, True, ChangeKind.RECORDED, recorded, recorded)
