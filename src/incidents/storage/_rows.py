@@ -84,6 +84,7 @@ by_sequence: Callable[[StoredRecord], int] = operator.attrgetter("id")
 """Sort key of rows: their global sequence (a row's ``id``)."""
 
 
+# Against __init__: stream() of 20,000 SQLite rows 86 -> 69 ms, rows() of 100,000 467 -> 381 ms.
 def stored_record(
     sequence: int,
     incident_id: UUID,
@@ -97,7 +98,9 @@ def stored_record(
     A :class:`StoredRecord` from its columns, filled in at once.
 
     The frozen dataclass's ``__init__`` sets fields one by one through
-    ``object.__setattr__``; appends and stream reads build thousands of rows.
+    ``object.__setattr__``; reads build a row for every event they return,
+    and spend about a fifth less time with this. Appends and catch-ups into
+    memory measure the same either way.
 
     Args:
         sequence: The global sequence.
