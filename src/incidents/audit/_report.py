@@ -319,7 +319,7 @@ class VerifyReport:
         if self.storage:
             found = "; ".join(self.storage_findings) if self.storage_findings else "nothing wrong"
             lines.append(f"  storage: {self.storage}: {found}")
-        lines.extend(_render_checks(self.checkpoints))
+        lines.extend(_render_checks(self.checkpoints, bool(self.trusted)))
         if self.recorders and not self.ok:
             lines.append("  who recorded, as far as the first damage:")
         for part in self.recorders:
@@ -332,15 +332,20 @@ _SHOWN = 5  # failing checkpoints of a group listed by name; all are in ``checkp
 _GROUPED = ("batch", "carried")  # sources of many checkpoints, summed up in one line each
 
 
-def _render_checks(checks: tuple[CheckpointCheck, ...]) -> list[str]:
+def _render_checks(checks: tuple[CheckpointCheck, ...], trusted: bool) -> list[str]:
     lines = ["  " + _describe_check(c) for c in checks if c.source not in _GROUPED]
     for source in _GROUPED:
         group = [c for c in checks if c.source == source]
         if not group:
             continue
-        good = sum(1 for c in group if c.matches and c.signature_valid)
-        lines.append(f"  {source} checkpoints: {good} of {len(group)} match and are validly signed")
-        failing = [c for c in group if not (c.matches and c.signature_valid)]
+        if trusted:  # only a key the caller gave makes a signature count
+            good = [c.matches and c.trusted for c in group]
+            said = "match and are signed by a key you trust"
+        else:
+            good = [c.matches and c.signature_valid for c in group]
+            said = "match and are validly signed"
+        lines.append(f"  {source} checkpoints: {sum(good)} of {len(group)} {said}")
+        failing = [c for c, ok in zip(group, good, strict=True) if not ok]
         lines.extend("  " + _describe_check(c) for c in failing[:_SHOWN])
         if len(failing) > _SHOWN:
             lines.append(f"  ... and {len(failing) - _SHOWN} more {source} checkpoints like these")
