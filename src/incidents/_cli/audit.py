@@ -85,8 +85,8 @@ def register(sub: Any) -> None:
     verify.add_argument(
         "--integrity",
         choices=("quick", "full"),
-        default="quick",
-        help="the storage's own check: SQLite's quick_check (default), or integrity_check, "
+        default="full",
+        help="the storage's own check: SQLite's integrity_check (default), or the faster quick_check, "
         "which also compares every index entry with its row",
     )
     verify.add_argument(

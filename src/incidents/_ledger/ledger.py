@@ -743,14 +743,14 @@ class Ledger:
         *,
         checkpoints: Iterable[Checkpoint] = (),
         keys: Iterable[VerifierKey] = (),
-        integrity: str = "quick",
+        integrity: str = "full",
     ) -> VerifyReport:
         """
         Check the whole ledger: every event against its leaf, the tree, every checkpoint and signature.
 
         Verify only reads, from one snapshot, so writers go on meanwhile; the
-        storage checks itself beside it (SQLite's ``quick_check``, or with
-        ``integrity="full"`` its ``integrity_check``). To verify a file
+        storage checks itself beside it (SQLite's ``integrity_check``, or with
+        ``integrity="quick"`` the faster ``quick_check``). To verify a file
         someone sent, open it with ``read_only=True``.
 
         Args:
@@ -758,7 +758,7 @@ class Ledger:
             keys: The verifier keys you trust: the whole log must then be
                 covered by checkpoints they signed. Without any, nothing is
                 authenticated (the report says so).
-            integrity: ``"quick"`` or ``"full"``.
+            integrity: ``"full"`` (the default) or ``"quick"``.
 
         Returns:
             The report: ``report.authenticated``, ``report.ok``, or the first

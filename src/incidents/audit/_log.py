@@ -471,7 +471,7 @@ class AuditLog:
         *,
         checkpoints: Iterable[Checkpoint] = (),
         keys: Iterable[VerifierKey] = (),
-        integrity: str = "quick",
+        integrity: str = "full",
     ) -> VerifyReport:
         """
         Check the whole log from one snapshot: every event, the tree, every checkpoint and signature, the storage.
