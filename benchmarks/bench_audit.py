@@ -231,7 +231,7 @@ def verify_figures(folder: Path, size: int, repeat: int) -> tuple[list[Figure], 
         ),
         Figure(
             "audit",
-            f"build the audit tree of {size:,} stored events (once, on upgrade)",
+            f"build the audit tree of {size:,} stored events (incidents build-tree)",
             size / built,
             "events/s",
             "raw sqlite3 SELECT of the bytes + sha256",
