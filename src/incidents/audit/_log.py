@@ -410,22 +410,7 @@ class AuditLog:
     def inclusion_proof(
         self, event: UUID | Recorded, at: Checkpoint | int | None = None
     ) -> InclusionProof:
-        """
-        Prove that an event is in the log described by a checkpoint.
-
-        Args:
-            event: The event (or its id).
-            at: The checkpoint (or tree size) to prove against; default: the log now.
-
-        Returns:
-            The proof.
-
-        Raises:
-            UnknownEventError: If the event is not recorded.
-            InvalidInputError: If it was recorded after the checkpoint, or the
-                checkpoint is not of this log.
-
-        """
+        """What :meth:`incidents.Ledger.inclusion_proof` answers (arguments and errors as there)."""
         event_id = event.event_id if isinstance(event, Recorded) else event
         row = self.store.row(event_id)
         if row is None:
@@ -444,21 +429,7 @@ class AuditLog:
     def consistency_proof(
         self, old: Checkpoint | int, new: Checkpoint | int | None = None
     ) -> ConsistencyProof:
-        """
-        Prove that the log at ``new`` extends the log at ``old``, nothing rewritten.
-
-        Args:
-            old: The earlier checkpoint (or size); it must not be empty.
-            new: The later checkpoint (or size); default: the log now.
-
-        Returns:
-            The proof.
-
-        Raises:
-            InvalidInputError: If ``old`` is larger than ``new`` or empty, or a
-                checkpoint is not of this log.
-
-        """
+        """What :meth:`incidents.Ledger.consistency_proof` answers (arguments and errors as there)."""
         origin = self._require_tree()
         with self.store.audit_reading() as reader:
             old_size = self._resolve_size(reader, old)
