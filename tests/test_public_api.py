@@ -91,6 +91,7 @@ ROOT = {
     "UnknownEventError",
     "UnknownIncidentError",
     "UnknownProjectionError",
+    "UnsettledKnowledgeError",
     "UnknownSourceError",
     "ValidTime",
     "VerificationError",

@@ -74,6 +74,7 @@ from incidents._errors import (
     UnknownIncidentError,
     UnknownProjectionError,
     UnknownSourceError,
+    UnsettledKnowledgeError,
     VerificationError,
 )
 from incidents._gc import set_gc_pauses
@@ -191,6 +192,7 @@ __all__ = [
     "UnknownEventError",
     "UnknownIncidentError",
     "UnknownProjectionError",
+    "UnsettledKnowledgeError",
     "UnknownSourceError",
     "ValidTime",
     "VerificationError",

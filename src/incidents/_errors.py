@@ -22,6 +22,7 @@ __all__ = [
     "UnknownEventError",
     "UnknownIncidentError",
     "UnknownProjectionError",
+    "UnsettledKnowledgeError",
     "UnknownSourceError",
     "VerificationError",
 ]
@@ -69,6 +70,15 @@ class DuplicateEventError(InvalidInputError):
 class FutureKnowledgeError(InvalidInputError):
     """
     A ``known_at`` lies in the future, where the answer could still change.
+    """
+
+
+class UnsettledKnowledgeError(FutureKnowledgeError):
+    """
+    A ``known_at`` lies past what a read-only ledger has settled.
+
+    A batch could still be recorded at or before it, so the answer could
+    change. A writable ledger settles such a ``known_at`` before it answers.
     """
 
 

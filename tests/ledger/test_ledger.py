@@ -411,7 +411,8 @@ def test_recording_time_never_goes_backwards(backend: Backend) -> None:
     first = ledger.record(*head)
     clock.set(datetime(2024, 7, 20, tzinfo=UTC))  # the clock jumps back
     second = ledger.record(h6(inc, source.source_id))
-    assert first[-1].recorded_at == second[0].recorded_at
+    # Never earlier, and never equal: each batch is recorded after the last.
+    assert first[-1].recorded_at + timedelta(microseconds=1) == second[0].recorded_at
     clock.set(datetime(2024, 7, 26, tzinfo=UTC))
     third = ledger.record(h6(inc, source.source_id))
     assert datetime(2024, 7, 26, tzinfo=UTC) == third[0].recorded_at

@@ -39,6 +39,23 @@ def test_a_committed_batch_moves_the_heads(store: Store) -> None:
     assert store.last_sequence() == 3
 
 
+def test_the_settle_mark_moves_only_forward_and_joins_the_head(store: Store) -> None:
+    a = uuid.uuid4()
+    assert store.settled_until() is None
+    store.settle(T0 - 10)
+    assert store.settled_until() == T0 - 10
+    with store.writing() as writer:
+        assert writer.head() == (0, T0 - 10)
+    _batch(store, [stored_row(1, a, 1)])  # recorded at T0, after the mark
+    assert store.settled_until() == T0
+    store.settle(T0 + 7)
+    store.settle(T0 + 3)  # an earlier mark leaves the later one
+    assert store.settled_until() == T0 + 7
+    with store.writing() as writer:
+        assert writer.head() == (1, T0 + 7)
+        assert writer.heads([a]) == (1, T0 + 7, {a: 1})
+
+
 def test_stream_heads_of_unknown_incidents_are_zero(store: Store) -> None:
     a, unknown = uuid.uuid4(), uuid.uuid4()
     _batch(store, [stored_row(1, a, 1), stored_row(2, a, 2)])

@@ -38,7 +38,7 @@ from incidents._errors import (
 from incidents._gc import paused_gc
 from incidents._ledger.checks import Known, check_batch, index_batch
 from incidents._timetravel.history import Diff, History
-from incidents._timetravel.knowledge import known_until
+from incidents._timetravel.knowledge import Knowledge
 from incidents._timetravel.service import TimeTravel
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
@@ -110,6 +110,7 @@ class Ledger:
     ) -> None:
         self._store = store
         self._clock: Clock = clock if clock is not None else SystemClock()
+        self._knowledge = Knowledge(store, self._clock)
         if recorder is None and isinstance(signing_key, SigningKey):
             recorder = signing_key.name
         self._recorder = _check_recorder(recorder) if recorder is not None else _default_recorder()
@@ -231,7 +232,10 @@ class Ledger:
         Record a batch of events, all or nothing.
 
         Every event of the batch gets the same recording time, read once from
-        the ledger's clock (never earlier than anything already recorded).
+        the ledger's clock while the batch holds the writers' lock. It is
+        always later than the settled time (:meth:`settled_until`): where the
+        clock reads that time or earlier, the batch is recorded one
+        microsecond after it.
         References may point at events already recorded or earlier in the
         batch; an event's source may be registered anywhere in the batch.
 
@@ -281,12 +285,16 @@ class Ledger:
                 self._mapper,
             )
             now = to_utc(self._clock(), what="clock reading")
-            if last_micros is not None and to_micros(now) < last_micros:
-                now = from_micros(last_micros)  # recording time never goes backwards
+            if last_micros is not None and to_micros(now) <= last_micros:
+                # Every batch is recorded strictly after the settled time (the
+                # last batch's, or the latest known_at a reader settled), so
+                # that no answer already given can change.
+                now = from_micros(last_micros + 1)
             recorded, rows = self._envelopes(events, texts, heads, last_sequence, now, who)
             ids = writer.insert(rows)
             edge = self._audit.append(writer, last_sequence, rows, ids, who, to_micros(now))
         self._audit.committed(edge)
+        self._knowledge.recorded(to_micros(now))
         # Committed rows never change, so what they are can be remembered.
         known = self._known
         if len(known) > _KNOWN_LIMIT:
@@ -332,7 +340,27 @@ class Ledger:
     # -- reading ----------------------------------------------------------------------
 
     def _known_until(self, known_at: datetime | None) -> int | None:
-        return known_until(self._clock, known_at)
+        return self._knowledge.until(known_at)
+
+    def settled_until(self) -> datetime | None:
+        """
+        The recording time up to which every answer is final.
+
+        No batch still to be recorded can be recorded at or before it, so an
+        answer as known at this time or earlier never changes. It is the
+        later of the last batch's recording time and the latest ``known_at``
+        a reader asked for (the ledger settles a ``known_at`` before it
+        answers for it: see :doc:`time-travel`).
+
+        Returns:
+            The settled time in UTC, or ``None`` for an empty ledger.
+
+        Raises:
+            LedgerClosedError: If the ledger is closed.
+            StorageError: If the backend fails.
+        """
+        self._check_open()
+        return self._knowledge.settled()
 
     def events(self, incident_id: UUID, *, known_at: datetime | None = None) -> Iterator[Recorded]:
         """

@@ -22,6 +22,7 @@ import enum
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -68,6 +69,9 @@ class LedgerReads(Protocol):
         """The clock recording times come from."""
 
     def _check_open(self) -> None: ...
+
+    def _known_until(self, known_at: datetime | None) -> int | None:
+        """The last recording time (µs) an answer as known at *known_at* covers."""
 
 
 class ChangeKind(enum.Enum):

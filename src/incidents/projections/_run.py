@@ -20,7 +20,6 @@ from incidents._domain.events import Recorded
 from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError, UnknownIncidentError
 from incidents._gc import Turns
-from incidents._timetravel.knowledge import known_until
 from incidents.projections._encoding import state_bytes
 from incidents.projections._engine import Engine, RecordsLookup, StoreLookup
 from incidents.projections._projection import LedgerReads, Projection, State
@@ -153,7 +152,7 @@ def live(
     store = ledger.store
     check_batch_size(batch_size)
     head = store.last_sequence()
-    limit = known_until(ledger.clock, known_at)  # the ledger's own rule for future known_at
+    limit = ledger._known_until(known_at)  # the ledger's own rule for known_at
     if limit is not None:
         head = _sequence_known_at(store, limit, head)
     if incident_id is not None and not store.projection_rows(

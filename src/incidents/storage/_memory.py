@@ -45,8 +45,8 @@ class _MemoryWriter(Writer):
         self.build: TreeBuild | None = None
 
     def head(self) -> tuple[int, int | None]:
-        rows = self.store._rows
-        return (0, None) if not rows else (rows[-1].id, rows[-1].recorded_at)  # under lock
+        rows = self.store._rows  # under lock
+        return (rows[-1].id if rows else 0), self.store._settled_locked()
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
         streams = self.store._streams
@@ -109,6 +109,7 @@ class MemoryStore(Store):
         self._streams: dict[UUID, list[StoredRecord]] = {}
         self._by_event: dict[UUID, StoredRecord] = {}
         self._visible = 0
+        self._settled: int | None = None  # the mark left by settle()
         self._audit_origin: str | None = None
         self._tiles: dict[tuple[int, int], Tile] = {}
         self._tile_tops: dict[int, int] = {}
@@ -130,6 +131,28 @@ class MemoryStore(Store):
             self._commit(writer.pending)
             self._commit_audit(writer)
         self.signal.committed()
+
+    def settle(self, until: int) -> None:
+        """
+        Settle what is known up to *until* (µs), after any batch in flight.
+        """
+        with self._lock:
+            if self._settled is None or self._settled < until:
+                self._settled = until
+
+    def settled_until(self) -> int | None:
+        """
+        The later of the last batch's recording time and the settle mark.
+        """
+        with self._lock:
+            return self._settled_locked()
+
+    def _settled_locked(self) -> int | None:
+        rows = self._rows
+        last = rows[self._visible - 1].recorded_at if self._visible else None
+        if last is None or (self._settled is not None and self._settled > last):
+            return self._settled
+        return last
 
     def _commit(self, rows: list[StoredRecord]) -> None:
         last = self._rows[-1].id if self._rows else 0

@@ -115,6 +115,17 @@ class EventReading(ABC):
         The last sequence number (0 when empty).
         """
 
+    @abstractmethod
+    def settled_until(self) -> int | None:
+        """
+        The recording time (µs) up to which what the ledger knows is settled.
+
+        No batch still to commit can have a recording time at or before it:
+        it is the later of the last committed batch's recording time and the
+        mark left by :meth:`EventWriting.settle`. ``None`` for an empty ledger
+        never settled.
+        """
+
     #: Wakes waiters in this process when a batch commits (set by each backend).
     signal: CommitSignal
 

@@ -27,7 +27,11 @@ class EventWriter(ABC):
     @abstractmethod
     def head(self) -> tuple[int, int | None]:
         """
-        The last sequence number and its recording time (µs), ``(0, None)`` if empty.
+        The last sequence number and the settled recording time (µs).
+
+        The time is the later of the last batch's recording time and the mark
+        :meth:`EventWriting.settle` left: the batch being written must be
+        recorded after it. ``(0, None)`` for an empty ledger never settled.
         """
 
     @abstractmethod
@@ -147,4 +151,22 @@ class EventWriting(ABC):
 
         Raises:
             StorageError: If the transaction cannot be opened or committed.
+        """
+
+    @abstractmethod
+    def settle(self, until: int) -> None:
+        """
+        Settle what the ledger knows up to a recording time (µs).
+
+        Waits for a write transaction in flight (it takes the writers' lock,
+        so a batch that read its recording time before this call commits or
+        fails first), then leaves a mark that every later batch is recorded
+        after: from then on, no answer as known at *until* or earlier can
+        change. A mark never moves backwards.
+
+        Args:
+            until: The recording time to settle up to.
+
+        Raises:
+            StorageError: If the store is read-only or the write fails.
         """

@@ -19,7 +19,7 @@ from psycopg.rows import tuple_row
 from incidents._errors import ConcurrencyError, DuplicateEventError, IncidentsError, StorageError
 from incidents.storage._postgres._audit import PostgresAuditWriter
 from incidents.storage._postgres._base import PostgresBase
-from incidents.storage._postgres._schema import COLUMNS, TABLE
+from incidents.storage._postgres._schema import COLUMNS, SETTLED_KEY, TABLE
 from incidents.storage._reading import EventReading
 from incidents.storage._rows import StoredRecord, by_sequence, leaf_ids
 from incidents.storage._writing import EventWriter, EventWriting, Writer
@@ -43,10 +43,17 @@ def _row(r: Any) -> StoredRecord:
 
 @functools.cache
 def _head_query(schema: str) -> Any:
-    """The last sequence and its recording time (composed once per schema)."""
-    return sql.SQL("SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1").format(
-        sql.Identifier(schema, TABLE)
-    )
+    """
+    The last sequence, its recording time and the settle mark (composed once per schema).
+
+    Always one row, whose first two columns are null for an empty ledger.
+    """
+    return sql.SQL(
+        "SELECT h.sequence, h.recorded_at,"
+        " (SELECT value::bigint FROM {} WHERE key = %s)"
+        " FROM (VALUES (1)) AS one (x) LEFT JOIN"
+        " (SELECT sequence, recorded_at FROM {} ORDER BY sequence DESC LIMIT 1) AS h ON true"
+    ).format(sql.Identifier(schema, "ledger_meta"), sql.Identifier(schema, TABLE))
 
 
 @functools.cache
@@ -64,7 +71,9 @@ def _stream_heads_query(schema: str) -> Any:
 
 
 def _head(found: Any) -> tuple[int, int | None]:
-    return (0, None) if found is None else (found[0], found[1])
+    """The last sequence and the settled recording time, from a row of :func:`_head_query`."""
+    sequence, last, mark = found
+    return sequence or 0, (mark if last is None or (mark is not None and mark > last) else last)
 
 
 def _select_by_event_id(c: Any, table: Any, event_ids: Collection[UUID]) -> list[StoredRecord]:
@@ -101,7 +110,7 @@ class PostgresEventWriter(EventWriter):
         self.schema = schema
 
     def head(self) -> tuple[int, int | None]:
-        self.c.execute(_head_query(self.schema))
+        self.c.execute(_head_query(self.schema), (SETTLED_KEY,))
         return _head(self.c.fetchone())
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -113,7 +122,7 @@ class PostgresEventWriter(EventWriter):
         # (see PostgresEvents.writing) they share one round trip with the
         # transaction's BEGIN and table lock.
         with self.c.connection.cursor(row_factory=tuple_row) as other:
-            self.c.execute(_head_query(self.schema))
+            self.c.execute(_head_query(self.schema), (SETTLED_KEY,))
             other.execute(_stream_heads_query(self.schema), (list(incident_ids),))
             head = self.c.fetchone()
             positions = _positions(other.fetchall(), incident_ids)
@@ -198,6 +207,32 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
             self.signal.committed()
         except (psycopg.OperationalError, PersistenceError) as exc:
             raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+
+    def settle(self, until: int) -> None:
+        """
+        Leave the settle mark, in a transaction of its own behind the writers' lock.
+        """
+        try:
+            with self._transaction() as c:
+                c.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table))
+                c.execute(
+                    sql.SQL(
+                        "INSERT INTO {0} AS m (key, value) VALUES (%s, %s) ON CONFLICT (key)"
+                        " DO UPDATE SET value = excluded.value"
+                        " WHERE m.value::bigint < excluded.value::bigint"
+                    ).format(sql.Identifier(self.schema, "ledger_meta")),
+                    (SETTLED_KEY, str(until)),
+                )
+        except (psycopg.Error, PersistenceError) as exc:
+            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+
+    def settled_until(self) -> int | None:
+        """
+        The later of the last batch's recording time and the settle mark.
+        """
+        with self._reading() as c:
+            c.execute(_head_query(self.schema), (SETTLED_KEY,))
+            return _head(c.fetchone())[1]
 
     def stream(
         self,

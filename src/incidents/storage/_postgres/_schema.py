@@ -12,6 +12,7 @@ __all__ = [
     "CHECKPOINT_COLUMNS",
     "COLUMNS",
     "SCHEMA_VERSION",
+    "SETTLED_KEY",
     "TABLE",
     "create_audit",
     "create_events",
@@ -20,6 +21,9 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 TABLE = "incident_events"
+# The ledger_meta key of the settle mark (see PostgresEvents.settle): the
+# recording time, in µs, that every later batch is recorded after.
+SETTLED_KEY = "settled_until"
 COLUMNS = "sequence, incident_id, position, event_id, topic, recorded_at, state"
 CHECKPOINT_COLUMNS = "name, generation, version, sequence, active"
 

@@ -19,7 +19,7 @@ from incidents.storage._reading import EventReading
 from incidents.storage._rows import StoredRecord, stored_record
 from incidents.storage._sqlite._audit import SQLiteAuditWriter
 from incidents.storage._sqlite._base import SQLiteBase
-from incidents.storage._sqlite._schema import COLUMNS, INSERT, TABLE
+from incidents.storage._sqlite._schema import COLUMNS, INSERT, SETTLED_KEY, TABLE
 from incidents.storage._writing import EventWriter, EventWriting, Writer
 
 __all__ = ["SQLiteEvents"]
@@ -73,6 +73,25 @@ def _select_by_event_id(c: sqlite3.Cursor, event_ids: Collection[UUID]) -> list[
     return found
 
 
+def _settle_mark(c: sqlite3.Cursor) -> int | None:
+    """The mark :meth:`SQLiteEvents.settle` left, or ``None``."""
+    c.execute(f"SELECT value FROM ledger_meta WHERE key='{SETTLED_KEY}'")
+    found = c.fetchone()
+    if found is None:
+        return None
+    try:
+        return int(found[0])
+    except (TypeError, ValueError):
+        raise StorageError(f"the ledger's settle mark {found[0]!r} is not a number") from None
+
+
+def _later(a: int | None, b: int | None) -> int | None:
+    """The later of two recording times, either of which may be missing."""
+    if a is None:
+        return b
+    return a if b is None or a >= b else b
+
+
 class SQLiteEventWriter(EventWriter):
     """The events part of a write transaction, on its cursor."""
 
@@ -82,7 +101,8 @@ class SQLiteEventWriter(EventWriter):
     def head(self) -> tuple[int, int | None]:
         self.c.execute(f"SELECT sequence, recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1")
         found = self.c.fetchone()
-        return (0, None) if found is None else (found[0], found[1])
+        last_sequence, last_micros = (0, None) if found is None else (found[0], found[1])
+        return last_sequence, _later(last_micros, _settle_mark(self.c))
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
         heads = {}
@@ -152,6 +172,30 @@ class SQLiteEvents(SQLiteBase, EventWriting, EventReading):
             raise StorageError(f"writing to {self.path} failed: {exc}") from exc
         except PersistenceError as exc:
             raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+
+    def settle(self, until: int) -> None:
+        """
+        Leave the settle mark, in a write transaction of its own (after any in flight).
+        """
+        try:
+            with self._transaction() as c:
+                c.execute(
+                    "INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET value = excluded.value"
+                    " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+                    (SETTLED_KEY, str(until)),
+                )
+        except sqlite3.Error as exc:
+            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+
+    def settled_until(self) -> int | None:
+        """
+        The later of the last batch's recording time and the settle mark.
+        """
+        with self._reading() as c:
+            c.execute(f"SELECT recorded_at FROM {TABLE} ORDER BY sequence DESC LIMIT 1")
+            found = c.fetchone()
+            return _later(None if found is None else found[0], _settle_mark(c))
 
     def stream(
         self,

@@ -16,12 +16,16 @@ __all__ = [
     "PUT_TILE",
     "SCHEMA",
     "SCHEMA_VERSION",
+    "SETTLED_KEY",
     "TABLE",
     "upgrade_audit_tiles",
 ]
 
 SCHEMA_VERSION = 1
 TABLE = "incident_events"
+# The ledger_meta key of the settle mark (see SQLiteEvents.settle): the
+# recording time, in µs, that every later batch is recorded after.
+SETTLED_KEY = "settled_until"
 COLUMNS = "sequence, incident_id, position, event_id, topic, recorded_at, state"
 
 SCHEMA = (
