@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from incidents._cli.common import parse_event
+from incidents._cli.common import parse_event, read_signing_key
 from incidents._codec.canonical import decode_recorded
 from incidents._domain.events import Recorded
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
+from incidents._files import write_file
 from incidents._ledger import Ledger
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
@@ -176,6 +177,11 @@ def register(sub: Any) -> None:
     keygen.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the signing key"
     )
+    keygen.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a key already at --out (the old key is lost)",
+    )
     keygen.set_defaults(run=run_keygen)
 
 
@@ -209,14 +215,24 @@ def _read_text(path: str, what: str) -> str:
 def _keys(values: list[str]) -> list[VerifierKey]:
     keys: list[VerifierKey] = []
     for value in values:
-        if os.path.isfile(value):
-            lines = [line.strip() for line in _read_text(value, "key file").splitlines()]
-            keys.extend(
-                VerifierKey.from_text(line) for line in lines if line and not line.startswith("#")
-            )
-        else:
+        if not os.path.isfile(value):
             keys.append(VerifierKey.from_text(value))
+            continue
+        for number, line in enumerate(_read_text(value, "key file").splitlines(), start=1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                keys.append(_file_key(value, number, line))
     return keys
+
+
+def _file_key(path: str, number: int, line: str) -> VerifierKey:
+    """A verifier key from a line of a key file (which may be a secret one given by mistake)."""
+    try:
+        return VerifierKey.from_text(line)
+    except InvalidInputError as exc:
+        problem = str(exc)
+    # The key parser quotes no key material; the file is named, not quoted.
+    raise InvalidInputError(f"key file {path}, line {number}: {problem}")
 
 
 def _open_existing(
@@ -319,9 +335,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     """
     Print the ledger's checkpoint.
     """
-    key = None
-    if args.signing_key:
-        key = SigningKey.from_text(_read_text(args.signing_key, "signing key"))
+    key = read_signing_key(args.signing_key) if args.signing_key else None
     with _open_existing(args.ledger, key, read_only=not args.store) as ledger:
         checkpoint = ledger.checkpoint(size=args.size, store=args.store)
     print(checkpoint.text, end="")
@@ -348,16 +362,9 @@ def run_prove(args: argparse.Namespace) -> int:
         proof = ledger.inclusion_proof(event_id, at)
         if args.event_out:  # the bytes stored and hashed: the leaf itself
             (row,) = ledger.store.rows_of([event_id])
-            _write_bytes(args.event_out, row.state, "event")
+            write_file(args.event_out, row.state, what="event")
         print(proof.text, end="")
     return 0
-
-
-def _write_bytes(path: str, data: bytes, what: str) -> None:
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {what} {path}: {exc.strerror}") from None
 
 
 def _read_event(path: str) -> tuple[bytes, Recorded]:
@@ -433,14 +440,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     Write a new signing key and print its verifier key.
     """
     key = SigningKey.generate(args.name)
-    out = Path(args.out)
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise InvalidInputError(f"{out} exists: not overwriting a key") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {out}: {exc.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key.to_text() + "\n")
+    text = key.to_text() + "\n"
+    write_file(args.out, text.encode("utf-8"), what="signing key", secret=True, replace=args.force)
     print(key.verifier.text)
     return 0

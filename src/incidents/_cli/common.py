@@ -1,16 +1,18 @@
 """
-What every command shares: naming incidents and events, and the table width.
+What every command shares: naming incidents and events, reading keys, and the table width.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from uuid import UUID
 
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
+from incidents._tlog.notes import SigningKey
 
-__all__ = ["parse_event", "parse_incident", "terminal_width"]
+__all__ = ["parse_event", "parse_incident", "read_signing_key", "terminal_width"]
 
 
 def parse_incident(ledger: Ledger, text: str) -> UUID:
@@ -87,3 +89,30 @@ def terminal_width(requested: int | None = None) -> int:
     if requested is not None:
         return requested
     return max(80, min(160, shutil.get_terminal_size((100, 24)).columns))
+
+
+def read_signing_key(path: str) -> SigningKey:
+    """
+    Read a signing key file, saying what is wrong with it without quoting it.
+
+    Args:
+        path: The key file.
+
+    Returns:
+        The key.
+
+    Raises:
+        InvalidInputError: If the file cannot be read or holds no signing key;
+            the message names the key by its public name at most.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read signing key {path}: {exc.strerror or exc}") from None
+    try:
+        text: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None  # not raised from here: the decoding error carries the file's bytes
+    if text is None:
+        raise InvalidInputError(f"signing key {path} is not UTF-8 text")
+    return SigningKey.from_text(text)
