@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from incidents._cli.common import parse_event, read_signing_key
+from incidents._cli.common import parse_event, read_signing_key, whole_number
 from incidents._codec.canonical import decode_recorded
 from incidents._domain.events import Recorded
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
@@ -111,7 +111,7 @@ def register(sub: Any) -> None:
     replay.set_defaults(run=run_replay)
 
     checkpoint = sub.add_parser("checkpoint", help="print the ledger's checkpoint (size and root)")
-    checkpoint.add_argument("--size", type=int, help="an earlier size to describe")
+    checkpoint.add_argument("--size", type=whole_number(0), help="an earlier size to describe")
     checkpoint.add_argument("--signing-key", metavar="FILE", help="sign it with this key file")
     checkpoint.add_argument("--store", action="store_true", help="also keep it in the ledger")
     checkpoint.set_defaults(run=run_checkpoint)

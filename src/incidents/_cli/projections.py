@@ -11,8 +11,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from incidents._cli.common import parse_incident, terminal_width
-from incidents._domain.time import parse_instant
+from incidents._cli.common import parse_incident, parse_time, seconds, terminal_width, whole_number
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
 from incidents.projections import (
@@ -50,7 +49,9 @@ def register(sub: Any) -> None:
         "--format", choices=("table", "json", "csv"), default="table", help="output format"
     )
     timeline.add_argument(
-        "--width", type=int, help="table width in characters (default: the terminal's)"
+        "--width",
+        type=whole_number(1),
+        help="table width in characters, at least 72 are used (default: the terminal's)",
     )
     timeline.set_defaults(run=run_timeline)
 
@@ -68,7 +69,10 @@ def register(sub: Any) -> None:
         "--rebuild", action="store_true", help="rebuild from zero, then swap the result in"
     )
     project.add_argument(
-        "--batch-size", type=int, default=1000, help="events per transaction (default: 1000)"
+        "--batch-size",
+        type=whole_number(1),
+        default=1000,
+        help="events per transaction (default: 1000)",
     )
     project.add_argument(
         "--format", choices=("text", "json"), default="text", help="how to print the state"
@@ -89,9 +93,10 @@ def register(sub: Any) -> None:
     )
     project.add_argument(
         "--interval",
-        type=float,
+        type=seconds,
         default=1.0,
-        help="with --follow: the longest time, in seconds, between two looks at the log",
+        help="with --follow: the longest time, in seconds, between two looks at the log "
+        "(above 0, at most a day; default: 1)",
     )
     project.set_defaults(run=run_project)
 
@@ -100,7 +105,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     """
     Print one incident's timeline.
     """
-    known_at = None if args.known_at is None else parse_instant(args.known_at, what="--known-at")
+    known_at = parse_time(args.known_at, "--known-at")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
         timeline = incident_timeline(ledger, incident_id, known_at=known_at)

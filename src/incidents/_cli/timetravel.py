@@ -8,12 +8,10 @@ a time without one is refused rather than guessed.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from incidents._cli.common import parse_incident
+from incidents._cli.common import parse_incident, parse_time
 from incidents._domain.state import Reading
-from incidents._domain.time import parse_instant
 from incidents._domain.words import render_incident, stamp
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
@@ -28,18 +26,6 @@ __all__ = [
 ]
 
 _TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
-
-
-def _instant(text: str | None, what: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text, what=what)
-    except InvalidInputError:
-        raise InvalidInputError(
-            f"{what} {text!r} is not an ISO-8601 time with an offset "
-            "(e.g. 2024-07-25T18:00:00+00:00 or 2024-07-25T18:00Z)"
-        ) from None
 
 
 def _reading(text: str) -> Reading:
@@ -127,8 +113,8 @@ def run_state(args: argparse.Namespace) -> int:
     """
     Print an incident at a valid time, as known at a recording time.
     """
-    valid_at = _instant(args.valid_at, "--valid-at")
-    known_at = _instant(args.known_at, "--known-at")
+    valid_at = parse_time(args.valid_at, "--valid-at")
+    known_at = parse_time(args.known_at, "--known-at")
     reading = _reading(args.reading)
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
@@ -162,9 +148,9 @@ def run_diff(args: argparse.Namespace) -> int:
     """
     Print what changed in an incident's record between two recording times.
     """
-    a = _instant(args.a, "A")
+    a = parse_time(args.a, "A")
     assert a is not None
-    b = _instant(args.b, "B")
+    b = parse_time(args.b, "B")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
         print(ledger.diff(incident_id, a, b).render())
@@ -175,9 +161,9 @@ def run_search(args: argparse.Namespace) -> int:
     """
     Print the incidents with facts in a valid-time window.
     """
-    start = _instant(args.start, "--from")
-    end = _instant(args.end, "--to")
-    known_at = _instant(args.known_at, "--known-at")
+    start = parse_time(args.start, "--from")
+    end = parse_time(args.end, "--to")
+    known_at = parse_time(args.known_at, "--known-at")
     reading = _reading(args.reading)
     window = None if start is None and end is None else (start, end)
     with Ledger.open(args.ledger) as ledger:
