@@ -5,7 +5,8 @@ Each group of subcommands lives in its own module under
 :mod:`incidents._cli` and registers itself through ``register``; this
 module only builds the parser, runs the chosen command and turns the
 library's errors into a message and exit status 2 (bad input, or a file that
-cannot be written; 1 for storage failures).
+cannot be written; 1 for storage failures). Everything it prints goes through
+:func:`incidents._cli.output.emit`, which escapes what a terminal would act on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from incidents._cli._registry import COMMAND_MODULES
+from incidents._cli.output import emit, printable
 from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
 from incidents._version import __version__
 
@@ -69,10 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except (InvalidInputError, FileWriteError) as exc:
-        print(f"incidents: error: {exc}", file=sys.stderr)
+        emit(f"incidents: error: {printable(str(exc))}", error=True)
         return 2
     except IncidentsError as exc:
-        print(f"incidents: {type(exc).__name__}: {exc}", file=sys.stderr)
+        emit(f"incidents: {type(exc).__name__}: {printable(str(exc))}", error=True)
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0

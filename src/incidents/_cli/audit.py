@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from incidents._cli.common import parse_event, read_signing_key, whole_number
+from incidents._cli.output import displayed, emit, printable
 from incidents._codec.canonical import decode_recorded
 from incidents._domain.events import Recorded
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
@@ -260,7 +260,7 @@ def status(report: VerifyReport) -> int:
 
 
 def _print_report(report: VerifyReport) -> int:
-    print(report.render())
+    emit(displayed(report).render())
     return status(report)
 
 
@@ -270,8 +270,11 @@ def run_export(args: argparse.Namespace) -> int:
     """
     with _open_existing(args.ledger) as ledger:
         checkpoint = ledger.export_bundle(args.bundle)
-    print(f"wrote {args.bundle}: {checkpoint.size} events of log {checkpoint.origin}")
-    print(checkpoint.text, end="")
+    emit(
+        f"wrote {printable(args.bundle)}: {checkpoint.size} events of log "
+        f"{printable(checkpoint.origin)}"
+    )
+    emit(checkpoint.text, end="")
     return 0
 
 
@@ -321,13 +324,13 @@ def run_replay(args: argparse.Namespace) -> int:
     verdict = (
         "verified" if report.authenticated else "consistent, but NOT AUTHENTICATED (no --key given)"
     )
-    print(
-        f"replayed {report.size} events of log {report.origin} from {report.subject}: "
-        f"{verdict}, root {report.root.hex()}",
-        file=sys.stderr,
+    emit(
+        f"replayed {report.size} events of log {printable(report.origin)} from "
+        f"{printable(report.subject)}: {verdict}, root {report.root.hex()}",
+        error=True,
     )
     for name, digest in digests.items():
-        print(f"{name}  {digest}")
+        emit(f"{printable(name)}  {digest}")
     return status(report)
 
 
@@ -338,7 +341,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     key = read_signing_key(args.signing_key) if args.signing_key else None
     with _open_existing(args.ledger, key, read_only=not args.store) as ledger:
         checkpoint = ledger.checkpoint(size=args.size, store=args.store)
-    print(checkpoint.text, end="")
+    emit(checkpoint.text, end="")
     return 0
 
 
@@ -354,7 +357,7 @@ def run_prove(args: argparse.Namespace) -> int:
             if args.event:
                 raise InvalidInputError("give either an event or --since, not both")
             old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
-            print(ledger.consistency_proof(old, at).text, end="")
+            emit(ledger.consistency_proof(old, at).text, end="")
             return 0
         if not args.event:
             raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
@@ -363,7 +366,7 @@ def run_prove(args: argparse.Namespace) -> int:
         if args.event_out:  # the bytes stored and hashed: the leaf itself
             (row,) = ledger.store.rows_of([event_id])
             write_file(args.event_out, row.state, what="event")
-        print(proof.text, end="")
+        emit(proof.text, end="")
     return 0
 
 
@@ -421,14 +424,15 @@ def run_check_proof(args: argparse.Namespace) -> int:
         for c in checkpoints if keys else ():
             c.verify_signatures(keys)  # a signed note is required: as Go's note.Open
     except VerificationError as exc:
-        print(f"FAILED: {exc}")
+        emit(f"FAILED: {printable(str(exc))}")
         return FAILED
+    what = printable(what)
     if keys:
-        print(f"OK: {what}")
-        print(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
+        emit(f"OK: {what}")
+        emit(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
         return AUTHENTICATED
-    print(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
-    print(
+    emit(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
+    emit(
         f"  root {checkpoint.root.hex()}; checkpoint signatures not checked "
         "(give --key to require them)"
     )
@@ -442,5 +446,5 @@ def run_keygen(args: argparse.Namespace) -> int:
     key = SigningKey.generate(args.name)
     text = key.to_text() + "\n"
     write_file(args.out, text.encode("utf-8"), what="signing key", secret=True, replace=args.force)
-    print(key.verifier.text)
+    emit(key.verifier.text)
     return 0

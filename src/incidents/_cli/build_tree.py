@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from incidents._cli.common import read_signing_key
+from incidents._cli.output import emit, printable
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
 
@@ -62,9 +63,9 @@ def run_build_tree(args: argparse.Namespace) -> int:
     with Ledger.open(target, signing_key=key, recorder=args.recorder) as ledger:
         checkpoint = ledger.build_audit_tree(origin=args.origin)
         who = ledger.recorder
-    print(
-        f"built the audit tree of {checkpoint.size} events of log {checkpoint.origin}, "
+    emit(
+        f"built the audit tree of {checkpoint.size} events of log {printable(checkpoint.origin)}, "
         f"recorded as built by {who!r}"
     )
-    print(checkpoint.text, end="")
+    emit(checkpoint.text, end="")
     return 0

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from incidents._cli.common import parse_incident, parse_time
+from incidents._cli.output import displayed, emit, printable
 from incidents._domain.state import Reading
 from incidents._domain.words import render_incident, stamp
 from incidents._errors import InvalidInputError
@@ -125,12 +126,12 @@ def run_state(args: argparse.Namespace) -> int:
             if valid_at is None
             else f"facts {reading.value} in effect at {stamp(valid_at)}"
         )
-        print(
+        emit(
             f"As known {known} ({state.last_position} events recorded, the last at "
             f"{stamp(state.last_recorded_at)}); {valid}"
         )
-        print()
-        print(render_incident(state))
+        emit()
+        emit(render_incident(displayed(state)))
     return 0
 
 
@@ -140,7 +141,7 @@ def run_history(args: argparse.Namespace) -> int:
     """
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        print(ledger.history(incident_id).render())
+        emit(displayed(ledger.history(incident_id)).render())
     return 0
 
 
@@ -153,7 +154,7 @@ def run_diff(args: argparse.Namespace) -> int:
     b = parse_time(args.b, "B")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        print(ledger.diff(incident_id, a, b).render())
+        emit(displayed(ledger.diff(incident_id, a, b)).render())
     return 0
 
 
@@ -169,9 +170,9 @@ def run_search(args: argparse.Namespace) -> int:
     with Ledger.open(args.ledger) as ledger:
         found = ledger.incidents(window, known_at, reading=reading)
         for incident in found:
-            print(f"{incident.id}  {incident.title}  ({incident.last_position} events)")
+            emit(f"{incident.id}  {printable(incident.title)}  ({incident.last_position} events)")
         if not found:
-            print("no incident matches")
+            emit("no incident matches")
     return 0
 
 
@@ -182,7 +183,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
     with Ledger.open(args.ledger) as ledger:
         incident_id = None if args.incident is None else parse_incident(ledger, args.incident)
         if args.action == "drop":
-            print(f"dropped {ledger.drop_snapshots(incident_id)} snapshots")
+            emit(f"dropped {ledger.drop_snapshots(incident_id)} snapshots")
         else:
-            print(f"snapshotted {ledger.rebuild_snapshots(incident_id)} incidents")
+            emit(f"snapshotted {ledger.rebuild_snapshots(incident_id)} incidents")
     return 0
