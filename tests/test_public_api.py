@@ -44,6 +44,7 @@ ROOT = {
     "FactChange",
     "FactChangeKind",
     "FieldChange",
+    "FileWriteError",
     "FixedClock",
     "FutureKnowledgeError",
     "History",

@@ -64,6 +64,7 @@ from incidents._domain.time import (
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
+    FileWriteError,
     FutureKnowledgeError,
     IncidentsError,
     InvalidInputError,
@@ -147,6 +148,7 @@ __all__ = [
     "FactChange",
     "FactChangeKind",
     "FieldChange",
+    "FileWriteError",
     "FixedClock",
     "FutureKnowledgeError",
     "History",

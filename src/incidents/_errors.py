@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = [
     "ConcurrencyError",
     "DuplicateEventError",
+    "FileWriteError",
     "FutureKnowledgeError",
     "IncidentsError",
     "InvalidInputError",
@@ -96,6 +97,20 @@ class ConcurrencyError(IncidentsError):
 class StorageError(IncidentsError):
     """
     The storage backend failed (cannot open, connect, read or write).
+    """
+
+
+class FileWriteError(IncidentsError, OSError):
+    """
+    A file the library was asked to write could not be written.
+
+    Raised when the disk is full, the folder is missing or not writable, the
+    destination is a symbolic link (never followed) or a folder, or a file
+    that must not be replaced (a signing key) is there already. The file is
+    written whole or not at all: nothing is left at the destination, and a
+    file that was there is unchanged. It is an :class:`OSError` too (with
+    the failing call's ``errno``), so code written against the standard
+    library keeps working.
     """
 
 

@@ -161,11 +161,10 @@ def test_project_list_and_errors(ledger_path: str, capsys: pytest.CaptureFixture
     )
     assert status == 2
     assert "cannot import 'no_such_module_x'" in err
-    status, _, err = run(
-        capsys, "--ledger", ledger_path, "project", "timeline", "--batch-size", "0"
-    )
-    assert status == 2
-    assert "batch_size" in err
+    with pytest.raises(SystemExit) as usage:  # a usage error, from the argument parser
+        run(capsys, "--ledger", ledger_path, "project", "timeline", "--batch-size", "0")
+    assert usage.value.code == 2
+    assert "argument --batch-size: '0' is not a whole number from 1" in capsys.readouterr().err
 
 
 def test_project_imports_user_projections(

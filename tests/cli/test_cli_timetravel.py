@@ -119,7 +119,7 @@ def test_snapshots(ledger: str, capsys: pytest.CaptureFixture[str]) -> None:
     [
         (
             ["state", INCIDENT, "--known-at", "2024-07-25T12:00"],
-            "--known-at '2024-07-25T12:00' is not an ISO-8601 time with an offset",
+            "--known-at '2024-07-25T12:00' is not an ISO-8601 date-time with an offset",
         ),
         (
             ["state", INCIDENT, "--valid-at", "yesterday"],

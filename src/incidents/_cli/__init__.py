@@ -4,7 +4,9 @@ The ``incidents`` command line.
 Each group of subcommands lives in its own module under
 :mod:`incidents._cli` and registers itself through ``register``; this
 module only builds the parser, runs the chosen command and turns the
-library's errors into a message and exit status 2 (1 for storage failures).
+library's errors into a message and exit status 2 (bad input, or a file that
+cannot be written; 1 for storage failures). Everything it prints goes through
+:func:`incidents._cli.output.emit`, which escapes what a terminal would act on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import sys
 from collections.abc import Sequence
 
 from incidents._cli._registry import COMMAND_MODULES
-from incidents._errors import IncidentsError, InvalidInputError
+from incidents._cli.output import emit, printable
+from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
 from incidents._version import __version__
 
 __all__ = ["build_parser", "main"]
@@ -55,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 2 for bad input, 1 for other failures.
+        The exit status: 0 on success, 2 for bad input or a file that cannot be
+        written, 1 for other failures.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -66,11 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.ledger = os.environ.get("INCIDENTS_LEDGER") or DEFAULT_LEDGER
     try:
         status: int = args.run(args)
-    except InvalidInputError as exc:
-        print(f"incidents: error: {exc}", file=sys.stderr)
+    except (InvalidInputError, FileWriteError) as exc:
+        emit(f"incidents: error: {printable(str(exc))}", error=True)
         return 2
     except IncidentsError as exc:
-        print(f"incidents: {type(exc).__name__}: {exc}", file=sys.stderr)
+        emit(f"incidents: {type(exc).__name__}: {printable(str(exc))}", error=True)
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0

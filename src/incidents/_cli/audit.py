@@ -19,15 +19,16 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from incidents._cli.common import parse_event
+from incidents._cli.common import parse_event, read_signing_key, whole_number
+from incidents._cli.output import displayed, emit, printable
 from incidents._codec.canonical import decode_recorded
 from incidents._domain.events import Recorded
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
+from incidents._files import write_file
 from incidents._ledger import Ledger
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
@@ -110,7 +111,7 @@ def register(sub: Any) -> None:
     replay.set_defaults(run=run_replay)
 
     checkpoint = sub.add_parser("checkpoint", help="print the ledger's checkpoint (size and root)")
-    checkpoint.add_argument("--size", type=int, help="an earlier size to describe")
+    checkpoint.add_argument("--size", type=whole_number(0), help="an earlier size to describe")
     checkpoint.add_argument("--signing-key", metavar="FILE", help="sign it with this key file")
     checkpoint.add_argument("--store", action="store_true", help="also keep it in the ledger")
     checkpoint.set_defaults(run=run_checkpoint)
@@ -176,6 +177,11 @@ def register(sub: Any) -> None:
     keygen.add_argument(
         "--out", required=True, metavar="FILE", help="where to write the signing key"
     )
+    keygen.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a key already at --out (the old key is lost)",
+    )
     keygen.set_defaults(run=run_keygen)
 
 
@@ -209,14 +215,24 @@ def _read_text(path: str, what: str) -> str:
 def _keys(values: list[str]) -> list[VerifierKey]:
     keys: list[VerifierKey] = []
     for value in values:
-        if os.path.isfile(value):
-            lines = [line.strip() for line in _read_text(value, "key file").splitlines()]
-            keys.extend(
-                VerifierKey.from_text(line) for line in lines if line and not line.startswith("#")
-            )
-        else:
+        if not os.path.isfile(value):
             keys.append(VerifierKey.from_text(value))
+            continue
+        for number, line in enumerate(_read_text(value, "key file").splitlines(), start=1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                keys.append(_file_key(value, number, line))
     return keys
+
+
+def _file_key(path: str, number: int, line: str) -> VerifierKey:
+    """A verifier key from a line of a key file (which may be a secret one given by mistake)."""
+    try:
+        return VerifierKey.from_text(line)
+    except InvalidInputError as exc:
+        problem = str(exc)
+    # The key parser quotes no key material; the file is named, not quoted.
+    raise InvalidInputError(f"key file {path}, line {number}: {problem}")
 
 
 def _open_existing(
@@ -244,7 +260,7 @@ def status(report: VerifyReport) -> int:
 
 
 def _print_report(report: VerifyReport) -> int:
-    print(report.render())
+    emit(displayed(report).render())
     return status(report)
 
 
@@ -254,8 +270,11 @@ def run_export(args: argparse.Namespace) -> int:
     """
     with _open_existing(args.ledger) as ledger:
         checkpoint = ledger.export_bundle(args.bundle)
-    print(f"wrote {args.bundle}: {checkpoint.size} events of log {checkpoint.origin}")
-    print(checkpoint.text, end="")
+    emit(
+        f"wrote {printable(args.bundle)}: {checkpoint.size} events of log "
+        f"{printable(checkpoint.origin)}"
+    )
+    emit(checkpoint.text, end="")
     return 0
 
 
@@ -305,13 +324,13 @@ def run_replay(args: argparse.Namespace) -> int:
     verdict = (
         "verified" if report.authenticated else "consistent, but NOT AUTHENTICATED (no --key given)"
     )
-    print(
-        f"replayed {report.size} events of log {report.origin} from {report.subject}: "
-        f"{verdict}, root {report.root.hex()}",
-        file=sys.stderr,
+    emit(
+        f"replayed {report.size} events of log {printable(report.origin)} from "
+        f"{printable(report.subject)}: {verdict}, root {report.root.hex()}",
+        error=True,
     )
     for name, digest in digests.items():
-        print(f"{name}  {digest}")
+        emit(f"{printable(name)}  {digest}")
     return status(report)
 
 
@@ -319,12 +338,10 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     """
     Print the ledger's checkpoint.
     """
-    key = None
-    if args.signing_key:
-        key = SigningKey.from_text(_read_text(args.signing_key, "signing key"))
+    key = read_signing_key(args.signing_key) if args.signing_key else None
     with _open_existing(args.ledger, key, read_only=not args.store) as ledger:
         checkpoint = ledger.checkpoint(size=args.size, store=args.store)
-    print(checkpoint.text, end="")
+    emit(checkpoint.text, end="")
     return 0
 
 
@@ -340,7 +357,7 @@ def run_prove(args: argparse.Namespace) -> int:
             if args.event:
                 raise InvalidInputError("give either an event or --since, not both")
             old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
-            print(ledger.consistency_proof(old, at).text, end="")
+            emit(ledger.consistency_proof(old, at).text, end="")
             return 0
         if not args.event:
             raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
@@ -348,16 +365,9 @@ def run_prove(args: argparse.Namespace) -> int:
         proof = ledger.inclusion_proof(event_id, at)
         if args.event_out:  # the bytes stored and hashed: the leaf itself
             (row,) = ledger.store.rows_of([event_id])
-            _write_bytes(args.event_out, row.state, "event")
-        print(proof.text, end="")
+            write_file(args.event_out, row.state, what="event")
+        emit(proof.text, end="")
     return 0
-
-
-def _write_bytes(path: str, data: bytes, what: str) -> None:
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {what} {path}: {exc.strerror}") from None
 
 
 def _read_event(path: str) -> tuple[bytes, Recorded]:
@@ -414,14 +424,15 @@ def run_check_proof(args: argparse.Namespace) -> int:
         for c in checkpoints if keys else ():
             c.verify_signatures(keys)  # a signed note is required: as Go's note.Open
     except VerificationError as exc:
-        print(f"FAILED: {exc}")
+        emit(f"FAILED: {printable(str(exc))}")
         return FAILED
+    what = printable(what)
     if keys:
-        print(f"OK: {what}")
-        print(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
+        emit(f"OK: {what}")
+        emit(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
         return AUTHENTICATED
-    print(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
-    print(
+    emit(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
+    emit(
         f"  root {checkpoint.root.hex()}; checkpoint signatures not checked "
         "(give --key to require them)"
     )
@@ -433,14 +444,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     Write a new signing key and print its verifier key.
     """
     key = SigningKey.generate(args.name)
-    out = Path(args.out)
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise InvalidInputError(f"{out} exists: not overwriting a key") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {out}: {exc.strerror}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key.to_text() + "\n")
-    print(key.verifier.text)
+    text = key.to_text() + "\n"
+    write_file(args.out, text.encode("utf-8"), what="signing key", secret=True, replace=args.force)
+    emit(key.verifier.text)
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from incidents._cli.common import parse_incident, terminal_width
+from incidents._cli.output import displayed, emit, printable
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, IncidentOpened, Recorded, Retraction
 from incidents._domain.state import fold
@@ -78,18 +79,18 @@ def run_demo(args: argparse.Namespace) -> int:
                 continue
         # Reads are answered as of now, not as of the example's last batch.
         clock.set(max(recorded_at, _now()))
-        print(f"ledger: {ledger.store.location}")
+        emit(f"ledger: {printable(ledger.store.location)}")
         if added:
-            print(f"recorded {added} events of the July 2024 Alaska joint patrol")
+            emit(f"recorded {added} events of the July 2024 Alaska joint patrol")
         else:
-            print("the July 2024 Alaska joint patrol was already recorded: nothing added")
-        print()
-        print(incident_timeline(ledger, ALASKA_2024).table(terminal_width()))
-        print()
-        print(render_incident(ledger.incident(ALASKA_2024)))
-        print()
-        print("Recorded history (who recorded what, when, from which source):")
-        print(render_history(ledger.events(ALASKA_2024)))
+            emit("the July 2024 Alaska joint patrol was already recorded: nothing added")
+        emit()
+        emit(displayed(incident_timeline(ledger, ALASKA_2024)).table(terminal_width()))
+        emit()
+        emit(render_incident(displayed(ledger.incident(ALASKA_2024))))
+        emit()
+        emit("Recorded history (who recorded what, when, from which source):")
+        emit(render_history(displayed(list(ledger.events(ALASKA_2024)))))
     return 0
 
 
@@ -166,7 +167,7 @@ def run_list(args: argparse.Namespace) -> int:
     """
     with Ledger.open(args.ledger) as ledger:
         for incident_id, title, length in incident_listing(ledger):
-            print(f"{incident_id}  {title}  ({length} events)")
+            emit(f"{incident_id}  {printable(title)}  ({length} events)")
     return 0
 
 
@@ -176,7 +177,7 @@ def run_events(args: argparse.Namespace) -> int:
     """
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        print(render_history(ledger.events(incident_id)))
+        emit(render_history(displayed(list(ledger.events(incident_id)))))
     return 0
 
 

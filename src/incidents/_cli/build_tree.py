@@ -12,9 +12,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from incidents._cli.common import read_signing_key
+from incidents._cli.output import emit, printable
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
-from incidents._tlog.notes import SigningKey
 
 __all__ = ["register"]
 
@@ -55,22 +56,16 @@ def run_build_tree(args: argparse.Namespace) -> int:
     """
     Build the tree and print the checkpoint of the log as built.
     """
-    key = None
-    if args.signing_key:
-        try:
-            text = Path(args.signing_key).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"cannot read signing key {args.signing_key}: {exc}") from None
-        key = SigningKey.from_text(text)
+    key = read_signing_key(args.signing_key) if args.signing_key else None
     target = args.ledger
     if not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
         raise InvalidInputError(f"no ledger at {target}")
     with Ledger.open(target, signing_key=key, recorder=args.recorder) as ledger:
         checkpoint = ledger.build_audit_tree(origin=args.origin)
         who = ledger.recorder
-    print(
-        f"built the audit tree of {checkpoint.size} events of log {checkpoint.origin}, "
+    emit(
+        f"built the audit tree of {checkpoint.size} events of log {printable(checkpoint.origin)}, "
         f"recorded as built by {who!r}"
     )
-    print(checkpoint.text, end="")
+    emit(checkpoint.text, end="")
     return 0

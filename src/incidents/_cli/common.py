@@ -1,16 +1,131 @@
 """
-What every command shares: naming incidents and events, and the table width.
+What every command shares: naming incidents and events, numbers, times, keys and the table width.
 """
 
 from __future__ import annotations
 
+import argparse
+import math
 import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
+from incidents._domain.time import parse_instant
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
+from incidents._tlog.notes import SigningKey
 
-__all__ = ["parse_event", "parse_incident", "terminal_width"]
+__all__ = [
+    "LARGEST",
+    "LONGEST_INTERVAL",
+    "parse_event",
+    "parse_incident",
+    "parse_time",
+    "read_signing_key",
+    "seconds",
+    "terminal_width",
+    "whole_number",
+]
+
+LARGEST = 2**63 - 1
+"""The largest position, size or count a command takes: what the databases store (64 bits)."""
+
+LONGEST_INTERVAL = 86400.0
+"""The longest interval, in seconds, a command waits between two looks at a ledger: a day."""
+
+TIME_EXAMPLE = "e.g. 2024-07-25T18:00:00+00:00 or 2024-07-25T18:00Z"
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """
+    An argument type: a whole number from *minimum* to :data:`LARGEST`.
+
+    Args:
+        minimum: The smallest number taken.
+
+    Returns:
+        The type, for ``add_argument(type=...)``: a usage error (exit
+        status 2) for anything else.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not minimum <= value <= LARGEST:
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]!r} is not a whole number from {minimum} to {LARGEST}"
+            )
+        return value
+
+    return parse
+
+
+def seconds(text: str) -> float:
+    """
+    An argument type: a number of seconds above 0, at most :data:`LONGEST_INTERVAL`.
+
+    Args:
+        text: The argument.
+
+    Returns:
+        The seconds.
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (a usage error, exit status 2).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= LONGEST_INTERVAL:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a number of seconds above 0 and at most {LONGEST_INTERVAL:g}"
+        )
+    return value
+
+
+def parse_time(text: str | None, what: str) -> datetime | None:
+    """
+    Read a time given on the command line: ISO-8601 with an offset, in UTC from year 1 to 9999.
+
+    Args:
+        text: The argument, or None when it was not given.
+        what: How to name it in an error, e.g. ``"--known-at"``.
+
+    Returns:
+        The instant in UTC, or None.
+
+    Raises:
+        InvalidInputError: If it is not such a time, or falls out of range in UTC.
+    """
+    if text is None:
+        return None
+    try:
+        parsed: datetime | None = datetime.fromisoformat(text.strip())
+    except ValueError:
+        parsed = None
+    if parsed is not None and parsed.tzinfo is not None and not _in_range(parsed):
+        raise InvalidInputError(
+            f"{what} {text!r} is out of range: in UTC it falls before year 1 or after year 9999"
+        )
+    try:
+        return parse_instant(text, what=what)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"{what} {text!r} is not an ISO-8601 date-time with an offset ({TIME_EXAMPLE})"
+        ) from None
+
+
+def _in_range(value: datetime) -> bool:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def parse_incident(ledger: Ledger, text: str) -> UUID:
@@ -65,8 +180,10 @@ def parse_event(ledger: Ledger, text: str) -> UUID:
             raise InvalidInputError(
                 f"not an event id or INCIDENT#POSITION (e.g. a5da836a#12): {text!r}"
             ) from None
-    if not (place.isascii() and place.isdigit()) or int(place) < 1:
-        raise InvalidInputError(f"not a position in {text!r}: give INCIDENT#POSITION, from 1")
+    if not (place.isascii() and place.isdigit()) or not 1 <= int(place) <= LARGEST:
+        raise InvalidInputError(
+            f"not a position in {text!r}: give INCIDENT#POSITION, from 1 to {LARGEST}"
+        )
     incident_id = parse_incident(ledger, incident)
     rows = ledger.store.stream(incident_id, after_position=int(place) - 1)  # rows, not decoded
     if not rows or rows[0].originator_version != int(place):
@@ -87,3 +204,30 @@ def terminal_width(requested: int | None = None) -> int:
     if requested is not None:
         return requested
     return max(80, min(160, shutil.get_terminal_size((100, 24)).columns))
+
+
+def read_signing_key(path: str) -> SigningKey:
+    """
+    Read a signing key file, saying what is wrong with it without quoting it.
+
+    Args:
+        path: The key file.
+
+    Returns:
+        The key.
+
+    Raises:
+        InvalidInputError: If the file cannot be read or holds no signing key;
+            the message names the key by its public name at most.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read signing key {path}: {exc.strerror or exc}") from None
+    try:
+        text: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None  # not raised from here: the decoding error carries the file's bytes
+    if text is None:
+        raise InvalidInputError(f"signing key {path} is not UTF-8 text")
+    return SigningKey.from_text(text)

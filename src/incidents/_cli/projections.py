@@ -11,8 +11,8 @@ import sys
 import time
 from typing import Any, TextIO
 
-from incidents._cli.common import parse_incident, terminal_width
-from incidents._domain.time import parse_instant
+from incidents._cli.common import parse_incident, parse_time, seconds, terminal_width, whole_number
+from incidents._cli.output import displayed, emit, json_text, printable
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
 from incidents.projections import (
@@ -50,7 +50,9 @@ def register(sub: Any) -> None:
         "--format", choices=("table", "json", "csv"), default="table", help="output format"
     )
     timeline.add_argument(
-        "--width", type=int, help="table width in characters (default: the terminal's)"
+        "--width",
+        type=whole_number(1),
+        help="table width in characters, at least 72 are used (default: the terminal's)",
     )
     timeline.set_defaults(run=run_timeline)
 
@@ -68,7 +70,10 @@ def register(sub: Any) -> None:
         "--rebuild", action="store_true", help="rebuild from zero, then swap the result in"
     )
     project.add_argument(
-        "--batch-size", type=int, default=1000, help="events per transaction (default: 1000)"
+        "--batch-size",
+        type=whole_number(1),
+        default=1000,
+        help="events per transaction (default: 1000)",
     )
     project.add_argument(
         "--format", choices=("text", "json"), default="text", help="how to print the state"
@@ -89,9 +94,10 @@ def register(sub: Any) -> None:
     )
     project.add_argument(
         "--interval",
-        type=float,
+        type=seconds,
         default=1.0,
-        help="with --follow: the longest time, in seconds, between two looks at the log",
+        help="with --follow: the longest time, in seconds, between two looks at the log "
+        "(above 0, at most a day; default: 1)",
     )
     project.set_defaults(run=run_project)
 
@@ -100,16 +106,16 @@ def run_timeline(args: argparse.Namespace) -> int:
     """
     Print one incident's timeline.
     """
-    known_at = None if args.known_at is None else parse_instant(args.known_at, what="--known-at")
+    known_at = parse_time(args.known_at, "--known-at")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
         timeline = incident_timeline(ledger, incident_id, known_at=known_at)
     if args.format == "json":
-        print(timeline.json())
+        emit(json_text(timeline.json()))
     elif args.format == "csv":
-        sys.stdout.write(timeline.csv())
+        emit(displayed(timeline).csv(), end="")
     else:
-        print(timeline.table(terminal_width(args.width)))
+        emit(displayed(timeline).table(terminal_width(args.width)))
     return 0
 
 
@@ -142,8 +148,9 @@ class ProgressBar:
             f"{self.label} [{bar:<30}] {fraction:4.0%} sequence {reached:,}/{head:,}"
             f" ({max(reached - self.start, 0) / elapsed:,.0f} events/s)"
         )
+        text = printable(text)
         if self.stream.isatty():
-            self.stream.write("\r" + text)
+            self.stream.write("\r" + text)  # the bar's own carriage return: drawn in place
             self.drawn = True
         elif int(fraction * 10) > self.shown_tenths:
             self.shown_tenths = int(fraction * 10)
@@ -185,7 +192,7 @@ def run_project(args: argparse.Namespace) -> int:
     if args.list:
         for name, factory in registered().items():
             summary = factory().summary()
-            print(f"{name:<20} {summary}")
+            emit(f"{printable(name):<20} {printable(summary)}")
         return 0
     if not args.name:
         raise InvalidInputError("name a projection (incidents project --list shows them)")
@@ -199,7 +206,10 @@ def run_project(args: argparse.Namespace) -> int:
         try:
             reached = model.rebuild(progress=bar) if args.rebuild else model.catch_up(progress=bar)
             if args.follow:
-                print(f"{projection.name}: following the ledger (Ctrl-C to stop)", file=sys.stderr)
+                emit(
+                    f"{printable(projection.name)}: following the ledger (Ctrl-C to stop)",
+                    error=True,
+                )
                 try:
                     reached = model.follow(interval=args.interval, on_batch=bar)
                 except KeyboardInterrupt:
@@ -207,12 +217,13 @@ def run_project(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         result = model.read()
-    print(_status(projection.name, before, reached, args.rebuild))
-    print(f"{projection.name}: state digest {result.digest}")
+    name = printable(projection.name)
+    emit(_status(name, before, reached, args.rebuild))
+    emit(f"{name}: state digest {result.digest}")
     if not args.quiet:
-        print()
+        emit()
         if args.format == "json":
-            print(json.dumps(result.state, indent=2, sort_keys=True, ensure_ascii=False))
+            emit(json_text(json.dumps(result.state, indent=2, sort_keys=True, ensure_ascii=False)))
         else:
-            print(projection.render(result.state))
+            emit(projection.render(displayed(result.state)))
     return 0

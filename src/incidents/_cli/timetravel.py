@@ -8,12 +8,11 @@ a time without one is refused rather than guessed.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from incidents._cli.common import parse_incident
+from incidents._cli.common import parse_incident, parse_time
+from incidents._cli.output import displayed, emit, printable
 from incidents._domain.state import Reading
-from incidents._domain.time import parse_instant
 from incidents._domain.words import render_incident, stamp
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
@@ -28,18 +27,6 @@ __all__ = [
 ]
 
 _TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
-
-
-def _instant(text: str | None, what: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text, what=what)
-    except InvalidInputError:
-        raise InvalidInputError(
-            f"{what} {text!r} is not an ISO-8601 time with an offset "
-            "(e.g. 2024-07-25T18:00:00+00:00 or 2024-07-25T18:00Z)"
-        ) from None
 
 
 def _reading(text: str) -> Reading:
@@ -127,8 +114,8 @@ def run_state(args: argparse.Namespace) -> int:
     """
     Print an incident at a valid time, as known at a recording time.
     """
-    valid_at = _instant(args.valid_at, "--valid-at")
-    known_at = _instant(args.known_at, "--known-at")
+    valid_at = parse_time(args.valid_at, "--valid-at")
+    known_at = parse_time(args.known_at, "--known-at")
     reading = _reading(args.reading)
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
@@ -139,12 +126,12 @@ def run_state(args: argparse.Namespace) -> int:
             if valid_at is None
             else f"facts {reading.value} in effect at {stamp(valid_at)}"
         )
-        print(
+        emit(
             f"As known {known} ({state.last_position} events recorded, the last at "
             f"{stamp(state.last_recorded_at)}); {valid}"
         )
-        print()
-        print(render_incident(state))
+        emit()
+        emit(render_incident(displayed(state)))
     return 0
 
 
@@ -154,7 +141,7 @@ def run_history(args: argparse.Namespace) -> int:
     """
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        print(ledger.history(incident_id).render())
+        emit(displayed(ledger.history(incident_id)).render())
     return 0
 
 
@@ -162,12 +149,12 @@ def run_diff(args: argparse.Namespace) -> int:
     """
     Print what changed in an incident's record between two recording times.
     """
-    a = _instant(args.a, "A")
+    a = parse_time(args.a, "A")
     assert a is not None
-    b = _instant(args.b, "B")
+    b = parse_time(args.b, "B")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        print(ledger.diff(incident_id, a, b).render())
+        emit(displayed(ledger.diff(incident_id, a, b)).render())
     return 0
 
 
@@ -175,17 +162,17 @@ def run_search(args: argparse.Namespace) -> int:
     """
     Print the incidents with facts in a valid-time window.
     """
-    start = _instant(args.start, "--from")
-    end = _instant(args.end, "--to")
-    known_at = _instant(args.known_at, "--known-at")
+    start = parse_time(args.start, "--from")
+    end = parse_time(args.end, "--to")
+    known_at = parse_time(args.known_at, "--known-at")
     reading = _reading(args.reading)
     window = None if start is None and end is None else (start, end)
     with Ledger.open(args.ledger) as ledger:
         found = ledger.incidents(window, known_at, reading=reading)
         for incident in found:
-            print(f"{incident.id}  {incident.title}  ({incident.last_position} events)")
+            emit(f"{incident.id}  {printable(incident.title)}  ({incident.last_position} events)")
         if not found:
-            print("no incident matches")
+            emit("no incident matches")
     return 0
 
 
@@ -196,7 +183,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
     with Ledger.open(args.ledger) as ledger:
         incident_id = None if args.incident is None else parse_incident(ledger, args.incident)
         if args.action == "drop":
-            print(f"dropped {ledger.drop_snapshots(incident_id)} snapshots")
+            emit(f"dropped {ledger.drop_snapshots(incident_id)} snapshots")
         else:
-            print(f"snapshotted {ledger.rebuild_snapshots(incident_id)} incidents")
+            emit(f"snapshotted {ledger.rebuild_snapshots(incident_id)} incidents")
     return 0

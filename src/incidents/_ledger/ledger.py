@@ -830,6 +830,10 @@ class Ledger:
         """
         Write the ledger as a bundle anyone can verify and replay offline.
 
+        The file is written whole or not at all, readable by others (a
+        bundle is meant to be published); a symbolic link at *path* is
+        refused, not followed.
+
         Args:
             path: The file to write (replaced if it exists).
 
@@ -838,6 +842,8 @@ class Ledger:
 
         Raises:
             StorageError: If the ledger's events do not match its tree.
+            FileWriteError: If the file cannot be written (nothing is left
+                behind), or *path* is a symbolic link.
 
         """
         self._check_open()

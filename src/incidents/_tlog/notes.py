@@ -68,7 +68,7 @@ _PRIVATE = "PRIVATE+KEY+"
 _B64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
 
 
-def b64decode_strict(text: str, *, what: str) -> bytes:
+def b64decode_strict(text: str, *, what: str, secret: bool = False) -> bytes:
     """
     Decode standard base64 (RFC 4648 section 4), accepting only its canonical form.
 
@@ -79,6 +79,7 @@ def b64decode_strict(text: str, *, what: str) -> bytes:
     Args:
         text: The base64 text.
         what: What is being decoded, for the error message.
+        secret: The text is secret (a private key): never quote it.
 
     Returns:
         The decoded bytes.
@@ -87,15 +88,22 @@ def b64decode_strict(text: str, *, what: str) -> bytes:
         InvalidInputError: If ``text`` is not canonical base64.
 
     """
+    shown = "" if secret else f": {text!r}"
     if not isinstance(text, str) or not _B64.match(text):
-        raise InvalidInputError(f"{what} is not base64: {text!r}")
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except binascii.Error as exc:  # pragma: no cover - the pattern rules it out
-        raise InvalidInputError(f"{what} is not base64: {exc}") from None
+        raise InvalidInputError(f"{what} is not base64{shown}")
+    raw = _b64decode(text)
+    if raw is None:  # pragma: no cover - the pattern rules it out
+        raise InvalidInputError(f"{what} is not base64{shown}")
     if base64.b64encode(raw).decode("ascii") != text:
-        raise InvalidInputError(f"{what} is not canonical base64: {text!r}")
+        raise InvalidInputError(f"{what} is not canonical base64{shown}")
     return raw
+
+
+def _b64decode(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        return None
 
 
 def _b64(raw: bytes) -> str:
@@ -118,12 +126,18 @@ def check_key_name(name: str) -> str:
     """
     if not isinstance(name, str) or not name:
         raise InvalidInputError(f"a key name must be a non-empty string, got {name!r}")
-    for char in name:
-        if char == "+" or char.isspace() or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp"):
-            raise InvalidInputError(
-                f"key name {name!r} must not contain spaces, '+' or control characters"
-            )
+    if not _is_key_name(name):
+        raise InvalidInputError(
+            f"key name {name!r} must not contain spaces, '+' or control characters"
+        )
     return name
+
+
+def _is_key_name(name: str) -> bool:
+    return bool(name) and not any(
+        char == "+" or char.isspace() or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp")
+        for char in name
+    )
 
 
 def _key_id(name: str, public: bytes) -> int:
@@ -131,24 +145,32 @@ def _key_id(name: str, public: bytes) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _split_key(text: str, parts: int, what: str) -> list[str]:
+def _parse_key(text: str, what: str, form: str) -> tuple[str, int, bytes]:
+    """
+    Split ``name+id+base64`` into the name, the key ID and the Ed25519 key.
+
+    The messages quote nothing of the text but a name and key ID that are
+    well formed: what is given as a key may be a secret (a signing key, or a
+    verifier key's place taken by one), and a field of a garbled key may be
+    a piece of its material.
+    """
     # The base64 part may itself contain '+', so split from the left only.
-    fields = text.split("+", parts - 1)
-    if len(fields) != parts:
-        raise InvalidInputError(f"not a {what}: {text!r}")
-    return fields
-
-
-def _parse_key_material(name: str, hex_id: str, material: str, what: str) -> tuple[int, bytes]:
-    check_key_name(name)
+    fields = text.split("+", 2)
+    if len(fields) != 3:
+        raise InvalidInputError(f"not a {what}: expected {form} ({len(fields)} fields found)")
+    name, hex_id, material = fields
+    if not _is_key_name(name):
+        raise InvalidInputError(
+            f"not a {what}: its name is empty or holds spaces or control characters"
+        )
     if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
-        raise InvalidInputError(f"not a {what}: key ID {hex_id!r} is not 8 hex digits")
-    raw = b64decode_strict(material, what=f"the key material of {what} {name!r}")
+        raise InvalidInputError(f"not a {what}: its key ID is not 8 lowercase hex digits")
+    raw = b64decode_strict(material, what=f"the key material of {what} {name!r}", secret=True)
     if len(raw) != 33 or raw[0] != ED25519:
         raise InvalidInputError(
             f"{what} {name!r} is not an Ed25519 key (type byte and 32 key bytes expected)"
         )
-    return int(hex_id, 16), raw[1:]
+    return name, int(hex_id, 16), raw[1:]
 
 
 @attrs.frozen
@@ -199,17 +221,24 @@ class VerifierKey:
 
         Raises:
             InvalidInputError: If the text is not a verifier key or its ID
-                does not match its name and key.
+                does not match its name and key. The message quotes no key
+                material (see :meth:`SigningKey.from_text`); a signing key
+                given by mistake is refused as one.
 
         """
         if not isinstance(text, str):
             raise InvalidInputError(f"a verifier key is text, got {type(text).__name__}")
-        name, hex_id, material = _split_key(text.strip(), 3, "verifier key")
-        key_id, public = _parse_key_material(name, hex_id, material, "verifier key")
+        if _PRIVATE.casefold() in text.casefold():
+            raise InvalidInputError(
+                "a signing (private) key was given where a verifier key belongs: give its "
+                "verifier key (name+id+base64, as `incidents keygen` prints it), and keep the "
+                "signing key secret"
+            )
+        name, key_id, public = _parse_key(text.strip(), "verifier key", "name+id+base64")
         key = cls(name=name, public=public)
         if key.key_id != key_id:
             raise InvalidInputError(
-                f"verifier key {name!r}: key ID {hex_id} does not match the key "
+                f"verifier key {name!r}: key ID {key_id:08x} does not match the key "
                 f"(expected {key.key_id:08x})"
             )
         return key
@@ -290,17 +319,21 @@ class SigningKey:
 
         Raises:
             InvalidInputError: If the text is not a signing key or its ID does
-                not match.
+                not match. The message says what is wrong (not base64, wrong
+                length, another algorithm, ...) and names the key by its
+                name at most: it never quotes the key material, nor a field
+                of a garbled key that could be a piece of it.
 
         """
         if not isinstance(text, str) or not text.strip().startswith(_PRIVATE):
             raise InvalidInputError("not a signing key (expected PRIVATE+KEY+name+id+base64)")
-        name, hex_id, material = _split_key(text.strip()[len(_PRIVATE) :], 3, "signing key")
-        key_id, seed = _parse_key_material(name, hex_id, material, "signing key")
+        name, key_id, seed = _parse_key(
+            text.strip()[len(_PRIVATE) :], "signing key", "PRIVATE+KEY+name+id+base64"
+        )
         key = cls(name, seed)
         if key.key_id != key_id:
             raise InvalidInputError(
-                f"signing key {name!r}: key ID {hex_id} does not match the key "
+                f"signing key {name!r}: key ID {key_id:08x} does not match the key "
                 f"(expected {key.key_id:08x})"
             )
         return key

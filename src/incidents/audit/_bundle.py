@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from incidents._errors import (
     StorageError,
     VerificationError,
 )
+from incidents._files import atomic_file
 from incidents._gc import Turns
 from incidents._tlog.checkpoint import Checkpoint, check_origin
 from incidents._tlog.notes import VerifierKey
@@ -106,7 +106,8 @@ def write_bundle(
 
     The file is written beside its destination and moved into place only
     when complete and checked: the events written must rebuild the
-    checkpoint's root.
+    checkpoint's root. It is never written through a symbolic link, and is
+    readable by others (a bundle is meant to be published).
 
     Args:
         store: The ledger's storage.
@@ -117,7 +118,9 @@ def write_bundle(
 
     Raises:
         StorageError: If the stored events do not rebuild the checkpoint's
-            root (the ledger is damaged: run verify), or the file cannot be written.
+            root (the ledger is damaged: run verify).
+        FileWriteError: If the file cannot be written, or the destination is
+            a symbolic link.
 
     """
     all_keys = {k.text: k for k in keys}
@@ -139,38 +142,29 @@ def write_bundle(
         "keys": sorted(all_keys),
         "exported_by": f"incidents {_version()}",
     }
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InvalidInputError(f"cannot write {path}: folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(dumps(header) + b"\n")
-            edge = TreeEdge()
-            with store.audit_reading() as reader, Turns() as turns:
-                after = 0
-                while edge.size < checkpoint.size:
-                    rows = reader.audit_rows(after, min(BATCH, checkpoint.size - edge.size))
-                    if not rows:
-                        break
-                    turns.step(len(rows))  # a long read keeps the collector paused
-                    if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(rows):
-                        raise StorageError(
-                            f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"
-                        )
-                    states = [r[6] for r in rows]
-                    out.write(b"\n".join(states) + b"\n")
-                    edge.append(leaf_hashes(states))
-                    after = rows[-1][0]
-            if edge.size != checkpoint.size or edge.root() != checkpoint.root:
-                raise StorageError(
-                    f"the ledger's events do not rebuild its checkpoint at size {checkpoint.size}: "
-                    "it is damaged; run `incidents verify`"
-                )
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, what="bundle") as out:
+        out.write(dumps(header) + b"\n")
+        edge = TreeEdge()
+        with store.audit_reading() as reader, Turns() as turns:
+            after = 0
+            while edge.size < checkpoint.size:
+                rows = reader.audit_rows(after, min(BATCH, checkpoint.size - edge.size))
+                if not rows:
+                    break
+                turns.step(len(rows))  # a long read keeps the collector paused
+                if rows[0][0] != edge.size + 1 or rows[-1][0] != edge.size + len(rows):
+                    raise StorageError(
+                        f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"
+                    )
+                states = [r[6] for r in rows]
+                out.write(b"\n".join(states) + b"\n")
+                edge.append(leaf_hashes(states))
+                after = rows[-1][0]
+        if edge.size != checkpoint.size or edge.root() != checkpoint.root:
+            raise StorageError(
+                f"the ledger's events do not rebuild its checkpoint at size {checkpoint.size}: "
+                "it is damaged; run `incidents verify`"
+            )
 
 
 def is_bundle(path: str | os.PathLike[str]) -> bool:
