@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,17 @@ import pytest
 from incidents import (
     AircraftCatalogue,
     AircraftOperator,
+    AircraftReported,
     AircraftRole,
     AircraftType,
+    IncidentOpened,
     InvalidInputError,
+    Recorded,
+    SourceKind,
+    SourceRegistered,
+    ValidTime,
     default_catalogue,
+    fold,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -387,3 +396,66 @@ def test_the_data_file_ships_in_the_wheel_and_loads_from_it(tmp_path: Path) -> N
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "H-6"
+
+
+def _recorded(events: list[Any]) -> list[Recorded]:
+    start = datetime(2024, 7, 25, tzinfo=UTC)
+    return [
+        Recorded(
+            event=e, sequence=i, position=i, recorded_at=start + timedelta(seconds=i), recorder="t"
+        )
+        for i, e in enumerate(events, start=1)
+    ]
+
+
+def test_the_state_groups_aircraft_by_family_without_adding_them_up() -> None:
+    incident = uuid.uuid4()
+    article = SourceRegistered(incident_id=incident, kind=SourceKind.NEWS_ARTICLE, publisher="News")
+    ministry = SourceRegistered(
+        incident_id=incident, kind=SourceKind.PRESS_RELEASE, publisher="MND"
+    )
+    day = ValidTime.day("2024-07-24", tz="America/Anchorage")
+
+    def seen(source: SourceRegistered, designation: str, nation: str) -> AircraftReported:
+        return AircraftReported(
+            incident_id=incident,
+            source_id=source.source_id,
+            type_designation=designation,
+            nation=nation,
+            count=2,
+            valid_time=day,
+        )
+
+    state = fold(
+        _recorded(
+            [
+                IncidentOpened(incident_id=incident, source_id=article.source_id, title="Patrol"),
+                article,
+                ministry,
+                seen(article, "H-6", "CN"),
+                seen(ministry, "H-6K", "CN"),
+                seen(article, "Tu-95", "RU"),
+                seen(ministry, "Ту-95МС", "RU"),
+                seen(ministry, "Test-57", "RU"),
+            ]
+        )
+    )
+    assert state is not None
+
+    assert state.aircraft_by_family() == {
+        "CN": {"H-6": {"H-6": 2, "H-6K": 2}},
+        "RU": {"Test-57": {"Test-57": 2}, "Tu-95": {"Tu-95": 2, "Ту-95МС": 2}},
+    }
+    # The counts per designation are those of aircraft_by_nation.
+    assert {
+        nation: {d: n for family in families.values() for d, n in family.items()}
+        for nation, families in state.aircraft_by_family().items()
+    } == state.aircraft_by_nation()
+    # A catalogue of one's own decides the families.
+    mine = CATALOGUE.with_types(
+        AircraftType(designation="Test-57", family="Su-35", role="fighter", provenance="a test")
+    )
+    assert state.aircraft_by_family(mine)["RU"] == {
+        "Su-35": {"Test-57": 2},
+        "Tu-95": {"Tu-95": 2, "Ту-95МС": 2},
+    }
