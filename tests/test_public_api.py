@@ -22,7 +22,11 @@ PUBLIC_MODULES = ("incidents", "incidents.storage", "incidents.projections", "in
 
 ROOT = {
     "Aircraft",
+    "AircraftCatalogue",
+    "AircraftOperator",
     "AircraftReported",
+    "AircraftRole",
+    "AircraftType",
     "Bundle",
     "BundleCheckpoint",
     "Change",
@@ -103,6 +107,7 @@ ROOT = {
     "converter",
     "decode_event",
     "decode_recorded",
+    "default_catalogue",
     "encode_event",
     "fold",
     "handles",

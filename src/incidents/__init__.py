@@ -21,6 +21,13 @@ from incidents._codec.canonical import (
     decode_recorded,
     encode_event,
 )
+from incidents._domain.catalogue import (
+    AircraftCatalogue,
+    AircraftOperator,
+    AircraftRole,
+    AircraftType,
+    default_catalogue,
+)
 from incidents._domain.events import (
     EVENT_TYPES,
     AircraftReported,
@@ -127,7 +134,11 @@ __all__ = [
     "METRES_PER_NAUTICAL_MILE",
     "REPLAY_STATES",
     "Aircraft",
+    "AircraftCatalogue",
+    "AircraftOperator",
     "AircraftReported",
+    "AircraftRole",
+    "AircraftType",
     "Bundle",
     "BundleCheckpoint",
     "Change",
@@ -205,6 +216,7 @@ __all__ = [
     "converter",
     "decode_event",
     "decode_recorded",
+    "default_catalogue",
     "encode_event",
     "fold",
     "handles",

@@ -13,6 +13,7 @@ from incidents import (
     Claim,
     Correction,
     Event,
+    Interceptor,
     InvalidInputError,
     PatrolReported,
     Retraction,
@@ -139,6 +140,53 @@ def test_joint_patrol_needs_two_nations() -> None:
         PatrolReported(
             incident_id=INC, source_id=SRC, aircraft=(), nations=("CN",), joint=True, valid_time=DAY
         )
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("UK", "the United Kingdom's code is 'GB'"),
+        ("XX", "'XX' is a user-assigned code"),
+        ("XK", "'XK' is a user-assigned code"),
+        ("QZ", "'QZ' is a user-assigned code"),
+        ("EU", "'EU' is not assigned to any country"),
+        ("SU", r"'SU' was withdrawn \(USSR"),
+        ("us", "codes are written in capitals: 'US'"),
+        ("China", r"did you mean 'CN' \(China\)"),
+        ("C", "two capital letters"),
+    ],
+)
+def test_nations_must_be_assigned_iso_codes(code: str, says: str) -> None:
+    with pytest.raises(InvalidInputError, match=f"nation must be an assigned ISO 3166-1.*{says}"):
+        AircraftReported(
+            incident_id=INC, source_id=SRC, type_designation="H-6", nation=code, valid_time=DAY
+        )
+    with pytest.raises(InvalidInputError, match=says):
+        Interceptor(nation=code)
+    with pytest.raises(InvalidInputError, match=says):
+        PatrolReported(
+            incident_id=INC, source_id=SRC, aircraft=(), nations=("CN", code), valid_time=DAY
+        )
+
+
+def test_every_assigned_nation_code_is_accepted() -> None:
+    import pycountry
+
+    codes = sorted(c.alpha_2 for c in pycountry.countries)
+    assert {"GB", "TW", "KP", "PS", "AQ"} <= set(codes)
+    for code in codes:
+        assert Interceptor(nation=code).nation == code
+
+
+def test_a_correction_to_an_unassigned_nation_is_refused() -> None:
+    aircraft = AircraftReported(
+        incident_id=INC, source_id=SRC, type_designation="F-35", nation="US", valid_time=DAY
+    )
+    assert Correction.of(aircraft, source_id=SRC, reason="x", nation="GB").changes == {
+        "nation": "GB"
+    }
+    with pytest.raises(InvalidInputError, match="'GB'"):
+        Correction.of(aircraft, source_id=SRC, reason="x", nation="UK")
 
 
 def test_corrections_are_checked() -> None:

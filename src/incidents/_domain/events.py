@@ -27,7 +27,6 @@ The vocabulary is closed: :data:`EVENT_TYPES` maps each stable type name
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -37,6 +36,7 @@ import attrs
 
 from incidents._domain.convert import apply_changes, unstructure_changes
 from incidents._domain.geo import Location
+from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
 from incidents._domain.time import ValidTime, to_utc
 from incidents._errors import InvalidInputError
 
@@ -61,8 +61,6 @@ __all__ = [
     "Stance",
     "StatementIssued",
 ]
-
-_NATION_RE = re.compile(r"^[A-Z]{2}$")
 
 # -- validators: every one raises InvalidInputError, never TypeError ----------
 
@@ -91,10 +89,9 @@ def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not _NATION_RE.match(value):
-        raise InvalidInputError(
-            f"{attribute.name} must be an ISO 3166-1 alpha-2 code such as 'US', got {value!r}"
-        )
+    # Assigned ISO 3166-1 alpha-2 codes only: see incidents._domain.nations.
+    if not isinstance(value, str) or value not in ASSIGNED_NATIONS:
+        raise InvalidInputError(nation_error(attribute.name, value))
 
 
 def _nations(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -29,6 +29,7 @@ from uuid import UUID
 
 import attrs
 
+from incidents._domain.catalogue import AircraftCatalogue, default_catalogue
 from incidents._domain.convert import apply_changes
 from incidents._domain.events import (
     AircraftReported,
@@ -294,6 +295,35 @@ class Incident:
         for a in self.aircraft:
             table[a.nation][a.type_designation] += a.count
         return {n: dict(sorted(c.items())) for n, c in sorted(table.items())}
+
+    def aircraft_by_family(
+        self, catalogue: AircraftCatalogue | None = None
+    ) -> Mapping[str, Mapping[str, Mapping[str, int]]]:
+        """
+        The airframes of :meth:`aircraft_by_nation`, grouped by type family.
+
+        Types of one family are grouped, not added up: "2 H-6" in one report
+        and "2 H-6K" in another are usually the same two aircraft, so the
+        counts stay as :meth:`aircraft_by_nation` gives them, per designation
+        as reported, under their family.
+
+        Args:
+            catalogue: Where families are looked up; the shipped
+                :func:`~incidents.default_catalogue` when ``None``. A type
+                the catalogue does not know is a family of its own.
+
+        Returns:
+            Nation, then family, then designation as reported, e.g.
+            ``{"CN": {"H-6": {"H-6": 2, "H-6K": 2}}}``, sorted by key.
+        """
+        known = default_catalogue() if catalogue is None else catalogue
+        table: dict[str, Mapping[str, Mapping[str, int]]] = {}
+        for nation, counts in self.aircraft_by_nation().items():
+            families: dict[str, dict[str, int]] = defaultdict(dict)
+            for designation, count in counts.items():
+                families[known.family_of(designation) or designation][designation] = count
+            table[nation] = dict(sorted(families.items()))
+        return table
 
     def source(self, source_id: UUID) -> Source:
         """
