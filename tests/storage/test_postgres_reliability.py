@@ -4,11 +4,15 @@ The PostgreSQL backend under load and at its edges: pipelined batches, URLs, unr
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -23,9 +27,10 @@ from incidents import (
     SourceKind,
     SourceRegistered,
     SteppingClock,
+    StorageError,
     ValidTime,
 )
-from incidents.storage import Tile
+from incidents.storage import Tile, open_store
 from incidents.storage._postgres import parse_url
 from support.backends import POSTGRES_URL, T0, Backend, opened_backend, stored_row
 
@@ -119,9 +124,11 @@ def test_a_url_gives_its_settings_with_defaults_for_what_it_leaves_out() -> None
         "user": "postgres",
         "password": "",
         "schema": "public",
+        "connect_timeout": 5,
     }
     assert parse_url(
-        "postgresql://ops%40example:p%2Fw%3Fd@DB.example:6543/air%20ops?schema=ledger_2024"
+        "postgresql://ops%40example:p%2Fw%3Fd@DB.example:6543/air%20ops"
+        "?schema=ledger_2024&connect_timeout=12"
     ) == {
         "dbname": "air ops",
         "host": "db.example",
@@ -129,6 +136,7 @@ def test_a_url_gives_its_settings_with_defaults_for_what_it_leaves_out() -> None
         "user": "ops@example",
         "password": "p/w?d",
         "schema": "ledger_2024",
+        "connect_timeout": 12,
     }
     assert parse_url("postgresql://[::1]/test")["host"] == "::1"
     assert parse_url("postgresql:///test?schema=_" + "a" * 62)["schema"] == "_" + "a" * 62
@@ -161,8 +169,10 @@ def test_a_port_must_be_a_number_from_1_to_65535(port: str) -> None:
     ("url", "rule"),
     [
         ("mysql://postgres@127.0.0.1/test", "starts with postgresql://"),
-        ("postgresql://postgres@127.0.0.1/test?sslmode=disable", "only the parameter schema"),
+        ("postgresql://postgres@127.0.0.1/test?sslmode=disable", "only the parameters"),
         ("postgresql://postgres@127.0.0.1/test?schema=a&schema=b", "schema more than once"),
+        ("postgresql://postgres@127.0.0.1/test?connect_timeout=0", "from 1 to 3600"),
+        ("postgresql://postgres@127.0.0.1/test?connect_timeout=1.5", "from 1 to 3600"),
         ("postgresql://postgres@127.0.0.1/te%0Ast", "database name must not hold control"),
         ("postgresql://postgres@127.0.0.1/te%00st", "database name must not hold control"),
         ("postgresql://post%09gres@127.0.0.1/test", "user name must not hold control"),
@@ -219,6 +229,9 @@ def test_a_refused_schema_creates_nothing(postgres: Backend) -> None:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}\n" CASCADE')
 
 
+# -- servers that cannot be reached --------------------------------------------------------------
+
+
 def assert_no_password(exc: BaseException) -> None:
     """Neither the error nor any error it was raised from or during holds the password."""
     seen: list[BaseException] = []
@@ -229,3 +242,101 @@ def assert_no_password(exc: BaseException) -> None:
             assert PASSWORD not in text
             assert PASSWORD.lower() not in text.lower()
         current = current.__cause__ or current.__context__
+
+
+def _server() -> tuple[str, int]:
+    parts = urlsplit(POSTGRES_URL)
+    return parts.hostname or "127.0.0.1", parts.port or 5432
+
+
+def _url(host: str, port: int, dbname: str = "test") -> str:
+    """A URL with a password (the test server trusts its clients: it never asks for it)."""
+    return (
+        f"postgresql://postgres:{PASSWORD}@{host}:{port}/{dbname}?schema=t_{uuid.uuid4().hex[:20]}"
+    )
+
+
+def _unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_refused_connection_says_so() -> None:
+    url = _url("127.0.0.1", _unused_port())
+    with pytest.raises(StorageError, match=r"(?i)connection refused") as raised:
+        Ledger.open(url)
+    assert "cannot connect to postgresql://postgres@127.0.0.1:" in str(raised.value)
+    assert_no_password(raised.value)
+
+
+def test_a_database_that_does_not_exist_says_so(postgres: Backend) -> None:
+    name = f"nope_{uuid.uuid4().hex[:8]}"
+    with pytest.raises(StorageError, match=f'database "{name}" does not exist') as raised:
+        open_store(_url(*_server(), dbname=name))
+    assert_no_password(raised.value)
+
+
+class _Relay:
+    """A TCP relay to the test server that can be cut: its connections drop, new ones are refused."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def cut(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        self.listener.close()
+        with self.lock:
+            for s in self.sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+
+def test_a_server_lost_after_opening_is_reported_without_the_password(postgres: Backend) -> None:
+    relay = _Relay(_server())
+    url = _url("127.0.0.1", relay.port)
+    store = open_store(url)
+    try:
+        assert store.last_sequence() == 0
+        relay.cut()
+        errors = []
+        for _ in range(8):  # the pool's connections that were open fail first
+            with pytest.raises(StorageError) as raised:
+                store.last_sequence()
+            assert_no_password(raised.value)
+            errors.append(str(raised.value))
+            if "refused" in errors[-1].lower():
+                break
+        assert "cannot connect to" in errors[-1]
+        assert "refused" in errors[-1].lower()
+    finally:
+        store.close()
+    with psycopg.connect(POSTGRES_URL.split("?")[0], autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {url.split('schema=')[1]} CASCADE")

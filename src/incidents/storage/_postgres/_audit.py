@@ -11,13 +11,12 @@ from typing import Any
 
 import psycopg
 import psycopg.errors
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from incidents._errors import StorageError
 from incidents.storage._auditing import AuditReader, AuditReading
-from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._base import PostgresBase, one_line
 from incidents.storage._rows import AuditCheckpointRow, AuditRow, IntegrityCheck, Tile, TreeBuild
 from incidents.storage._writing import AuditWriter
 
@@ -189,14 +188,14 @@ class PostgresAudit(PostgresBase, AuditReading):
         """
         try:
             with (
-                self.datastore.get_connection() as conn,
+                self._connection() as conn,
                 conn.transaction(),
                 conn.cursor(row_factory=tuple_row) as cursor,
             ):
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield _Audit(cursor, self.schema, self.table, self.audit_tables)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"reading {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"reading {self.location} failed: {one_line(exc)}") from exc
 
     def check_integrity(self, *, full: bool = False) -> IntegrityCheck:
         """
@@ -211,14 +210,14 @@ class PostgresAudit(PostgresBase, AuditReading):
         """
         try:
             with (
-                self.datastore.get_connection() as conn,
+                self._connection() as conn,
                 conn.transaction(),
                 conn.cursor(row_factory=tuple_row) as c,
             ):
                 c.execute("SET TRANSACTION READ ONLY")
                 return _check_schema(c, self.schema, full=full)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"checking {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"checking {self.location} failed: {one_line(exc)}") from exc
 
 
 def _check_schema(c: Any, schema: str, *, full: bool) -> IntegrityCheck:

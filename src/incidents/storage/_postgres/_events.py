@@ -12,13 +12,12 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from incidents._errors import ConcurrencyError, DuplicateEventError, IncidentsError, StorageError
 from incidents.storage._postgres._audit import PostgresAuditWriter
-from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._base import PostgresBase, one_line
 from incidents.storage._postgres._schema import COLUMNS, SETTLED_KEY, TABLE
 from incidents.storage._reading import EventReading
 from incidents.storage._rows import StoredRecord, by_sequence, leaf_ids
@@ -194,7 +193,7 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
         cursor would be taken for that query's answer.
         """
         try:
-            with self.datastore.get_connection() as conn:
+            with self._connection() as conn:
                 # The pool's connections are in autocommit mode: the transaction
                 # is opened and closed by statements of its own, which travel in
                 # the pipeline with the rest (psycopg's transaction() would wait
@@ -221,8 +220,8 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
                         raise _conflict(exc) from exc
                     raise
             self.signal.committed()
-        except (psycopg.OperationalError, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
 
     def settle(self, until: int) -> None:
         """
@@ -239,8 +238,8 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
                     ).format(sql.Identifier(self.schema, "ledger_meta")),
                     (SETTLED_KEY, str(until)),
                 )
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
 
     def settled_until(self) -> int | None:
         """

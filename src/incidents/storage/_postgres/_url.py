@@ -10,13 +10,16 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from incidents._errors import InvalidInputError
 
-__all__ = ["parse_url"]
+__all__ = ["CONNECT_TIMEOUT", "parse_url"]
+
+CONNECT_TIMEOUT = 5
+"""Seconds a connection attempt may take, unless the URL's ``connect_timeout`` says otherwise."""
 
 _SCHEMA_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _SCHEMA_RULE = "1 to 63 lower-case ASCII letters, digits and underscores, not starting with a digit"
 _HOST_RE = re.compile(r"[a-z0-9._:-]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-_PARAMETERS = ("schema",)
+_PARAMETERS = ("schema", "connect_timeout")
 _ENCODE_HINT = "characters / ? # @ : in a user name or password must be percent-encoded"
 
 
@@ -44,14 +47,17 @@ def parse_url(url: str) -> dict[str, Any]:
       IP address.
     - User and database names hold no control characters, the password no
       NUL (the driver would cut the value short there).
-    - The only parameter is ``schema``, at most once. libpq's other settings
-      (``sslmode``...) are read from its ``PG*`` environment variables.
+    - The only parameters are ``schema`` and ``connect_timeout`` (whole
+      seconds, 1 to 3600; default :data:`CONNECT_TIMEOUT`), each at most
+      once. libpq's other settings (``sslmode``...) are read from its
+      ``PG*`` environment variables.
 
     Args:
         url: e.g. ``postgresql://postgres@127.0.0.1:5432/test?schema=ledger``.
 
     Returns:
-        ``dbname``, ``host``, ``port``, ``user``, ``password`` and ``schema``.
+        ``dbname``, ``host``, ``port``, ``user``, ``password``, ``schema``
+        and ``connect_timeout``.
 
     Raises:
         InvalidInputError: If the URL breaks one of the rules.
@@ -95,6 +101,7 @@ def parse_url(url: str) -> dict[str, Any]:
         "user": user,
         "password": password,
         "schema": _schema(query.get("schema", "public")),
+        "connect_timeout": _timeout(query.get("connect_timeout")),
     }
 
 
@@ -136,7 +143,7 @@ def _parameters(query: str) -> dict[str, str]:
         # "?" would have spilled into them.
         if name not in _PARAMETERS:
             raise InvalidInputError(
-                "a PostgreSQL URL takes only the parameter schema "
+                "a PostgreSQL URL takes only the parameters schema and connect_timeout "
                 f"(libpq's other settings are read from its PG* environment variables; {_ENCODE_HINT})"
             )
         if name in found:
@@ -154,3 +161,13 @@ def _schema(schema: str) -> str:
             "a ledger needs a schema of its own"
         )
     return schema
+
+
+def _timeout(text: str | None) -> int:
+    if text is None:
+        return CONNECT_TIMEOUT
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 3600):
+        raise InvalidInputError(
+            "a PostgreSQL URL's connect_timeout must be a whole number of seconds from 1 to 3600"
+        )
+    return int(text)
