@@ -10,7 +10,9 @@ blocked), so the global sequence is dense and recording time never goes
 backwards, whichever machine writes.
 
 Open it with a URL: ``postgresql://user:password@host:5432/dbname?schema=name``
-(``schema`` defaults to ``public``).
+(``schema`` defaults to ``public``; ``connect_timeout=N`` bounds each
+connection attempt). :func:`parse_url` says what a URL may hold: a schema
+is ``^[a-z_][a-z0-9_]{0,62}$`` and never a system schema, among other rules.
 
 The store is put together from one part per concern: the connections and
 schema, the events, the audit tables, fold snapshots and read models.

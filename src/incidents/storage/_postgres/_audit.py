@@ -11,13 +11,12 @@ from typing import Any
 
 import psycopg
 import psycopg.errors
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from incidents._errors import StorageError
 from incidents.storage._auditing import AuditReader, AuditReading
-from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._base import PostgresBase, one_line
 from incidents.storage._rows import AuditCheckpointRow, AuditRow, IntegrityCheck, Tile, TreeBuild
 from incidents.storage._writing import AuditWriter
 
@@ -120,17 +119,25 @@ class _Audit(AuditReader):
 
 
 class PostgresAuditWriter(AuditWriter):
-    """The audit part of a write transaction, on its cursor."""
+    """
+    The audit part of a write transaction.
 
-    def __init__(self, cursor: Any, table: Any, schema: str) -> None:
-        self.c = cursor
-        self.audit = _Audit(cursor, schema, table)
+    Args:
+        reads: The cursor for queries, whose answers are read at once.
+        writes: The cursor for statements whose answers are never read.
+        table: The events table.
+        schema: The ledger's schema.
+    """
+
+    def __init__(self, reads: Any, writes: Any, table: Any, schema: str) -> None:
+        self.writes = writes
+        self.audit = _Audit(reads, schema, table)
 
     def audit_origin(self) -> str | None:
         return self.audit.audit_origin()
 
     def set_audit_origin(self, origin: str) -> None:
-        self.c.execute(
+        self.writes.execute(
             sql.SQL("INSERT INTO {} (id, origin) VALUES (1, %s)").format(self.audit.tree), (origin,)
         )
 
@@ -138,7 +145,7 @@ class PostgresAuditWriter(AuditWriter):
         return self.audit.audit_edge()
 
     def put_audit_tiles(self, tiles: Sequence[Tile]) -> None:
-        self.c.executemany(
+        self.writes.executemany(
             sql.SQL(
                 "INSERT INTO {} (level, idx, hashes, ids) VALUES (%s,%s,%s,%s) "
                 "ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes, ids = EXCLUDED.ids"
@@ -148,7 +155,7 @@ class PostgresAuditWriter(AuditWriter):
 
     def add_audit_checkpoint(self, checkpoint: AuditCheckpointRow) -> None:
         k = checkpoint
-        self.c.execute(
+        self.writes.execute(
             sql.SQL(
                 "INSERT INTO {} (size, first, recorder, created_at, note, key) VALUES (%s,%s,%s,%s,%s,%s)"
             ).format(self.audit.checkpoints),
@@ -162,7 +169,7 @@ class PostgresAuditWriter(AuditWriter):
         value = json.dumps(
             {"recorder": build.recorder, "built_at": build.built_at, "size": build.size}
         )
-        self.c.execute(
+        self.writes.execute(
             sql.SQL(
                 "INSERT INTO {} (key, value) VALUES (%s, %s)"
                 " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
@@ -181,14 +188,14 @@ class PostgresAudit(PostgresBase, AuditReading):
         """
         try:
             with (
-                self.datastore.get_connection() as conn,
+                self._connection() as conn,
                 conn.transaction(),
                 conn.cursor(row_factory=tuple_row) as cursor,
             ):
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield _Audit(cursor, self.schema, self.table, self.audit_tables)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"reading {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"reading {self.location} failed: {one_line(exc)}") from exc
 
     def check_integrity(self, *, full: bool = False) -> IntegrityCheck:
         """
@@ -203,14 +210,14 @@ class PostgresAudit(PostgresBase, AuditReading):
         """
         try:
             with (
-                self.datastore.get_connection() as conn,
+                self._connection() as conn,
                 conn.transaction(),
                 conn.cursor(row_factory=tuple_row) as c,
             ):
                 c.execute("SET TRANSACTION READ ONLY")
                 return _check_schema(c, self.schema, full=full)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"checking {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"checking {self.location} failed: {one_line(exc)}") from exc
 
 
 def _check_schema(c: Any, schema: str, *, full: bool) -> IntegrityCheck:

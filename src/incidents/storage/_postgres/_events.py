@@ -12,13 +12,12 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from incidents._errors import ConcurrencyError, DuplicateEventError, IncidentsError, StorageError
 from incidents.storage._postgres._audit import PostgresAuditWriter
-from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._base import PostgresBase, one_line
 from incidents.storage._postgres._schema import COLUMNS, SETTLED_KEY, TABLE
 from incidents.storage._reading import EventReading
 from incidents.storage._rows import StoredRecord, by_sequence, leaf_ids
@@ -102,41 +101,50 @@ def _conflict(exc: Any) -> IncidentsError:
 
 
 class PostgresEventWriter(EventWriter):
-    """The events part of a write transaction, on its cursor."""
+    """
+    The events part of a write transaction.
 
-    def __init__(self, cursor: Any, table: Any, schema: str) -> None:
-        self.c = cursor
+    Args:
+        reads: The cursor for queries, whose answers are read at once.
+        writes: The cursor for statements whose answers are never read (the inserts).
+        table: The events table.
+        schema: The ledger's schema.
+    """
+
+    def __init__(self, reads: Any, writes: Any, table: Any, schema: str) -> None:
+        self.reads = reads
+        self.writes = writes
         self.table = table
         self.schema = schema
 
     def head(self) -> tuple[int, int | None]:
-        self.c.execute(_head_query(self.schema), (SETTLED_KEY,))
-        return _head(self.c.fetchone())
+        self.reads.execute(_head_query(self.schema), (SETTLED_KEY,))
+        return _head(self.reads.fetchone())
 
     def stream_heads(self, incident_ids: Sequence[UUID]) -> dict[UUID, int]:
-        self.c.execute(_stream_heads_query(self.schema), (list(incident_ids),))
-        return _positions(self.c.fetchall(), incident_ids)
+        self.reads.execute(_stream_heads_query(self.schema), (list(incident_ids),))
+        return _positions(self.reads.fetchall(), incident_ids)
 
     def heads(self, incident_ids: Sequence[UUID]) -> tuple[int, int | None, dict[UUID, int]]:
         # Both queries go out before either answer is read: in pipeline mode
         # (see PostgresEvents.writing) they share one round trip with the
         # transaction's BEGIN and table lock.
-        with self.c.connection.cursor(row_factory=tuple_row) as other:
-            self.c.execute(_head_query(self.schema), (SETTLED_KEY,))
+        with self.reads.connection.cursor(row_factory=tuple_row) as other:
+            self.reads.execute(_head_query(self.schema), (SETTLED_KEY,))
             other.execute(_stream_heads_query(self.schema), (list(incident_ids),))
-            head = self.c.fetchone()
+            head = self.reads.fetchone()
             positions = _positions(other.fetchall(), incident_ids)
         return (*_head(head), positions)
 
     def rows_by_event_id(self, event_ids: Sequence[UUID]) -> list[StoredRecord]:
-        return _select_by_event_id(self.c, self.table, event_ids)
+        return _select_by_event_id(self.reads, self.table, event_ids)
 
     def insert(self, rows: Sequence[StoredRecord]) -> list[bytes]:
         statement = sql.SQL(
             "INSERT INTO {} (" + COLUMNS + ") VALUES (%s,%s,%s,%s,%s,%s,%s)"
         ).format(self.table)
         try:
-            self.c.executemany(
+            self.writes.executemany(
                 statement,
                 [
                     (
@@ -157,11 +165,11 @@ class PostgresEventWriter(EventWriter):
 
 
 class _PostgresWriter(PostgresEventWriter, PostgresAuditWriter, Writer):
-    """A whole write transaction: events and audit tables on one cursor."""
+    """A whole write transaction: events and audit tables, on the same two cursors."""
 
-    def __init__(self, cursor: Any, table: Any, schema: str) -> None:
-        PostgresEventWriter.__init__(self, cursor, table, schema)
-        PostgresAuditWriter.__init__(self, cursor, table, schema)
+    def __init__(self, reads: Any, writes: Any, table: Any, schema: str) -> None:
+        PostgresEventWriter.__init__(self, reads, writes, table, schema)
+        PostgresAuditWriter.__init__(self, reads, writes, table, schema)
 
 
 class PostgresEvents(PostgresBase, EventWriting, EventReading):
@@ -177,9 +185,15 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
         tiles, the commit) travel together, so that a batch costs two round
         trips to the server rather than one per statement. A conflict found
         when the pipeline is flushed is reported as it would be at the insert.
+
+        Those statements run on a cursor of their own, and the queries whose
+        answers are read on another: in a pipeline, the answers to a batch's
+        inserts come back while the writer has moved on, each to the cursor
+        that sent it, and one arriving after a query was sent on the same
+        cursor would be taken for that query's answer.
         """
         try:
-            with self.datastore.get_connection() as conn:
+            with self._connection() as conn:
                 # The pool's connections are in autocommit mode: the transaction
                 # is opened and closed by statements of its own, which travel in
                 # the pipeline with the rest (psycopg's transaction() would wait
@@ -187,16 +201,17 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
                 try:
                     with (
                         conn.pipeline() if _PIPELINE else contextlib.nullcontext(),
-                        conn.cursor(row_factory=tuple_row) as cursor,
+                        conn.cursor(row_factory=tuple_row) as writes,
+                        conn.cursor(row_factory=tuple_row) as reads,
                     ):
-                        cursor.execute("BEGIN")
-                        cursor.execute(
+                        writes.execute("BEGIN")
+                        writes.execute(
                             sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.table)
                         )
                         # Delivered to listeners when (and only if) the transaction commits.
-                        cursor.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel)))
-                        yield _PostgresWriter(cursor, self.table, self.schema)
-                        cursor.execute("COMMIT")
+                        writes.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel)))
+                        yield _PostgresWriter(reads, writes, self.table, self.schema)
+                        writes.execute("COMMIT")
                 except BaseException as exc:
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         with contextlib.suppress(psycopg.Error):
@@ -205,8 +220,8 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
                         raise _conflict(exc) from exc
                     raise
             self.signal.committed()
-        except (psycopg.OperationalError, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
 
     def settle(self, until: int) -> None:
         """
@@ -223,8 +238,8 @@ class PostgresEvents(PostgresBase, EventWriting, EventReading):
                     ).format(sql.Identifier(self.schema, "ledger_meta")),
                     (SETTLED_KEY, str(until)),
                 )
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
 
     def settled_until(self) -> int | None:
         """

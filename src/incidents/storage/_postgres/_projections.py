@@ -15,12 +15,11 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from incidents._errors import StorageError
-from incidents.storage._postgres._base import PostgresBase, lock_key
+from incidents.storage._postgres._base import PostgresBase, lock_key, one_line
 from incidents.storage._postgres._schema import CHECKPOINT_COLUMNS, create_projections
 from incidents.storage._projections import ProjectionStorage, ProjectionWriter
 from incidents.storage._rows import ProjectionCheckpoint
@@ -133,8 +132,8 @@ class PostgresProjections(PostgresBase, ProjectionStorage):
             with self._transaction() as c:
                 c.execute("SELECT pg_advisory_xact_lock(%s)", (self._projection_lock_key(""),))
                 create_projections(c, self.schema)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
         self._projection_tables_ready = True
 
     def projection_rows(
@@ -198,7 +197,7 @@ class PostgresProjections(PostgresBase, ProjectionStorage):
         self._projection_tables()
         try:
             with (
-                self.datastore.get_connection() as conn,
+                self._connection() as conn,
                 conn.transaction(),
                 conn.cursor(row_factory=tuple_row) as c,
             ):
@@ -219,8 +218,8 @@ class PostgresProjections(PostgresBase, ProjectionStorage):
                     (name, generation),
                 )
                 documents = {r[0]: bytes(r[1]) for r in c.fetchall()}
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"reading {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"reading {self.location} failed: {one_line(exc)}") from exc
         return (None if found is None else _checkpoint(found)), documents
 
     @contextlib.contextmanager
@@ -241,8 +240,8 @@ class PostgresProjections(PostgresBase, ProjectionStorage):
                     name,
                     generation,
                 )
-        except (psycopg.OperationalError, PersistenceError) as exc:
-            raise StorageError(f"writing to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(f"writing to {self.location} failed: {one_line(exc)}") from exc
 
     def projection_drop(self, name: str, generation: int | None = None) -> None:
         """

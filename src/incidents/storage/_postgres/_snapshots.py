@@ -9,11 +9,10 @@ from __future__ import annotations
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
 from incidents._errors import StorageError
-from incidents.storage._postgres._base import PostgresBase
+from incidents.storage._postgres._base import PostgresBase, one_line
 from incidents.storage._rows import FoldSnapshot
 from incidents.storage._snapshots import SnapshotStorage
 
@@ -50,8 +49,10 @@ class PostgresSnapshots(PostgresBase, SnapshotStorage):
                         snapshot.data,
                     ),
                 )
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"saving a snapshot to {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"saving a snapshot to {self.location} failed: {one_line(exc)}"
+            ) from exc
 
     def fold_snapshots(self, incident_id: UUID, format: int) -> list[FoldSnapshot]:
         """
@@ -93,8 +94,10 @@ class PostgresSnapshots(PostgresBase, SnapshotStorage):
                         (incident_id,),
                     )
                 return int(c.rowcount)
-        except (psycopg.Error, PersistenceError) as exc:
-            raise StorageError(f"dropping snapshots in {self.location} failed: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"dropping snapshots in {self.location} failed: {one_line(exc)}"
+            ) from exc
 
     def _snapshot_table(self) -> sql.Identifier:
         return sql.Identifier(self.schema, "fold_snapshots")
