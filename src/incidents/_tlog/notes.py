@@ -65,6 +65,7 @@ MAX_SIGNATURES = 64
 
 _DASH = "\u2014"  # em dash, the start of every signature line
 _PRIVATE = "PRIVATE+KEY+"
+_NOT_IN_NAMES = ("Cc", "Cs", "Zs", "Zl", "Zp")  # Cs: a lone surrogate cannot be encoded
 _B64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
 
 
@@ -112,7 +113,7 @@ def _b64(raw: bytes) -> str:
 
 def check_key_name(name: str) -> str:
     """
-    Check a key name: non-empty, no Unicode spaces, no ``+``, no control characters.
+    Check a key name: non-empty; no Unicode spaces, ``+``, control characters or lone surrogates.
 
     Args:
         name: The name, e.g. ``"example.org/alice"``.
@@ -128,14 +129,14 @@ def check_key_name(name: str) -> str:
         raise InvalidInputError(f"a key name must be a non-empty string, got {name!r}")
     if not _is_key_name(name):
         raise InvalidInputError(
-            f"key name {name!r} must not contain spaces, '+' or control characters"
+            f"key name {name!r} must not contain spaces, '+', control characters or lone surrogates"
         )
     return name
 
 
 def _is_key_name(name: str) -> bool:
     return bool(name) and not any(
-        char == "+" or char.isspace() or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp")
+        char == "+" or char.isspace() or unicodedata.category(char) in _NOT_IN_NAMES
         for char in name
     )
 
@@ -437,6 +438,10 @@ def _check_note_text(text: str) -> None:
         if char != "\n" and ord(char) < 0x20:
             raise InvalidInputError(
                 f"a note must not contain control characters (found U+{ord(char):04X})"
+            )
+        if 0xD800 <= ord(char) < 0xE000:
+            raise InvalidInputError(
+                f"a note is UTF-8 text: it cannot hold a lone surrogate (found U+{ord(char):04X})"
             )
 
 
