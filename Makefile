@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all demo test lint typecheck unit bench docs clean
+.PHONY: all demo test lint typecheck unit soak bench docs clean
 
 all: test
 
@@ -33,6 +33,21 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## soak: the reliability tests at full size, then their figures (kills survived, events, fuzz cases)
+# Smaller or larger: make soak SOAK_KILLS=10 SOAK_WRITERS=4 SOAK_EVENTS=500 SOAK_FUZZ=1000
+# SOAK_REPORT=FILE also writes the figures as JSON.
+SOAK_KILLS ?= 50
+SOAK_WRITERS ?= 8
+SOAK_EVENTS ?= 2000
+SOAK_FUZZ ?= 5000
+SOAK_TIMEOUT ?= 3600
+SOAK_REPORT ?=
+soak: $(STAMP)
+	INCIDENTS_SOAK_KILLS=$(SOAK_KILLS) INCIDENTS_SOAK_WRITERS=$(SOAK_WRITERS) \
+	INCIDENTS_SOAK_EVENTS=$(SOAK_EVENTS) INCIDENTS_FUZZ_EXAMPLES=$(SOAK_FUZZ) \
+	INCIDENTS_SOAK_TIMEOUT=$(SOAK_TIMEOUT) INCIDENTS_SOAK_REPORT=$(SOAK_REPORT) \
+	$(BIN)/python -m pytest -n 2 --durations=0 tests/reliability $(PYTEST_ARGS)
 
 ## bench: print every benchmark beside its raw baseline
 bench: $(STAMP)
