@@ -434,3 +434,21 @@ def test_a_deeply_nested_bundle_line_is_refused_when_read(files: Files, tmp_path
     assert bundle.verify().ok is False
     with pytest.raises(IncidentsError):
         list(bundle.records())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeEncodeError,
+    reason="Bundle.records() decodes a line holding an escaped lone surrogate (\\ud800) and "
+    "then fails re-encoding it to check its canonical form",
+)
+def test_a_lone_surrogate_in_a_bundle_line_is_refused_when_read(
+    files: Files, tmp_path: Path
+) -> None:
+    lines = files.bundle.split(b"\n")
+    lines[1] = lines[1].replace(b'"title":"', b'"title":"\\ud800', 1)
+    path = write(tmp_path / "bundle.jsonl", b"\n".join(lines))
+    bundle = Bundle.open(path)
+    assert bundle.verify().ok is False
+    with pytest.raises(IncidentsError):
+        list(bundle.records())
