@@ -36,18 +36,22 @@ unit: $(STAMP)
 
 ## soak: the reliability tests at full size, then their figures (kills survived, events, fuzz cases)
 # Smaller or larger: make soak SOAK_KILLS=10 SOAK_WRITERS=4 SOAK_EVENTS=500 SOAK_FUZZ=1000
+# SOAK_BATCHES: batches per writer while a reader checks that answers as known at R never change.
 # SOAK_REPORT=FILE also writes the figures as JSON.
 SOAK_KILLS ?= 50
 SOAK_WRITERS ?= 8
 SOAK_EVENTS ?= 2000
 SOAK_FUZZ ?= 5000
 SOAK_TIMEOUT ?= 3600
+SOAK_BATCHES ?= 400
 SOAK_REPORT ?=
 soak: $(STAMP)
 	INCIDENTS_SOAK_KILLS=$(SOAK_KILLS) INCIDENTS_SOAK_WRITERS=$(SOAK_WRITERS) \
 	INCIDENTS_SOAK_EVENTS=$(SOAK_EVENTS) INCIDENTS_FUZZ_EXAMPLES=$(SOAK_FUZZ) \
 	INCIDENTS_SOAK_TIMEOUT=$(SOAK_TIMEOUT) INCIDENTS_SOAK_REPORT=$(SOAK_REPORT) \
-	$(BIN)/python -m pytest -n 2 --durations=0 tests/reliability $(PYTEST_ARGS)
+	INCIDENTS_SOAK_BATCHES=$(SOAK_BATCHES) \
+	$(BIN)/python -m pytest -n 2 --durations=0 tests/reliability \
+	tests/timetravel/test_stable_knowledge.py $(PYTEST_ARGS)
 
 ## bench: print every benchmark beside its raw baseline
 bench: $(STAMP)

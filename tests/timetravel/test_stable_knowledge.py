@@ -180,7 +180,9 @@ def test_a_batch_in_flight_is_waited_for(backend: Backend) -> None:
     assert answers == [2]
 
 
-def test_answers_given_while_writers_record_never_change(backend: Backend) -> None:
+def test_answers_given_while_writers_record_never_change(
+    backend: Backend, record_property: pytest.RecordProperty
+) -> None:
     """
     Writers record on the system clock while a reader asks for recent instants.
 
@@ -218,3 +220,5 @@ def test_answers_given_while_writers_record_never_change(backend: Backend) -> No
     again = [(asked, len(list(reader.events(incident_id, known_at=asked)))) for asked, _ in given]
     assert again == given
     assert len({count for _, count in given}) > 2  # the answers changed while writers recorded
+    record_property("answers asked again", len(given))
+    record_property("batches recorded meanwhile", 2 * BATCHES)
