@@ -49,6 +49,20 @@ from incidents._domain.events import (
     StatementIssued,
 )
 from incidents._domain.geo import METRES_PER_NAUTICAL_MILE, Location, Position
+from incidents._domain.limits import (
+    MAX_BATCH_EVENTS,
+    MAX_BUNDLE_HEADER,
+    MAX_BUNDLE_LINE_BYTES,
+    MAX_EVENT_BYTES,
+    MAX_INSTANT,
+    MAX_INTEGER,
+    MAX_ITEMS,
+    MAX_NAME_LENGTH,
+    MAX_NESTING,
+    MAX_TEXT_LENGTH,
+    MAX_VERTICES,
+    MIN_INSTANT,
+)
 from incidents._domain.state import (
     Aircraft,
     Incident,
@@ -131,6 +145,18 @@ from incidents.projections import (
 
 __all__ = [
     "EVENT_TYPES",
+    "MAX_BATCH_EVENTS",
+    "MAX_BUNDLE_HEADER",
+    "MAX_BUNDLE_LINE_BYTES",
+    "MAX_EVENT_BYTES",
+    "MAX_INSTANT",
+    "MAX_INTEGER",
+    "MAX_ITEMS",
+    "MAX_NAME_LENGTH",
+    "MAX_NESTING",
+    "MAX_TEXT_LENGTH",
+    "MAX_VERTICES",
+    "MIN_INSTANT",
     "METRES_PER_NAUTICAL_MILE",
     "REPLAY_STATES",
     "Aircraft",

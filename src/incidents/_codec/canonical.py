@@ -34,6 +34,13 @@ from incidents._domain.convert import (
     unstructure_geometry,
 )
 from incidents._domain.events import EVENT_TYPES, Event, Recorded
+from incidents._domain.limits import (
+    MAX_EVENT_BYTES,
+    MAX_INTEGER,
+    MAX_NAME_LENGTH,
+    check_text,
+    shown,
+)
 from incidents._errors import InvalidInputError, StorageError
 
 __all__ = [
@@ -77,7 +84,7 @@ def _structure_event(data: Any, _: Any) -> Event:
     name = fields.pop("type", None)
     build = _STRUCTURE.get(name) if isinstance(name, str) else None
     if build is None:
-        raise InvalidInputError(f"unknown event type {name!r}")
+        raise InvalidInputError(f"unknown event type {shown(name)}")
     return build(fields, EVENT_TYPES[name])
 
 
@@ -124,8 +131,21 @@ def event_text(event: Event) -> str:
 
     Returns:
         The canonical JSON as a string.
+
+    Raises:
+        InvalidInputError: If its UTF-8 bytes would be longer than
+            :data:`~incidents.MAX_EVENT_BYTES`.
     """
-    return _ENCODERS[type(event)](event)
+    text = _ENCODERS[type(event)](event)
+    # A character takes one to four bytes: only a long text needs counting.
+    if len(text) * 4 > MAX_EVENT_BYTES:
+        size = len(text.encode("utf-8"))
+        if size > MAX_EVENT_BYTES:
+            raise InvalidInputError(
+                f"{event.TYPE} {event.event_id} takes {size:,} bytes encoded: at most "
+                f"{MAX_EVENT_BYTES:,} bytes are accepted for one event"
+            )
+    return text
 
 
 def encode_event(event: Event) -> bytes:
@@ -137,8 +157,11 @@ def encode_event(event: Event) -> bytes:
 
     Returns:
         The canonical JSON bytes.
+
+    Raises:
+        InvalidInputError: If they would be longer than :data:`~incidents.MAX_EVENT_BYTES`.
     """
-    return _ENCODERS[type(event)](event).encode("utf-8")
+    return event_text(event).encode("utf-8")
 
 
 def reference_encode_event(event: Event) -> bytes:
@@ -154,6 +177,18 @@ def reference_encode_event(event: Event) -> bytes:
     return dumps(_unstructure_event(event))
 
 
+def _loads(data: bytes | str) -> Any:
+    """Parse JSON from anywhere, with the library's error for whatever it cannot parse."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise InvalidInputError(
+            "not JSON this library reads: its values are nested too deeply"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(f"not JSON: {exc}") from None
+
+
 def decode_event(data: bytes | str) -> Event:
     """
     Rebuild an event from :func:`encode_event` bytes.
@@ -167,11 +202,7 @@ def decode_event(data: bytes | str) -> Event:
     Raises:
         InvalidInputError: If the data is not a valid event.
     """
-    try:
-        raw = json.loads(data)
-    except ValueError as exc:
-        raise InvalidInputError(f"not JSON: {exc}") from exc
-    return structure(raw, Event)
+    return structure(_loads(data), Event)
 
 
 def encode_recorded(recorded: Recorded) -> bytes:
@@ -252,12 +283,46 @@ def decode_recorded(data: bytes | str) -> Recorded:
         StorageError: If the bytes are not a recorded event of a known format.
     """
     try:
-        raw = json.loads(data)
-        version = raw.pop("v")
-        if version != FORMAT_VERSION:
-            raise InvalidInputError(f"unknown record format version {version!r}")
-        event = structure(raw.pop("event"), Event)
-        recorded_at = structure_datetime(raw.pop("recorded_at"), datetime)
-        return Recorded(event=event, recorded_at=recorded_at, **raw)
-    except (ValueError, KeyError, TypeError, AttributeError, InvalidInputError) as exc:
+        raw = _loads(data)
+        if not isinstance(raw, dict):
+            raise InvalidInputError(f"a recorded event is a JSON object, not {type(raw).__name__}")
+        version = raw.pop("v", None)
+        # Only the number itself: true and 1.0 compare equal to 1 in Python.
+        if type(version) is not int or version != FORMAT_VERSION:
+            raise InvalidInputError(
+                f"unknown record format version {shown(version)} (this library reads "
+                f"{FORMAT_VERSION})"
+            )
+        missing = {"event", "position", "recorded_at", "recorder", "sequence"} - set(raw)
+        if missing or len(raw) != 5:
+            raise InvalidInputError(
+                f"a recorded event has the fields event, position, recorded_at, recorder, "
+                f"sequence and v; these have {', '.join(sorted(map(shown, raw)))}"
+            )
+        return Recorded(
+            event=structure(raw["event"], Event),
+            sequence=_whole(raw["sequence"], "sequence"),
+            position=_whole(raw["position"], "position"),
+            recorded_at=structure_datetime(raw["recorded_at"], datetime),
+            recorder=_recorder(raw["recorder"]),
+        )
+    except (ValueError, TypeError, OverflowError) as exc:  # InvalidInputError among them
         raise StorageError(f"stored record cannot be decoded: {exc}") from exc
+
+
+def _whole(value: Any, name: str) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_INTEGER:
+        raise InvalidInputError(
+            f"{name} must be a whole number from 1 to {MAX_INTEGER:,} (a 64-bit integer), "
+            f"got {shown(value)}"
+        )
+    return value
+
+
+def _recorder(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"recorder must be text, got {shown(value)}")
+    check_text(value, "recorder", MAX_NAME_LENGTH)
+    if not value.strip():
+        raise InvalidInputError("recorder is empty")
+    return value

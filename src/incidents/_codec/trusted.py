@@ -50,7 +50,7 @@ from incidents._errors import InvalidInputError, StorageError
 
 __all__ = ["NOT_TRUSTED_SHAPE", "decode_trusted", "structure_trusted"]
 
-NOT_TRUSTED_SHAPE: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError)
+NOT_TRUSTED_SHAPE: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError, RecursionError)
 """
 What the trusted path raises for a row that is not in the shape it trusts.
 
@@ -59,8 +59,10 @@ derive from it), an unknown format version, text that is not a UUID or a
 datetime, a whole number that may have been larger (see above), an invalid
 geometry (:class:`~incidents.InvalidInputError`); ``KeyError`` for a missing
 member, an unknown event type or enum value; ``TypeError`` for a value of the
-wrong JSON type (indexing a list or a number, parsing ``null``). Only these
-fall back to the validating path; anything else propagates.
+wrong JSON type (indexing a list or a number, parsing ``null``);
+``RecursionError`` for free-form values nested deeper than the builders can
+look through (the ledger never stores such). Only these fall back to the
+validating path; anything else propagates.
 """
 
 _orjson_loads: Callable[[bytes | str], Any] | None
@@ -262,7 +264,8 @@ def decode_trusted(data: bytes | str) -> Recorded:
     """
     try:
         raw = _parse(data)
-        if raw["v"] != FORMAT_VERSION:
+        version = raw["v"]
+        if type(version) is not int or version != FORMAT_VERSION:  # true == 1.0 == 1
             raise ValueError("unknown format")
         event = raw["event"]
         recorded = object.__new__(Recorded)

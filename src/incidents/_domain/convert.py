@@ -21,6 +21,7 @@ import shapely.geometry
 from cattrs.errors import BaseValidationError
 from shapely.geometry.base import BaseGeometry
 
+from incidents._domain.limits import shown
 from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError
 
@@ -49,8 +50,11 @@ def unstructure_datetime(value: datetime) -> str:
 
 def structure_datetime(value: Any, _: Any) -> datetime:
     if not isinstance(value, str):
-        raise InvalidInputError(f"expected an ISO-8601 string, got {value!r}")
-    parsed = datetime.fromisoformat(value)
+        raise InvalidInputError(f"expected an ISO-8601 string, got {shown(value)}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"not an ISO-8601 date-time: {shown(value)}") from None
     return to_utc(parsed)
 
 
@@ -68,11 +72,11 @@ def _lists(value: Any) -> Any:
 
 def structure_geometry(value: Any, _: Any) -> BaseGeometry:
     if not isinstance(value, Mapping):
-        raise InvalidInputError(f"expected a GeoJSON geometry mapping, got {value!r}")
+        raise InvalidInputError(f"expected a GeoJSON geometry mapping, got {shown(value)}")
     try:
         return shapely.geometry.shape(value)
     except Exception as exc:  # shapely raises several unrelated types
-        raise InvalidInputError(f"not a valid geometry: {exc}") from exc
+        raise InvalidInputError(f"not a valid geometry: {_brief(str(exc))}") from None
 
 
 def _structure_uuid(value: Any, _: Any) -> UUID:
@@ -81,11 +85,40 @@ def _structure_uuid(value: Any, _: Any) -> UUID:
     try:
         return UUID(value)
     except (TypeError, ValueError, AttributeError):
-        raise InvalidInputError(f"not a UUID: {value!r}") from None
+        raise InvalidInputError(f"not a UUID: {shown(value)}") from None
 
 
 def _structure_any(value: Any, _: Any) -> Any:
     return value
+
+
+# cattrs converts by calling the type (str(5) == "5", bool("false") is True,
+# int(2.7) == 2): data from anywhere must already have the type it is read as.
+def _structure_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"expected text, got {shown(value)}")
+    return value
+
+
+def _structure_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"expected true or false, got {shown(value)}")
+    return value
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"expected a whole number, got {shown(value)}")
+    return value
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"expected a number, got {shown(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidInputError(f"number {shown(value)} is out of range") from None
 
 
 converter.register_unstructure_hook(datetime, unstructure_datetime)
@@ -99,6 +132,14 @@ converter.register_structure_hook_func(
     lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), structure_geometry
 )
 converter.register_structure_hook(Any, _structure_any)
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(float, _structure_float)
+
+
+def _brief(text: str, limit: int = 1000) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def describe_error(exc: BaseException) -> str:
@@ -116,8 +157,15 @@ def structure(data: Any, cls: type[T]) -> T:
         return converter.structure(data, cls)
     except InvalidInputError:
         raise
-    except (BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        raise InvalidInputError(f"invalid {cls.__name__}: {describe_error(exc)}") from exc
+    except (
+        BaseValidationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
+        raise InvalidInputError(f"invalid {cls.__name__}: {_brief(describe_error(exc))}") from exc
 
 
 def unstructure_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,7 +192,9 @@ def unstructure_changes(cls: type[Any], changes: Mapping[str, Any]) -> dict[str,
         try:
             out[name] = converter.unstructure(value, unstructure_as=fields[name].type)
         except (AttributeError, TypeError, ValueError) as exc:
-            raise InvalidInputError(f"{cls.__name__}.{name} cannot take {value!r}: {exc}") from exc
+            raise InvalidInputError(
+                f"{cls.__name__}.{name} cannot take {shown(value)}: {_brief(str(exc))}"
+            ) from exc
     return out
 
 

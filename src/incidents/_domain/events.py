@@ -27,6 +27,7 @@ The vocabulary is closed: :data:`EVENT_TYPES` maps each stable type name
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -36,8 +37,18 @@ import attrs
 
 from incidents._domain.convert import apply_changes, unstructure_changes
 from incidents._domain.geo import Location
+from incidents._domain.limits import (
+    MAX_INTEGER,
+    MAX_ITEMS,
+    MAX_NAME_LENGTH,
+    MAX_TEXT_LENGTH,
+    check_items,
+    check_json,
+    check_text,
+    shown,
+)
 from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
-from incidents._domain.time import ValidTime, to_utc
+from incidents._domain.time import ValidTime, check_instant
 from incidents._errors import InvalidInputError
 
 __all__ = [
@@ -63,6 +74,10 @@ __all__ = [
 ]
 
 # -- validators: every one raises InvalidInputError, never TypeError ----------
+#
+# Short texts (names, titles, designations) take at most MAX_NAME_LENGTH
+# characters, free texts (summaries, quotes, reasons) MAX_TEXT_LENGTH, and
+# collections MAX_ITEMS items: see incidents._domain.limits.
 
 
 def _instance_of(kind: type | tuple[type, ...]) -> Any:
@@ -72,20 +87,37 @@ def _instance_of(kind: type | tuple[type, ...]) -> Any:
                 kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             )
             raise InvalidInputError(
-                f"{attribute.name} must be {names}, got {type(value).__name__} {value!r}"
+                f"{attribute.name} must be {names}, got {type(value).__name__} {shown(value)}"
             )
 
     return check
 
 
-def _text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{attribute.name} must be non-empty text, got {value!r}")
+def _bounded_text(limit: int, *, empty: bool = False) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str):
+            raise InvalidInputError(f"{attribute.name} must be text, got {shown(value)}")
+        check_text(value, attribute.name, limit)
+        if not empty and not value.strip():
+            raise InvalidInputError(f"{attribute.name} must be non-empty text, got {shown(value)}")
+
+    return check
 
 
-def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        _text(_, attribute, value)
+_text = _bounded_text(MAX_NAME_LENGTH)
+_free_text = _bounded_text(MAX_TEXT_LENGTH)
+
+
+def _optional(check: Any) -> Any:
+    def run(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return run
+
+
+_optional_text = _optional(_text)
+_optional_free_text = _optional(_free_text)
 
 
 def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -94,23 +126,22 @@ def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidInputError(nation_error(attribute.name, value))
 
 
-def _nations(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    for item in value:
-        _nation(_, attribute, item)
-
-
 def _count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"{attribute.name} must be a whole number >= 1, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTEGER:
+        raise InvalidInputError(
+            f"{attribute.name} must be a whole number from 1 to {MAX_INTEGER:,} "
+            f"(a 64-bit integer), got {shown(value)}"
+        )
 
 
-def _optional_count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        _count(_, attribute, value)
+_optional_count = _optional(_count)
 
 
 def _each(check: Any) -> Any:
+    """Check a collection's size (at most MAX_ITEMS), then each of its items."""
+
     def run(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_items(value, attribute.name)
         for item in value:
             check(instance, attribute, item)
 
@@ -118,17 +149,43 @@ def _each(check: Any) -> Any:
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
+    """
+    A collection field's value as a tuple.
+
+    At most one item more than MAX_ITEMS is read from it, so that an endless
+    or huge iterable is refused by the field's validator without being read
+    whole.
+    """
+    if isinstance(value, tuple) and len(value) <= MAX_ITEMS:
+        return value
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise InvalidInputError(f"expected a sequence, got {value!r}")
-    return tuple(value)
+        raise InvalidInputError(f"expected a sequence, got {shown(value)}")
+    return tuple(itertools.islice(value, MAX_ITEMS + 1))
+
+
+def _quotes(instance: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    _each(_free_text)(instance, attribute, value)
+    total = sum(map(len, value))
+    if total > MAX_TEXT_LENGTH:
+        raise InvalidInputError(
+            f"{attribute.name} are {total:,} characters long together: at most "
+            f"{MAX_TEXT_LENGTH:,} are accepted"
+        )
 
 
 def _recorded_at(value: datetime) -> datetime:
-    return to_utc(value, what="recording time")
+    return check_instant(value, what="recording time")
+
+
+def _recorder(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Only what the canonical bytes need: valid Unicode of bounded length.
+    if not isinstance(value, str):
+        raise InvalidInputError(f"recorder must be text, got {shown(value)}")
+    check_text(value, "recorder", MAX_NAME_LENGTH)
 
 
 def _optional_aware(value: datetime | None) -> datetime | None:
-    return None if value is None else to_utc(value, what="publication time")
+    return None if value is None else check_instant(value, what="publication time")
 
 
 # -- value types used inside events ---------------------------------------------
@@ -251,7 +308,7 @@ class Claim:
 
     topic: str = attrs.field(validator=_text)
     stance: Stance = attrs.field(validator=_instance_of(Stance))
-    text: str = attrs.field(validator=_text)
+    text: str = attrs.field(validator=_free_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -327,17 +384,17 @@ class IncidentOpened(Event):
     TYPE: ClassVar[str] = "incident-opened"
 
     title: str = attrs.field(validator=_text)
-    summary: str = attrs.field(default="", validator=_instance_of(str))
+    summary: str = attrs.field(default="", validator=_bounded_text(MAX_TEXT_LENGTH, empty=True))
     region: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 def _credibility(value: Any) -> Credibility:
     if isinstance(value, bool):
-        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}")
+        raise InvalidInputError(f"credibility must be 1 to 6, got {shown(value)}")
     try:
         return Credibility(value)
     except ValueError:
-        raise InvalidInputError(f"credibility must be 1 to 6, got {value!r}") from None
+        raise InvalidInputError(f"credibility must be 1 to 6, got {shown(value)}") from None
 
 
 def _own_id(instance: SourceRegistered) -> UUID:
@@ -446,11 +503,11 @@ class PatrolReported(Event):
     REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
 
     aircraft: tuple[UUID, ...] = attrs.field(converter=_tuple, validator=_each(_instance_of(UUID)))
-    nations: tuple[str, ...] = attrs.field(converter=_tuple, validator=_nations)
+    nations: tuple[str, ...] = attrs.field(converter=_tuple, validator=_each(_nation))
     areas: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
     joint: bool = attrs.field(default=False, validator=_instance_of(bool))
     valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
-    purpose: str | None = attrs.field(default=None, validator=_optional_text)
+    purpose: str | None = attrs.field(default=None, validator=_optional_free_text)
     location: Location | None = attrs.field(
         default=None, validator=attrs.validators.optional(_instance_of(Location))
     )
@@ -514,7 +571,7 @@ class StatementIssued(Event):
 
     speaker: Speaker = attrs.field(validator=_instance_of(Speaker))
     medium: str = attrs.field(validator=_text)
-    quotes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_each(_text))
+    quotes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_quotes)
     claims: tuple[Claim, ...] = attrs.field(
         default=(), converter=_tuple, validator=_each(_instance_of(Claim))
     )
@@ -524,8 +581,10 @@ class StatementIssued(Event):
 
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidInputError(f"changes must be a mapping of field to value, got {value!r}")
-    return dict(sorted(value.items()))
+        raise InvalidInputError(f"changes must be a mapping of field to value, got {shown(value)}")
+    changes = dict(value)
+    check_json(changes, "changes")
+    return dict(sorted(changes.items()))
 
 
 @attrs.frozen(kw_only=True)
@@ -563,7 +622,7 @@ class Correction(Event):
 
     target_id: UUID = attrs.field(validator=_instance_of(UUID))
     changes: dict[str, Any] = attrs.field(converter=_changes)
-    reason: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_free_text)
 
     def __attrs_post_init__(self) -> None:
         if not self.changes:
@@ -656,7 +715,7 @@ class Retraction(Event):
     )
 
     target_id: UUID = attrs.field(validator=_instance_of(UUID))
-    reason: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_free_text)
 
     def __attrs_post_init__(self) -> None:
         if self.target_id == self.event_id:
@@ -703,15 +762,17 @@ class Recorded:
         sequence: Place in the ledger's global order, from 1, without gaps.
         position: Place in the incident's stream, from 1, without gaps.
         recorded_at: When the ledger recorded it (UTC, set by the ledger's clock;
-            never decreases along ``sequence``).
-        recorder: Who recorded it.
+            never decreases along ``sequence``), within
+            :data:`~incidents.MIN_INSTANT` to :data:`~incidents.MAX_INSTANT`.
+        recorder: Who recorded it (at most :data:`~incidents.MAX_NAME_LENGTH`
+            characters of valid Unicode).
     """
 
     event: Event
     sequence: int
     position: int
     recorded_at: datetime = attrs.field(converter=_recorded_at)
-    recorder: str
+    recorder: str = attrs.field(validator=_recorder)
 
     @property
     def event_id(self) -> UUID:

@@ -13,9 +13,11 @@ import math
 from typing import Any
 
 import attrs
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from incidents._domain.limits import MAX_NAME_LENGTH, MAX_NESTING, MAX_VERTICES, check_text, shown
 from incidents._errors import InvalidInputError
 
 __all__ = ["METRES_PER_NAUTICAL_MILE", "Location", "Position", "check_lon_lat"]
@@ -37,15 +39,18 @@ def check_lon_lat(lon: float, lat: float) -> None:
     """
     for name, value, bound in (("latitude", lat, 90.0), ("longitude", lon, 180.0)):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInputError(f"{name} must be a number, got {value!r}")
+            raise InvalidInputError(f"{name} must be a number, got {shown(value)}")
         if not math.isfinite(value) or not -bound <= value <= bound:
             raise InvalidInputError(f"{name} {value!r} is outside [-{bound:g}, {bound:g}] degrees")
 
 
 def _float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputError(f"coordinate must be a number, got {value!r}")
-    return float(value)
+        raise InvalidInputError(f"coordinate must be a number, got {shown(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an integer too large for a float is out of range anyway
+        raise InvalidInputError(f"coordinate {shown(value)} is out of range") from None
 
 
 @attrs.frozen
@@ -69,13 +74,55 @@ def _check_geometry(_: Any, __: Any, value: BaseGeometry | None) -> None:
     if value is None:
         return
     if not isinstance(value, BaseGeometry):
-        raise InvalidInputError(f"geometry must be a shapely geometry, got {value!r}")
+        raise InvalidInputError(f"geometry must be a shapely geometry, got {shown(value)}")
+    vertices = shapely.get_num_coordinates(value)
+    if vertices > MAX_VERTICES:
+        raise InvalidInputError(
+            f"geometry has {vertices:,} coordinate pairs: at most {MAX_VERTICES:,} are accepted"
+        )
+    _check_nesting(value)
     if value.is_empty:
         raise InvalidInputError("geometry is empty")
     if shapely.has_z(value):
         raise InvalidInputError("geometry must be two-dimensional (lon, lat)")
-    for lon, lat in shapely.get_coordinates(value).tolist():
+    coordinates = shapely.get_coordinates(value)
+    lons, lats = coordinates[:, 0], coordinates[:, 1]
+    # Checked all at once; the first bad pair, if any, names itself.
+    bad = ~(np.isfinite(coordinates).all(axis=1) & (np.abs(lons) <= 180) & (np.abs(lats) <= 90))
+    if bad.any():
+        lon, lat = coordinates[int(np.argmax(bad))].tolist()
         check_lon_lat(lon, lat)
+
+
+def _check_nesting(value: BaseGeometry) -> None:
+    """Refuse geometry collections nested more than MAX_NESTING levels deep."""
+    level = [value]
+    depth = 0
+    while level:
+        collections = [g for g in level if g.geom_type == "GeometryCollection"]
+        if not collections:
+            return
+        depth += 1
+        if depth > MAX_NESTING:
+            raise InvalidInputError(
+                f"geometry collections are nested more than {MAX_NESTING} levels deep"
+            )
+        level = [part for c in collections for part in c.geoms]
+
+
+def _check_name(_: Any, __: Any, value: str | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError(f"location name must be text, got {shown(value)}")
+    check_text(value, "location name", MAX_NAME_LENGTH)
+    if not value.strip():
+        raise InvalidInputError("location name is empty")
+
+
+def _check_position(_: Any, __: Any, value: Position | None) -> None:
+    if value is not None and not isinstance(value, Position):
+        raise InvalidInputError(f"position must be a Position, got {shown(value)}")
 
 
 @attrs.frozen(eq=False)
@@ -91,13 +138,11 @@ class Location:
         geometry: An exact shapely geometry (track, area) in lon/lat degrees.
     """
 
-    name: str | None = None
-    position: Position | None = None
+    name: str | None = attrs.field(default=None, validator=_check_name)
+    position: Position | None = attrs.field(default=None, validator=_check_position)
     geometry: BaseGeometry | None = attrs.field(default=None, validator=_check_geometry)
 
     def __attrs_post_init__(self) -> None:
-        if self.name is not None and not self.name.strip():
-            raise InvalidInputError("location name is empty")
         if self.name is None and self.position is None and self.geometry is None:
             raise InvalidInputError("a location needs a name, a position or a geometry")
 

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from incidents._domain.limits import MAX_INSTANT, MAX_NAME_LENGTH, MIN_INSTANT, check_text, shown
 from incidents._errors import InvalidInputError
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "SteppingClock",
     "SystemClock",
     "ValidTime",
+    "check_instant",
     "parse_instant",
     "to_utc",
 ]
@@ -50,7 +52,12 @@ __all__ = [
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _ONE_MINUTE = timedelta(minutes=1)
 _ONE_HOUR = timedelta(hours=1)
-_OFFSET_RE = re.compile(r"^[+-]\d{2}:\d{2}$")
+_OFFSET_RE = re.compile(r"[+-][0-9]{2}:[0-9]{2}")
+_MAX_ZONE_NAME = 255  # the longest IANA name is 32 characters
+# The range is whole years, so an instant is checked by its year alone.
+_FIRST_YEAR, _LAST_YEAR = MIN_INSTANT.year, MAX_INSTANT.year
+assert datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC) == MIN_INSTANT
+assert datetime(_LAST_YEAR + 1, 1, 1, tzinfo=UTC) - timedelta(microseconds=1) == MAX_INSTANT
 
 
 def to_utc(value: datetime, *, what: str = "datetime") -> datetime:
@@ -65,16 +72,56 @@ def to_utc(value: datetime, *, what: str = "datetime") -> datetime:
         The same instant with ``tzinfo=UTC``.
 
     Raises:
-        InvalidInputError: If *value* is not a datetime or is naive.
+        InvalidInputError: If *value* is not a datetime, is naive, or is so
+            close to the ends of the calendar that in UTC it would fall
+            outside the years 1 to 9999.
     """
     if not isinstance(value, datetime):
-        raise InvalidInputError(f"{what} must be a datetime, got {value!r}")
+        raise InvalidInputError(f"{what} must be a datetime, got {shown(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInputError(
             f"{what} {value.isoformat()} is naive: give a timezone-aware datetime "
             "(for example with tzinfo=datetime.UTC or a zoneinfo.ZoneInfo)"
         )
-    return value.astimezone(UTC)
+    if value.tzinfo is UTC and type(value) is datetime:
+        return value  # already what astimezone would make of it
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise _outside(f"{what} {value.isoformat()}") from None
+
+
+def _outside(what: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"{what} is outside the range of instants this library accepts "
+        f"({MIN_INSTANT.isoformat()} to {MAX_INSTANT.isoformat()})"
+    )
+
+
+def check_instant(value: datetime, *, what: str = "instant") -> datetime:
+    """
+    Return *value* in UTC, refusing it outside :data:`~incidents.MIN_INSTANT` to :data:`~incidents.MAX_INSTANT`.
+
+    Valid times, recording times and clock readings keep to this range (the
+    years 2 to 9998 in UTC), so that any of them can be written in any time
+    zone and moved by a day without leaving what :class:`datetime.datetime`
+    can hold.
+
+    Args:
+        value: A timezone-aware datetime.
+        what: How to name the value in an error message, e.g. ``"clock reading"``.
+
+    Returns:
+        The same instant with ``tzinfo=UTC``.
+
+    Raises:
+        InvalidInputError: If *value* is not an aware datetime, or lies
+            outside the range.
+    """
+    utc = to_utc(value, what=what)
+    if not _FIRST_YEAR <= utc.year <= _LAST_YEAR:
+        raise _outside(f"{what} {value.isoformat()}")
+    return utc
 
 
 def parse_instant(text: str, *, what: str = "time") -> datetime:
@@ -95,22 +142,30 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
         parsed = datetime.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise InvalidInputError(
-            f"{what} {text!r} is not an ISO-8601 date-time "
+            f"{what} {shown(text)} is not an ISO-8601 date-time "
             "(expected e.g. 2024-07-25T18:00:00+00:00)"
         ) from None
-    return to_utc(parsed, what=f"{what} {text!r}")
+    return to_utc(parsed, what=what)
 
 
 def _zone(name: str) -> tzinfo:
-    if _OFFSET_RE.match(name):
+    if not isinstance(name, str) or len(name) > _MAX_ZONE_NAME:
+        raise InvalidInputError(
+            f"time zone must be an IANA name or a fixed offset, got {shown(name)}"
+        )
+    if _OFFSET_RE.fullmatch(name):
         sign = -1 if name[0] == "-" else 1
         hours, minutes = int(name[1:3]), int(name[4:6])
+        if hours > 23 or minutes > 59:
+            raise InvalidInputError(
+                f"time zone offset {name} is out of range: from -23:59 to +23:59"
+            )
         return timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInputError(
-            f"unknown time zone {name!r}: use an IANA name such as "
+            f"unknown time zone {shown(name)}: use an IANA name such as "
             "'America/Anchorage' or a fixed offset such as '+08:00'"
         ) from None
 
@@ -141,7 +196,7 @@ def _local_period(at: datetime, unit: timedelta, *, what: str) -> tuple[datetime
     same as at *at* when truncated to *unit*: the truncated wall time shifted
     by that offset, cut at any change of offset within it.
     """
-    instant = to_utc(at, what=what)
+    instant = check_instant(at, what=what)
     zone = at.tzinfo
     assert zone is not None  # checked by to_utc
     # Read the wall clock back from the instant: a wall time the clocks
@@ -197,12 +252,25 @@ class Precision(enum.Enum):
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else to_utc(value, what="valid time bound")
+    return None if value is None else check_instant(value, what="valid time bound")
 
 
 def _check_tz(_: Any, __: Any, value: str | None) -> None:
     if value is not None:
         _zone(value)
+
+
+def _check_precision(_: Any, __: Any, value: Any) -> None:
+    if not isinstance(value, Precision):
+        raise InvalidInputError(f"precision must be a Precision, got {shown(value)}")
+
+
+def _check_wording(_: Any, __: Any, value: str | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError(f"wording must be text, got {shown(value)}")
+    check_text(value, "wording", MAX_NAME_LENGTH)
 
 
 @attrs.frozen
@@ -225,9 +293,9 @@ class ValidTime:
 
     earliest: datetime | None = attrs.field(converter=_optional_utc)
     latest: datetime | None = attrs.field(converter=_optional_utc)
-    precision: Precision = attrs.field(validator=attrs.validators.instance_of(Precision))
+    precision: Precision = attrs.field(validator=_check_precision)
     tz: str | None = attrs.field(default=None, validator=_check_tz)
-    wording: str | None = None
+    wording: str | None = attrs.field(default=None, validator=_check_wording)
 
     def __attrs_post_init__(self) -> None:
         if (self.earliest is None) != (self.latest is None):
@@ -333,7 +401,9 @@ class ValidTime:
             (exclusive), in UTC.
 
         Raises:
-            InvalidInputError: For a malformed day or an unknown time zone.
+            InvalidInputError: For a malformed day, an unknown time zone, or a
+                day not wholly within :data:`~incidents.MIN_INSTANT` to
+                :data:`~incidents.MAX_INSTANT`.
         """
         if isinstance(day, str):
             try:
@@ -343,10 +413,16 @@ class ValidTime:
         if isinstance(day, datetime) or not isinstance(day, date):
             raise InvalidInputError(f"day must be a date, got {day!r}")
         zone = _zone(tz)
+        what = f"day {day.isoformat()} ({tz})"
+        if day == date.max:
+            raise _outside(what)
         start = datetime(day.year, day.month, day.day, tzinfo=zone)
         following = day + timedelta(days=1)
         end = datetime(following.year, following.month, following.day, tzinfo=zone)
-        return cls(to_utc(start), to_utc(end) - _ONE_MICROSECOND, Precision.DAY, tz, wording)
+        latest = to_utc(end, what=what) - _ONE_MICROSECOND
+        if not MIN_INSTANT <= latest <= MAX_INSTANT:
+            raise _outside(what)
+        return cls(check_instant(start, what=what), latest, Precision.DAY, tz, wording)
 
     @classmethod
     def span(cls, start: datetime, end: datetime, *, wording: str | None = None) -> ValidTime:
@@ -515,11 +591,15 @@ class FixedClock:
     A clock that always answers the same instant (for tests and examples).
 
     Args:
-        at: The instant, timezone-aware.
+        at: The instant, timezone-aware, within :data:`~incidents.MIN_INSTANT`
+            to :data:`~incidents.MAX_INSTANT`.
+
+    Raises:
+        InvalidInputError: If *at* is naive or outside that range.
     """
 
     def __init__(self, at: datetime) -> None:
-        self.at = to_utc(at, what="clock time")
+        self.at = check_instant(at, what="clock time")
 
     def __call__(self) -> datetime:
         """
@@ -535,9 +615,12 @@ class FixedClock:
         Move the clock to another instant.
 
         Args:
-            at: The new instant, timezone-aware.
+            at: The new instant, timezone-aware, within range.
+
+        Raises:
+            InvalidInputError: If *at* is naive or outside the range.
         """
-        self.at = to_utc(at, what="clock time")
+        self.at = check_instant(at, what="clock time")
 
     def __repr__(self) -> str:
         return f"FixedClock({self.at.isoformat()!r})"
@@ -550,12 +633,19 @@ class SteppingClock:
     Useful for reproducible recordings: the n-th reading is ``start + n * step``.
 
     Args:
-        start: The first reading, timezone-aware.
+        start: The first reading, timezone-aware, within
+            :data:`~incidents.MIN_INSTANT` to :data:`~incidents.MAX_INSTANT`.
         step: How far each reading advances (default one second).
+
+    Raises:
+        InvalidInputError: If *start* is naive or outside that range, or
+            *step* is not a timedelta.
     """
 
     def __init__(self, start: datetime, step: timedelta = timedelta(seconds=1)) -> None:
-        self.start = to_utc(start, what="clock start")
+        self.start = check_instant(start, what="clock start")
+        if not isinstance(step, timedelta):
+            raise InvalidInputError(f"step must be a timedelta, got {shown(step)}")
         self.step = step
         self._counter: Callable[[], int] = itertools.count().__next__
         self._lock = threading.Lock()
@@ -566,10 +656,20 @@ class SteppingClock:
 
         Returns:
             ``start + n * step`` for the n-th call (from zero).
+
+        Raises:
+            InvalidInputError: If the reading would leave the range of
+                instants (:data:`~incidents.MAX_INSTANT`); the clock stays there.
         """
         with self._lock:
             n = self._counter()
-        return self.start + n * self.step
+        try:
+            reading = self.start + n * self.step
+        except OverflowError:
+            reading = None
+        if reading is None or not MIN_INSTANT <= reading <= MAX_INSTANT:
+            raise _outside(f"reading {n} of {self!r} (start + {n} x step)")
+        return reading
 
     def __repr__(self) -> str:
         return f"SteppingClock({self.start.isoformat()!r}, {self.step!r})"
