@@ -20,6 +20,7 @@ from incidents._domain.events import (
     IncidentOpened,
     SourceRegistered,
 )
+from incidents._domain.limits import MAX_BATCH_EVENTS
 from incidents._errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -52,10 +53,17 @@ def index_batch(
         references); its incidents, in order of first appearance.
 
     Raises:
-        InvalidInputError: If an event is not of the vocabulary.
+        InvalidInputError: If the batch holds more than
+            :data:`~incidents.MAX_BATCH_EVENTS` events, or an event is not of
+            the vocabulary.
         DuplicateEventError: If an id appears twice.
 
     """
+    if len(events) > MAX_BATCH_EVENTS:
+        raise InvalidInputError(
+            f"a batch of {len(events):,} events: at most {MAX_BATCH_EVENTS:,} events are "
+            "recorded at once; record them in several batches"
+        )
     batch: dict[UUID, tuple[int, Event]] = {}
     wanted: set[UUID] = set()
     incidents: dict[UUID, None] = {}
