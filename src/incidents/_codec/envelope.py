@@ -36,6 +36,7 @@ import attrs
 
 from incidents._codec.canonical import FORMAT_VERSION, dumps, encode_recorded, event_text
 from incidents._domain.events import EVENT_TYPES, IncidentOpened, Recorded
+from incidents._domain.limits import MAX_INTEGER
 
 __all__ = [
     "EVENT_ID",
@@ -225,6 +226,8 @@ _expect(TYPE_MARKS[IncidentOpened.TYPE] in _EVENT_JSON, "the type mark is not in
 
 # -- readers ---------------------------------------------------------------------------
 
+_MAX_DIGITS = len(str(MAX_INTEGER))
+
 
 def embedded_sequence(state: bytes) -> int | None:
     """
@@ -241,7 +244,9 @@ def embedded_sequence(state: bytes) -> int | None:
     if cut < 0 or not state.endswith(VERSION_END):
         return None
     digits = state[cut + len(SEQUENCE) : len(state) - len(VERSION_END)]
-    return int(digits) if digits.isdigit() else None
+    # A sequence number has at most 19 digits (it fits in 64 bits): a longer
+    # run of digits is no envelope, and is not worth converting.
+    return int(digits) if digits.isdigit() and len(digits) <= _MAX_DIGITS else None
 
 
 def recorder_text(state: bytes) -> bytes:

@@ -46,6 +46,7 @@ import attrs
 
 from incidents._codec.canonical import decode_recorded, dumps, encode_recorded
 from incidents._domain.events import Recorded
+from incidents._domain.limits import MAX_BUNDLE_HEADER, MAX_BUNDLE_LINE_BYTES
 from incidents._errors import (
     IncidentsError,
     InvalidInputError,
@@ -85,7 +86,8 @@ _HEADER_KEYS = {
     "keys",
     "exported_by",
 }
-_MAX_HEADER = 64 * 1024 * 1024
+# Lines are read this much at a time (and handed on in batches of about this size).
+_CHUNK = 4 * 1024 * 1024
 
 
 def _version() -> str:
@@ -252,11 +254,15 @@ class Bundle:
         where = Path(path)
         try:
             with open(where, "rb") as f:
-                first = f.readline(_MAX_HEADER)
+                first = _header_line(f, where)
         except OSError as exc:
             raise InvalidInputError(f"cannot read bundle {where}: {exc.strerror or exc}") from None
         try:
             header = json.loads(first)
+        except RecursionError:
+            raise InvalidInputError(
+                f"{where} is not a bundle: its first line is JSON nested too deeply"
+            ) from None
         except ValueError:
             raise InvalidInputError(
                 f"{where} is not a bundle: its first line is not JSON"
@@ -287,6 +293,7 @@ class Bundle:
                 f"bundle {where}: its checkpoint is of {checkpoint.origin!r} at size {checkpoint.size}, "
                 f"its header says {origin!r} at size {size}"
             )
+        exported_by = header.get("exported_by")
         return cls(
             where,
             origin,
@@ -294,24 +301,27 @@ class Bundle:
             checkpoint,
             carried,
             keys,
-            str(header.get("exported_by")),
+            exported_by if isinstance(exported_by, str) else "(unknown)",
         )
 
     def lines(self) -> Iterator[list[bytes]]:
         """
         Read the events' lines in batches (after the header).
 
+        A line is read only up to :data:`~incidents.MAX_BUNDLE_LINE_BYTES`:
+        memory stays bounded whatever the file holds.
+
         Yields:
             Lists of lines, each the canonical bytes of one event.
 
+        Raises:
+            VerificationError: If a line is longer than
+                :data:`~incidents.MAX_BUNDLE_LINE_BYTES` (no event's line is).
+
         """
         with open(self.path, "rb") as f:
-            f.readline(_MAX_HEADER)
-            while True:
-                chunk = f.readlines(4 * 1024 * 1024)
-                if not chunk:
-                    return
-                yield [line[:-1] if line.endswith(b"\n") else line for line in chunk]
+            _header_line(f, self.path)
+            yield from _bounded_lines(f, self.path)
 
     def records(self) -> Iterator[Recorded]:
         """
@@ -411,6 +421,61 @@ class Bundle:
                 f"bundle {self.path} does not verify: {report.damages[0].describe()}"
             )
         return report, replay_digests(self.records(), states)
+
+
+def _header_line(f: Any, where: Path) -> bytes:
+    """The header line, read up to its limit."""
+    first: bytes = f.readline(MAX_BUNDLE_HEADER + 1)
+    if len(first) - first.endswith(b"\n") > MAX_BUNDLE_HEADER:
+        raise InvalidInputError(
+            f"{where} is not a bundle this library reads: line 1 (the header) is longer "
+            f"than {MAX_BUNDLE_HEADER:,} bytes"
+        )
+    return first
+
+
+def _too_long(where: Path, number: int) -> VerificationError:
+    return VerificationError(
+        f"line {number} of bundle {where} (event {number - 1}) is longer than "
+        f"{MAX_BUNDLE_LINE_BYTES:,} bytes, which no event's line is: it was not read further"
+    )
+
+
+def _bounded_lines(f: Any, where: Path) -> Iterator[list[bytes]]:
+    """
+    The lines after the header, in batches, each at most MAX_BUNDLE_LINE_BYTES long.
+
+    Read in chunks: a line that does not end within the limit is refused
+    without reading the rest of it.
+    """
+    number = 1  # the header's line
+    parts: list[bytes] = []  # the start of a line whose end is not read yet
+    size = 0
+    while True:
+        chunk = f.read(_CHUNK)
+        if not chunk:
+            if size:  # a last line without its newline
+                yield [b"".join(parts)]
+            return
+        cut = chunk.find(b"\n")
+        if cut < 0:
+            parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_BUNDLE_LINE_BYTES:
+                raise _too_long(where, number + 1)
+            continue
+        lines = chunk[cut + 1 :].split(b"\n")
+        lines.insert(0, b"".join([*parts, chunk[:cut]]))
+        rest = lines.pop()
+        longest = max(map(len, lines))
+        if longest > MAX_BUNDLE_LINE_BYTES:
+            over = next(i for i, line in enumerate(lines) if len(line) > MAX_BUNDLE_LINE_BYTES)
+            raise _too_long(where, number + 1 + over)
+        number += len(lines)
+        parts, size = [rest], len(rest)
+        if size > MAX_BUNDLE_LINE_BYTES:
+            raise _too_long(where, number + 1)
+        yield lines
 
 
 def _carried(item: Any, fields: set[str]) -> BundleCheckpoint:

@@ -124,10 +124,7 @@ class Runs:
         failing = [c for c in checks if c.signature_invalid]
         parts = []
         for raw, first, last in self.runs:
-            try:
-                name = json.loads(raw)
-            except ValueError:
-                name = raw.decode("utf-8", "replace")
+            name = _recorder_name(raw)
             covering = [c for c in vouching if c.checkpoint.size >= first]
             top = max((c.checkpoint.size for c in covering), default=0)
             signed = max(0, min(last, top) - first + 1)
@@ -141,8 +138,18 @@ class Runs:
             invalid = _union(
                 (max(first, c.first or 1), min(last, c.checkpoint.size)) for c in failing
             )
-            parts.append(RecorderPart(str(name), first, last, signed, tuple(keys), invalid))
+            parts.append(RecorderPart(name, first, last, signed, tuple(keys), invalid))
         return tuple(parts)
+
+
+def _recorder_name(raw: bytes) -> str:
+    """A recorder's name from its JSON string; what is no such string is shown as it is."""
+    try:
+        name = json.loads(raw)
+        name.encode("utf-8")  # valid Unicode, printable anywhere
+    except (ValueError, RecursionError, AttributeError):
+        return raw.decode("utf-8", "replace")
+    return name if isinstance(name, str) else raw.decode("utf-8", "replace")
 
 
 def _union(spans: Iterable[tuple[int, int]]) -> int:
