@@ -146,10 +146,22 @@ def test_free_texts_are_bounded(field: str) -> None:
         build("x" * (MAX_TEXT_LENGTH + 1))
 
 
-def test_a_ten_megabyte_title_is_refused_without_repeating_it() -> None:
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda s: IncidentOpened(title=s, **IDS),
+        lambda s: Interceptor(nation=s),
+        lambda s: aircraft(count=s),
+        lambda s: Location(geometry=s),
+        lambda s: ValidTime.day(s, tz="UTC"),
+        lambda s: ValidTime.day("2024-07-24", tz=s),
+    ],
+    ids=["title", "nation", "count", "geometry", "day", "zone"],
+)
+def test_ten_megabytes_are_refused_without_being_repeated(build: Build) -> None:
     with pytest.raises(InvalidInputError) as caught:
-        IncidentOpened(title="x" * 10_000_000, **IDS)
-    assert len(str(caught.value)) < 200
+        build("x" * 10_000_000)
+    assert len(str(caught.value)) < 300
 
 
 def test_quotes_together_are_bounded_like_one_free_text() -> None:
@@ -261,6 +273,16 @@ def test_a_location_checks_its_parts() -> None:
     with pytest.raises(InvalidInputError, match="position"):
         Location(position="55N 170W")  # type: ignore[arg-type]
     assert Location(position=Position(lat=55, lon=-170)).position == Position(lat=55, lon=-170)
+
+
+def test_huge_integer_coordinates_are_out_of_range() -> None:
+    from incidents._domain.geo import check_lon_lat
+
+    for huge in (10**400, -(10**5000)):
+        with pytest.raises(InvalidInputError, match="outside"):
+            check_lon_lat(huge, 0)
+        with pytest.raises(InvalidInputError, match="out of range"):
+            Position(lat=huge, lon=0)
 
 
 def test_counts_are_64_bit() -> None:

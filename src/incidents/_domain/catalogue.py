@@ -43,6 +43,7 @@ from typing import Any
 
 import attrs
 
+from incidents._domain.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, check_text, shown
 from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
 from incidents._errors import InvalidInputError
 
@@ -110,12 +111,13 @@ def _role(value: Any) -> AircraftRole:
     if isinstance(value, str) and value.casefold() in _ROLES:
         return _ROLES[value.casefold()]
     roles = ", ".join(repr(r.value) for r in AircraftRole)
-    raise InvalidInputError(f"unknown role {value!r}; expected one of {roles}")
+    raise InvalidInputError(f"unknown role {shown(value)}; expected one of {roles}")
 
 
 def _text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{attribute.name} must be non-empty text, got {value!r}")
+        raise InvalidInputError(f"{attribute.name} must be non-empty text, got {shown(value)}")
+    check_text(value, attribute.name, MAX_TEXT_LENGTH)
 
 
 def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -130,7 +132,7 @@ def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 def _tuple(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInputError(f"expected a list, got {value!r}")
+        raise InvalidInputError(f"expected a list, got {shown(value)}")
     return tuple(value)
 
 
@@ -141,14 +143,17 @@ def _nation_set(value: Any) -> frozenset[Any]:
 def _names(_: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     for item in value:
         if not isinstance(item, str) or not name_key(item):
-            raise InvalidInputError(f"{attribute.name} must hold non-empty names, got {item!r}")
+            raise InvalidInputError(
+                f"{attribute.name} must hold non-empty names, got {shown(item)}"
+            )
+        check_text(item, f"a name in {attribute.name}", MAX_NAME_LENGTH)
 
 
 def _operators(_: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     for item in value:
         if not isinstance(item, AircraftOperator):
             raise InvalidInputError(
-                f"{attribute.name} must hold AircraftOperator values, got {item!r}"
+                f"{attribute.name} must hold AircraftOperator values, got {shown(item)}"
             )
 
 
@@ -493,6 +498,8 @@ def _read_file(path: str | os.PathLike[str]) -> tuple[tuple[AircraftType, ...], 
 def _parse(data: str | bytes, origin: str) -> tuple[tuple[AircraftType, ...], tuple[str, ...]]:
     try:
         document = json.loads(data)
+    except RecursionError:
+        raise InvalidInputError(f"{origin}: not a JSON document: nested too deeply") from None
     except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise InvalidInputError(f"{origin}: not a JSON document: {exc}") from None
     if not isinstance(document, dict):
@@ -500,11 +507,12 @@ def _parse(data: str | bytes, origin: str) -> tuple[tuple[AircraftType, ...], tu
     unknown = sorted(document.keys() - _TOP)
     if unknown:
         raise InvalidInputError(
-            f"{origin}: unknown key {unknown[0]!r}; expected {', '.join(sorted(_TOP))}"
+            f"{origin}: unknown key {shown(unknown[0])}; expected {', '.join(sorted(_TOP))}"
         )
-    if document.get("format", FORMAT) != FORMAT:
+    version = document.get("format", FORMAT)
+    if type(version) is not int or version != FORMAT:  # true and 1.0 compare equal to 1
         raise InvalidInputError(
-            f"{origin}: format {document['format']!r} is not supported (expected {FORMAT})"
+            f"{origin}: format {shown(version)} is not supported (expected {FORMAT})"
         )
     items = document.get("types")
     if not isinstance(items, list):
@@ -521,14 +529,14 @@ def _parse(data: str | bytes, origin: str) -> tuple[tuple[AircraftType, ...], tu
 
 def _entry(item: Any, where: str) -> AircraftType:
     if not isinstance(item, dict):
-        raise InvalidInputError(f"{where}: expected an object, got {item!r}")
+        raise InvalidInputError(f"{where}: expected an object, got {shown(item)}")
     designation = item.get("designation")
     if isinstance(designation, str):
-        where = f"{where} ({designation!r})"
+        where = f"{where} ({shown(designation)})"
     unknown = sorted(item.keys() - _FIELDS)
     if unknown:
         raise InvalidInputError(
-            f"{where}: unknown field {unknown[0]!r}; expected {', '.join(sorted(_FIELDS))}"
+            f"{where}: unknown field {shown(unknown[0])}; expected {', '.join(sorted(_FIELDS))}"
         )
     missing = sorted(_REQUIRED - item.keys())
     if missing:
@@ -537,7 +545,7 @@ def _entry(item: Any, where: str) -> AircraftType:
     try:
         operators = fields.get("operators", [])
         if not isinstance(operators, list):
-            raise InvalidInputError(f"operators must be a list, got {operators!r}")
+            raise InvalidInputError(f"operators must be a list, got {shown(operators)}")
         fields["operators"] = tuple(_operator(o) for o in operators)
         return AircraftType(**fields)
     except InvalidInputError as exc:
@@ -547,7 +555,7 @@ def _entry(item: Any, where: str) -> AircraftType:
 def _operator(item: Any) -> AircraftOperator:
     if not isinstance(item, dict) or item.keys() != {"nation", "air_arm"}:
         raise InvalidInputError(
-            f'each operator must be {{"nation": ..., "air_arm": ...}}, got {item!r}'
+            f'each operator must be {{"nation": ..., "air_arm": ...}}, got {shown(item)}'
         )
     return AircraftOperator(nation=item["nation"], air_arm=item["air_arm"])
 

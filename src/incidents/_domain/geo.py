@@ -40,8 +40,11 @@ def check_lon_lat(lon: float, lat: float) -> None:
     for name, value, bound in (("latitude", lat, 90.0), ("longitude", lon, 180.0)):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInputError(f"{name} must be a number, got {shown(value)}")
-        if not math.isfinite(value) or not -bound <= value <= bound:
-            raise InvalidInputError(f"{name} {value!r} is outside [-{bound:g}, {bound:g}] degrees")
+        # An integer too large for a float is out of range: compared as it is.
+        if not -bound <= value <= bound or not math.isfinite(value):
+            raise InvalidInputError(
+                f"{name} {shown(value)} is outside [-{bound:g}, {bound:g}] degrees"
+            )
 
 
 def _float(value: Any) -> float:

@@ -30,10 +30,16 @@ import functools
 
 import pycountry
 
+from incidents._domain.limits import shown
+
 __all__ = ["ASSIGNED_NATIONS", "nation_error", "why_not_a_nation"]
 
 ASSIGNED_NATIONS: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
 """Every ISO 3166-1 alpha-2 code assigned today."""
+
+# No country's name is longer (the longest are about 50 characters): a longer
+# text is not looked up.
+_LONGEST_NAME = 200
 
 # Reserved codes people write for an assigned one. ISO 3166-1 reserves "UK"
 # for the United Kingdom at its request, but the assigned code is "GB".
@@ -86,6 +92,8 @@ def why_not_a_nation(value: object) -> str | None:
         if upper in _withdrawn():
             return f"{upper!r} was withdrawn ({_withdrawn()[upper]})"
         return f"{upper!r} is not assigned to any country"
+    if len(value) > _LONGEST_NAME:
+        return "a code is two capital letters"
     try:
         country = pycountry.countries.lookup(value.strip())
     except LookupError:
@@ -105,4 +113,4 @@ def nation_error(what: str, value: object) -> str:
         One sentence naming the field, the value and what is wrong with it.
     """
     why = why_not_a_nation(value)
-    return f"{what} must be an assigned ISO 3166-1 alpha-2 code such as 'US', got {value!r}: {why}"
+    return f"{what} must be an assigned ISO 3166-1 alpha-2 code such as 'US', got {shown(value)}: {why}"

@@ -409,9 +409,9 @@ class ValidTime:
             try:
                 day = date.fromisoformat(day)
             except ValueError:
-                raise InvalidInputError(f"day {day!r} is not YYYY-MM-DD") from None
+                raise InvalidInputError(f"day {shown(day)} is not YYYY-MM-DD") from None
         if isinstance(day, datetime) or not isinstance(day, date):
-            raise InvalidInputError(f"day must be a date, got {day!r}")
+            raise InvalidInputError(f"day must be a date, got {shown(day)}")
         zone = _zone(tz)
         what = f"day {day.isoformat()} ({tz})"
         if day == date.max:
