@@ -51,7 +51,9 @@ soak: $(STAMP)
 	INCIDENTS_SOAK_TIMEOUT=$(SOAK_TIMEOUT) INCIDENTS_SOAK_REPORT=$(SOAK_REPORT) \
 	INCIDENTS_SOAK_BATCHES=$(SOAK_BATCHES) \
 	$(BIN)/python -m pytest -n 2 --durations=0 tests/reliability \
-	tests/timetravel/test_stable_knowledge.py $(PYTEST_ARGS)
+	tests/timetravel/test_stable_knowledge.py tests/codec/test_fuzz_codec.py \
+	tests/audit/test_fuzz_bundle.py tests/domain/test_fuzz_events.py \
+	tests/domain/test_catalogue_bounds.py $(PYTEST_ARGS)
 
 ## bench: print every benchmark beside its raw baseline
 bench: $(STAMP)

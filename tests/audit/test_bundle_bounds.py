@@ -165,3 +165,43 @@ def test_the_lines_read_are_the_lines_written(exported: Path, final_newline: boo
     exported.write_bytes(b"\n".join([header, *many]) + (b"\n" if final_newline else b""))
     read = [line for batch in Bundle.open(exported).lines() for line in batch]
     assert read == many
+
+
+def _ledger_with_example(tmp_path: Path) -> Ledger:
+    clock = FixedClock(ALASKA_2024_PUBLISHED_AT)
+    ledger = Ledger.open(tmp_path / "alaska.db", clock=clock)
+    for at, events in alaska_2024_batches():
+        clock.set(at)
+        ledger.record(*events)
+    return ledger
+
+
+def test_a_bundle_that_could_not_be_read_back_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event line longer than readers accept (stored by an older version, say)."""
+    import incidents.audit._bundle as bundles
+
+    ledger = _ledger_with_example(tmp_path)
+    longest = max(len(r.state) for r in ledger.store.rows())
+    monkeypatch.setattr(bundles, "MAX_BUNDLE_LINE_BYTES", longest - 1)
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(InvalidInputError, match="longer than a bundle line may be"):
+        ledger.export_bundle(target)
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if "out" in p.name) == []  # no temp file
+    ledger.close()
+
+
+def test_a_bundle_header_past_its_limit_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import incidents.audit._bundle as bundles
+
+    ledger = _ledger_with_example(tmp_path)
+    monkeypatch.setattr(bundles, "MAX_BUNDLE_HEADER", 100)
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(InvalidInputError, match="header would be"):
+        ledger.export_bundle(target)
+    assert not target.exists()
+    ledger.close()

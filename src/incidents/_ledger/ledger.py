@@ -27,8 +27,9 @@ import attrs
 from incidents._codec.canonical import event_text
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Event, Recorded, SourceRegistered
+from incidents._domain.limits import MAX_NAME_LENGTH, check_text
 from incidents._domain.state import Incident, Reading
-from incidents._domain.time import Clock, SystemClock, to_utc
+from incidents._domain.time import Clock, SystemClock, check_instant, to_utc
 from incidents._errors import (
     InvalidInputError,
     LedgerClosedError,
@@ -72,7 +73,8 @@ def _default_recorder() -> str:
 
 def _check_recorder(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"recorder must be a non-empty name, got {name!r}")
+        raise InvalidInputError(f"recorder must be a non-empty name, got {name!r:.80}")
+    check_text(name, "recorder", MAX_NAME_LENGTH)
     return name
 
 
@@ -284,7 +286,7 @@ class Ledger:
                 self._known,
                 self._mapper,
             )
-            now = to_utc(self._clock(), what="clock reading")
+            now = check_instant(self._clock(), what="clock reading")
             if last_micros is not None and to_micros(now) <= last_micros:
                 # Every batch is recorded strictly after the settled time (the
                 # last batch's, or the latest known_at a reader settled), so
@@ -534,7 +536,7 @@ class Ledger:
         if diff is None:
             raise self._unknown(incident_id, b)
         if known_at_b is None:
-            diff = attrs.evolve(diff, known_at_b=to_utc(self._clock(), what="clock reading"))
+            diff = attrs.evolve(diff, known_at_b=check_instant(self._clock(), what="clock reading"))
         return diff
 
     def incidents(
@@ -705,7 +707,7 @@ class Ledger:
         self._check_open()
         checkpoint = self._audit.checkpoint(size=size)
         if store:
-            now = to_micros(to_utc(self._clock(), what="clock reading"))
+            now = to_micros(check_instant(self._clock(), what="clock reading"))
             self._audit.keep(checkpoint, recorder=self._recorder, created_at=now)
         return checkpoint
 
@@ -823,7 +825,7 @@ class Ledger:
 
         """
         self._check_open()
-        now = to_micros(to_utc(self._clock(), what="clock reading"))
+        now = to_micros(check_instant(self._clock(), what="clock reading"))
         return self._audit.build(recorder=self._recorder, built_at=now, origin=origin)
 
     def export_bundle(self, path: str | os.PathLike[str]) -> Checkpoint:

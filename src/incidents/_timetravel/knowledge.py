@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from incidents._domain.time import Clock, to_utc
+from incidents._domain.time import Clock, check_instant, to_utc
 from incidents._errors import FutureKnowledgeError, UnsettledKnowledgeError
 from incidents.storage import Store, from_micros, to_micros
 
@@ -87,7 +87,7 @@ class Knowledge:
         self._remember(found)
         if found is not None and until <= found:
             return until
-        now = to_utc(self._clock(), what="clock reading")
+        now = check_instant(self._clock(), what="clock reading")
         if known > now:
             raise FutureKnowledgeError(
                 f"known_at {known.isoformat()} is in the future (the ledger's clock reads "

@@ -144,8 +144,14 @@ def write_bundle(
         "keys": sorted(all_keys),
         "exported_by": f"incidents {_version()}",
     }
+    first = dumps(header)
+    if len(first) > MAX_BUNDLE_HEADER:
+        raise InvalidInputError(
+            f"the bundle's header would be {len(first):,} bytes, more than the "
+            f"{MAX_BUNDLE_HEADER:,} a bundle may have: export with fewer checkpoints"
+        )
     with atomic_file(path, what="bundle") as out:
-        out.write(dumps(header) + b"\n")
+        out.write(first + b"\n")
         edge = TreeEdge()
         with store.audit_reading() as reader, Turns() as turns:
             after = 0
@@ -159,6 +165,12 @@ def write_bundle(
                         f"the ledger's sequence numbers have a gap after {edge.size}: run `incidents verify`"
                     )
                 states = [r[6] for r in rows]
+                longest = max(map(len, states))
+                if longest > MAX_BUNDLE_LINE_BYTES:  # a bundle nobody could read back
+                    raise InvalidInputError(
+                        f"an event of {longest:,} bytes, after sequence {after}, is longer than "
+                        f"a bundle line may be ({MAX_BUNDLE_LINE_BYTES:,} bytes)"
+                    )
                 out.write(b"\n".join(states) + b"\n")
                 edge.append(leaf_hashes(states))
                 after = rows[-1][0]
