@@ -15,9 +15,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
+from incidents._errors import StorageError
 from incidents._tlog.tiles import Tile
 
 __all__ = [
+    "schema_version_of",
     "EPOCH",
     "AuditCheckpointRow",
     "AuditRow",
@@ -238,3 +240,23 @@ class ProjectionCheckpoint:
     version: str
     sequence: int
     active: bool
+
+
+def schema_version_of(value: object, where: str) -> int:
+    """
+    The schema version a ledger's ``ledger_meta`` names, as a number.
+
+    Args:
+        value: The stored value (text).
+        where: The ledger, for the message.
+
+    Returns:
+        The version.
+
+    Raises:
+        StorageError: If the stored value is not a plain decimal number.
+    """
+    text = value if isinstance(value, str) else None
+    if text is None or not text.isascii() or not text.isdecimal() or len(text) > 9:
+        raise StorageError(f"ledger {where}: its schema version {value!r:.40} is not a number")
+    return int(text)

@@ -8,6 +8,8 @@ from typing import Any
 
 from psycopg import sql
 
+from incidents.storage._rows import schema_version_of
+
 __all__ = [
     "CHECKPOINT_COLUMNS",
     "COLUMNS",
@@ -95,7 +97,7 @@ def create_events(c: Any, schema: str) -> int:
         (str(SCHEMA_VERSION),),
     )
     c.execute(sql.SQL("SELECT value FROM {} WHERE key = 'schema_version'").format(meta))
-    return int(c.fetchone()[0])
+    return schema_version_of(c.fetchone()[0], f"schema {schema}")
 
 
 def create_audit(c: Any, schema: str) -> None:

@@ -15,6 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteDatastore
 
 from incidents._errors import InvalidInputError, StorageError
+from incidents.storage._rows import schema_version_of
 from incidents.storage._signal import CommitSignal, commit_signal
 from incidents.storage._sqlite._file import READ_ONLY_PRAGMAS, inspect_file, read_only_uri
 from incidents.storage._sqlite._schema import (
@@ -126,7 +127,7 @@ class SQLiteBase:
                 c.execute(statement)
             upgrade_audit_tiles(c)
             c.execute("SELECT value FROM ledger_meta WHERE key='schema_version'")
-            version = int(c.fetchone()[0])
+            version = schema_version_of(c.fetchone()[0], str(self.path))
         self.audit_tables = set(_AUDIT_TABLES)
         return version
 
@@ -140,12 +141,7 @@ class SQLiteBase:
         if found is None:
             raise InvalidInputError(f"{self.path} is not a ledger: it names no schema version")
         self.audit_tables = tables & set(_AUDIT_TABLES)
-        try:
-            return int(found[0])
-        except (TypeError, ValueError):
-            raise StorageError(
-                f"ledger {self.path}: its schema version {found[0]!r} is not a number"
-            ) from None
+        return schema_version_of(found[0], str(self.path))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
