@@ -11,7 +11,7 @@ import pytest
 from incidents import Ledger, StorageError
 from support.backends import fresh_postgres_url, require_postgres
 
-JUNK = ["junk", "", " 1", "1.0", "١", "9" * 5000]
+JUNK = ["junk", "", " 1", "1.0", "\u0661", "9" * 5000]
 
 
 @pytest.mark.parametrize("read_only", [False, True])
@@ -21,7 +21,7 @@ def test_sqlite(tmp_path: Path, junk: str, read_only: bool) -> None:
     Ledger.open(path).close()
     with sqlite3.connect(path) as c:
         c.execute("UPDATE ledger_meta SET value=? WHERE key='schema_version'", (junk,))
-    with pytest.raises(StorageError, match="schema version .* is not a number"):
+    with pytest.raises(StorageError, match=r"schema version .* is not a number"):
         Ledger.open(path, read_only=read_only)
 
 
