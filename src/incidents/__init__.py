@@ -83,6 +83,7 @@ from incidents._domain.time import (
     parse_instant,
 )
 from incidents._errors import (
+    ClockBehindError,
     ConcurrencyError,
     DuplicateEventError,
     FileWriteError,
@@ -100,7 +101,7 @@ from incidents._errors import (
     VerificationError,
 )
 from incidents._gc import set_gc_pauses
-from incidents._ledger import Ledger
+from incidents._ledger import Ledger, RecordedBatch
 from incidents._public import report_public_module
 from incidents._timetravel.history import (
     Diff,
@@ -173,6 +174,7 @@ __all__ = [
     "CheckpointCheck",
     "Claim",
     "Clock",
+    "ClockBehindError",
     "ConcurrencyError",
     "ConsistencyProof",
     "Correction",
@@ -210,6 +212,7 @@ __all__ = [
     "ReadModel",
     "Reading",
     "Recorded",
+    "RecordedBatch",
     "RecorderPart",
     "Reliability",
     "Retraction",

@@ -11,6 +11,7 @@ by :meth:`incidents.Ledger.record`, nothing was recorded.
 from __future__ import annotations
 
 __all__ = [
+    "ClockBehindError",
     "ConcurrencyError",
     "DuplicateEventError",
     "FileWriteError",
@@ -142,4 +143,15 @@ class ProjectionError(IncidentsError):
 class UnknownProjectionError(InvalidInputError, LookupError):
     """
     No projection is registered under the name asked for.
+    """
+
+
+class ClockBehindError(IncidentsError):
+    """
+    The ledger's clock is behind the ledger, and the ledger was opened to refuse such batches.
+
+    Raised by :meth:`incidents.Ledger.record` when the clock reads the
+    ledger's settled time or earlier (see ``clock_behind`` of
+    :meth:`incidents.Ledger.open`) and recording the batch after it would
+    move it further ahead of the clock than allowed. Nothing was recorded.
     """

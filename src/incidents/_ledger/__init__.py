@@ -7,6 +7,7 @@ the checks a batch passes before it is recorded are in
 (:class:`incidents.audit._log.AuditLog`).
 """
 
+from incidents._ledger.clock import RecordedBatch
 from incidents._ledger.ledger import Ledger
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "RecordedBatch"]

@@ -38,6 +38,7 @@ from incidents._errors import (
 )
 from incidents._gc import paused_gc
 from incidents._ledger.checks import Known, check_batch, index_batch
+from incidents._ledger.clock import ClockBehind, ClockRule, RecordedBatch
 from incidents._timetravel.history import Diff, History
 from incidents._timetravel.knowledge import Knowledge
 from incidents._timetravel.service import TimeTravel
@@ -99,6 +100,8 @@ class Ledger:
             its name as origin, and a key of another name is refused.
         origin: The log's name, for a ledger that has none yet (see
             :meth:`checkpoint`); an existing ledger keeps its own.
+        clock_behind: What :meth:`record` does when the clock is behind the
+            ledger (see :meth:`open`).
     """
 
     def __init__(
@@ -109,7 +112,13 @@ class Ledger:
         recorder: str | None = None,
         signing_key: SigningKey | None = None,
         origin: str | None = None,
+        clock_behind: ClockBehind = "adjust",
     ) -> None:
+        try:
+            self._clock_rule = ClockRule(clock_behind)
+        except BaseException:
+            store.close()
+            raise
         self._store = store
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._knowledge = Knowledge(store, self._clock)
@@ -137,6 +146,7 @@ class Ledger:
         signing_key: SigningKey | None = None,
         origin: str | None = None,
         read_only: bool = False,
+        clock_behind: ClockBehind = "adjust",
     ) -> Ledger:
         """
         Open (or create) a ledger.
@@ -155,6 +165,15 @@ class Ledger:
                 nothing is created or written, nothing kept in the file runs,
                 and what is not a ledger is refused (``incidents verify`` opens
                 ledgers so). Recording into it raises :class:`StorageError`.
+            clock_behind: What :meth:`record` does when the clock reads the
+                ledger's settled time or earlier (a :class:`FixedClock` not
+                moved on, two batches in one microsecond, a clock stepped
+                back, another writer's clock ahead): ``"adjust"`` (the
+                default) records the batch one microsecond after the settled
+                time and says so (:attr:`RecordedBatch.clock_adjusted`);
+                ``"refuse"`` records nothing and raises
+                :class:`ClockBehindError`; a :class:`~datetime.timedelta`
+                adjusts by at most that much and refuses beyond.
 
         Returns:
             The open ledger.
@@ -162,15 +181,17 @@ class Ledger:
         Raises:
             StorageError: If the storage cannot be opened.
             InvalidInputError: If ``origin`` differs from an existing ledger's,
-                the signing key is not named after the log, or (read-only) the
-                target holds no ledger.
+                the signing key is not named after the log, (read-only) the
+                target holds no ledger, or ``clock_behind`` is none of the above.
         """
+        ClockRule(clock_behind)  # checked before anything is opened
         return cls(
             open_store(target, read_only=read_only),
             clock=clock,
             recorder=recorder,
             signing_key=signing_key,
             origin=origin,
+            clock_behind=clock_behind,
         )
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -229,7 +250,7 @@ class Ledger:
         *events: Event,
         recorder: str | None = None,
         expected_positions: Mapping[UUID, int] | None = None,
-    ) -> tuple[Recorded, ...]:
+    ) -> RecordedBatch:
         """
         Record a batch of events, all or nothing.
 
@@ -237,7 +258,8 @@ class Ledger:
         the ledger's clock while the batch holds the writers' lock. It is
         always later than the settled time (:meth:`settled_until`): where the
         clock reads that time or earlier, the batch is recorded one
-        microsecond after it.
+        microsecond after it (and the result's ``clock_adjusted`` is true),
+        or refused, as the ledger was opened (``clock_behind``).
         References may point at events already recorded or earlier in the
         batch; an event's source may be registered anywhere in the batch.
 
@@ -248,13 +270,17 @@ class Ledger:
                 the stream position the caller last saw (0 for a new incident).
 
         Returns:
-            The recorded events, in recording order.
+            The recorded events, in recording order: a tuple of
+            :class:`Recorded` that also gives the clock's reading
+            (:class:`RecordedBatch`).
 
         Raises:
             InvalidInputError: (and its subclasses) for bad input: an unknown
                 incident, source or event, a duplicate id, a correction that
                 does not fit its target.
             ConcurrencyError: If another writer changed an expected stream first.
+            ClockBehindError: If the clock is behind the ledger by more than
+                ``clock_behind`` allows.
             StorageError: If the backend fails.
         """
         self._check_open()
@@ -269,7 +295,7 @@ class Ledger:
         events: Sequence[Event],
         who: str,
         expected_positions: Mapping[UUID, int] | None,
-    ) -> tuple[Recorded, ...]:
+    ) -> RecordedBatch:
         # Everything that does not depend on what is stored happens before the
         # write lock is taken: checks of the batch itself, and encoding.
         batch, wanted, incident_ids = index_batch(events)
@@ -286,12 +312,12 @@ class Ledger:
                 self._known,
                 self._mapper,
             )
-            now = check_instant(self._clock(), what="clock reading")
-            if last_micros is not None and to_micros(now) <= last_micros:
-                # Every batch is recorded strictly after the settled time (the
-                # last batch's, or the latest known_at a reader settled), so
-                # that no answer already given can change.
-                now = from_micros(last_micros + 1)
+            reading = check_instant(self._clock(), what="clock reading")
+            # Every batch is recorded strictly after the settled time (the
+            # last batch's, or the latest known_at a reader settled), so that
+            # no answer already given can change: a clock behind it is
+            # adjusted, or refused, as the ledger was opened.
+            now = self._clock_rule.place(reading, last_micros)
             recorded, rows = self._envelopes(events, texts, heads, last_sequence, now, who)
             ids = writer.insert(rows)
             edge = self._audit.append(writer, last_sequence, rows, ids, who, to_micros(now))
@@ -305,7 +331,7 @@ class Ledger:
         for event in events:
             if type(event) is SourceRegistered:
                 known[event.event_id] = (event.TYPE, event.incident_id)
-        return recorded
+        return RecordedBatch(recorded, clock_reading=reading)
 
     def _envelopes(
         self,
