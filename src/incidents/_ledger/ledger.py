@@ -41,6 +41,7 @@ from incidents._ledger.checks import Known, check_batch, index_batch
 from incidents._ledger.clock import ClockBehind, ClockRule, RecordedBatch
 from incidents._timetravel.history import Diff, History
 from incidents._timetravel.knowledge import Knowledge
+from incidents._timetravel.published import Published
 from incidents._timetravel.service import TimeTravel
 from incidents._tlog.checkpoint import Checkpoint
 from incidents._tlog.notes import SigningKey, VerifierKey
@@ -135,6 +136,7 @@ class Ledger:
             store.close()
             raise
         self._time_travel = TimeTravel(store)
+        self._published = Published(store)
 
     @classmethod
     def open(
@@ -419,6 +421,7 @@ class Ledger:
         known_at: datetime | None = None,
         *,
         reading: Reading = Reading.POSSIBLY,
+        published_by: datetime | None = None,
     ) -> Incident:
         """
         An incident as it stood at a valid time, as known at a recording time.
@@ -475,11 +478,20 @@ class Ledger:
         bitemporal index that keeps every version of every fact, so an old *known_at*
         costs what the current state costs.
 
+        A third clock, *published_by*, keeps only the events whose sources
+        had been published by then (``published_at``; a source without one
+        counts from each event's own recording time), corrections and
+        retractions included: what was public then, however late the
+        ledger learned it (see :doc:`time-travel`). Such answers are folded
+        from the incident's events each time, not read from the index.
+
         Args:
             incident_id: The incident.
             valid_at: Only facts in effect at this valid time (default: all).
             known_at: Only what had been recorded by this time (default: now).
             reading: How imprecise valid times count against *valid_at*.
+            published_by: Only events whose sources were published by this
+                time (default: every event).
 
         Returns:
             The incident's state.
@@ -487,20 +499,27 @@ class Ledger:
         Raises:
             UnknownIncidentError: If the incident was not recorded, or not yet
                 as known at *known_at* (there is no empty incident: an
-                incident exists in the record from its opening on).
+                incident exists in the record from its opening on), or its
+                opening's source was not yet published by *published_by*.
             FutureKnowledgeError: If *known_at* is in the future.
-            InvalidInputError: For a naive *valid_at* or *known_at*, or a
-                *reading* that is not a :class:`~incidents.Reading`.
+            InvalidInputError: For a naive *valid_at*, *known_at* or
+                *published_by*, or a *reading* that is not a
+                :class:`~incidents.Reading`.
         """
         self._check_open()
         until = self._known_until(known_at)
+        published = _published_by(published_by)
         valid = None if valid_at is None else to_utc(valid_at, what="valid_at")
-        state = self._time_travel.state(incident_id, valid, until, _reading(reading))
+        how = _reading(reading)
+        if published is None:
+            state = self._time_travel.state(incident_id, valid, until, how)
+        else:
+            state = self._published.state(incident_id, valid, until, published, how)
         if state is None:
-            raise self._unknown(incident_id, until)
+            raise self._unknown(incident_id, until, published)
         return state
 
-    def history(self, incident_id: UUID) -> History:
+    def history(self, incident_id: UUID, *, published_by: datetime | None = None) -> History:
         """
         The incident's audit trail: every recorded event, in recording order.
 
@@ -509,23 +528,44 @@ class Ledger:
         target, the corrected fields as they stood before and after, and
         what the entry changed in the incident's state. ``str()`` renders it.
 
+        With *published_by*, only the entries whose sources had been
+        published by then (see :meth:`incident`), each as in the whole trail
+        (what it changed is what it changed when it was recorded), under
+        the title as published by then.
+
         Args:
             incident_id: The incident.
+            published_by: Only entries whose sources were published by this
+                time (default: every entry).
 
         Returns:
             The history.
 
         Raises:
-            UnknownIncidentError: If the incident is not recorded.
+            UnknownIncidentError: If the incident is not recorded, or its
+                opening's source was not yet published by *published_by*.
+            InvalidInputError: If *published_by* is naive.
         """
         self._check_open()
+        published = _published_by(published_by)
         history = self._time_travel.history(incident_id)
         if history is None:
             raise self._unknown(incident_id, None)
-        return history
+        if published is None:
+            return history
+        filtered = self._published.history(history, published)
+        if filtered is None:
+            raise self._unknown(incident_id, None, published)
+        return filtered
 
     def diff(
-        self, incident_id: UUID, known_at_a: datetime, known_at_b: datetime | None = None
+        self,
+        incident_id: UUID,
+        known_at_a: datetime | None = None,
+        known_at_b: datetime | None = None,
+        *,
+        published_by_a: datetime | None = None,
+        published_by_b: datetime | None = None,
     ) -> Diff:
         """
         What the record of an incident says differently between two recording times.
@@ -535,35 +575,101 @@ class Ledger:
         retraction, between what was known at *known_at_a* and at
         *known_at_b*. ``str()`` renders it.
 
+        Either side may also be asked "as published by" a time (see
+        :meth:`incident`): ``diff(id, published_by_a=day_after,
+        published_by_b=week_after)`` is what became public in between, as
+        the ledger knows it now. A fact whose source's publication time was
+        corrected to after the second side's counts as retracted.
+
         Args:
             incident_id: The incident.
             known_at_a: The earlier recording time (before the incident was
-                recorded, every fact counts as added).
+                recorded, every fact counts as added; default: now, for a
+                diff between two publication times).
             known_at_b: The later recording time (default: now).
+            published_by_a: The earlier publication time, if any.
+            published_by_b: The later publication time: give both or neither
+                (the same time twice to compare two recording times of what
+                was published by then).
 
         Returns:
             The differences.
 
         Raises:
-            UnknownIncidentError: If the incident was not recorded by *known_at_b*.
-            FutureKnowledgeError: If either time is in the future.
-            InvalidInputError: If *known_at_a* is after *known_at_b*, or either is naive.
+            UnknownIncidentError: If the incident was not recorded by *known_at_b*
+                (or its opening not yet published by *published_by_b*).
+            FutureKnowledgeError: If either recording time is in the future.
+            InvalidInputError: If neither *known_at_a* nor *published_by_a* is
+                given, only one publication time is, the first side is later
+                than the second on either clock, or a time is naive.
         """
         self._check_open()
         a = self._known_until(known_at_a)
         b = self._known_until(known_at_b)
-        assert a is not None
-        if b is not None and a > b:
+        pa = _published_by(published_by_a, "published_by_a")
+        pb = _published_by(published_by_b, "published_by_b")
+        if known_at_a is None and pa is None:
             raise InvalidInputError(
-                f"known_at_a ({from_micros(a).isoformat()}) is after known_at_b "
+                "diff() compares two times: give known_at_a (a recording time), "
+                "published_by_a (a publication time), or both"
+            )
+        if b is not None and (a is None or a > b):
+            first = "now" if a is None else from_micros(a).isoformat()
+            raise InvalidInputError(
+                f"known_at_a ({first}) is after known_at_b "
                 f"({from_micros(b).isoformat()}): give the earlier recording time first"
             )
-        diff = self._time_travel.diff(incident_id, a, b)
-        if diff is None:
-            raise self._unknown(incident_id, b)
-        if known_at_b is None:
-            diff = attrs.evolve(diff, known_at_b=check_instant(self._clock(), what="clock reading"))
+        if pa is not None and pb is not None and pa > pb:
+            raise InvalidInputError(
+                f"published_by_a ({pa.isoformat()}) is after published_by_b "
+                f"({pb.isoformat()}): give the earlier publication time first"
+            )
+        if (pa is None) != (pb is None):
+            raise InvalidInputError(
+                "give both published_by_a and published_by_b, or neither: a side without "
+                "one counts every event, whatever its publication time"
+            )
+        if pa is None or pb is None:
+            assert a is not None
+            diff = self._time_travel.diff(incident_id, a, b)
+            if diff is None:
+                raise self._unknown(incident_id, b)
+        else:
+            diff = self._published_diff(incident_id, (a, pa), (b, pb))
+        if known_at_a is None or known_at_b is None:
+            now = check_instant(self._clock(), what="clock reading")
+            diff = attrs.evolve(
+                diff,
+                known_at_a=now if known_at_a is None else diff.known_at_a,
+                known_at_b=now if known_at_b is None else diff.known_at_b,
+            )
         return diff
+
+    def _published_diff(
+        self,
+        incident_id: UUID,
+        a: tuple[int | None, datetime],
+        b: tuple[int | None, datetime],
+    ) -> Diff:
+        found = self._published.diff(incident_id, a, b)
+        if found is None:
+            raise self._unknown(incident_id, b[0], b[1])
+        state_a, state_b, changes, events = found
+        assert state_b.last_recorded_at is not None
+        known_b = state_b.last_recorded_at if b[0] is None else from_micros(b[0])
+        known_a = known_b if a[0] is None else from_micros(a[0])
+        return Diff(
+            incident_id=incident_id,
+            title=state_b.title,
+            known_at_a=known_a,
+            known_at_b=known_b,
+            position_a=0 if state_a is None else state_a.last_position,
+            position_b=state_b.last_position,
+            changes=tuple(changes),
+            events=events,
+            published_by_a=a[1],
+            published_by_b=b[1],
+        )
 
     def incidents(
         self,
@@ -571,6 +677,7 @@ class Ledger:
         known_at: datetime | None = None,
         *,
         reading: Reading = Reading.POSSIBLY,
+        published_by: datetime | None = None,
     ) -> list[Incident]:
         """
         The incidents known at a recording time whose facts fall in a valid-time window.
@@ -589,6 +696,9 @@ class Ledger:
             known_at: Only what had been recorded by this time (default: now).
                 Before anything was recorded, the list is empty.
             reading: How imprecise valid times count against the window.
+            published_by: Only events whose sources were published by this
+                time (see :meth:`incident`); an incident whose opening's
+                source was published later is not listed.
 
         Returns:
             The incidents' states as known at *known_at* (every fact, not only
@@ -600,6 +710,7 @@ class Ledger:
         """
         self._check_open()
         until = self._known_until(known_at)
+        published = _published_by(published_by)
         window = None
         if valid_between is not None:
             try:
@@ -613,7 +724,10 @@ class Ledger:
             if high < low:
                 raise InvalidInputError(f"the window ends ({end}) before it starts ({start})")
             window = (low, high)
-        return self._time_travel.incidents(window, until, _reading(reading))
+        how = _reading(reading)
+        if published is not None:
+            return self._published.incidents(window, until, published, how)
+        return self._time_travel.incidents(window, until, how)
 
     def rebuild_snapshots(self, incident_id: UUID | None = None) -> int:
         """
@@ -650,8 +764,20 @@ class Ledger:
         self._time_travel.forget()
         return self._store.drop_fold_snapshots(incident_id)
 
-    def _unknown(self, incident_id: UUID, until: int | None) -> UnknownIncidentError:
-        if until is None or incident_id not in self._store.incident_ids():
+    def _unknown(
+        self, incident_id: UUID, until: int | None, published_by: datetime | None = None
+    ) -> UnknownIncidentError:
+        if incident_id not in self._store.incident_ids():
+            return UnknownIncidentError(f"incident {incident_id} is not recorded")
+        if published_by is not None and (
+            until is None or self._store.stream(incident_id, recorded_until=until)
+        ):
+            return UnknownIncidentError(
+                f"incident {incident_id} was not yet published as published by "
+                f"{published_by.isoformat()}: the source it was opened from was published "
+                "later (or, without a publication time, recorded later)"
+            )
+        if until is None:
             return UnknownIncidentError(f"incident {incident_id} is not recorded")
         return UnknownIncidentError(
             f"incident {incident_id} was not yet recorded as known at "
@@ -885,6 +1011,10 @@ class Ledger:
             () if key is None else (key.verifier,),
         )
         return checkpoint
+
+
+def _published_by(value: datetime | None, what: str = "published_by") -> datetime | None:
+    return None if value is None else to_utc(value, what=what)
 
 
 def _reading(reading: object) -> Reading:

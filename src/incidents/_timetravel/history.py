@@ -150,6 +150,10 @@ class Diff:
         changes: One entry per fact that differs, in stream order.
         events: The corrections and retractions recorded in between, by
             position (to show what made each change).
+        published_by_a: The first publication time, if the first side was
+            asked "as published by" (only events whose sources were
+            published by then count).
+        published_by_b: The second publication time, likewise.
     """
 
     incident_id: UUID
@@ -160,6 +164,8 @@ class Diff:
     position_b: int
     changes: tuple[FactChange, ...]
     events: Mapping[int, Event] = attrs.field(factory=dict, repr=False)
+    published_by_a: datetime | None = None
+    published_by_b: datetime | None = None
 
     def _of(self, kind: FactChangeKind) -> tuple[FactChange, ...]:
         return tuple(c for c in self.changes if c.kind is kind)
@@ -205,14 +211,23 @@ class Diff:
         )
         lines = [
             f'Changes to "{self.title}" (incident {self.incident_id})',
-            f"  from: as known at {stamp(self.known_at_a)} ({self.position_a} events)",
-            f"  to:   as known at {stamp(self.known_at_b)} ({self.position_b} events)",
+            f"  from: {_view(self.known_at_a, self.published_by_a, self.position_a)}",
+            f"  to:   {_view(self.known_at_b, self.published_by_b, self.position_b)}",
             f"  {counts or 'no differences'}",
         ]
         return "\n".join(lines + _render_changes(self.changes, self.events))
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _view(known_at: datetime, published_by: datetime | None, position: int) -> str:
+    if published_by is None:
+        return f"as known at {stamp(known_at)} ({position} events)"
+    return (
+        f"as known at {stamp(known_at)}, as published by {stamp(published_by)} "
+        f"(events up to #{position})"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -313,13 +328,17 @@ class History(Sequence[HistoryEntry]):
 
     Attributes:
         incident_id: The incident.
-        title: Its current title.
+        title: Its current title (as published by :attr:`published_by`, if given).
         entries: The entries.
+        published_by: If the history was asked "as published by" a time:
+            that time (only the entries whose sources were published by
+            then are listed).
     """
 
     incident_id: UUID
     title: str
     entries: tuple[HistoryEntry, ...]
+    published_by: datetime | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -344,6 +363,8 @@ class History(Sequence[HistoryEntry]):
             A heading, then each entry (see :meth:`HistoryEntry.describe`).
         """
         heading = f'History of "{self.title}" (incident {self.incident_id}), {len(self)} events'
+        if self.published_by is not None:
+            heading += f" published by {stamp(self.published_by)}"
         names: dict[UUID, str] = {e.event_id: f"#{e.position} {e.type}" for e in self.entries}
         names.update(
             (e.event_id, e.event.publisher)
