@@ -8,13 +8,13 @@ import argparse
 from typing import Any
 from uuid import UUID
 
-from incidents._cli.common import parse_incident, terminal_width
+from incidents._cli.common import parse_incident, parse_time, terminal_width
 from incidents._cli.output import displayed, emit, printable
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, IncidentOpened, Recorded, Retraction
 from incidents._domain.state import fold
 from incidents._domain.time import FixedClock
-from incidents._domain.words import render_history, render_incident, short_id
+from incidents._domain.words import render_history, render_incident, short_id, stamp
 from incidents._errors import DuplicateEventError, InvalidInputError
 from incidents._ledger import Ledger
 
@@ -45,7 +45,18 @@ def register(sub: Any) -> None:
     )
     demo.set_defaults(run=run_demo)
 
-    listing = sub.add_parser("list", help="list the incidents in the ledger")
+    listing = sub.add_parser(
+        "list",
+        help="list the incidents in the ledger",
+        description="One line per incident: id, title, number of events. With "
+        "--published-by, only the incidents whose sources had published their opening by "
+        "then, with the title and the events as published by then.",
+    )
+    listing.add_argument(
+        "--published-by",
+        metavar="P",
+        help="only what the sources had published by then (ISO-8601 with offset)",
+    )
     listing.set_defaults(run=run_list)
 
     events = sub.add_parser("events", help="print an incident's recorded events")
@@ -165,9 +176,20 @@ def run_list(args: argparse.Namespace) -> int:
     """
     Print one line per incident.
     """
+    published_by = parse_time(args.published_by, "--published-by")
     with Ledger.open(args.ledger) as ledger:
-        for incident_id, title, length in incident_listing(ledger):
-            emit(f"{incident_id}  {printable(title)}  ({length} events)")
+        if published_by is None:
+            listing = incident_listing(ledger)
+        else:
+            listing = [
+                (i.id, i.title, i.last_position)
+                for i in ledger.incidents(published_by=published_by)
+            ]
+        counted = "{} events" if published_by is None else "events up to #{}"
+        for incident_id, title, length in listing:
+            emit(f"{incident_id}  {printable(title)}  ({counted.format(length)})")
+        if published_by is not None and not listing:
+            emit(f"no incident was published by {stamp(published_by)}")
     return 0
 
 

@@ -27,6 +27,10 @@ __all__ = [
 ]
 
 _TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
+_PUBLISHED_HELP = (
+    "only what the sources had published by then: a source's published_at, or for a "
+    f"source without one the event's recording time ({_TIME_HELP})"
+)
 
 
 def _reading(text: str) -> Reading:
@@ -49,11 +53,13 @@ def register(sub: Any) -> None:
         "state",
         help="show an incident at a valid time, as known at a recording time",
         description="Show an incident as it stood at valid time --valid-at (default: every "
-        "fact), built only from what had been recorded by --known-at (default: now).",
+        "fact), built only from what had been recorded by --known-at (default: now) and, "
+        "with --published-by, only from what its sources had published by then.",
     )
     state.add_argument("incident", help="incident id (or a unique prefix)")
     state.add_argument("--valid-at", metavar="T", help=f"valid time ({_TIME_HELP})")
     state.add_argument("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+    state.add_argument("--published-by", metavar="P", help=_PUBLISHED_HELP)
     state.add_argument(
         "--reading",
         default="possibly",
@@ -71,17 +77,24 @@ def register(sub: Any) -> None:
         "and change.",
     )
     history.add_argument("incident", help="incident id (or a unique prefix)")
+    history.add_argument(
+        "--published-by", metavar="P", help=f"only the entries of {_PUBLISHED_HELP}"
+    )
     history.set_defaults(run=run_history)
 
     diff = sub.add_parser(
         "diff",
         help="what the record of an incident says differently between two recording times",
         description="Facts added, corrected, retracted or restored between what was known at "
-        "recording time A and at recording time B (default: now).",
+        "recording time A and at recording time B (default: now). With --published-by-a "
+        "and --published-by-b, each side keeps only what its sources had published by then "
+        "(A may then be left out: now).",
     )
     diff.add_argument("incident", help="incident id (or a unique prefix)")
-    diff.add_argument("a", metavar="A", help=f"earlier recording time ({_TIME_HELP})")
+    diff.add_argument("a", metavar="A", nargs="?", help=f"earlier recording time ({_TIME_HELP})")
     diff.add_argument("b", metavar="B", nargs="?", help="later recording time (default: now)")
+    diff.add_argument("--published-by-a", metavar="P", help="earlier publication time")
+    diff.add_argument("--published-by-b", metavar="P", help="later publication time")
     diff.set_defaults(run=run_diff)
 
     search = sub.add_parser(
@@ -94,6 +107,7 @@ def register(sub: Any) -> None:
     search.add_argument("--from", dest="start", metavar="T", help=f"window start ({_TIME_HELP})")
     search.add_argument("--to", dest="end", metavar="T", help=f"window end ({_TIME_HELP})")
     search.add_argument("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+    search.add_argument("--published-by", metavar="P", help=_PUBLISHED_HELP)
     search.add_argument(
         "--reading", default="possibly", metavar="possibly|certainly", help="see 'state'"
     )
@@ -116,20 +130,24 @@ def run_state(args: argparse.Namespace) -> int:
     """
     valid_at = parse_time(args.valid_at, "--valid-at")
     known_at = parse_time(args.known_at, "--known-at")
+    published_by = parse_time(args.published_by, "--published-by")
     reading = _reading(args.reading)
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        state = ledger.incident(incident_id, valid_at, known_at, reading=reading)
+        state = ledger.incident(
+            incident_id, valid_at, known_at, reading=reading, published_by=published_by
+        )
         known = "now" if known_at is None else f"at {stamp(known_at)}"
+        counted = f"{state.last_position} events recorded"
+        if published_by is not None:
+            known += f", as published by {stamp(published_by)}"
+            counted = f"events up to #{state.last_position}"
         valid = (
             "every fact"
             if valid_at is None
             else f"facts {reading.value} in effect at {stamp(valid_at)}"
         )
-        emit(
-            f"As known {known} ({state.last_position} events recorded, the last at "
-            f"{stamp(state.last_recorded_at)}); {valid}"
-        )
+        emit(f"As known {known} ({counted}, the last at {stamp(state.last_recorded_at)}); {valid}")
         emit()
         emit(render_incident(displayed(state)))
     return 0
@@ -139,9 +157,10 @@ def run_history(args: argparse.Namespace) -> int:
     """
     Print an incident's audit trail.
     """
+    published_by = parse_time(args.published_by, "--published-by")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        emit(displayed(ledger.history(incident_id)).render())
+        emit(displayed(ledger.history(incident_id, published_by=published_by)).render())
     return 0
 
 
@@ -150,11 +169,17 @@ def run_diff(args: argparse.Namespace) -> int:
     Print what changed in an incident's record between two recording times.
     """
     a = parse_time(args.a, "A")
-    assert a is not None
     b = parse_time(args.b, "B")
+    published_a = parse_time(args.published_by_a, "--published-by-a")
+    published_b = parse_time(args.published_by_b, "--published-by-b")
+    if a is None and published_a is None:
+        raise InvalidInputError("give the earlier recording time A, or --published-by-a")
     with Ledger.open(args.ledger) as ledger:
         incident_id = parse_incident(ledger, args.incident)
-        emit(displayed(ledger.diff(incident_id, a, b)).render())
+        diff = ledger.diff(
+            incident_id, a, b, published_by_a=published_a, published_by_b=published_b
+        )
+        emit(displayed(diff).render())
     return 0
 
 
@@ -165,12 +190,15 @@ def run_search(args: argparse.Namespace) -> int:
     start = parse_time(args.start, "--from")
     end = parse_time(args.end, "--to")
     known_at = parse_time(args.known_at, "--known-at")
+    published_by = parse_time(args.published_by, "--published-by")
     reading = _reading(args.reading)
     window = None if start is None and end is None else (start, end)
     with Ledger.open(args.ledger) as ledger:
-        found = ledger.incidents(window, known_at, reading=reading)
+        found = ledger.incidents(window, known_at, reading=reading, published_by=published_by)
+        counted = "{} events" if published_by is None else "events up to #{}"
         for incident in found:
-            emit(f"{incident.id}  {printable(incident.title)}  ({incident.last_position} events)")
+            shown = counted.format(incident.last_position)
+            emit(f"{incident.id}  {printable(incident.title)}  ({shown})")
         if not found:
             emit("no incident matches")
     return 0
