@@ -35,7 +35,8 @@ from uuid import UUID, uuid4
 
 import attrs
 
-from incidents._domain.convert import apply_changes, unstructure_changes
+from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
+from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes, unstructure_changes
 from incidents._domain.geo import Location
 from incidents._domain.limits import (
     MAX_INTEGER,
@@ -293,22 +294,79 @@ class Speaker:
         return ", ".join(p for p in (self.name, self.role, self.organization) if p)
 
 
+def _claim_topic(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Empty only until __attrs_post_init__ fills it in from the proposition.
+    if not isinstance(value, str):
+        raise InvalidInputError(f"topic must be text, got {shown(value)}")
+    check_text(value, "topic", MAX_NAME_LENGTH)
+
+
 @attrs.frozen(kw_only=True)
 class Claim:
     """
     One proposition a statement makes, comparable across statements.
 
+    A claim with only a topic and words is a *free-text* claim: it is
+    compared with the claims on the same topic, by stance. A claim with a
+    ``proposition`` states something of a known kind with typed parameters
+    (see :data:`~incidents.Proposition`), compared parameter by parameter;
+    its topic defaults to the proposition's kind.
+
     Attributes:
         topic: A short, stable key for the proposition, e.g.
             ``"violated-foreign-airspace"``; statements about the same topic can
-            be compared.
+            be compared. Required for a free-text claim.
         stance: Whether the statement affirms or denies it.
         text: The claim in words.
+        proposition: What it states, typed, e.g.
+            ``WarningShotsFired(by="KR", rounds=360, approximate=True)``;
+            ``None`` for a free-text claim.
+        claim_id: The claim's own id, by which assessments judge it; ``None``
+            for claims known by their statement and place
+            (:func:`~incidents.derived_claim_id`).
     """
 
-    topic: str = attrs.field(validator=_text)
+    topic: str = attrs.field(default="", validator=_claim_topic)
     stance: Stance = attrs.field(validator=_instance_of(Stance))
     text: str = attrs.field(validator=_free_text)
+    # Left out of the encoding when None: a claim of only the fields above
+    # encodes exactly as claims always did.
+    proposition: Proposition | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_instance_of(PROPOSITION_TYPES)),
+        metadata={OMIT_WHEN_DEFAULT: True},
+    )
+    claim_id: UUID | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_instance_of(UUID)),
+        metadata={OMIT_WHEN_DEFAULT: True},
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.topic.strip():
+            if self.topic or self.proposition is None:
+                raise InvalidInputError(
+                    f"topic must be non-empty text, got {shown(self.topic)}: a claim "
+                    "without a proposition needs a topic"
+                )
+            object.__setattr__(self, "topic", self.proposition.KIND)
+
+    @property
+    def kind(self) -> str:
+        """
+        The kind of proposition: its ``KIND`` (e.g. ``"sovereignty"``) or ``"free-text"``.
+        """
+        return FREE_TEXT if self.proposition is None else self.proposition.KIND
+
+    def describe(self) -> str:
+        """
+        What the claim states, e.g. ``"denies airspace of KR entered by RU"``.
+
+        Returns:
+            The stance and the proposition in words (the topic for a free-text claim).
+        """
+        what = self.topic if self.proposition is None else self.proposition.describe()
+        return f"{self.stance.value} {what}"
 
 
 @attrs.frozen(kw_only=True)
@@ -577,6 +635,49 @@ class StatementIssued(Event):
     )
     language: str | None = attrs.field(default=None, validator=_optional_text)
     valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+    def __attrs_post_init__(self) -> None:
+        check_claim_ids(self.event_id, self.claims)
+
+    def claim_ids(self) -> tuple[UUID, ...]:
+        """
+        The id of each claim, in order: its own ``claim_id``, else the one derived from its place.
+
+        Returns:
+            One id per claim (see :func:`~incidents.derived_claim_id`).
+        """
+        return claim_ids(self.event_id, self.claims)
+
+
+def claim_ids(statement_id: UUID, claims: tuple[Claim, ...]) -> tuple[UUID, ...]:
+    """
+    The ids of a statement's claims: each claim's own, else derived from its place.
+
+    Args:
+        statement_id: The statement's event id.
+        claims: Its claims, in order.
+
+    Returns:
+        One id per claim.
+    """
+    return tuple(
+        derived_claim_id(statement_id, i) if c.claim_id is None else c.claim_id
+        for i, c in enumerate(claims)
+    )
+
+
+def check_claim_ids(statement_id: UUID, claims: tuple[Claim, ...]) -> None:
+    """
+    Check that no two claims of a statement have the same id.
+
+    Raises:
+        InvalidInputError: If two do.
+    """
+    if any(c.claim_id is not None for c in claims):
+        ids = claim_ids(statement_id, claims)
+        if len(set(ids)) != len(ids):
+            repeated = next(i for i in ids if ids.count(i) > 1)
+            raise InvalidInputError(f"two claims of one statement have the id {repeated}")
 
 
 def _changes(value: Any) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from incidents._domain.events import (
     SourceRegistered,
     Speaker,
     StatementIssued,
+    claim_ids,
 )
 from incidents._domain.geo import Location
 from incidents._domain.time import ValidTime, to_utc
@@ -242,6 +243,15 @@ class Statement:
     valid_time: ValidTime
     source_id: UUID
     corrections: tuple[UUID, ...] = ()
+
+    def claim_ids(self) -> tuple[UUID, ...]:
+        """
+        The id of each claim, in order: its own ``claim_id``, else the one derived from its place.
+
+        Returns:
+            One id per claim (see :func:`~incidents.derived_claim_id`).
+        """
+        return claim_ids(self.id, self.claims)
 
 
 @attrs.frozen(kw_only=True)

@@ -138,7 +138,8 @@ def join_and(parts: Sequence[str]) -> str:
 def _claims(claims: Sequence[Claim]) -> str:
     by_stance: dict[str, list[str]] = {}
     for claim in claims:
-        by_stance.setdefault(claim.stance.value, []).append(claim.topic)
+        what = claim.topic if claim.proposition is None else claim.proposition.describe()
+        by_stance.setdefault(claim.stance.value, []).append(what)
     return "; ".join(f"{stance} {', '.join(topics)}" for stance, topics in by_stance.items())
 
 
@@ -393,7 +394,7 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
     if isinstance(event, InterceptReported):
         return f"intercepted by {_interceptor_list(event)}"
     if isinstance(event, StatementIssued):
-        claims = "; ".join(f"{c.stance.value} {c.topic}" for c in event.claims)
+        claims = "; ".join(c.describe() for c in event.claims)
         return f"{event.speaker.describe()} ({event.medium})" + (f": {claims}" if claims else "")
     if isinstance(event, Correction):
         changed = ", ".join(f"{k} -> {_value(v)}" for k, v in event.changes.items())
@@ -472,7 +473,7 @@ def render_incident(incident: Incident) -> str:
         for q in s.quotes:
             lines.append(f'    "{q}"')
         for c in s.claims:
-            lines.append(f"    {c.stance.value} {c.topic}: {c.text}")
+            lines.append(f"    {c.describe()}: {c.text}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
         cites = f", citing {cite(src.cites)}" if src.cites else ""
