@@ -56,6 +56,7 @@ __all__ = [
     "EVENT_TYPES",
     "UNCORRECTABLE_FIELDS",
     "AircraftReported",
+    "AssessmentMade",
     "Claim",
     "Correction",
     "Credibility",
@@ -680,6 +681,53 @@ def check_claim_ids(statement_id: UUID, claims: tuple[Claim, ...]) -> None:
             raise InvalidInputError(f"two claims of one statement have the id {repeated}")
 
 
+@attrs.frozen(kw_only=True)
+class AssessmentMade(Event):
+    """
+    An analyst's judgement of a claim, a fact or a source: its credibility, and why.
+
+    An assessment never changes what it judges: the claim, fact or source
+    stays as recorded, and the assessment stands beside it (in the folded
+    incident's ``assessments``, the timeline and the contradictions). It is
+    attributed to whoever records it (the recording's ``recorder``), and
+    can itself be corrected, retracted or assessed.
+
+    Attributes:
+        target_id: The event judged: any fact, a source (its source id), a
+            statement (with ``claim_id``, one of its claims), a correction,
+            a retraction or another assessment.
+        claim_id: The claim judged, when the target is a statement: its
+            ``claim_id``, or the id derived from its place
+            (:meth:`StatementIssued.claim_ids`).
+        credibility: The analyst's grade, Admiralty information credibility
+            1 (confirmed) to 6 (cannot be judged).
+        reasoning: Why, in words.
+        citations: Further sources the judgement rests on, besides its own
+            ``source_id``; each must be registered in the incident.
+    """
+
+    TYPE: ClassVar[str] = "assessment-made"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "citations")
+    # Every type of the vocabulary: set below, once EVENT_TYPES exists.
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset()
+
+    target_id: UUID = attrs.field(validator=_instance_of(UUID))
+    claim_id: UUID | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(UUID))
+    )
+    credibility: Credibility = attrs.field(converter=_credibility)
+    reasoning: str = attrs.field(validator=_free_text)
+    citations: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.target_id == self.event_id:
+            raise InvalidInputError("an assessment cannot judge itself")
+        if len(set(self.citations)) != len(self.citations):
+            raise InvalidInputError("an assessment cites each source once")
+
+
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"changes must be a mapping of field to value, got {shown(value)}")
@@ -717,6 +765,7 @@ class Correction(Event):
             PatrolReported.TYPE,
             InterceptReported.TYPE,
             StatementIssued.TYPE,
+            AssessmentMade.TYPE,
             TYPE,
         }
     )
@@ -810,6 +859,7 @@ class Retraction(Event):
             PatrolReported.TYPE,
             InterceptReported.TYPE,
             StatementIssued.TYPE,
+            AssessmentMade.TYPE,
             Correction.TYPE,
             TYPE,
         }
@@ -832,18 +882,21 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         PatrolReported,
         InterceptReported,
         StatementIssued,
+        AssessmentMade,
         Correction,
         Retraction,
     )
 }
 """Every event class, by its stable type name."""
 
+AssessmentMade.REFERS_TO = frozenset(EVENT_TYPES)
+
 UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {"event_id", "incident_id", "source_id"}.union(
+    {"event_id", "incident_id", "source_id", "claim_id"}.union(
         *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values())
     )
 )
-"""The fields no correction may change: the ids and every reference field."""
+"""The fields no correction may change: the ids (an assessment's ``claim_id`` too) and every reference field."""
 
 
 # -- the envelope -----------------------------------------------------------------

@@ -31,6 +31,7 @@ import attrs
 from incidents._domain.convert import converter
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
     Claim,
     Correction,
     Event,
@@ -197,7 +198,14 @@ def describe_fact(event: Event) -> str:
         return f"{event.publisher} published a {kind}{title}"
     if isinstance(event, IncidentOpened):
         return f'opened "{event.title}"'
+    if isinstance(event, AssessmentMade):
+        return f"assessed {_grade(event)}: {event.reasoning}"
     return event.TYPE
+
+
+def _grade(event: AssessmentMade) -> str:
+    """An assessment's grade in words: ``"doubtful (4)"``."""
+    return f"{event.credibility.meaning} ({event.credibility.value})"
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
@@ -396,6 +404,12 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
     if isinstance(event, StatementIssued):
         claims = "; ".join(c.describe() for c in event.claims)
         return f"{event.speaker.describe()} ({event.medium})" + (f": {claims}" if claims else "")
+    if isinstance(event, AssessmentMade):
+        claim = f" claim {short_id(event.claim_id)} of" if event.claim_id else ""
+        cites = f", citing {', '.join(name(c) for c in event.citations)}" if event.citations else ""
+        return (
+            f"assesses{claim} {name(event.target_id)}: {_grade(event)}{cites} ({event.reasoning})"
+        )
     if isinstance(event, Correction):
         changed = ", ".join(f"{k} -> {_value(v)}" for k, v in event.changes.items())
         return f"corrects {name(event.target_id)}: {changed} ({event.reason})"
@@ -478,6 +492,14 @@ def render_incident(incident: Incident) -> str:
     for src in incident.sources:
         cites = f", citing {cite(src.cites)}" if src.cites else ""
         lines.append(f"  {src.describe()}{cites}")
+    if incident.assessments:
+        lines.append(f"Assessments ({len(incident.assessments)}):")
+        for judged in incident.assessments:
+            claim = f"claim {short_id(judged.claim_id)} of " if judged.claim_id else ""
+            lines.append(
+                f"  {claim}{short_id(judged.target_id)}: {judged.describe()} - "
+                f"{cite(judged.source_id)}{mark(judged.corrections)}"
+            )
     if incident.retracted:
         lines.append(f"Retracted: {', '.join(short_id(r) for r in incident.retracted)}")
     return "\n".join(lines)
