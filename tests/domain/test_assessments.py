@@ -282,3 +282,24 @@ def test_folding_with_and_without_assessments_differs_only_in_the_assessments(
         full = fold([r for r in records if r.incident_id == incident_id])
         bare = fold([r for r in without if r.incident_id == incident_id])
         assert _facts(full, gone) == _facts(bare, gone)
+
+
+def test_an_assessment_of_a_claim_its_statement_no_longer_holds_stands_beside_nothing(
+    ledger: Ledger,
+) -> None:
+    assessment = judge(IDS["statement/war-zone"], claim_id=IDS["claim/war-zone/warning-shots"])
+    ledger.record(assessment)
+    statement = next(e for e in examples.dokdo_2019() if e.event_id == IDS["statement/war-zone"])
+    ledger.record(
+        Correction.of(
+            statement,
+            source_id=IDS["source/war-zone"],
+            reason="the article withdrew its count",
+            claims=(),
+        )
+    )
+    incident = ledger.incident(examples.DOKDO_2019)
+    assert [a.id for a in incident.assessments] == [assessment.event_id]
+    assert all(
+        assessment.event_id not in {a.id for a in c.assessments} for c in incident.compared_claims()
+    )

@@ -32,6 +32,7 @@ from incidents import (
     EscortedBy,
     EventDated,
     InvalidInputError,
+    Ledger,
     Sovereignty,
     Speaker,
     Stance,
@@ -46,6 +47,7 @@ from incidents import (
     derived_claim_id,
     encode_event,
     examples,
+    fold,
 )
 from incidents._codec.canonical import reference_encode_event
 from incidents._codec.trusted import structure_trusted
@@ -256,3 +258,15 @@ def test_propositions_describe_themselves() -> None:
     assert Sovereignty(territory="Takeshima", aliases=("Dokdo",), nation="JP").describe() == (
         "Takeshima (Dokdo) belongs to JP"
     )
+
+
+def test_a_ledger_of_before_folds_and_compares_its_free_text_claims(tmp_path: Path) -> None:
+    copy = tmp_path / "ledger-v0.db"
+    copy.write_bytes((DATA / "ledger-v0.db").read_bytes())
+    with Ledger.open(copy, read_only=True) as ledger:
+        incident = ledger.incident(examples.ALASKA_2024)
+        assert incident == fold(ledger.events(examples.ALASKA_2024))
+        found = incident.contradictions()
+    (airspace,) = found.agreed[:1]
+    assert airspace.subject == "violated-foreign-airspace"
+    assert [c.publisher for c in airspace.claims] == [examples.NORAD, "RIA Novosti"]
