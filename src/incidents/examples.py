@@ -8,6 +8,14 @@ the Russian defence ministry, a post on X), and the correction a day later
 of the spokesman's name, which the article printed as "Chen Xiaogang": the
 ministry's own transcript names Senior Colonel Zhang Xiaogang.
 
+:func:`dokdo_2019` is the first China-Russia joint strategic air patrol, on
+23 July 2019 over the Sea of Japan (East Sea), and the clearest case of
+official accounts that contradict each other: South Korea says a Russian
+A-50 violated its airspace over Dokdo twice and that its fighters fired
+warning shots; Russia and China deny any violation; Japan calls the islets
+Takeshima and protests to both. Its claims are typed propositions, so that
+:meth:`incidents.Incident.contradictions` finds the disputes.
+
 Ids are fixed (UUID 5), so recording the example twice is detected as a
 duplicate rather than silently doubling the record.
 
@@ -28,6 +36,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
+from incidents._domain.claims import AirspaceEntered, Sovereignty, WarningShotsFired, ZoneEntered
 from incidents._domain.events import (
     AircraftReported,
     Claim,
@@ -52,9 +61,15 @@ __all__ = [
     "ALASKA_2024",
     "ALASKA_2024_CORRECTED_AT",
     "ALASKA_2024_PUBLISHED_AT",
+    "DOKDO_2019",
+    "DOKDO_2019_FOLLOWED_UP_AT",
+    "DOKDO_2019_REPORTED_AT",
     "alaska_2024",
     "alaska_2024_batches",
     "alaska_2024_ids",
+    "dokdo_2019",
+    "dokdo_2019_batches",
+    "dokdo_2019_ids",
 ]
 
 _NAMESPACE = UUID("6f1c9e52-3b0e-5d6a-9c44-0a7d2f9e1b38")
@@ -377,3 +392,456 @@ def alaska_2024() -> list[Event]:
         The article's facts followed by the transcript and the correction.
     """
     return [event for _, batch in alaska_2024_batches() for event in batch]
+
+
+# -- 23 July 2019: the first joint patrol, near Dokdo/Takeshima --------------------------
+
+
+def _dokdo_id(name: str) -> UUID:
+    return uuid5(_NAMESPACE, f"dokdo-2019/{name}")
+
+
+DOKDO_2019 = _dokdo_id("incident")
+"""Id of the 23 July 2019 joint patrol incident."""
+
+DOKDO_2019_REPORTED_AT = datetime(2019, 7, 23, 12, 0, tzinfo=UTC)
+"""When the example records the first reports (the day of the patrol)."""
+
+DOKDO_2019_FOLLOWED_UP_AT = datetime(2019, 7, 24, 12, 0, tzinfo=UTC)
+"""When the example records the next day's accounts: China's, and a third count of rounds."""
+
+_SEOUL_DAY = ValidTime.day("2019-07-23", tz="Asia/Seoul")
+_TOKYO_DAY = ValidTime.day("2019-07-23", tz="Asia/Tokyo")
+_MOSCOW_DAY_2019 = ValidTime.day("2019-07-23", tz="Europe/Moscow")
+_BEIJING_NEXT_DAY = ValidTime.day("2019-07-24", tz="Asia/Shanghai")
+
+KR_JCS = "Joint Chiefs of Staff of the Republic of Korea (JCS)"
+JP_MOFA = "Ministry of Foreign Affairs of Japan (MOFA)"
+
+# Dokdo, as South Korea calls the islets; Takeshima, as Japan does; Liancourt Rocks.
+_DOKDO = Sovereignty(territory="Dokdo", aliases=("Takeshima", "Liancourt Rocks"), nation="KR")
+_TAKESHIMA = Sovereignty(territory="Takeshima", aliases=("Dokdo", "Liancourt Rocks"), nation="JP")
+
+
+def dokdo_2019_ids() -> dict[str, UUID]:
+    """
+    The fixed ids of the Dokdo example's events, sources and claims, by short name.
+
+    Returns:
+        e.g. ``{"incident": ..., "source/jcs": ..., "claim/jcs/airspace": ...}``.
+    """
+    names = [
+        "incident",
+        "source/jcs",
+        "source/dw",
+        "source/war-zone",
+        "source/epoch-times",
+        "source/russia-mod",
+        "source/china-mnd",
+        "source/ibtimes",
+        "source/japan-mofa",
+        "aircraft/tu-95ms",
+        "aircraft/h-6k",
+        "aircraft/a-50",
+        "patrol",
+        "intercept/south-korea",
+        "intercept/japan",
+        "statement/jcs",
+        "statement/war-zone",
+        "statement/seoul-official",
+        "statement/japan",
+        "statement/russia",
+        "statement/china",
+        "statement/epoch-times",
+        "claim/jcs/kadiz-cn",
+        "claim/jcs/kadiz-ru",
+        "claim/jcs/airspace",
+        "claim/jcs/warning-shots",
+        "claim/jcs/sovereignty",
+        "claim/war-zone/warning-shots",
+        "claim/japan/sovereignty",
+        "claim/japan/airspace",
+        "claim/russia/airspace",
+        "claim/china/airspace",
+        "claim/epoch-times/warning-shots",
+    ]
+    return {name: _dokdo_id(name) for name in names}
+
+
+def _dokdo_sources() -> list[Event]:
+    ids = dokdo_2019_ids()
+    inc = DOKDO_2019
+
+    def source(name: str, **fields: object) -> SourceRegistered:
+        return SourceRegistered(incident_id=inc, source_id=ids[f"source/{name}"], **fields)  # type: ignore[arg-type]
+
+    return [
+        source(
+            "jcs",
+            kind=SourceKind.OFFICIAL_STATEMENT,
+            publisher=KR_JCS,
+            language="ko",
+            reliability=Reliability.B,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+        source(
+            "dw",
+            kind=SourceKind.NEWS_ARTICLE,
+            publisher="Deutsche Welle (DW)",
+            title="South Korea fires warning shots at Russian military aircraft",
+            url="https://www.dw.com/en/south-korea-fires-warning-shots-at-russian-military-aircraft/a-49708651",
+            language="en",
+            cites=ids["source/jcs"],
+            reliability=Reliability.B,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+        source(
+            "war-zone",
+            kind=SourceKind.NEWS_ARTICLE,
+            publisher="The War Zone",
+            url="https://www.thedrive.com/the-war-zone/29118",
+            language="en",
+            cites=ids["source/jcs"],
+            reliability=Reliability.C,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+        source(
+            "russia-mod",
+            kind=SourceKind.OFFICIAL_STATEMENT,
+            publisher=RU_MOD,
+            language="ru",
+            reliability=Reliability.B,
+            credibility=Credibility.DOUBTFUL,
+        ),
+        source(
+            "japan-mofa",
+            kind=SourceKind.OFFICIAL_STATEMENT,
+            publisher=JP_MOFA,
+            language="ja",
+            reliability=Reliability.B,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+    ]
+
+
+def _dokdo_reported() -> list[Event]:
+    ids = dokdo_2019_ids()
+    inc = DOKDO_2019
+    return [
+        IncidentOpened(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["incident"],
+            title="First China-Russia joint air patrol, near Dokdo/Takeshima",
+            summary=(
+                "Two Russian Tu-95MS and two Chinese H-6K bombers, with a Russian A-50, flew a "
+                "joint patrol over the Sea of Japan (East Sea) and the East China Sea and entered "
+                "the KADIZ. South Korea says the A-50 twice violated its airspace over Dokdo and "
+                "that its fighters fired warning shots; Russia and China deny any violation; "
+                "Japan, which calls the islets Takeshima, protested to both."
+            ),
+            region="Sea of Japan (East Sea) / East China Sea / KADIZ",
+        ),
+        *_dokdo_sources(),
+        AircraftReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["aircraft/tu-95ms"],
+            type_designation="Tu-95MS",
+            nation="RU",
+            count=2,
+            role="strategic bomber",
+            valid_time=_SEOUL_DAY,
+        ),
+        AircraftReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["aircraft/h-6k"],
+            type_designation="H-6K",
+            nation="CN",
+            count=2,
+            role="bomber",
+            valid_time=_SEOUL_DAY,
+        ),
+        AircraftReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["aircraft/a-50"],
+            type_designation="A-50",
+            nation="RU",
+            count=1,
+            role="airborne early warning and control",
+            valid_time=_SEOUL_DAY,
+        ),
+        InterceptReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["intercept/south-korea"],
+            interceptors=(
+                Interceptor(nation="KR", type_designation="F-15K"),
+                Interceptor(nation="KR", type_designation="KF-16"),
+            ),
+            intercepted=(ids["aircraft/a-50"],),
+            valid_time=_SEOUL_DAY,
+        ),
+        InterceptReported(
+            incident_id=inc,
+            source_id=ids["source/japan-mofa"],
+            event_id=ids["intercept/japan"],
+            interceptors=(Interceptor(nation="JP"),),
+            intercepted=(ids["aircraft/tu-95ms"], ids["aircraft/h-6k"], ids["aircraft/a-50"]),
+            valid_time=_TOKYO_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["statement/jcs"],
+            speaker=Speaker(organization=KR_JCS),
+            medium="statement",
+            claims=(
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="Chinese military aircraft entered the KADIZ.",
+                    proposition=ZoneEntered(zone="KADIZ", by="CN"),
+                    claim_id=ids["claim/jcs/kadiz-cn"],
+                ),
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="Russian military aircraft entered the KADIZ.",
+                    proposition=ZoneEntered(zone="KADIZ", by="RU"),
+                    claim_id=ids["claim/jcs/kadiz-ru"],
+                ),
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="A Russian A-50 violated South Korean territorial airspace over Dokdo twice.",
+                    proposition=AirspaceEntered(
+                        airspace="KR", by="RU", aircraft_type="A-50", entries=2, over="Dokdo"
+                    ),
+                    claim_id=ids["claim/jcs/airspace"],
+                ),
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="South Korean F-15K and KF-16 fighters fired flares and about 360 "
+                    "rounds of 20 mm warning shots.",
+                    proposition=WarningShotsFired(by="KR", at="RU", rounds=360, approximate=True),
+                    claim_id=ids["claim/jcs/warning-shots"],
+                ),
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="The airspace over Dokdo is South Korea's: Dokdo is South Korean territory.",
+                    proposition=_DOKDO,
+                    claim_id=ids["claim/jcs/sovereignty"],
+                ),
+            ),
+            language="ko",
+            valid_time=_SEOUL_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/war-zone"],
+            event_id=ids["statement/war-zone"],
+            speaker=Speaker(role="military officials", organization=KR_JCS),
+            medium="account",
+            claims=(
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="In the first engagement the fighters fired 10 flares and 80 rounds.",
+                    proposition=WarningShotsFired(by="KR", at="RU", rounds=80, flares=10),
+                    claim_id=ids["claim/war-zone/warning-shots"],
+                ),
+            ),
+            language="en",
+            valid_time=_SEOUL_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["statement/seoul-official"],
+            speaker=Speaker(role="official", organization="Government of the Republic of Korea"),
+            medium="remarks",
+            claims=(
+                Claim(
+                    topic="attache-cited-device-malfunction",
+                    stance=Stance.AFFIRMS,
+                    text="A Russian military attaché said a device malfunction may have "
+                    "taken the A-50 off course.",
+                ),
+            ),
+            language="ko",
+            valid_time=_SEOUL_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/japan-mofa"],
+            event_id=ids["statement/japan"],
+            speaker=Speaker(organization="Government of Japan"),
+            medium="protests to South Korea and Russia",
+            claims=(
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="Takeshima is Japanese territory; South Korea's warning shots near it "
+                    "are unacceptable.",
+                    proposition=_TAKESHIMA,
+                    claim_id=ids["claim/japan/sovereignty"],
+                ),
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="The Russian aircraft violated Japan's airspace over Takeshima.",
+                    proposition=AirspaceEntered(
+                        airspace="JP", by="RU", aircraft_type="A-50", over="Takeshima"
+                    ),
+                    claim_id=ids["claim/japan/airspace"],
+                ),
+            ),
+            language="ja",
+            valid_time=_TOKYO_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/russia-mod"],
+            event_id=ids["statement/russia"],
+            speaker=Speaker(organization=RU_MOD),
+            medium="statement",
+            claims=(
+                Claim(
+                    stance=Stance.DENIES,
+                    text="The Russian aircraft did not violate South Korea's airspace.",
+                    proposition=AirspaceEntered(airspace="KR", by="RU"),
+                    claim_id=ids["claim/russia/airspace"],
+                ),
+                Claim(
+                    topic="recognises-kadiz",
+                    stance=Stance.DENIES,
+                    text="Russia does not recognise the KADIZ.",
+                ),
+                Claim(
+                    topic="attache-cited-device-malfunction",
+                    stance=Stance.DENIES,
+                    text="The ministry disputed that its attaché had cited a device malfunction.",
+                ),
+            ),
+            language="ru",
+            valid_time=_MOSCOW_DAY_2019,
+        ),
+    ]
+
+
+def _dokdo_followed_up() -> list[Event]:
+    ids = dokdo_2019_ids()
+    inc = DOKDO_2019
+    return [
+        SourceRegistered(
+            incident_id=inc,
+            source_id=ids["source/china-mnd"],
+            kind=SourceKind.OFFICIAL_STATEMENT,
+            publisher=CN_MND,
+            language="zh",
+            reliability=Reliability.B,
+            credibility=Credibility.DOUBTFUL,
+        ),
+        SourceRegistered(
+            incident_id=inc,
+            source_id=ids["source/ibtimes"],
+            kind=SourceKind.NEWS_ARTICLE,
+            publisher="International Business Times India (IBTimes)",
+            title="China's defence ministry says joint air patrols with Russia didn't violate airspace",
+            url="https://www.ibtimes.co.in/chinas-defence-ministry-says-joint-air-patrols-russia-didnt-violate-airspace-802216",
+            language="en",
+            cites=ids["source/china-mnd"],
+            reliability=Reliability.C,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+        SourceRegistered(
+            incident_id=inc,
+            source_id=ids["source/epoch-times"],
+            kind=SourceKind.NEWS_ARTICLE,
+            publisher="The Epoch Times",
+            title="South Korea's claim on warning shot firings disputed by Russia",
+            url="https://www.theepochtimes.com/world/south-koreas-claim-on-warning-shot-firings-disputed-by-russia-3013142",
+            language="en",
+            reliability=Reliability.C,
+            credibility=Credibility.POSSIBLY_TRUE,
+        ),
+        PatrolReported(
+            incident_id=inc,
+            source_id=ids["source/ibtimes"],
+            event_id=ids["patrol"],
+            aircraft=(ids["aircraft/tu-95ms"], ids["aircraft/h-6k"], ids["aircraft/a-50"]),
+            nations=("CN", "RU"),
+            areas=("Sea of Japan (East Sea)", "East China Sea"),
+            joint=True,
+            purpose="joint strategic air patrol under the two militaries' annual cooperation plan",
+            valid_time=_SEOUL_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/ibtimes"],
+            event_id=ids["statement/china"],
+            speaker=Speaker(name="Wu Qian", role="spokesman", organization=CN_MND),
+            medium="press conference",
+            claims=(
+                Claim(
+                    stance=Stance.DENIES,
+                    text="The Chinese and Russian aircraft did not enter any other country's "
+                    "territorial airspace.",
+                    proposition=AirspaceEntered(),
+                    claim_id=ids["claim/china/airspace"],
+                ),
+            ),
+            language="zh",
+            valid_time=_BEIJING_NEXT_DAY,
+        ),
+        StatementIssued(
+            incident_id=inc,
+            source_id=ids["source/epoch-times"],
+            event_id=ids["statement/epoch-times"],
+            speaker=Speaker(role="military officials", organization=KR_JCS),
+            medium="account",
+            claims=(
+                Claim(
+                    stance=Stance.AFFIRMS,
+                    text="The fighters fired nearly 400 warning rounds.",
+                    proposition=WarningShotsFired(by="KR", at="RU", rounds=400, approximate=True),
+                    claim_id=ids["claim/epoch-times/warning-shots"],
+                ),
+            ),
+            language="en",
+            valid_time=_SEOUL_DAY,
+        ),
+    ]
+
+
+def dokdo_2019_batches() -> list[tuple[datetime, list[Event]]]:
+    """
+    The Dokdo example as it was learned: the day's reports, then the next day's accounts.
+
+    The figures for the warning shots differ between accounts (about 360
+    rounds in all; 10 flares and 80 rounds in the first engagement; nearly
+    400): the example records each account as a claim of its own, and
+    :meth:`~incidents.Incident.contradictions` shows them side by side.
+
+    Returns:
+        ``[(recording time, events), ...]``: record each batch with the
+        ledger's clock at that time to reproduce the example's history.
+    """
+    return [
+        (DOKDO_2019_REPORTED_AT, _dokdo_reported()),
+        (DOKDO_2019_FOLLOWED_UP_AT, _dokdo_followed_up()),
+    ]
+
+
+def dokdo_2019() -> list[Event]:
+    """
+    Every event of the Dokdo example, in recording order, ready for ``ledger.record``.
+
+    >>> from incidents import Ledger
+    >>> with Ledger.open(":memory:") as ledger:
+    ...     _ = ledger.record(*dokdo_2019())
+    ...     found = ledger.incident(DOKDO_2019).contradictions()
+    >>> [side.position for side in found.about("warning-shots")[0].sides]
+    ['affirms: about 360 rounds', 'affirms: 10 flares and 80 rounds', 'affirms: about 400 rounds']
+
+    Returns:
+        The day's reports followed by the next day's accounts.
+    """
+    return [event for _, batch in dokdo_2019_batches() for event in batch]

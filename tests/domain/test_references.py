@@ -19,6 +19,7 @@ import pytest
 from incidents import (
     EVENT_TYPES,
     AircraftReported,
+    AssessmentMade,
     Correction,
     Event,
     IncidentOpened,
@@ -56,6 +57,14 @@ INTERCEPT = InterceptReported(
 )
 COUNT = Correction.of(H6, source_id=SRC, reason="recounted", count=3)
 WITHDRAWN = Retraction(incident_id=INC, source_id=SRC, target_id=H6.event_id, reason="no")
+JUDGED = AssessmentMade(
+    incident_id=INC,
+    source_id=SRC,
+    target_id=H6.event_id,
+    credibility=2,
+    reasoning="seen on radar",
+    citations=(SRC,),
+)
 
 # Each event with a reference field, and a new value for it (ordinary and serialized).
 REFERENCES: list[tuple[Event, str, Any, Any]] = [
@@ -64,8 +73,12 @@ REFERENCES: list[tuple[Event, str, Any, Any]] = [
     (SOURCE, "cites", uuid.uuid4(), str(uuid.uuid4())),
     (COUNT, "target_id", uuid.uuid4(), str(uuid.uuid4())),
     (WITHDRAWN, "target_id", uuid.uuid4(), str(uuid.uuid4())),
+    (JUDGED, "target_id", uuid.uuid4(), str(uuid.uuid4())),
+    (JUDGED, "citations", (uuid.uuid4(),), [str(uuid.uuid4())]),
+    (JUDGED, "claim_id", uuid.uuid4(), str(uuid.uuid4())),
 ]
-IDS = ["event_id", "incident_id", "source_id"]
+# An assessment's claim_id names a claim of the statement it targets: an id too.
+IDS = ["event_id", "incident_id", "source_id", "claim_id"]
 
 
 def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() -> None:
@@ -77,6 +90,7 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "patrol-reported": ("aircraft",),
         "intercept-reported": ("intercepted",),
         "statement-issued": (),
+        "assessment-made": ("target_id", "citations"),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -88,6 +102,8 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "patrol-reported": {"aircraft-reported"},
         "intercept-reported": {"aircraft-reported", "patrol-reported"},
         "statement-issued": frozenset(),
+        # An assessment judges anything, and may itself be corrected and retracted.
+        "assessment-made": set(EVENT_TYPES),
         # Anything may be corrected but a retraction; anything retracted but an opening.
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
         "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidents import (
+    EVENT_TYPES,
     AircraftReported,
+    AssessmentMade,
     Correction,
     Event,
     FixedClock,
@@ -58,6 +60,7 @@ FACT_TYPES = (
     PatrolReported,
     InterceptReported,
     StatementIssued,
+    AssessmentMade,
 )
 
 
@@ -176,7 +179,7 @@ def test_handles_event_means_every_type_and_overrides_drop_handlers() -> None:
     class Quiet(Base):
         def everything(self, state: dict[str, Any], change: Change[Event]) -> None: ...
 
-    assert len(Base.handled_types()) == 8
+    assert len(Base.handled_types()) == len(EVENT_TYPES)
     assert frozenset() == Quiet.handled_types()
     with pytest.raises(ProjectionError, match="handles no event type"):
         project(Quiet(), [])

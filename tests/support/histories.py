@@ -2,10 +2,12 @@
 Hypothesis strategies for whole ledger histories that the ledger accepts.
 
 A history is a list of batches of events: incidents opened, sources
-registered, aircraft, patrols, intercepts and statements reported, and
-corrections and retractions of earlier events (including corrections of
-corrections and retractions of retractions), each batch valid given the
-batches before it. Record the batches in order, one ``record`` call each.
+registered, aircraft, patrols, intercepts and statements reported (their
+claims free text or typed propositions), analysts' assessments of any of
+them (of a statement's claims too), and corrections and retractions of
+earlier events (including corrections of corrections and retractions of
+retractions), each batch valid given the batches before it. Record the
+batches in order, one ``record`` call each.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from uuid import UUID
 from hypothesis import strategies as st
 
 from incidents import (
+    AimedAtThirdParties,
     AircraftReported,
+    AirspaceEntered,
+    AssessmentMade,
     Claim,
     Correction,
+    Credibility,
     Event,
     IncidentOpened,
     Interceptor,
@@ -27,9 +33,11 @@ from incidents import (
     Retraction,
     SourceKind,
     SourceRegistered,
+    Sovereignty,
     Speaker,
     Stance,
     StatementIssued,
+    WarningShotsFired,
 )
 from support.strategies import NATIONS, aware_datetimes, valid_times
 
@@ -59,12 +67,47 @@ def _speaker(draw: st.DrawFn) -> Speaker:
     )
 
 
+def propositions() -> st.SearchStrategy[Any]:
+    """A few propositions of each of several kinds, so that claims meet and disagree."""
+    return st.one_of(
+        st.builds(
+            AirspaceEntered,
+            airspace=st.sampled_from((None, "KR", "JP")),
+            by=st.sampled_from((None, "RU")),
+            entries=st.sampled_from((None, 1, 2)),
+        ),
+        st.builds(
+            WarningShotsFired,
+            by=st.just("KR"),
+            rounds=st.sampled_from((None, 80, 360)),
+            approximate=st.booleans(),
+        ),
+        st.builds(
+            Sovereignty,
+            territory=st.sampled_from(("Dokdo", "Takeshima")),
+            aliases=st.just(("Liancourt Rocks",)),
+            nation=st.sampled_from(("KR", "JP")),
+        ),
+        st.just(AimedAtThirdParties()),
+    )
+
+
 def _claims(draw: st.DrawFn) -> tuple[Claim, ...]:
     topics = draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True))
-    return tuple(
+    claims = [
         Claim(topic=t, stance=draw(st.sampled_from(list(Stance))), text=f"about {t}")
         for t in topics
-    )
+    ]
+    for proposition in draw(st.lists(propositions(), max_size=2)):
+        claims.append(
+            Claim(
+                stance=draw(st.sampled_from(list(Stance))),
+                text="typed",
+                proposition=proposition,
+                claim_id=draw(st.none() | st.uuids()),
+            )
+        )
+    return tuple(claims)
 
 
 def _interceptors(draw: st.DrawFn) -> tuple[Interceptor, ...]:
@@ -106,7 +149,34 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
         return {"publisher": draw(st.sampled_from(("NORAD", "RIA Novosti", "TASS")))}
     if isinstance(target, IncidentOpened):
         return {"title": draw(st.sampled_from(("Patrol", "Joint patrol near Alaska")))}
+    if isinstance(target, AssessmentMade):
+        return draw(
+            st.sampled_from(
+                [
+                    {"credibility": draw(st.sampled_from(list(Credibility)))},
+                    {"reasoning": draw(st.sampled_from(("radar track", "no track")))},
+                ]
+            )
+        )
     return None
+
+
+def _assessment(draw: st.DrawFn, book: _Ledger, common: dict[str, Any]) -> AssessmentMade:
+    """An assessment of any earlier event of the incident, or of one of a statement's claims."""
+    target = book.events[draw(st.sampled_from(book.by_incident[common["incident_id"]]))]
+    claim_id = None
+    if isinstance(target, StatementIssued) and target.claims and draw(st.booleans()):
+        claim_id = draw(st.sampled_from(target.claim_ids()))
+    return AssessmentMade(
+        **common,
+        target_id=target.event_id,
+        claim_id=claim_id,
+        credibility=draw(st.sampled_from(list(Credibility))),
+        reasoning="judged",
+        citations=draw(
+            st.lists(st.sampled_from(book.sources[common["incident_id"]]), max_size=2, unique=True)
+        ),
+    )
 
 
 def _source(draw: st.DrawFn, incident: UUID, source: UUID) -> SourceRegistered:
@@ -146,7 +216,16 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
     common = {"incident_id": incident, "source_id": source, "event_id": draw(st.uuids())}
     kind = draw(
         st.sampled_from(
-            ("aircraft", "aircraft", "patrol", "intercept", "statement", "correction", "retraction")
+            (
+                "aircraft",
+                "aircraft",
+                "patrol",
+                "intercept",
+                "statement",
+                "assessment",
+                "correction",
+                "retraction",
+            )
         )
     )
     if kind == "aircraft" or not book.aircraft[incident]:
@@ -177,6 +256,8 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             ),
             valid_time=draw(valid_times()),
         )
+    if kind == "assessment":
+        return _assessment(draw, book, common)
     if kind == "statement":
         return StatementIssued(
             **common,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -108,10 +108,19 @@ _SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
 }
 
 
+# Fields holding a nation code, by name (an event's, or a claim's proposition's).
+NATION_FIELDS = frozenset({"nation", "airspace", "by", "at"})
+
+
 def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:
     """A strategy for values of a (resolved) type hint of the vocabulary."""
-    if name in ("nation",):
-        return nations
+    optional = type(None) in typing.get_args(hint)
+    if name in NATION_FIELDS:
+        return (st.none() | nations) if optional else nations
+    if name == "day" and hint is str:  # a proposition's local date
+        return st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1)).map(date.isoformat)
+    if name == "tz" and hint is str:
+        return zones
     if name == "nations":
         return st.lists(nations, min_size=1, max_size=3, unique=True).map(tuple)
     origin = typing.get_origin(hint)

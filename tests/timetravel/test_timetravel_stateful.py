@@ -1,9 +1,10 @@
 """
 Time travel against a deliberately naive reference model, as a hypothesis state machine.
 
-The machine records random facts, corrections (also of corrections) and
-retractions (also of corrections and of retractions) with random valid
-times, in random batches, while the ledger's clock advances by random steps
+The machine records random facts (statements with typed claims among them),
+analysts' assessments of anything recorded, corrections (also of corrections
+and of assessments) and retractions (also of corrections and of retractions)
+with random valid times, in random batches, while the ledger's clock advances by random steps
 (zero included, so batches share recording times). At any point it asks
 ``ledger.incident(id, valid_at, known_at, reading=...)`` for random pairs and
 compares the answer with a model that knows nothing of bitemporal indexes or
@@ -35,7 +36,10 @@ from hypothesis.stateful import (
 
 from incidents import (
     AircraftReported,
+    AssessmentMade,
+    Claim,
     Correction,
+    Credibility,
     Event,
     FactChangeKind,
     FixedClock,
@@ -50,6 +54,7 @@ from incidents import (
     SourceKind,
     SourceRegistered,
     Speaker,
+    Stance,
     StatementIssued,
     UnknownIncidentError,
     ValidTime,
@@ -59,10 +64,11 @@ from incidents._domain.state import fold
 from incidents._timetravel.index import Index
 from incidents._timetravel.service import TimeTravel
 from support.backends import fresh_postgres_url, require_postgres
+from support.histories import propositions
 
 START = datetime(2024, 7, 25, 12, tzinfo=UTC)
 BASE = datetime(2024, 7, 24, tzinfo=UTC)
-FACTS = (AircraftReported, StatementIssued, InterceptReported, SourceRegistered)
+FACTS = (AircraftReported, StatementIssued, InterceptReported, SourceRegistered, AssessmentMade)
 
 # A small pool of valid times around one day, so that queries land on their edges.
 valid_times = st.one_of(
@@ -135,6 +141,7 @@ def naive_state(
         "aircraft": [],
         "intercepts": [],
         "statements": [],
+        "assessments": [],
         "retracted": [e.event_id for e in known if withdrawn(e.event_id)],
         "last_position": len(known),
     }
@@ -147,6 +154,11 @@ def naive_state(
             state["title_corrections"] = applied
         elif isinstance(value, SourceRegistered):
             state["sources"].append((value.event_id, value.publisher, applied))
+        elif isinstance(value, AssessmentMade):
+            # Undated, like sources: in recording order, whatever the valid time asked.
+            state["assessments"].append(
+                (e.event_id, value.target_id, value.claim_id, value.credibility, applied)
+            )
         elif in_effect(value.valid_time):  # type: ignore[attr-defined]
             if isinstance(value, AircraftReported):
                 item = (e.event_id, value.type_designation, value.count, value.valid_time)
@@ -175,6 +187,10 @@ def summary(incident: Any) -> dict[str, Any]:
             (i.id, i.intercepted, i.valid_time, i.corrections) for i in incident.intercepts
         ],
         "statements": [(s.id, s.speaker, s.valid_time, s.corrections) for s in incident.statements],
+        "assessments": [
+            (a.id, a.target_id, a.claim_id, a.credibility, a.corrections)
+            for a in incident.assessments
+        ],
         "retracted": list(incident.retracted),
         "last_position": incident.last_position,
     }
@@ -278,7 +294,22 @@ class TimeTravelMachine(RuleBasedStateMachine):
                     **common,
                     speaker=Speaker(name=data.draw(names)),
                     medium="statement",
+                    claims=[
+                        Claim(stance=Stance.AFFIRMS, text="typed", proposition=p)
+                        for p in data.draw(st.lists(propositions(), max_size=2))
+                    ],
                     valid_time=data.draw(valid_times),
+                )
+            elif kind is AssessmentMade:
+                recorded = [r.event for r in self.records] + batch
+                target = data.draw(st.sampled_from(recorded))
+                claims = target.claim_ids() if isinstance(target, StatementIssued) else ()
+                event = AssessmentMade(
+                    **common,
+                    target_id=target.event_id,
+                    claim_id=data.draw(st.sampled_from([None, *claims])),
+                    credibility=data.draw(st.sampled_from(Credibility)),
+                    reasoning="judged",
                 )
             elif kind is InterceptReported:
                 event = InterceptReported(
@@ -304,6 +335,8 @@ class TimeTravelMachine(RuleBasedStateMachine):
             return {"title": data.draw(st.sampled_from(["renamed", "renamed again"]))}
         if isinstance(target, SourceRegistered):
             return {"publisher": data.draw(st.sampled_from(["NORAD", "RIA Novosti"]))}
+        if isinstance(target, AssessmentMade):
+            return {"credibility": data.draw(st.sampled_from([1, 4, 6]))}
         if isinstance(target, StatementIssued):
             field = data.draw(st.sampled_from(["speaker", "valid_time"]))
             value: Any = (
@@ -459,7 +492,7 @@ class TimeTravelMachine(RuleBasedStateMachine):
         if state is None:
             return {}
         values: dict[UUID, Any] = {}
-        for kind in ("sources", "aircraft", "intercepts", "statements"):
+        for kind in ("sources", "aircraft", "intercepts", "statements", "assessments"):
             for item in state[kind]:
                 values[item[0]] = item
         opened = next(r.event_id for r in self.records if isinstance(r.event, IncidentOpened))

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._cli import audit, basic, build_tree, projections, timetravel
+from incidents._cli import audit, basic, build_tree, claims, projections, timetravel
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (basic, timetravel, projections, audit, build_tree)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    basic,
+    timetravel,
+    claims,
+    projections,
+    audit,
+    build_tree,
+)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn
 
 from incidents._codec.compiled import compile_encoder
 from incidents._domain.convert import (
@@ -31,6 +31,7 @@ from incidents._domain.convert import (
     structure_datetime,
     unstructure_changes,
     unstructure_datetime,
+    unstructure_fn,
     unstructure_geometry,
 )
 from incidents._domain.events import EVENT_TYPES, Event, Recorded
@@ -64,7 +65,7 @@ _escape: Callable[[str], str] = json.encoder.encode_basestring
 # Events are unstructured by their runtime class and tagged with "type". The
 # per-class functions are generated once; the hooks for the base class only
 # dispatch (singledispatch would otherwise catch the subclasses too).
-_UNSTRUCTURE = {cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()}
+_UNSTRUCTURE = {cls: unstructure_fn(cls) for cls in EVENT_TYPES.values()}
 _STRUCTURE = {
     name: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
     for name, cls in EVENT_TYPES.items()

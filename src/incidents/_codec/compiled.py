@@ -32,6 +32,7 @@ import attrs
 from shapely.geometry.base import BaseGeometry
 
 from incidents._codec.codegen import compile_function
+from incidents._domain.convert import omitted_when_default, tagged_union
 
 __all__ = ["compile_encoder"]
 
@@ -137,6 +138,15 @@ class _Compiler:
         args = typing.get_args(hint)
         if origin in (typing.Union, types.UnionType):
             others = [a for a in args if a is not type(None)]
+            union = tagged_union(hint)
+            if union is not None:
+                # One encoder per class, each writing its tag; picked by the value's class.
+                table = f"_union{next(self.names)}"
+                self.namespace[table] = {
+                    cls: self.namespace[self.function(cls, (union.tag, name))]
+                    for cls, name in union.classes.items()
+                }
+                return f'("null" if {value} is None else {table}[type({value})]({value}))'
             if len(others) != 1 or len(args) != 2:
                 raise TypeError(f"unsupported union {hint!r}")
             return f'("null" if {value} is None else {self.expression(others[0], value, field)})'
@@ -179,18 +189,36 @@ class _Compiler:
         self.functions[cls] = name
         attrs.resolve_types(cls)
         members: list[tuple[str, str]] = []
+        omitted = omitted_when_default(cls)
         lines = [f"def {name}(o):"]
         for field in attrs.fields(cls):
             value, text = self.local(), self.local()
             lines.append(f"    {value} = o.{field.name}")
-            lines.append(f"    {text} = {self.expression(field.type, value, field.name)}")
+            expression = self.expression(field.type, value, field.name)
+            if field.name in omitted:
+                # The member is written only while the field holds another value.
+                default = self.local()
+                self.namespace[default] = omitted[field.name]
+                expression = f"None if {value} == {default} else {expression}"
+            lines.append(f"    {text} = {expression}")
             members.append((field.name, "{" + text + "}"))
         if tag is not None:
             members.append((tag[0], _escape(tag[1]).replace("{", "{{").replace("}", "}}")))
         members.sort(key=lambda m: m[0])
-        body = ",".join(f"{_escape(key)}:{text}" for key, text in members)
-        # One f-string builds the object in a single step.
-        lines.append(f"    return f'{{{{{body}}}}}'")
+        if omitted:
+            lines.append("    parts = []")
+            for key, text in members:
+                if key in omitted:
+                    local = text[1:-1]
+                    lines.append(f"    if {local} is not None:")
+                    lines.append(f"        parts.append({_escape(key) + ':'!r} + {local})")
+                else:
+                    lines.append(f"    parts.append(f'{_escape(key)}:{text}')")
+            lines.append("    return '{' + ','.join(parts) + '}'")
+        else:
+            body = ",".join(f"{_escape(key)}:{text}" for key, text in members)
+            # One f-string builds the object in a single step.
+            lines.append(f"    return f'{{{{{body}}}}}'")
         compile_function(
             "\n".join(lines),
             name,

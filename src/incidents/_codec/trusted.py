@@ -44,7 +44,13 @@ from shapely.geometry.base import BaseGeometry
 from incidents._codec.canonical import FORMAT_VERSION, decode_recorded
 from incidents._codec.codegen import compile_function
 from incidents._codec.slots import slot_setter, uuid_from_str
-from incidents._domain.convert import field_types, structure, structure_geometry
+from incidents._domain.convert import (
+    field_types,
+    omitted_when_default,
+    structure,
+    structure_geometry,
+    tagged_union,
+)
 from incidents._domain.events import EVENT_TYPES, Event, Recorded
 from incidents._errors import InvalidInputError, StorageError
 
@@ -118,6 +124,12 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
+        union = tagged_union(hint)
+        if union is not None:
+            # Each class's builder, picked by the tag (a builder ignores the tag itself).
+            table = f"f{len(scope)}"
+            scope[table] = {name: _trusted_class(cls) for cls, name in union.classes.items()}
+            return f"(None if (v := {value}) is None else {table}[v[{union.tag!r}]](v))"
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"no trusted decoder for {hint!r}")  # pragma: no cover
@@ -178,16 +190,22 @@ def _trusted_class(cls: Any) -> Any:
     hints = field_types(cls)
     fields = attrs.fields(cls)
     scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    omitted = omitted_when_default(cls)
     lines = ["def build(data):", "    instance = new(cls)"]
     for field in fields:
         setter = f"set_{field.name}"
         scope[setter] = slot_setter(cls, field.name)
+        stored = f"data[{field.name!r}]"
+        if field.name in omitted:
+            # Left out while it holds its default (see OMIT_WHEN_DEFAULT).
+            scope[f"default_{field.name}"] = omitted[field.name]
+            stored = f"data.get({field.name!r}, default_{field.name})"
         if field.name == "event_id" and hints[field.name] is UUID:
             # Every event has its own id: parsed directly, never cached.
             scope["uuid_from_str"] = uuid_from_str
             built = "uuid_from_str(data['event_id'])"
         else:
-            built = _trusted_expression(hints[field.name], f"data[{field.name!r}]", scope)
+            built = _trusted_expression(hints[field.name], stored, scope)
         lines.append(f"    {setter}(instance, {built})")
     lines.append("    return instance")
     if not issubclass(cls, Event) and _internable({f.name: hints[f.name] for f in fields}):
@@ -195,7 +213,9 @@ def _trusted_class(cls: Any) -> Any:
         # location): one instance per distinct stored form, looked up by the
         # tuple of its stored fields, built on a miss. A nested list or mapping
         # makes the key unhashable: that value is built, not cached.
-        key = ", ".join(f"data[{f.name!r}]" for f in fields)
+        key = ", ".join(
+            f"data.get({f.name!r})" if f.name in omitted else f"data[{f.name!r}]" for f in fields
+        )
         scope["interned"], scope["limit"] = {}, _INTERNED_SIZE
         lines[0] = "def make(data):"
         lines += [

@@ -10,7 +10,9 @@ it. Canonical bytes and the compiled encoders sit above the events, in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import types
+import typing
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -19,6 +21,7 @@ import attrs
 import cattrs
 import shapely.geometry
 from cattrs.errors import BaseValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.limits import shown
@@ -26,15 +29,21 @@ from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError
 
 __all__ = [
+    "OMIT_WHEN_DEFAULT",
+    "TaggedUnion",
     "apply_changes",
     "converter",
     "describe_error",
     "field_types",
+    "omitted_when_default",
+    "register_tagged_union",
     "structure",
     "structure_datetime",
     "structure_geometry",
+    "tagged_union",
     "unstructure_datetime",
     "unstructure_changes",
+    "unstructure_fn",
     "unstructure_geometry",
 ]
 
@@ -136,6 +145,153 @@ converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(float, _structure_float)
+
+
+# -- fields left out when they hold their default ------------------------------------------
+
+OMIT_WHEN_DEFAULT = "incidents.omit_when_default"
+"""
+Field metadata key: the field is left out of the JSON form while it holds its default.
+
+For fields added to a class whose values are already stored: a value that
+uses only the old fields encodes exactly as before (audit hashes are over
+the stored bytes). The canonical encoder, the compiled encoders and the
+trusted decoder all honour it; the default must be a plain value (``None``,
+``False``, ``()``), not a factory.
+"""
+
+
+def omitted_when_default(cls: type) -> dict[str, Any]:
+    """
+    The fields of an attrs class that are left out while they hold their default.
+
+    Args:
+        cls: An attrs class.
+
+    Returns:
+        Field name to default, in field order.
+    """
+    return {f.name: f.default for f in attrs.fields(cls) if f.metadata.get(OMIT_WHEN_DEFAULT)}
+
+
+def unstructure_fn(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """
+    The converter's function from an instance of an attrs class to its JSON-ready dict.
+
+    Args:
+        cls: An attrs class.
+
+    Returns:
+        The function, which leaves out the fields marked :data:`OMIT_WHEN_DEFAULT`
+        while they hold their default.
+    """
+    overrides: dict[str, Any] = {
+        name: override(omit_if_default=True) for name in omitted_when_default(cls)
+    }
+    function: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+        cls, converter, **overrides
+    )
+    return function
+
+
+def _has_omitted(hint: Any) -> bool:
+    return isinstance(hint, type) and attrs.has(hint) and bool(omitted_when_default(hint))
+
+
+converter.register_unstructure_hook_factory(_has_omitted, unstructure_fn)
+
+
+# -- tagged unions ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TaggedUnion:
+    """
+    A union of attrs classes whose JSON forms name their class in one member.
+
+    Attributes:
+        tag: The member naming the class, e.g. ``"kind"``.
+        classes: Each class's name in that member.
+    """
+
+    tag: str
+    classes: Mapping[type, str]
+
+    @property
+    def by_name(self) -> dict[str, type]:
+        """
+        Each class by its name in the tag.
+        """
+        return {name: cls for cls, name in self.classes.items()}
+
+
+_TAGGED: dict[frozenset[type], TaggedUnion] = {}
+
+
+def _members(hint: Any) -> frozenset[type] | None:
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return None
+    return frozenset(a for a in typing.get_args(hint) if a is not type(None))
+
+
+def tagged_union(hint: Any) -> TaggedUnion | None:
+    """
+    The tagged union a type hint names (with or without ``None``), if it is one.
+
+    Args:
+        hint: A type hint, e.g. ``AirspaceEntered | Sovereignty | None``.
+
+    Returns:
+        Its :class:`TaggedUnion`, or ``None``.
+    """
+    members = _members(hint)
+    return None if members is None else _TAGGED.get(members)
+
+
+def register_tagged_union(classes: Mapping[str, type], tag: str) -> None:
+    """
+    Teach the converter (and the codec) a union of attrs classes, tagged in their JSON forms.
+
+    Args:
+        classes: The attrs classes of the union, by their names in the tag.
+        tag: The member that names the class, e.g. ``"kind"``; no class may
+            have a field of that name.
+    """
+    union = TaggedUnion(tag, {cls: name for name, cls in classes.items()})
+    members = frozenset(classes.values())
+    _TAGGED[members] = union
+    by_name = union.by_name
+    unstructure = {cls: unstructure_fn(cls) for cls in members}
+    structure_fns: dict[str, Callable[[Any, Any], Any]] = {
+        name: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+        for name, cls in by_name.items()
+    }
+
+    def unstructure_hook(value: Any) -> Any:
+        if value is None:
+            return None
+        data = unstructure[type(value)](value)
+        data[tag] = union.classes[type(value)]
+        return data
+
+    def structure_hook(value: Any, _: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise InvalidInputError(f"expected a mapping with a {tag!r}, got {shown(value)}")
+        data = dict(value)
+        name = data.pop(tag, None)
+        build = structure_fns.get(name) if isinstance(name, str) else None
+        if build is None:
+            known = ", ".join(sorted(by_name))
+            raise InvalidInputError(f"unknown {tag} {shown(name)} (known: {known})")
+        return build(data, by_name[name])
+
+    def matches(hint: Any) -> bool:
+        return _members(hint) == members
+
+    converter.register_unstructure_hook_func(matches, unstructure_hook)
+    converter.register_structure_hook_func(matches, structure_hook)
 
 
 def _brief(text: str, limit: int = 1000) -> str:

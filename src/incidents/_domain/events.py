@@ -35,7 +35,8 @@ from uuid import UUID, uuid4
 
 import attrs
 
-from incidents._domain.convert import apply_changes, unstructure_changes
+from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
+from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes, unstructure_changes
 from incidents._domain.geo import Location
 from incidents._domain.limits import (
     MAX_INTEGER,
@@ -55,6 +56,7 @@ __all__ = [
     "EVENT_TYPES",
     "UNCORRECTABLE_FIELDS",
     "AircraftReported",
+    "AssessmentMade",
     "Claim",
     "Correction",
     "Credibility",
@@ -293,22 +295,79 @@ class Speaker:
         return ", ".join(p for p in (self.name, self.role, self.organization) if p)
 
 
+def _claim_topic(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # Empty only until __attrs_post_init__ fills it in from the proposition.
+    if not isinstance(value, str):
+        raise InvalidInputError(f"topic must be text, got {shown(value)}")
+    check_text(value, "topic", MAX_NAME_LENGTH)
+
+
 @attrs.frozen(kw_only=True)
 class Claim:
     """
     One proposition a statement makes, comparable across statements.
 
+    A claim with only a topic and words is a *free-text* claim: it is
+    compared with the claims on the same topic, by stance. A claim with a
+    ``proposition`` states something of a known kind with typed parameters
+    (see :data:`~incidents.Proposition`), compared parameter by parameter;
+    its topic defaults to the proposition's kind.
+
     Attributes:
         topic: A short, stable key for the proposition, e.g.
             ``"violated-foreign-airspace"``; statements about the same topic can
-            be compared.
+            be compared. Required for a free-text claim.
         stance: Whether the statement affirms or denies it.
         text: The claim in words.
+        proposition: What it states, typed, e.g.
+            ``WarningShotsFired(by="KR", rounds=360, approximate=True)``;
+            ``None`` for a free-text claim.
+        claim_id: The claim's own id, by which assessments judge it; ``None``
+            for claims known by their statement and place
+            (:func:`~incidents.derived_claim_id`).
     """
 
-    topic: str = attrs.field(validator=_text)
+    topic: str = attrs.field(default="", validator=_claim_topic)
     stance: Stance = attrs.field(validator=_instance_of(Stance))
     text: str = attrs.field(validator=_free_text)
+    # Left out of the encoding when None: a claim of only the fields above
+    # encodes exactly as claims always did.
+    proposition: Proposition | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_instance_of(PROPOSITION_TYPES)),
+        metadata={OMIT_WHEN_DEFAULT: True},
+    )
+    claim_id: UUID | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_instance_of(UUID)),
+        metadata={OMIT_WHEN_DEFAULT: True},
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.topic.strip():
+            if self.topic or self.proposition is None:
+                raise InvalidInputError(
+                    f"topic must be non-empty text, got {shown(self.topic)}: a claim "
+                    "without a proposition needs a topic"
+                )
+            object.__setattr__(self, "topic", self.proposition.KIND)
+
+    @property
+    def kind(self) -> str:
+        """
+        The kind of proposition: its ``KIND`` (e.g. ``"sovereignty"``) or ``"free-text"``.
+        """
+        return FREE_TEXT if self.proposition is None else self.proposition.KIND
+
+    def describe(self) -> str:
+        """
+        What the claim states, e.g. ``"denies airspace of KR entered by RU"``.
+
+        Returns:
+            The stance and the proposition in words (the topic for a free-text claim).
+        """
+        what = self.topic if self.proposition is None else self.proposition.describe()
+        return f"{self.stance.value} {what}"
 
 
 @attrs.frozen(kw_only=True)
@@ -578,6 +637,96 @@ class StatementIssued(Event):
     language: str | None = attrs.field(default=None, validator=_optional_text)
     valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
 
+    def __attrs_post_init__(self) -> None:
+        check_claim_ids(self.event_id, self.claims)
+
+    def claim_ids(self) -> tuple[UUID, ...]:
+        """
+        The id of each claim, in order: its own ``claim_id``, else the one derived from its place.
+
+        Returns:
+            One id per claim (see :func:`~incidents.derived_claim_id`).
+        """
+        return claim_ids(self.event_id, self.claims)
+
+
+def claim_ids(statement_id: UUID, claims: tuple[Claim, ...]) -> tuple[UUID, ...]:
+    """
+    The ids of a statement's claims: each claim's own, else derived from its place.
+
+    Args:
+        statement_id: The statement's event id.
+        claims: Its claims, in order.
+
+    Returns:
+        One id per claim.
+    """
+    return tuple(
+        derived_claim_id(statement_id, i) if c.claim_id is None else c.claim_id
+        for i, c in enumerate(claims)
+    )
+
+
+def check_claim_ids(statement_id: UUID, claims: tuple[Claim, ...]) -> None:
+    """
+    Check that no two claims of a statement have the same id.
+
+    Raises:
+        InvalidInputError: If two do.
+    """
+    if any(c.claim_id is not None for c in claims):
+        ids = claim_ids(statement_id, claims)
+        if len(set(ids)) != len(ids):
+            repeated = next(i for i in ids if ids.count(i) > 1)
+            raise InvalidInputError(f"two claims of one statement have the id {repeated}")
+
+
+@attrs.frozen(kw_only=True)
+class AssessmentMade(Event):
+    """
+    An analyst's judgement of a claim, a fact or a source: its credibility, and why.
+
+    An assessment never changes what it judges: the claim, fact or source
+    stays as recorded, and the assessment stands beside it (in the folded
+    incident's ``assessments``, the timeline and the contradictions). It is
+    attributed to whoever records it (the recording's ``recorder``), and
+    can itself be corrected, retracted or assessed.
+
+    Attributes:
+        target_id: The event judged: any fact, a source (its source id), a
+            statement (with ``claim_id``, one of its claims), a correction,
+            a retraction or another assessment.
+        claim_id: The claim judged, when the target is a statement: its
+            ``claim_id``, or the id derived from its place
+            (:meth:`StatementIssued.claim_ids`).
+        credibility: The analyst's grade, Admiralty information credibility
+            1 (confirmed) to 6 (cannot be judged).
+        reasoning: Why, in words.
+        citations: Further sources the judgement rests on, besides its own
+            ``source_id``; each must be registered in the incident.
+    """
+
+    TYPE: ClassVar[str] = "assessment-made"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "citations")
+    # Every type of the vocabulary: set below, once EVENT_TYPES exists.
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset()
+
+    target_id: UUID = attrs.field(validator=_instance_of(UUID))
+    claim_id: UUID | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(UUID))
+    )
+    credibility: Credibility = attrs.field(converter=_credibility)
+    reasoning: str = attrs.field(validator=_free_text)
+    citations: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.target_id == self.event_id:
+            raise InvalidInputError("an assessment cannot judge itself")
+        if len(set(self.citations)) != len(self.citations):
+            raise InvalidInputError("an assessment cites each source once")
+
 
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
@@ -616,6 +765,7 @@ class Correction(Event):
             PatrolReported.TYPE,
             InterceptReported.TYPE,
             StatementIssued.TYPE,
+            AssessmentMade.TYPE,
             TYPE,
         }
     )
@@ -709,6 +859,7 @@ class Retraction(Event):
             PatrolReported.TYPE,
             InterceptReported.TYPE,
             StatementIssued.TYPE,
+            AssessmentMade.TYPE,
             Correction.TYPE,
             TYPE,
         }
@@ -731,18 +882,21 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         PatrolReported,
         InterceptReported,
         StatementIssued,
+        AssessmentMade,
         Correction,
         Retraction,
     )
 }
 """Every event class, by its stable type name."""
 
+AssessmentMade.REFERS_TO = frozenset(EVENT_TYPES)
+
 UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {"event_id", "incident_id", "source_id"}.union(
+    {"event_id", "incident_id", "source_id", "claim_id"}.union(
         *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values())
     )
 )
-"""The fields no correction may change: the ids and every reference field."""
+"""The fields no correction may change: the ids (an assessment's ``claim_id`` too) and every reference field."""
 
 
 # -- the envelope -----------------------------------------------------------------

@@ -12,17 +12,22 @@ Limit                          What it bounds
 :data:`MAX_NAME_LENGTH`        characters of a short text: a title, a name, a role, an
                                organization, a type designation, a topic, a URL, a
                                language tag, a medium, an area, a valid time's wording,
-                               a recorder's name, a key of a correction's changes
+                               a recorder's name, a key of a correction's changes, a
+                               proposition's zone, territory, alias or place
 :data:`MAX_TEXT_LENGTH`        characters of a free text: a summary, a quote, a claim's
-                               text, a purpose, a reason, a string in a correction's
-                               changes; also of all of a statement's quotes together
+                               text, a purpose, a reason, an assessment's reasoning, a
+                               string in a correction's changes; also of all of a
+                               statement's quotes together
 :data:`MAX_ITEMS`              items of one collection field (quotes, claims, nations,
-                               areas, aircraft, interceptors, intercepted)
+                               areas, aircraft, interceptors, intercepted, a
+                               territory's aliases, an assessment's citations)
 :data:`MAX_VERTICES`           coordinate pairs of one geometry (a track, an area)
 :data:`MAX_NESTING`            levels of lists and objects in a correction's changes,
                                and of geometry collections in a geometry
-:data:`MAX_INTEGER`            magnitude of a whole number: a count, or a number in a
-                               correction's changes (from ``-MAX_INTEGER - 1``)
+:data:`MAX_INTEGER`            magnitude of a whole number: a count (a proposition's
+                               counts of entries, aircraft, rounds and flares from 0),
+                               or a number in a correction's changes (from
+                               ``-MAX_INTEGER - 1``)
 :data:`MIN_INSTANT`,           the instants a valid time, a recording time or a clock
 :data:`MAX_INSTANT`            reading may take (UTC)
 :data:`MAX_EVENT_BYTES`        bytes of one event's canonical JSON

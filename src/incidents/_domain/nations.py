@@ -32,7 +32,7 @@ import pycountry
 
 from incidents._domain.limits import shown
 
-__all__ = ["ASSIGNED_NATIONS", "nation_error", "why_not_a_nation"]
+__all__ = ["ASSIGNED_NATIONS", "nation_error", "nation_name", "why_not_a_nation"]
 
 ASSIGNED_NATIONS: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
 """Every ISO 3166-1 alpha-2 code assigned today."""
@@ -114,3 +114,23 @@ def nation_error(what: str, value: object) -> str:
     """
     why = why_not_a_nation(value)
     return f"{what} must be an assigned ISO 3166-1 alpha-2 code such as 'US', got {shown(value)}: {why}"
+
+
+def nation_name(code: str) -> str:
+    """
+    The name people use for a nation: its common name where ISO 3166 gives one.
+
+    Args:
+        code: An assigned ISO 3166-1 alpha-2 code.
+
+    Returns:
+        e.g. ``"South Korea"`` for ``"KR"``, ``"Japan"`` for ``"JP"``; the code
+        itself if it is not assigned.
+
+    >>> nation_name("KR"), nation_name("JP")
+    ('South Korea', 'Japan')
+    """
+    country = pycountry.countries.get(alpha_2=code) if code in ASSIGNED_NATIONS else None
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)

@@ -30,9 +30,17 @@ from uuid import UUID
 import attrs
 
 from incidents._domain.catalogue import AircraftCatalogue, default_catalogue
-from incidents._domain.convert import apply_changes
+from incidents._domain.contradictions import (
+    Assessment,
+    ComparedClaim,
+    Contradictions,
+    assessments_beside,
+    compare_claims,
+)
+from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
     Claim,
     Correction,
     Credibility,
@@ -48,6 +56,7 @@ from incidents._domain.events import (
     SourceRegistered,
     Speaker,
     StatementIssued,
+    claim_ids,
 )
 from incidents._domain.geo import Location
 from incidents._domain.time import ValidTime, to_utc
@@ -55,12 +64,14 @@ from incidents._errors import IncidentsError, InvalidInputError
 
 __all__ = [
     "Aircraft",
+    "Assessment",
     "Incident",
     "Intercept",
     "Patrol",
     "Reading",
     "Source",
     "Statement",
+    "assessment_of",
     "effective_events",
     "fold",
 ]
@@ -243,6 +254,15 @@ class Statement:
     source_id: UUID
     corrections: tuple[UUID, ...] = ()
 
+    def claim_ids(self) -> tuple[UUID, ...]:
+        """
+        The id of each claim, in order: its own ``claim_id``, else the one derived from its place.
+
+        Returns:
+            One id per claim (see :func:`~incidents.derived_claim_id`).
+        """
+        return claim_ids(self.id, self.claims)
+
 
 @attrs.frozen(kw_only=True)
 class Incident:
@@ -259,6 +279,8 @@ class Incident:
         patrols: Patrols reported, in valid-time order.
         intercepts: Intercepts reported, in valid-time order.
         statements: Statements made, in valid-time order.
+        assessments: Analysts' assessments of claims, facts and sources, in
+            recording order (they never change what they judge).
         retracted: Ids of withdrawn events, in recording order.
         last_position: Stream position of the last event folded.
         last_recorded_at: Recording time of the last event folded.
@@ -273,6 +295,11 @@ class Incident:
     patrols: tuple[Patrol, ...] = ()
     intercepts: tuple[Intercept, ...] = ()
     statements: tuple[Statement, ...] = ()
+    # Left out of the state's JSON form while empty: the digests of incidents
+    # without assessments stay what they were.
+    assessments: tuple[Assessment, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
     retracted: tuple[UUID, ...] = ()
     last_position: int = 0
     last_recorded_at: datetime | None = None
@@ -342,6 +369,81 @@ class Incident:
             if s.id == source_id:
                 return s
         raise KeyError(source_id)
+
+    def assessments_of(
+        self, target_id: UUID, claim_id: UUID | None = None
+    ) -> tuple[Assessment, ...]:
+        """
+        The assessments of one event, source or claim.
+
+        Args:
+            target_id: The event (or source) judged; for a claim, its statement.
+            claim_id: The claim judged, or ``None`` for the event itself.
+
+        Returns:
+            Those assessments, in recording order.
+        """
+        return tuple(
+            a for a in self.assessments if a.target_id == target_id and a.claim_id == claim_id
+        )
+
+    def compared_claims(self) -> tuple[ComparedClaim, ...]:
+        """
+        Every claim of every statement, with who made it, its source and its assessments.
+
+        Returns:
+            The claims in the order of their statements (valid time), then
+            their place in the statement. Each carries the assessments of
+            the claim, of its statement and of its source.
+        """
+        sources = {s.id: s for s in self.sources}
+        found = []
+        for statement in self.statements:
+            source = sources.get(statement.source_id)
+            for claim_id, claim in zip(statement.claim_ids(), statement.claims, strict=True):
+                found.append(
+                    ComparedClaim(
+                        claim_id=claim_id,
+                        claim=claim,
+                        statement_id=statement.id,
+                        speaker=statement.speaker,
+                        medium=statement.medium,
+                        said=statement.valid_time,
+                        source_id=statement.source_id,
+                        publisher=None if source is None else source.publisher,
+                        reliability=None if source is None else source.reliability,
+                        credibility=None if source is None else source.credibility,
+                        assessments=assessments_beside(
+                            self.assessments, statement.id, claim_id, statement.source_id
+                        ),
+                    )
+                )
+        return tuple(found)
+
+    def contradictions(self, catalogue: AircraftCatalogue | None = None) -> Contradictions:
+        """
+        The incident's claims compared: what is disputed, what is agreed, what contradicts reference data.
+
+        See :mod:`incidents._domain.contradictions` for the rules, and
+        ``docs/contradictions.md``.
+
+        Args:
+            catalogue: Who flies what (the shipped
+                :func:`~incidents.default_catalogue` when ``None``).
+
+        Returns:
+            The comparisons, one per proposition, with their sides and the
+            assessments beside each claim.
+
+        Example:
+            >>> from incidents import Ledger, examples
+            >>> with Ledger.open(":memory:") as ledger:
+            ...     _ = ledger.record(*examples.dokdo_2019())
+            ...     found = ledger.incident(examples.DOKDO_2019).contradictions()
+            >>> [c.subject for c in found.disputed][:2]
+            ['airspace of KR entered by RU A-50', 'warning shots fired by KR at RU']
+        """
+        return compare_claims(self.id, self.title, self.compared_claims(), catalogue)
 
 
 _Entity = TypeVar("_Entity", Aircraft, Patrol, Intercept, Statement)
@@ -488,10 +590,12 @@ def fold(
     if valid_at is not None:
         valid_at = to_utc(valid_at, what="valid_at")
     positions = {r.event_id: r.position for r in ordered}
+    recorded = {r.event_id: r for r in ordered if type(r.event) is AssessmentMade}
     events, applied, gone = effective_events(ordered)
 
     opened: IncidentOpened | None = None
     sources: list[Source] = []
+    assessments: list[Assessment] = []
     facts: dict[type, list[Any]] = {cls: [] for cls in ENTITY_BUILDERS}
     for event_id, event in events.items():
         fixes = applied[event_id]
@@ -503,6 +607,11 @@ def fold(
             opened = event
         elif isinstance(event, SourceRegistered):
             sources.append(source_of(event, fixes))
+        elif isinstance(event, AssessmentMade):
+            record = recorded[event_id]
+            assessments.append(
+                assessment_of(event_id, event, fixes, (record.recorder, record.recorded_at))
+            )
     if opened is None:
         return None
 
@@ -520,6 +629,7 @@ def fold(
         patrols=by_time(facts[PatrolReported]),
         intercepts=by_time(facts[InterceptReported]),
         statements=by_time(facts[StatementIssued]),
+        assessments=tuple(assessments),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
@@ -664,5 +774,38 @@ def source_of(event: SourceRegistered, fixes: tuple[UUID, ...]) -> Source:
         cites=event.cites,
         reliability=event.reliability,
         credibility=event.credibility,
+        corrections=fixes,
+    )
+
+
+def assessment_of(
+    fact_id: UUID,
+    event: AssessmentMade,
+    fixes: tuple[UUID, ...],
+    attribution: tuple[str, datetime],
+) -> Assessment:
+    """
+    The state of an assessment, with the corrections applied to it.
+
+    Args:
+        fact_id: The id of the event that recorded it.
+        event: The assessment, as it stands.
+        fixes: Ids of the corrections applied.
+        attribution: Who recorded it and when (its recording's envelope).
+
+    Returns:
+        The assessment.
+    """
+    recorder, recorded_at = attribution
+    return Assessment(
+        id=fact_id,
+        target_id=event.target_id,
+        claim_id=event.claim_id,
+        credibility=event.credibility,
+        reasoning=event.reasoning,
+        citations=event.citations,
+        source_id=event.source_id,
+        recorder=recorder,
+        recorded_at=recorded_at,
         corrections=fixes,
     )

@@ -31,6 +31,7 @@ import attrs
 from incidents._domain.convert import converter
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
     Claim,
     Correction,
     Event,
@@ -138,7 +139,8 @@ def join_and(parts: Sequence[str]) -> str:
 def _claims(claims: Sequence[Claim]) -> str:
     by_stance: dict[str, list[str]] = {}
     for claim in claims:
-        by_stance.setdefault(claim.stance.value, []).append(claim.topic)
+        what = claim.topic if claim.proposition is None else claim.proposition.describe()
+        by_stance.setdefault(claim.stance.value, []).append(what)
     return "; ".join(f"{stance} {', '.join(topics)}" for stance, topics in by_stance.items())
 
 
@@ -196,7 +198,14 @@ def describe_fact(event: Event) -> str:
         return f"{event.publisher} published a {kind}{title}"
     if isinstance(event, IncidentOpened):
         return f'opened "{event.title}"'
+    if isinstance(event, AssessmentMade):
+        return f"assessed {_grade(event)}: {event.reasoning}"
     return event.TYPE
+
+
+def _grade(event: AssessmentMade) -> str:
+    """An assessment's grade in words: ``"doubtful (4)"``."""
+    return f"{event.credibility.meaning} ({event.credibility.value})"
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
@@ -393,8 +402,14 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
     if isinstance(event, InterceptReported):
         return f"intercepted by {_interceptor_list(event)}"
     if isinstance(event, StatementIssued):
-        claims = "; ".join(f"{c.stance.value} {c.topic}" for c in event.claims)
+        claims = "; ".join(c.describe() for c in event.claims)
         return f"{event.speaker.describe()} ({event.medium})" + (f": {claims}" if claims else "")
+    if isinstance(event, AssessmentMade):
+        claim = f" claim {short_id(event.claim_id)} of" if event.claim_id else ""
+        cites = f", citing {', '.join(name(c) for c in event.citations)}" if event.citations else ""
+        return (
+            f"assesses{claim} {name(event.target_id)}: {_grade(event)}{cites} ({event.reasoning})"
+        )
     if isinstance(event, Correction):
         changed = ", ".join(f"{k} -> {_value(v)}" for k, v in event.changes.items())
         return f"corrects {name(event.target_id)}: {changed} ({event.reason})"
@@ -472,11 +487,19 @@ def render_incident(incident: Incident) -> str:
         for q in s.quotes:
             lines.append(f'    "{q}"')
         for c in s.claims:
-            lines.append(f"    {c.stance.value} {c.topic}: {c.text}")
+            lines.append(f"    {c.describe()}: {c.text}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
         cites = f", citing {cite(src.cites)}" if src.cites else ""
         lines.append(f"  {src.describe()}{cites}")
+    if incident.assessments:
+        lines.append(f"Assessments ({len(incident.assessments)}):")
+        for judged in incident.assessments:
+            claim = f"claim {short_id(judged.claim_id)} of " if judged.claim_id else ""
+            lines.append(
+                f"  {claim}{short_id(judged.target_id)}: {judged.describe()} - "
+                f"{cite(judged.source_id)}{mark(judged.corrections)}"
+            )
     if incident.retracted:
         lines.append(f"Retracted: {', '.join(short_id(r) for r in incident.retracted)}")
     return "\n".join(lines)

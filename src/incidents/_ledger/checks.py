@@ -15,10 +15,12 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     EVENT_TYPES,
+    AssessmentMade,
     Correction,
     Event,
     IncidentOpened,
     SourceRegistered,
+    StatementIssued,
 )
 from incidents._domain.limits import MAX_BATCH_EVENTS
 from incidents._errors import (
@@ -165,6 +167,8 @@ def check_batch(
             _check_references(index, event, batch, stored)
         if type(event) is Correction:
             _check_correction(event, lookup)
+        elif type(event) is AssessmentMade:
+            _check_assessment(event, batch, stored)
     return stored
 
 
@@ -247,6 +251,29 @@ def _check_references(
             raise InvalidInputError(
                 f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
             )
+
+
+def _check_assessment(
+    event: AssessmentMade,
+    batch: Mapping[UUID, tuple[int, Event]],
+    stored: Mapping[UUID, tuple[str, UUID | str]],
+) -> None:
+    # References are checked already: they exist, earlier in the incident.
+    def type_of(ref: UUID) -> str:
+        return batch[ref][1].TYPE if ref in batch else str(stored[ref][0])
+
+    for citation in event.citations:
+        if type_of(citation) != SourceRegistered.TYPE:
+            raise InvalidInputError(
+                f"assessment {event.event_id} cites {citation}, a {type_of(citation)} event: "
+                "citations are sources registered in the incident"
+            )
+    if event.claim_id is not None and type_of(event.target_id) != StatementIssued.TYPE:
+        raise InvalidInputError(
+            f"assessment {event.event_id} names claim {event.claim_id} of "
+            f"{event.target_id}, a {type_of(event.target_id)} event: claims are a "
+            "statement's"
+        )
 
 
 def _check_correction(event: Correction, lookup: Callable[[UUID], Event | None]) -> None:

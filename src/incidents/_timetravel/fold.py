@@ -3,7 +3,7 @@ The bitemporal fold of one incident: every version of every fact, with when it s
 
 A :class:`BitemporalFold` folds an incident's recorded events once, in recording
 order, and keeps the result *bitemporally*: each fact (the incident itself,
-a source, aircraft, a patrol, an intercept, a statement) has one or more
+a source, aircraft, a patrol, an intercept, a statement, an assessment) has one or more
 versions, and each version knows the stretch of the stream during which it
 was the record's view of that fact (from the position of the event that
 made it, until the position of the event that replaced or withdrew it).
@@ -42,6 +42,7 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
     Correction,
     Event,
     IncidentOpened,
@@ -56,6 +57,7 @@ from incidents._domain.state import (
     ENTITY_BUILDERS,
     Incident,
     Reading,
+    assessment_of,
     settle_events,
     source_of,
 )
@@ -81,6 +83,7 @@ class Kind(enum.IntEnum):
     INTERCEPT = 4
     STATEMENT = 5
     WITHDRAWN = 6
+    ASSESSMENT = 8
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -90,6 +93,7 @@ KIND_OF: dict[type[Event], Kind] = {
     PatrolReported: Kind.PATROL,
     InterceptReported: Kind.INTERCEPT,
     StatementIssued: Kind.STATEMENT,
+    AssessmentMade: Kind.ASSESSMENT,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
@@ -97,7 +101,13 @@ _TIMED = frozenset({Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT})
 _BUILDERS = {kind: ENTITY_BUILDERS[cls] for cls, kind in KIND_OF.items() if cls in ENTITY_BUILDERS}
 
 
-def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, ...]) -> object:
+def build_entity(
+    kind: Kind,
+    fact_id: UUID,
+    event: Event,
+    applied: tuple[UUID, ...],
+    attribution: tuple[str, datetime] | None = None,
+) -> object:
     """
     The state object of one version of a fact, exactly as :func:`incidents.fold` builds it.
 
@@ -106,17 +116,23 @@ def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, .
         fact_id: The id of the event that stated the fact.
         event: The fact as it stands (corrections applied).
         applied: Ids of the corrections applied.
+        attribution: For an assessment: who recorded it and when.
 
     Returns:
         The :class:`~incidents.IncidentOpened` event itself for the incident's
-        own header, a :class:`~incidents.Source`, or an aircraft, patrol,
-        intercept or statement.
+        own header, a :class:`~incidents.Source`, an
+        :class:`~incidents.Assessment`, or an aircraft, patrol, intercept or
+        statement.
     """
     build = _BUILDERS.get(kind)
     if build is not None:
         return build(fact_id, event, applied)
     if kind is Kind.OPENED:
         return event
+    if kind is Kind.ASSESSMENT:
+        assert isinstance(event, AssessmentMade)
+        assert attribution is not None
+        return assessment_of(fact_id, event, applied, attribution)
     assert isinstance(event, SourceRegistered)
     return source_of(event, applied)
 
@@ -275,6 +291,8 @@ class BitemporalFold:
         self.withdrawn: dict[UUID, int] = {}
         self.flips_at: dict[int, tuple[tuple[int, bool], ...]] = {}
         self.indexes = {kind: Index(kind in _TIMED) for kind in Kind}
+        # Who recorded each assessment, and when: its state names them.
+        self.attribution: dict[UUID, tuple[str, datetime]] = {}
         # Effects computed here (not replayed), by position, for snapshots.
         self.journal: dict[int, Effect] = {}
 
@@ -366,6 +384,8 @@ class BitemporalFold:
         if kind is not None:
             fact = _Fact(event.event_id, q, kind, event)
             self.facts[event.event_id] = fact
+            if kind is Kind.ASSESSMENT:
+                self.attribution[event.event_id] = (record.recorder, record.recorded_at)
             self._open(fact, q, event, ())
             if effect is not None:
                 raise StaleSnapshotError(f"position {q} is a fact, not a correction")
@@ -504,7 +524,9 @@ class BitemporalFold:
             self.flips_at[q] = effect.flips
 
     def _open(self, fact: _Fact, q: int, event: Event, applied: tuple[UUID, ...]) -> None:
-        entity = build_entity(fact.kind, fact.event_id, event, applied)
+        entity = build_entity(
+            fact.kind, fact.event_id, event, applied, self.attribution.get(fact.event_id)
+        )
         early = late = None
         if fact.kind in _TIMED:
             valid_time = event.valid_time  # type: ignore[attr-defined]
@@ -569,6 +591,7 @@ class BitemporalFold:
             patrols=facts(Kind.PATROL),
             intercepts=facts(Kind.INTERCEPT),
             statements=facts(Kind.STATEMENT),
+            assessments=facts(Kind.ASSESSMENT),
             retracted=facts(Kind.WITHDRAWN),
             last_position=p,
             last_recorded_at=from_micros(self.recorded_at[p - 1]),

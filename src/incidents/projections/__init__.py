@@ -6,12 +6,14 @@ event type; run it live from the log (:func:`live`), keep it in the ledger's
 database and catch it up in batches (:class:`ReadModel`), or rebuild it from
 zero (:meth:`ReadModel.rebuild`). Built-in projections: :class:`Timeline`
 (with :func:`incident_timeline` for one incident as known at any time),
-:class:`AircraftRoster`, :class:`Intercepts`, :class:`StatementsBySpeaker`
-and :class:`SourceSupport`. See ``docs/projections.md``.
+:class:`AircraftRoster`, :class:`Intercepts`, :class:`StatementsBySpeaker`,
+:class:`SourceSupport` and :class:`ClaimComparisons` (contradictions and
+agreements between claims). See ``docs/projections.md``.
 """
 
 from incidents._errors import ProjectionError, UnknownProjectionError
 from incidents._public import report_public_module
+from incidents.projections._claims import ClaimComparisons
 from incidents.projections._encoding import state_bytes
 from incidents.projections._projection import Change, ChangeKind, Projection, State, handles
 from incidents.projections._read_model import Progress, ReadModel
@@ -20,6 +22,7 @@ from incidents.projections._run import Projected, live, project
 from incidents.projections._timeline import (
     IncidentTimeline,
     Timeline,
+    TimelineAssessment,
     TimelineEntry,
     TimelineNote,
     incident_timeline,
@@ -32,7 +35,14 @@ from incidents.projections._views import (
 )
 from incidents.storage import ProjectionCheckpoint
 
-for _builtin in (Timeline, AircraftRoster, Intercepts, StatementsBySpeaker, SourceSupport):
+for _builtin in (
+    Timeline,
+    AircraftRoster,
+    Intercepts,
+    StatementsBySpeaker,
+    SourceSupport,
+    ClaimComparisons,
+):
     register(_builtin, replace=True)
 del _builtin
 
@@ -40,6 +50,7 @@ __all__ = [
     "AircraftRoster",
     "Change",
     "ChangeKind",
+    "ClaimComparisons",
     "IncidentTimeline",
     "Intercepts",
     "Progress",
@@ -52,6 +63,7 @@ __all__ = [
     "State",
     "StatementsBySpeaker",
     "Timeline",
+    "TimelineAssessment",
     "TimelineEntry",
     "TimelineNote",
     "UnknownProjectionError",

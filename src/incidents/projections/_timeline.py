@@ -6,7 +6,9 @@ A built-in projection (:class:`Timeline`) and its presentation
 shows its valid time with the precision the source gave (a day is printed as
 that day in the source's time zone, never as midnight), what was reported,
 the source it comes from with its Admiralty grade, and marks for entries that
-were corrected or retracted, with the details in numbered notes.
+were corrected or retracted, with the details in numbered notes. Analysts'
+assessments stand beside what they judge: marked on the entry (or listed
+below the table, for what has no entry), never changing it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import attrs
 from incidents._codec.canonical import converter
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
+    Credibility,
     Event,
     IncidentOpened,
     InterceptReported,
@@ -56,6 +60,7 @@ from incidents.storage import to_micros
 __all__ = [
     "IncidentTimeline",
     "Timeline",
+    "TimelineAssessment",
     "TimelineEntry",
     "TimelineNote",
     "incident_timeline",
@@ -166,6 +171,30 @@ class Timeline(Projection):
             incident["names"][str(change.event_id)] = fact_name(change.event)
         self._dated(incident, change)
 
+    @handles(AssessmentMade)
+    def assessment(self, state: State, change: Change[AssessmentMade]) -> None:
+        """
+        Keep an assessment beside what it judges, while it stands.
+        """
+        # Only incidents with assessments hold the key: the states (and their
+        # digests) of the others are what they were before assessments existed.
+        assessments = self._incident(state, change).setdefault("assessments", {})
+        key = str(change.event_id)
+        if change.removed:
+            del assessments[key]
+            return
+        event = change.event
+        assessments[key] = {
+            "target": str(event.target_id),
+            "claim": None if event.claim_id is None else str(event.claim_id),
+            "credibility": event.credibility.value,
+            "reasoning": event.reasoning,
+            "source_id": str(event.source_id),
+            "recorder": change.fact.recorder,
+            "recorded_at": change.fact.recorded_at.isoformat(),
+            "sequence": change.fact.sequence,
+        }
+
     @staticmethod
     def _dated(incident: dict[str, Any], change: Change[Any]) -> None:
         entries = incident["entries"]
@@ -234,6 +263,46 @@ class TimelineNote:
 
 
 @attrs.frozen
+class TimelineAssessment:
+    """
+    An analyst's assessment, beside the entry (or the undated fact or source) it judges.
+
+    Attributes:
+        event_id: The assessment's id.
+        target_id: The event it judges.
+        claim_id: The claim of that statement it judges, if any.
+        credibility: The analyst's grade.
+        reasoning: Why.
+        source: The source it rests on, as labelled in the table.
+        recorder: Who recorded it: the analyst.
+        recorded_at: When.
+    """
+
+    event_id: UUID
+    target_id: UUID
+    claim_id: UUID | None
+    credibility: Credibility
+    reasoning: str
+    source: str
+    recorder: str
+    recorded_at: datetime
+
+    def describe(self) -> str:
+        """
+        The assessment in words, e.g. ``"assessed doubtful (4) by analyst 2019-07-24 12:00:00Z, citing NORAD [B2]: ..."``.
+
+        Returns:
+            What it judges (a claim, when it judges one), the grade, who and when, its source and why.
+        """
+        claim = f"its claim {self.claim_id.hex[:8]} " if self.claim_id else ""
+        grade = f"{self.credibility.meaning} ({self.credibility.value})"
+        return (
+            f"{claim}assessed {grade} by {self.recorder} "
+            f"{self.recorded_at:%Y-%m-%d %H:%M:%SZ}, citing {self.source}: {self.reasoning}"
+        )
+
+
+@attrs.frozen
 class TimelineEntry:
     """
     One dated fact of a timeline.
@@ -254,6 +323,7 @@ class TimelineEntry:
         recorded_at: When the fact was recorded.
         retracted: Whether it is withdrawn.
         notes: Corrections, retractions and restorations, in recording order.
+        assessments: Assessments of it (or of its claims), in recording order.
     """
 
     number: int
@@ -271,6 +341,7 @@ class TimelineEntry:
     recorded_at: datetime
     retracted: bool
     notes: tuple[TimelineNote, ...]
+    assessments: tuple[TimelineAssessment, ...] = ()
 
     @property
     def corrected(self) -> bool:
@@ -296,6 +367,8 @@ class IncidentTimeline:
         known_at: The recording time it is as known at (``None``: now).
         sequence: The ledger sequence it accounts for.
         entries: The entries, in valid-time order.
+        assessments: The assessments of what has no entry (undated sources,
+            the incident itself, corrections...), in recording order.
     """
 
     incident_id: UUID
@@ -304,6 +377,7 @@ class IncidentTimeline:
     known_at: datetime | None
     sequence: int
     entries: tuple[TimelineEntry, ...]
+    assessments: tuple[TimelineAssessment, ...] = ()
 
     @classmethod
     def from_state(
@@ -331,6 +405,20 @@ class IncidentTimeline:
         ordered = sorted(
             data["entries"].items(), key=lambda item: (*item[1]["order"], item[1]["sequence"])
         )
+        judged: dict[str, list[TimelineAssessment]] = {}
+        for key, a in sorted(data.get("assessments", {}).items(), key=lambda i: i[1]["sequence"]):
+            judged.setdefault(a["target"], []).append(
+                TimelineAssessment(
+                    event_id=UUID(key),
+                    target_id=UUID(a["target"]),
+                    claim_id=None if a["claim"] is None else UUID(a["claim"]),
+                    credibility=Credibility(a["credibility"]),
+                    reasoning=a["reasoning"],
+                    source=sources.get(a["source_id"], a["source_id"][:8]),
+                    recorder=a["recorder"],
+                    recorded_at=datetime.fromisoformat(a["recorded_at"]),
+                )
+            )
         entries = []
         for number, (key, e) in enumerate(ordered, start=1):
             what = e["what"]
@@ -366,6 +454,7 @@ class IncidentTimeline:
                     recorded_at=datetime.fromisoformat(e["recorded_at"]),
                     retracted=e["retracted"],
                     notes=notes,
+                    assessments=tuple(judged.pop(key, ())),
                 )
             )
         return cls(
@@ -375,6 +464,12 @@ class IncidentTimeline:
             known_at=known_at,
             sequence=sequence,
             entries=tuple(entries),
+            assessments=tuple(
+                sorted(
+                    (a for found in judged.values() for a in found),
+                    key=lambda a: a.recorded_at,
+                )
+            ),
         )
 
     # -- formats ---------------------------------------------------------------------------
@@ -431,6 +526,12 @@ class IncidentTimeline:
         for number, (entry, note) in enumerate(self.notes(), start=1):
             marks.setdefault(entry.number, []).append(f"{note.kind.upper()} [{number}]")
             footnotes.append(f"[{number}] {self._footnote(entry, note)}")
+        for entry in self.entries:
+            for assessment in entry.assessments:
+                number = len(footnotes) + 1
+                grade = assessment.credibility.value
+                marks.setdefault(entry.number, []).append(f"ASSESSED {grade} [{number}]")
+                footnotes.append(f"[{number}] #{entry.number}: {assessment.describe()}")
         rows = [
             (
                 str(e.number),
@@ -450,6 +551,9 @@ class IncidentTimeline:
         )
         if footnotes:
             lines.extend(["", "Notes:", *footnotes])
+        if self.assessments:
+            lines.extend(["", "Assessments of what has no entry:"])
+            lines.extend(f"- {a.target_id.hex[:8]}: {a.describe()}" for a in self.assessments)
         return "\n".join(_wrap_free(lines, width))
 
     @staticmethod
@@ -495,6 +599,7 @@ class IncidentTimeline:
                 "corrected",
                 "retracted",
                 "notes",
+                "assessments",
             ]
         )
         for e in self.entries:
@@ -517,6 +622,7 @@ class IncidentTimeline:
                     str(e.corrected).lower(),
                     str(e.retracted).lower(),
                     " | ".join(self._footnote(e, n) for n in e.notes),
+                    " | ".join(a.describe() for a in e.assessments),
                 ]
             )
         return out.getvalue()
@@ -537,6 +643,7 @@ class IncidentTimeline:
             "entries": [
                 {**converter.unstructure(e), "corrected": e.corrected} for e in self.entries
             ],
+            "assessments": [converter.unstructure(a) for a in self.assessments],
         }
 
     def json(self) -> str:

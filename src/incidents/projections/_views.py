@@ -14,6 +14,7 @@ from typing import Any
 
 from incidents._domain.events import (
     AircraftReported,
+    AssessmentMade,
     Correction,
     Event,
     IncidentOpened,
@@ -286,10 +287,17 @@ class SourceSupport(Projection):
             }
         )
 
-    @handles(IncidentOpened, AircraftReported, PatrolReported, InterceptReported, StatementIssued)
+    @handles(
+        IncidentOpened,
+        AircraftReported,
+        PatrolReported,
+        InterceptReported,
+        StatementIssued,
+        AssessmentMade,
+    )
     def fact(self, state: State, change: Change[Event]) -> None:
         """
-        List a fact under its source while it stands.
+        List a fact (or an assessment resting on the source) under its source while it stands.
         """
         # An incident is opened citing a source registered just after it.
         supports = state.setdefault(str(change.event.source_id), {"supports": {}})["supports"]
