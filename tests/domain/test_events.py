@@ -39,6 +39,7 @@ def test_vocabulary_names_are_stable_and_unique() -> None:
         "patrol-reported",
         "intercept-reported",
         "statement-issued",
+        "reports-reconciled",
         "correction",
         "retraction",
     } == set(EVENT_TYPES)

@@ -13,18 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidents import (
+    EVENT_TYPES,
     AircraftReported,
     Correction,
     Event,
     FixedClock,
     FutureKnowledgeError,
     IncidentOpened,
-    InterceptReported,
     InvalidInputError,
     Ledger,
-    PatrolReported,
     Retraction,
-    SourceRegistered,
     StatementIssued,
     UnknownIncidentError,
     converter,
@@ -51,14 +49,8 @@ from incidents.projections import _engine as projections_module
 from support.backends import Backend
 from support.histories import histories
 
-FACT_TYPES = (
-    IncidentOpened,
-    SourceRegistered,
-    AircraftReported,
-    PatrolReported,
-    InterceptReported,
-    StatementIssued,
-)
+# Every event that states a fact: all but corrections and retractions.
+FACT_TYPES = tuple(cls for cls in EVENT_TYPES.values() if cls not in (Correction, Retraction))
 
 
 class Facts(Projection):
@@ -176,7 +168,7 @@ def test_handles_event_means_every_type_and_overrides_drop_handlers() -> None:
     class Quiet(Base):
         def everything(self, state: dict[str, Any], change: Change[Event]) -> None: ...
 
-    assert len(Base.handled_types()) == 8
+    assert Base.handled_types() == frozenset(EVENT_TYPES)
     assert frozenset() == Quiet.handled_types()
     with pytest.raises(ProjectionError, match="handles no event type"):
         project(Quiet(), [])

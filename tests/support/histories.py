@@ -2,8 +2,8 @@
 Hypothesis strategies for whole ledger histories that the ledger accepts.
 
 A history is a list of batches of events: incidents opened, sources
-registered, aircraft, patrols, intercepts and statements reported, and
-corrections and retractions of earlier events (including corrections of
+registered, aircraft (with counts of every form), patrols, intercepts and
+statements reported, reconciliations of aircraft reports, and corrections and retractions of earlier events (including corrections of
 corrections and retractions of retractions), each batch valid given the
 batches before it. Record the batches in order, one ``record`` call each.
 """
@@ -19,11 +19,13 @@ from incidents import (
     AircraftReported,
     Claim,
     Correction,
+    Count,
     Event,
     IncidentOpened,
     Interceptor,
     InterceptReported,
     PatrolReported,
+    ReportsReconciled,
     Retraction,
     SourceKind,
     SourceRegistered,
@@ -32,6 +34,14 @@ from incidents import (
     StatementIssued,
 )
 from support.strategies import NATIONS, aware_datetimes, valid_times
+
+counts = st.one_of(
+    st.integers(1, 4),
+    st.integers(1, 4).map(Count.at_least),
+    st.tuples(st.integers(1, 4), st.integers(0, 3)).map(lambda p: Count.between(p[0], p[0] + p[1])),
+    st.just(Count.unknown()),
+)
+"""Small counts of every form (a plain int is an exact count)."""
 
 TYPES = ("H-6", "Tu-95", "Su-35", "A-50", "Y-9")
 NAMES = ("Chen Xiaogang", "Zhang Xiaogang", "Ivan Petrov", None)
@@ -85,7 +95,7 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
         return draw(
             st.sampled_from(
                 [
-                    {"count": draw(st.integers(1, 4))},
+                    {"count": draw(counts)},
                     {"type_designation": draw(st.sampled_from(TYPES))},
                     {"nation": draw(st.sampled_from(NATIONS))},
                     {"valid_time": draw(valid_times())},
@@ -106,6 +116,8 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
         return {"publisher": draw(st.sampled_from(("NORAD", "RIA Novosti", "TASS")))}
     if isinstance(target, IncidentOpened):
         return {"title": draw(st.sampled_from(("Patrol", "Joint patrol near Alaska")))}
+    if isinstance(target, ReportsReconciled):
+        return draw(st.sampled_from([{"same": draw(st.booleans())}, {"reason": "on reflection"}]))
     return None
 
 
@@ -146,7 +158,16 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
     common = {"incident_id": incident, "source_id": source, "event_id": draw(st.uuids())}
     kind = draw(
         st.sampled_from(
-            ("aircraft", "aircraft", "patrol", "intercept", "statement", "correction", "retraction")
+            (
+                "aircraft",
+                "aircraft",
+                "patrol",
+                "intercept",
+                "statement",
+                "reconciliation",
+                "correction",
+                "retraction",
+            )
         )
     )
     if kind == "aircraft" or not book.aircraft[incident]:
@@ -154,8 +175,19 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             **common,
             type_designation=draw(st.sampled_from(TYPES)),
             nation=draw(st.sampled_from(NATIONS[:2])),
-            count=draw(st.integers(1, 3)),
+            count=draw(counts),
             valid_time=draw(valid_times()),
+        )
+    if kind == "reconciliation" and len(book.aircraft[incident]) >= 2:
+        return ReportsReconciled(
+            **common,
+            reports=draw(
+                st.lists(
+                    st.sampled_from(book.aircraft[incident]), min_size=2, max_size=3, unique=True
+                )
+            ),
+            same=draw(st.booleans()),
+            reason="an analyst's reading",
         )
     if kind == "patrol":
         aircraft = draw(st.lists(st.sampled_from(book.aircraft[incident]), max_size=2, unique=True))
@@ -194,20 +226,17 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             changes = _changes_for(draw, original)
             if changes is None:
                 return None
-            proposed = Correction.of(original, source_id=source, reason="x", **changes)
             return Correction.of(
                 target,
                 source_id=source,
                 reason="corrected again",
                 event_id=common["event_id"],
-                changes=proposed.changes,
+                changes=_correct(original, changes, source).changes,
             )
         changes = _changes_for(draw, target)
         if changes is None:
             return None
-        return Correction.of(
-            target, source_id=source, reason="corrected", event_id=common["event_id"], **changes
-        )
+        return _correct(target, changes, source, event_id=common["event_id"])
     retractable = [
         e for e in book.by_incident[incident] if book.events[e].TYPE != "incident-opened"
     ]
@@ -216,6 +245,20 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             **common, target_id=draw(st.sampled_from(retractable)), reason="withdrawn"
         )
     return None
+
+
+def _correct(target: Event, changes: dict[str, Any], source: UUID, **more: Any) -> Correction:
+    """A correction of *target* making *changes* (ordinary values)."""
+    if "reason" in changes:  # a field Correction.of cannot take by name: its own is "reason"
+        return Correction(
+            incident_id=target.incident_id,
+            source_id=source,
+            target_id=target.event_id,
+            changes=changes,  # text: its JSON form already
+            reason="corrected",
+            **more,
+        )
+    return Correction.of(target, source_id=source, reason="corrected", **more, **changes)
 
 
 def _remember(book: _Ledger, event: Event) -> None:

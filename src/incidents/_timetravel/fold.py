@@ -3,7 +3,7 @@ The bitemporal fold of one incident: every version of every fact, with when it s
 
 A :class:`BitemporalFold` folds an incident's recorded events once, in recording
 order, and keeps the result *bitemporally*: each fact (the incident itself,
-a source, aircraft, a patrol, an intercept, a statement) has one or more
+a source, aircraft, a patrol, an intercept, a statement, a reconciliation) has one or more
 versions, and each version knows the stretch of the stream during which it
 was the record's view of that fact (from the position of the event that
 made it, until the position of the event that replaced or withdrew it).
@@ -48,6 +48,7 @@ from incidents._domain.events import (
     InterceptReported,
     PatrolReported,
     Recorded,
+    ReportsReconciled,
     Retraction,
     SourceRegistered,
     StatementIssued,
@@ -56,6 +57,7 @@ from incidents._domain.state import (
     ENTITY_BUILDERS,
     Incident,
     Reading,
+    reconciliation_of,
     settle_events,
     source_of,
 )
@@ -81,6 +83,7 @@ class Kind(enum.IntEnum):
     INTERCEPT = 4
     STATEMENT = 5
     WITHDRAWN = 6
+    RECONCILIATION = 7
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -90,6 +93,7 @@ KIND_OF: dict[type[Event], Kind] = {
     PatrolReported: Kind.PATROL,
     InterceptReported: Kind.INTERCEPT,
     StatementIssued: Kind.STATEMENT,
+    ReportsReconciled: Kind.RECONCILIATION,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
@@ -109,14 +113,17 @@ def build_entity(kind: Kind, fact_id: UUID, event: Event, applied: tuple[UUID, .
 
     Returns:
         The :class:`~incidents.IncidentOpened` event itself for the incident's
-        own header, a :class:`~incidents.Source`, or an aircraft, patrol,
-        intercept or statement.
+        own header, a :class:`~incidents.Source`, a reconciliation, or an
+        aircraft, patrol, intercept or statement.
     """
     build = _BUILDERS.get(kind)
     if build is not None:
         return build(fact_id, event, applied)
     if kind is Kind.OPENED:
         return event
+    if kind is Kind.RECONCILIATION:
+        assert isinstance(event, ReportsReconciled)
+        return reconciliation_of(fact_id, event, applied)
     assert isinstance(event, SourceRegistered)
     return source_of(event, applied)
 
@@ -569,6 +576,7 @@ class BitemporalFold:
             patrols=facts(Kind.PATROL),
             intercepts=facts(Kind.INTERCEPT),
             statements=facts(Kind.STATEMENT),
+            reconciliations=facts(Kind.RECONCILIATION),
             retracted=facts(Kind.WITHDRAWN),
             last_position=p,
             last_recorded_at=from_micros(self.recorded_at[p - 1]),

@@ -19,6 +19,7 @@ from incidents._domain.events import (
     IncidentOpened,
     InterceptReported,
     PatrolReported,
+    ReportsReconciled,
     Retraction,
     SourceRegistered,
     StatementIssued,
@@ -67,9 +68,11 @@ class AircraftRoster(Projection):
         entry = types.setdefault(
             event.type_designation, {"airframes": 0, "reports": 0, "incidents": {}}
         )
-        entry["airframes"] += change.sign * event.count
+        # Reports are added up here, not reconciled (Incident.aircraft_groups
+        # does that per incident): a count that is not exact adds its low end.
+        entry["airframes"] += change.sign * event.count.low
         entry["reports"] += change.sign
-        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count)
+        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count.low)
         if not entry["reports"]:
             del types[event.type_designation]
         if not types:
@@ -286,7 +289,14 @@ class SourceSupport(Projection):
             }
         )
 
-    @handles(IncidentOpened, AircraftReported, PatrolReported, InterceptReported, StatementIssued)
+    @handles(
+        IncidentOpened,
+        AircraftReported,
+        PatrolReported,
+        InterceptReported,
+        StatementIssued,
+        ReportsReconciled,
+    )
     def fact(self, state: State, change: Change[Event]) -> None:
         """
         List a fact under its source while it stands.
