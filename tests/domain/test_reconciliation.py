@@ -42,6 +42,7 @@ from incidents import (
     UnknownEventError,
     ValidTime,
     default_catalogue,
+    examples,
     fold,
 )
 from incidents._domain.words import render_incident
@@ -399,6 +400,31 @@ def test_a_reconciliation_needs_two_reports_or_more(reports: Any, message: str) 
             same="yes",  # type: ignore[arg-type]
             reason="r",
         )
+
+
+def test_the_alaska_example_folds_to_one_figure_per_family() -> None:
+    clock = FixedClock(examples.ALASKA_2024_PUBLISHED_AT)
+    with Ledger.open(":memory:", clock=clock) as ledger:
+        for recorded_at, batch in examples.alaska_2024_batches():
+            clock.set(recorded_at)
+            ledger.record(*batch)
+        state = ledger.incident(examples.ALASKA_2024)
+        first_day = ledger.incident(
+            examples.ALASKA_2024, known_at=examples.ALASKA_2024_PUBLISHED_AT
+        )
+    ids = examples.alaska_2024_ids()
+    assert state.aircraft_by_nation() == {"CN": {"H-6": 2}, "RU": {"Tu-95": 2}}
+    assert first_day.aircraft_by_nation() == state.aircraft_by_nation()
+    assert [g.designations for g in state.aircraft_groups] == [
+        ("H-6", "H-6K"),
+        ("Tu-95", "Tu-95MS"),
+    ]
+    chinese = state.aircraft_groups[0]
+    assert [a.source_id for a in chinese.accounts] == [
+        ids["source/norad"],
+        ids["source/china-mnd"],
+    ]
+    assert len(state.aircraft) == 4
 
 
 # -- the properties, under any reconciliation ------------------------------------------------
