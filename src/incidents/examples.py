@@ -6,7 +6,10 @@ Alaska, as a news article reported it, with every fact attributed to the
 source it came from (NORAD, the Chinese defence ministry, RIA Novosti citing
 the Russian defence ministry, a post on X), and the correction a day later
 of the spokesman's name, which the article printed as "Chen Xiaogang": the
-ministry's own transcript names Senior Colonel Zhang Xiaogang.
+ministry's own transcript names Senior Colonel Zhang Xiaogang. Two days
+later come the ministries' own accounts of the aircraft, "two H-6K" and "two
+Tu-95MS": the same four bombers NORAD reported as H-6 and Tu-95, which the
+incident reconciles rather than adds up.
 
 :func:`dokdo_2019` is the first China-Russia joint strategic air patrol, on
 23 July 2019 over the Sea of Japan (East Sea), and the clearest case of
@@ -29,6 +32,8 @@ duplicate rather than silently doubling the record.
 ...     incident = ledger.incident(ALASKA_2024)
 >>> [s.speaker.name for s in incident.statements if s.speaker.name]
 ['Zhang Xiaogang']
+>>> len(incident.aircraft), incident.aircraft_by_nation()
+(4, {'CN': {'H-6': 2}, 'RU': {'Tu-95': 2}})
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from incidents._domain.time import ValidTime
 
 __all__ = [
     "ALASKA_2024",
+    "ALASKA_2024_ACCOUNTS_AT",
     "ALASKA_2024_CORRECTED_AT",
     "ALASKA_2024_PUBLISHED_AT",
     "DOKDO_2019",
@@ -87,6 +93,9 @@ ALASKA_2024_PUBLISHED_AT = datetime(2024, 7, 25, 12, 0, tzinfo=UTC)
 
 ALASKA_2024_CORRECTED_AT = datetime(2024, 7, 26, 12, 0, tzinfo=UTC)
 """When the example records the correction of the spokesman's name (a day later)."""
+
+ALASKA_2024_ACCOUNTS_AT = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
+"""When the example records the ministries' own accounts of the aircraft (two days later)."""
 
 _NORAD_WEDNESDAY = ValidTime.day("2024-07-24", tz="America/Anchorage", wording="on Wednesday")
 _BEIJING_TODAY = ValidTime.day("2024-07-25", tz="Asia/Shanghai", wording="today")
@@ -122,6 +131,8 @@ def alaska_2024_ids() -> dict[str, UUID]:
         "statement/norad",
         "statement/x",
         "correction/spokesman",
+        "aircraft/h-6k",
+        "aircraft/tu-95ms",
     ]
     return {name: _id(name) for name in names}
 
@@ -366,9 +377,41 @@ def _correction(statement: StatementIssued) -> list[Event]:
     return [transcript, correction]
 
 
+def _accounts() -> list[Event]:
+    """The defence ministries' own accounts: the same bombers, by their variants."""
+    ids = alaska_2024_ids()
+    return [
+        AircraftReported(
+            incident_id=ALASKA_2024,
+            source_id=ids["source/china-mnd"],
+            event_id=ids["aircraft/h-6k"],
+            type_designation="H-6K",
+            nation="CN",
+            count=2,
+            role="bomber",
+            operator="PLA Air Force",
+            valid_time=_BEIJING_TODAY,
+        ),
+        AircraftReported(
+            incident_id=ALASKA_2024,
+            source_id=ids["source/russia-mod"],
+            event_id=ids["aircraft/tu-95ms"],
+            type_designation="Tu-95MS",
+            nation="RU",
+            count=2,
+            role="strategic missile carrier",
+            operator="Russian Aerospace Forces",
+            valid_time=_MOSCOW_DAY,
+        ),
+    ]
+
+
 def alaska_2024_batches() -> list[tuple[datetime, list[Event]]]:
     """
-    The example as it was learned: the article's facts, then the correction a day later.
+    The example as it was learned: the article, a correction, the ministries' accounts.
+
+    The article's facts, the correction of the spokesman's name a day later,
+    and the ministries' own accounts of the aircraft two days later.
 
     Returns:
         ``[(recording time, events), ...]``: record each batch with the
@@ -381,6 +424,7 @@ def alaska_2024_batches() -> list[tuple[datetime, list[Event]]]:
     return [
         (ALASKA_2024_PUBLISHED_AT, published),
         (ALASKA_2024_CORRECTED_AT, _correction(statement)),
+        (ALASKA_2024_ACCOUNTS_AT, _accounts()),
     ]
 
 
@@ -389,7 +433,8 @@ def alaska_2024() -> list[Event]:
     Every event of the example, in recording order, ready for ``ledger.record``.
 
     Returns:
-        The article's facts followed by the transcript and the correction.
+        The article's facts followed by the transcript, the correction and
+        the ministries' accounts of the aircraft.
     """
     return [event for _, batch in alaska_2024_batches() for event in batch]
 

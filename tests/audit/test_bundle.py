@@ -48,7 +48,7 @@ def test_the_worked_example_bundle_verifies_offline_and_replays_to_the_live_dige
     bundle = Bundle.open(path)
     assert (bundle.origin, bundle.size, bundle.checkpoint) == (
         checkpoint.origin,
-        17,
+        19,
         checkpoint,
     )
     assert bundle.keys == (KEY.verifier,)
@@ -56,7 +56,7 @@ def test_the_worked_example_bundle_verifies_offline_and_replays_to_the_live_dige
     assert report.ok, report.render()
     assert all(c.matches and c.trusted for c in report.checkpoints)
     (part,) = report.recorders
-    assert (part.recorder, part.signed, part.events) == (KEY.name, 17, 17)
+    assert (part.recorder, part.signed, part.events) == (KEY.name, 19, 19)
     report, digests = bundle.replay(keys=[KEY.verifier])
     assert digests == expected
     assert [
@@ -116,7 +116,7 @@ def edit_lines(path: Path, change: Callable[[list[bytes]], list[bytes]]) -> None
         (lambda ls: [*ls[:6], ls[5], *ls[6:]], "INSERTED", 7),
         (lambda ls: [*ls[:3], ls[9], *ls[4:9], ls[3], *ls[10:]], "REORDERED", 4),
         (lambda ls: ls[:12], "TRUNCATED", 13),
-        (lambda ls: [*ls, ls[0]], "INSERTED", 18),
+        (lambda ls: [*ls, ls[0]], "INSERTED", 20),
     ],
 )
 def test_damage_to_a_bundle_is_named(

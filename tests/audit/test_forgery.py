@@ -42,7 +42,7 @@ from incidents._tlog.notes import SigningKey
 from incidents.audit import DamageKind
 from incidents.examples import (
     ALASKA_2024,
-    ALASKA_2024_CORRECTED_AT,
+    ALASKA_2024_ACCOUNTS_AT,
     ALASKA_2024_PUBLISHED_AT,
     alaska_2024_batches,
     alaska_2024_ids,
@@ -50,7 +50,7 @@ from incidents.examples import (
 
 ORIGIN = "example.org/incidents"
 KEY = SigningKey.generate(ORIGIN)
-SIZE = 41  # the worked example's 17 events and batches of 8, 1 and 15
+SIZE = 43  # the worked example's 19 events and batches of 8, 1 and 15
 
 
 @attrs.frozen
@@ -90,7 +90,7 @@ def genuine(tmp_path_factory: pytest.TempPathFactory) -> Genuine:
             clock.set(at)
             ledger.record(*events)
         for hours, size in enumerate((8, 1, 15), start=1):
-            clock.set(ALASKA_2024_CORRECTED_AT + timedelta(hours=hours))
+            clock.set(ALASKA_2024_ACCOUNTS_AT + timedelta(hours=hours))
             ledger.record(*_aircraft(size))
         ledger.export_bundle(folder / "bundle.jsonl")
         (folder / "published-15.txt").write_text(ledger.checkpoint(size=15).text)
@@ -215,8 +215,8 @@ def test_forged_events_appended_to_a_bundle_fail_even_with_an_earlier_checkpoint
 ) -> None:
     path = copy("bundle")
     header, lines = read_bundle(path)
-    forged = [recount(lines[-1], 9).replace(b'"sequence":41,', b'"sequence":42,')]
-    forged[0] = forged[0].replace(b'"sequence":41', b'"sequence":42')
+    forged = [recount(lines[-1], 9).replace(b'"sequence":43,', b'"sequence":44,')]
+    forged[0] = forged[0].replace(b'"sequence":43', b'"sequence":44')
     rehead(path, [*lines, *forged], origin=ORIGIN, keep=header["checkpoints"])  # type: ignore[arg-type]
     status, out = verify_with_key(run, path, "--checkpoint", str(genuine.published_17))
     assert status == 1, out
@@ -315,7 +315,7 @@ def test_a_rewritten_ledger_is_caught_by_its_own_signed_checkpoints(
     status, out = verify_with_key(run, path)
     assert status == 1, out
     assert "log does not match checkpoint" in out
-    assert "first bad position 18" in out  # the batch checkpoints vouch up to 17
+    assert "first bad position 20" in out  # the batch checkpoints vouch up to 19
 
 
 def test_a_ledger_whose_audit_tables_were_emptied_fails_and_gets_no_new_tree(
@@ -351,7 +351,7 @@ def test_a_truncated_ledger_with_a_recomputed_tree_is_named_truncated_at_its_fir
     assert status == 1, out
     assert "first bad position 31: log truncated" in out
     assert f"the log ends after position 30, but the batch checkpoint at size {SIZE}" in out
-    assert f"positions 31-{SIZE} are gone; positions 27-30 cannot be checked against it" in out
+    assert f"positions 31-{SIZE} are gone; positions 29-30 cannot be checked against it" in out
 
 
 def test_a_row_copied_before_its_original_is_a_duplicate_not_a_reordering(

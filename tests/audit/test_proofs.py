@@ -53,7 +53,7 @@ def test_every_checkpoint_is_consistent_with_every_later_one(backend: Backend) -
 
 
 def test_a_proof_does_not_verify_for_another_event_or_checkpoint(ledger: Ledger) -> None:
-    first, second = record_example(ledger)
+    first, second, _ = record_example(ledger)
     ids = alaska_2024_ids()
     opened = ledger.event(ALASKA_2024)
     proof = ledger.inclusion_proof(opened.event_id, first)
@@ -72,7 +72,7 @@ def test_a_proof_does_not_verify_for_another_event_or_checkpoint(ledger: Ledger)
 
 
 def test_flipping_any_bit_of_a_proof_fails_verification(ledger: Ledger) -> None:
-    first, second = record_example(ledger)
+    first, second, _ = record_example(ledger)
     event = ledger.event(alaska_2024_ids()["statement/china"])
     inclusion = ledger.inclusion_proof(event.event_id, second).text.encode()
     consistency = ledger.consistency_proof(first, second).text.encode()
@@ -92,7 +92,7 @@ def test_flipping_any_bit_of_a_proof_fails_verification(ledger: Ledger) -> None:
 
 
 def test_proofs_are_refused_for_what_the_ledger_cannot_prove(ledger: Ledger) -> None:
-    first, _ = record_example(ledger)
+    first, *_ = record_example(ledger)
     correction = alaska_2024_ids()["correction/spokesman"]
     with pytest.raises(InvalidInputError, match="after the checkpoint"):
         ledger.inclusion_proof(correction, first)

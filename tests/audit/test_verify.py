@@ -30,14 +30,14 @@ from incidents._tlog.notes import SigningKey
 from incidents.audit import DamageKind
 from incidents.examples import (
     ALASKA_2024,
-    ALASKA_2024_CORRECTED_AT,
+    ALASKA_2024_ACCOUNTS_AT,
     ALASKA_2024_PUBLISHED_AT,
     alaska_2024_batches,
     alaska_2024_ids,
 )
 
 KEY = SigningKey.generate("example.org/tester")
-EXTRA_BATCHES = (8, 1, 15)  # after the example's 17 events: 41 events, several tiles
+EXTRA_BATCHES = (8, 1, 15)  # after the example's 19 events: 43 events, several tiles
 
 
 def aircraft(n: int) -> list[AircraftReported]:
@@ -64,7 +64,7 @@ def build(path: Path, *, signing_key: SigningKey | None = KEY) -> list[Recorded]
             clock.set(at)
             recorded.extend(ledger.record(*events))
         for hours, size in enumerate(EXTRA_BATCHES, start=1):
-            clock.set(ALASKA_2024_CORRECTED_AT + timedelta(hours=hours))
+            clock.set(ALASKA_2024_ACCOUNTS_AT + timedelta(hours=hours))
             recorded.extend(ledger.record(*aircraft(size)))
     return recorded
 
@@ -354,7 +354,7 @@ def test_a_consistent_rewrite_is_caught_by_a_published_checkpoint(tmp_path: Path
     first = report.first
     assert first is not None
     assert first.kind is DamageKind.CHECKPOINT_MISMATCH
-    assert "given checkpoint at size 41" in first.detail
+    assert "given checkpoint at size 43" in first.detail
 
 
 def test_damaged_stored_hashes_with_intact_events_are_tree_damage(
@@ -424,7 +424,7 @@ def test_checkpoints_of_another_log_or_beyond_the_log_do_not_match(
         report = ledger.verify(checkpoints=[now, other, longer])
     assert [d.kind for d in report.damages] == [
         DamageKind.CHECKPOINT_MISMATCH,
-        DamageKind.TRUNCATED,  # as far as the checkpoint given says: it is for 46 events
+        DamageKind.TRUNCATED,  # as far as the checkpoint given says: it is for 48 events
     ]
     mismatch, truncated = report.damages
     assert "names log 'example.org/other'" in mismatch.detail
@@ -437,9 +437,7 @@ def test_writing_to_a_ledger_changed_behind_its_back_is_refused(
 ) -> None:
     path = copies()
     tamper(path, (f"DELETE FROM {E} WHERE sequence = (SELECT MAX(sequence) FROM {E})", ()))
-    with Ledger.open(
-        path, clock=FixedClock(ALASKA_2024_CORRECTED_AT + timedelta(days=1))
-    ) as ledger:
+    with Ledger.open(path, clock=FixedClock(ALASKA_2024_ACCOUNTS_AT + timedelta(days=1))) as ledger:
         with pytest.raises(StorageError, match="changed outside incidents"):
             ledger.record(*aircraft(1))
         assert len(ledger) == len(template[1]) - 1

@@ -17,9 +17,10 @@ def test_demo_records_the_example_and_shows_it(
     assert main(["demo", "--path", str(path)]) == 0
     out = capsys.readouterr().out
     assert f"ledger: {path}" in out
-    assert "recorded 17 events" in out
+    assert "recorded 19 events" in out
     assert "Aircraft (4):" in out
-    assert "2 x H-6 (CN)" in out
+    assert "  2 x H-6 (CN), from 2 reports (H-6, H-6K)" in out  # reconciled, not added up
+    assert "    2 x H-6K (CN), bomber" in out
     assert "Zhang Xiaogang" in out
     assert "speaker was Chen Xiaogang" in out
     assert "2024-07-24 (America/Anchorage)" in out
@@ -47,7 +48,7 @@ def test_demo_records_into_the_ledger_given_before_the_command(
     assert f"ledger: {path}" in capsys.readouterr().out
     assert not (tmp_path / "incidents-demo.db").exists()
     assert main(["--ledger", str(path), "list"]) == 0
-    assert "Joint Chinese-Russian bomber patrol near Alaska  (17 events)" in capsys.readouterr().out
+    assert "Joint Chinese-Russian bomber patrol near Alaska  (19 events)" in capsys.readouterr().out
     # The same file twice is one ledger; two different ones are a mistake, and record nothing.
     assert main(["--ledger", str(path), "demo", "--path", str(path)]) == 0
     other = tmp_path / "other.db"
@@ -69,7 +70,7 @@ def test_demo_does_not_record_into_the_ledger_named_by_the_environment(
     # Every other command reads the ledger the environment names.
     monkeypatch.setenv("INCIDENTS_LEDGER", str(tmp_path / "incidents-demo.db"))
     assert main(["list"]) == 0
-    assert "(17 events)" in capsys.readouterr().out
+    assert "(19 events)" in capsys.readouterr().out
 
 
 def test_list_and_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

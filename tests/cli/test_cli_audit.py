@@ -39,9 +39,9 @@ def test_export_verify_and_replay_a_bundle(
     bundle = tmp_path / "alaska.jsonl"
     status, out, _ = run(capsys, "--ledger", str(demo), "export", "--bundle", str(bundle))
     assert status == 0
-    assert "17 events" in out
+    assert "19 events" in out
     checkpoint = Checkpoint.parse(out.split("\n", 1)[1])
-    assert checkpoint.size == 17
+    assert checkpoint.size == 19
 
     # The demo is not signed: consistent, but nothing is authenticated (status 3).
     status, out, _ = run(capsys, "verify", str(bundle))
@@ -53,7 +53,7 @@ def test_export_verify_and_replay_a_bundle(
 
     status, from_bundle, err = run(capsys, "replay", str(bundle))
     assert status == 3
-    assert "replayed 17 events" in err
+    assert "replayed 19 events" in err
     assert "NOT AUTHENTICATED" in err
     lines = from_bundle.splitlines()
     assert [f"incident/{ALASKA_2024}", "projection/aircraft-roster"] == [
@@ -139,13 +139,13 @@ def test_keys_checkpoints_and_proofs(
     assert status == 0
     ConsistencyProof.parse(out).verify(Checkpoint.parse(old.read_text()), signed)
 
-    # The stored checkpoint, signed by the log's key, covers all 17 events: verified.
+    # The stored checkpoint, signed by the log's key, covers all 19 events: verified.
     trusted = out_key(tmp_path, verifier)
     status, out, _ = run(capsys, "verify", str(demo), "--key", trusted, "--checkpoint", str(now))
     assert status == 0, out
     assert out.startswith("VERIFIED: sqlite ledger ")
-    assert "authenticated: positions 1-17, by checkpoints signed by " in out
-    assert f"given checkpoint at size 17: matches (valid signature by {origin}" in out
+    assert "authenticated: positions 1-19, by checkpoints signed by " in out
+    assert f"given checkpoint at size 19: matches (valid signature by {origin}" in out
     # Another key trusted instead: nothing it signed covers the log.
     alice = SigningKey.from_text(other_file.read_text()).verifier
     status, out, _ = run(capsys, "verify", str(demo), "--key", alice.text)
@@ -181,7 +181,7 @@ def test_bad_arguments_exit_with_status_2(
     assert run(capsys, "--ledger", str(demo), "checkpoint", "--size", "99")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#0")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#\u00b2")[0] == 2
-    assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#18")[0] == 2
+    assert run(capsys, "--ledger", str(demo), "prove", "a5da836a#20")[0] == 2
     assert run(capsys, "--ledger", str(demo), "prove", "ffff#1")[0] == 2
 
 
@@ -243,7 +243,7 @@ def test_a_third_party_checks_proofs_with_no_ledger(
     )  # fmt: skip
     assert status == 1
 
-    # Consistency: from the checkpoint at 15 to the signed one at 17, and not backwards.
+    # Consistency: from the checkpoint at 15 to the signed one at 19, and not backwards.
     (tmp_path / "elsewhere.db").rename(demo)
     growth = tmp_path / "growth.txt"
     growth.write_text(
@@ -255,7 +255,7 @@ def test_a_third_party_checks_proofs_with_no_ledger(
     assert (status, out.splitlines()[0]) == (
         3,
         "NOT AUTHENTICATED: the proof holds, but nothing was authenticated: "
-        f"log {Checkpoint.parse(old.read_text()).origin} at size 17 extends size 15: "
+        f"log {Checkpoint.parse(old.read_text()).origin} at size 19 extends size 15: "
         "nothing recorded by then was changed",
     )
     backwards = ["check-proof", str(growth), "--since", str(signed), "--checkpoint", str(old)]

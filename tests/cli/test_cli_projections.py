@@ -42,7 +42,7 @@ def test_timeline_table(ledger_path: str, capsys: pytest.CaptureFixture[str]) ->
     assert out.startswith(
         "Joint Chinese-Russian bomber patrol near Alaska (Bering Sea / Alaska ADIZ)\n"
     )
-    assert "1  2024-07-24 (America/Anchorage)  2 x H-6 (CN), bomber, in Alaska ADIZ" in out
+    assert "1   2024-07-24 (America/Anchorage)  2 x H-6 (CN), bomber, in Alaska ADIZ" in out
     assert "CORRECTED [1]" in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
@@ -103,18 +103,18 @@ def test_project_catches_up_then_has_nothing_to_do(
     )
     assert status == 0
     lines = out.splitlines()
-    assert lines[0] == "aircraft-roster: caught up from sequence 0 to 17"
+    assert lines[0] == "aircraft-roster: caught up from sequence 0 to 19"
     assert lines[1].startswith("aircraft-roster: state digest ")
-    assert "CN      H-6    2          1        1" in out
+    assert "CN      H-6      2          1        1" in out
     assert "catching up aircraft-roster [" in err
     status, out, _ = run(capsys, "--ledger", ledger_path, "project", "aircraft-roster", "--quiet")
     assert status == 0
-    assert out.splitlines()[0] == "aircraft-roster: already caught up at sequence 17"
+    assert out.splitlines()[0] == "aircraft-roster: already caught up at sequence 19"
     assert len(out.splitlines()) == 2
     with Ledger.open(ledger_path) as ledger:
         assert (
             ReadModel(ledger, AircraftRoster()).status() or pytest.fail("no status")
-        ).sequence == 17
+        ).sequence == 19
 
 
 def test_project_rebuild_with_progress_and_json(
@@ -135,13 +135,13 @@ def test_project_rebuild_with_progress_and_json(
     )
     assert status == 0
     assert out.startswith(
-        "timeline: rebuilt from zero to sequence 17 and swapped in (generation 2)\n"
+        "timeline: rebuilt from zero to sequence 19 and swapped in (generation 2)\n"
     )
     state = json.loads(out[out.index("\n\n") + 2 :])
     assert [str(examples.ALASKA_2024)] == list(state)
     progress = [line for line in err.splitlines() if line.startswith("rebuilding timeline")]
     assert progress
-    assert "100% sequence 17/17" in progress[-1]
+    assert "100% sequence 19/19" in progress[-1]
 
 
 def test_project_list_and_errors(ledger_path: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -280,7 +280,7 @@ def test_progress_bar_on_a_terminal_and_in_a_log() -> None:
 def test_demo_shows_the_timeline_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "demo", "--path", str(tmp_path / "demo.db"))
     assert status == 0
-    table = out.index("#  WHEN (valid time)")
+    table = out.index("#   WHEN (valid time)")
     assert (
         out.index("Joint Chinese-Russian bomber patrol near Alaska (Bering Sea / Alaska ADIZ)")
         < table

@@ -43,7 +43,7 @@ def test_state_as_known_when_the_article_appeared(
 def test_state_now_and_at_a_valid_time(ledger: str, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--ledger", ledger, "state", INCIDENT)
     assert status == 0
-    assert out.startswith("As known now (17 events recorded")
+    assert out.startswith("As known now (19 events recorded")
     assert "Zhang Xiaogang, spokesman" in out
     status, out, _ = run(
         capsys, "--ledger", ledger, "state", INCIDENT, "--valid-at", "2024-07-23T23:00-08:00"
@@ -82,6 +82,10 @@ def test_diff(ledger: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "-> Zhang Xiaogang, spokesman" in out
     status, out, _ = run(capsys, "--ledger", ledger, "diff", INCIDENT, "2024-07-26T12:00Z")
     assert status == 0
+    assert "2 added" in out  # the ministries' accounts of the aircraft
+    assert "added #18 aircraft-reported: 2 x H-6K (CN), bomber" in out
+    status, out, _ = run(capsys, "--ledger", ledger, "diff", INCIDENT, "2024-07-27T12:00Z")
+    assert status == 0
     assert "no differences" in out
 
 
@@ -97,7 +101,7 @@ def test_search(ledger: str, capsys: pytest.CaptureFixture[str]) -> None:
         "2024-07-25T00:00Z",
     )
     assert status == 0
-    assert f"{INCIDENT}  Joint Chinese-Russian bomber patrol near Alaska  (17 events)" in out
+    assert f"{INCIDENT}  Joint Chinese-Russian bomber patrol near Alaska  (19 events)" in out
     status, out, _ = run(capsys, "--ledger", ledger, "search", "--from", "2025-01-01T00:00Z")
     assert status == 0
     assert "no incident matches" in out

@@ -44,12 +44,12 @@ def test_a_corrected_title_is_listed_corrected(backend: Backend) -> None:
     source = next(
         r.event_id for r in ledger.events(examples.ALASKA_2024) if r.type == "source-registered"
     )
-    ledger.clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(days=1))  # type: ignore[attr-defined]
+    ledger.clock.set(examples.ALASKA_2024_ACCOUNTS_AT + timedelta(days=1))  # type: ignore[attr-defined]
     ledger.record(
         Correction.of(
             opening.event, source_id=source, reason="house style", title="Bombers near Alaska"
         )
     )
     ((incident_id, title, length),) = incident_listing(ledger)
-    assert (incident_id, title, length) == (examples.ALASKA_2024, "Bombers near Alaska", 18)
+    assert (incident_id, title, length) == (examples.ALASKA_2024, "Bombers near Alaska", 20)
     assert incident_listing(ledger) == _folded(ledger)

@@ -32,6 +32,7 @@ from incidents import (
     AircraftReported,
     Claim,
     Correction,
+    Count,
     IncidentOpened,
     Interceptor,
     InterceptReported,
@@ -286,10 +287,13 @@ def test_huge_integer_coordinates_are_out_of_range() -> None:
 
 
 def test_counts_are_64_bit() -> None:
-    assert aircraft(count=MAX_INTEGER).count == MAX_INTEGER
+    assert aircraft(count=MAX_INTEGER).count == Count.exact(MAX_INTEGER)
+    assert aircraft(count=Count.at_least(MAX_INTEGER)).count.low == MAX_INTEGER
     for count in (MAX_INTEGER + 1, 10**5000):
         with pytest.raises(InvalidInputError, match="count"):
             aircraft(count=count)
+        with pytest.raises(InvalidInputError, match="count"):
+            aircraft(count=Count.between(1, count))
     with pytest.raises(InvalidInputError, match="count"):
         Interceptor(nation="US", count=2**64)
 

@@ -408,7 +408,7 @@ def _recorded(events: list[Any]) -> list[Recorded]:
     ]
 
 
-def test_the_state_groups_aircraft_by_family_without_adding_them_up() -> None:
+def test_the_state_counts_aircraft_by_family_without_adding_them_up() -> None:
     incident = uuid.uuid4()
     article = SourceRegistered(incident_id=incident, kind=SourceKind.NEWS_ARTICLE, publisher="News")
     ministry = SourceRegistered(
@@ -442,20 +442,21 @@ def test_the_state_groups_aircraft_by_family_without_adding_them_up() -> None:
     )
     assert state is not None
 
+    # Variants of one family are the same aircraft: reconciled, not added up.
     assert state.aircraft_by_family() == {
-        "CN": {"H-6": {"H-6": 2, "H-6K": 2}},
-        "RU": {"Test-57": {"Test-57": 2}, "Tu-95": {"Tu-95": 2, "Ту-95МС": 2}},
+        "CN": {"H-6": 2},
+        "RU": {"Test-57": 2, "Tu-95": 2},
     }
-    # The counts per designation are those of aircraft_by_nation.
-    assert {
-        nation: {d: n for family in families.values() for d, n in family.items()}
-        for nation, families in state.aircraft_by_family().items()
-    } == state.aircraft_by_nation()
+    assert state.aircraft_by_family() == state.aircraft_by_nation()
+    assert [g.designations for g in state.aircraft_groups] == [
+        ("H-6", "H-6K"),
+        ("Test-57",),
+        ("Tu-95", "Ту-95МС"),
+    ]
     # A catalogue of one's own decides the families.
     mine = CATALOGUE.with_types(
-        AircraftType(designation="Test-57", family="Su-35", role="fighter", provenance="a test")
+        AircraftType(designation="Test-57", family="Tu-95", role="bomber", provenance="a test")
     )
-    assert state.aircraft_by_family(mine)["RU"] == {
-        "Su-35": {"Test-57": 2},
-        "Tu-95": {"Tu-95": 2, "Ту-95МС": 2},
-    }
+    assert state.aircraft_by_family(mine)["RU"] == {"Tu-95": 2}
+    (group,) = [g for g in state.reconcile(mine) if g.nation == "RU"]
+    assert group.designations == ("Test-57", "Tu-95", "Ту-95МС")

@@ -40,6 +40,7 @@ def test_vocabulary_names_are_stable_and_unique() -> None:
         "intercept-reported",
         "statement-issued",
         "assessment-made",
+        "reports-reconciled",
         "correction",
         "retraction",
     } == set(EVENT_TYPES)

@@ -27,6 +27,7 @@ from incidents import (
     InterceptReported,
     InvalidInputError,
     PatrolReported,
+    ReportsReconciled,
     Retraction,
     SourceKind,
     SourceRegistered,
@@ -55,6 +56,12 @@ INTERCEPT = InterceptReported(
     intercepted=(PATROL.event_id,),
     valid_time=DAY,
 )
+H6K = AircraftReported(
+    incident_id=INC, source_id=SRC, type_designation="H-6K", nation="CN", valid_time=DAY
+)
+SAME = ReportsReconciled(
+    incident_id=INC, source_id=SRC, reports=(H6.event_id, H6K.event_id), same=True, reason="r"
+)
 COUNT = Correction.of(H6, source_id=SRC, reason="recounted", count=3)
 WITHDRAWN = Retraction(incident_id=INC, source_id=SRC, target_id=H6.event_id, reason="no")
 JUDGED = AssessmentMade(
@@ -71,6 +78,7 @@ REFERENCES: list[tuple[Event, str, Any, Any]] = [
     (PATROL, "aircraft", (uuid.uuid4(),), [str(uuid.uuid4())]),
     (INTERCEPT, "intercepted", (uuid.uuid4(),), [str(uuid.uuid4())]),
     (SOURCE, "cites", uuid.uuid4(), str(uuid.uuid4())),
+    (SAME, "reports", (uuid.uuid4(), uuid.uuid4()), [str(uuid.uuid4()), str(uuid.uuid4())]),
     (COUNT, "target_id", uuid.uuid4(), str(uuid.uuid4())),
     (WITHDRAWN, "target_id", uuid.uuid4(), str(uuid.uuid4())),
     (JUDGED, "target_id", uuid.uuid4(), str(uuid.uuid4())),
@@ -91,6 +99,7 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "intercept-reported": ("intercepted",),
         "statement-issued": (),
         "assessment-made": ("target_id", "citations"),
+        "reports-reconciled": ("reports",),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -104,6 +113,7 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "statement-issued": frozenset(),
         # An assessment judges anything, and may itself be corrected and retracted.
         "assessment-made": set(EVENT_TYPES),
+        "reports-reconciled": {"aircraft-reported"},
         # Anything may be corrected but a retraction; anything retracted but an opening.
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
         "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},
@@ -117,6 +127,7 @@ def test_references_lists_every_reference() -> None:
     assert PATROL.references() == (H6.event_id,)
     assert INTERCEPT.references() == (PATROL.event_id,)
     assert COUNT.references() == (H6.event_id,)
+    assert SAME.references() == (H6.event_id, H6K.event_id)
     assert SOURCE.references() == ()
     citing = SourceRegistered(
         incident_id=INC, kind=SourceKind.NEWS_ARTICLE, publisher="TASS", cites=SRC
@@ -199,5 +210,6 @@ def test_facts_can_still_be_corrected() -> None:
     }
     again = Correction.of(COUNT, source_id=SRC, reason="r", changes={"count": 4})
     assert again.changes == {"changes": {"count": 4}}
+    assert Correction.of(SAME, source_id=SRC, reason="r", same=False).changes == {"same": False}
     statement_fields = set(attrs.fields_dict(StatementIssued)) - UNCORRECTABLE_FIELDS
     assert statement_fields == {"speaker", "medium", "quotes", "claims", "language", "valid_time"}

@@ -172,6 +172,8 @@ def test_worked_example_end_to_end(backend: Backend) -> None:
         clock.set(at)
         ledger.record(*batch)
     state = ledger.incident(examples.ALASKA_2024)
+    # Four reports (NORAD's H-6 and Tu-95, the ministries' H-6K and Tu-95MS): four bombers.
+    assert len(state.aircraft) == 4
     assert state.aircraft_count == 4
     assert state.aircraft_by_nation() == {"CN": {"H-6": 2}, "RU": {"Tu-95": 2}}
     assert len(state.patrols) == 1
@@ -197,7 +199,7 @@ def test_worked_example_end_to_end(backend: Backend) -> None:
     )
     assert isinstance(original.event, StatementIssued)
     assert original.event.speaker.name == "Chen Xiaogang"
-    correction = history[-1]
+    correction = next(r for r in history if r.type == "correction")
     assert isinstance(correction.event, Correction)
     assert correction.recorded_at == examples.ALASKA_2024_CORRECTED_AT
     assert (

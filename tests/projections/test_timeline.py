@@ -46,10 +46,12 @@ def test_worked_example_reads_in_valid_time_order(alaska: Ledger) -> None:
         ("2024-07-24 (America/Anchorage)", "on Wednesday", IDS["statement/norad"]),
         ("2024-07-25 (Asia/Shanghai)", "today", IDS["patrol"]),
         ("2024-07-25 (Asia/Shanghai)", "today", IDS["statement/china"]),
+        ("2024-07-25 (Asia/Shanghai)", "today", IDS["aircraft/h-6k"]),
         ("2024-07-25 (Europe/Moscow)", None, IDS["statement/russia"]),
+        ("2024-07-25 (Europe/Moscow)", None, IDS["aircraft/tu-95ms"]),
         ("time unknown", "officially confirmed on X", IDS["statement/x"]),
     ] == [(e.when, e.wording, e.event_id) for e in timeline.entries]
-    assert [e.number for e in timeline.entries] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [e.number for e in timeline.entries] == list(range(1, 11))
     assert timeline.title == "Joint Chinese-Russian bomber patrol near Alaska"
     intercept = timeline.entries[2]
     assert intercept.what == (
@@ -66,7 +68,7 @@ def test_the_table_marks_the_correction_and_explains_it(alaska: Ledger) -> None:
     text = incident_timeline(alaska, examples.ALASKA_2024).table(width=100)
     lines = text.splitlines()
     assert lines[0] == "Joint Chinese-Russian bomber patrol near Alaska (Bering Sea / Alaska ADIZ)"
-    assert "as known now: 8 dated facts" in lines[1]
+    assert "as known now: 10 dated facts" in lines[1]
     row = next(i for i, line in enumerate(lines) if line.startswith("6  "))
     assert "Zhang Xiaogang, spokesman" in lines[row]
     assert any("CORRECTED [1]" in line for line in lines[row : row + 6])
@@ -133,7 +135,7 @@ def test_retraction_and_its_withdrawal_are_marked(alaska: Ledger) -> None:
     transcript = IDS["source/china-mnd-transcript"]
     clock = alaska.clock
     assert isinstance(clock, FixedClock)
-    clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(hours=1))
+    clock.set(examples.ALASKA_2024_ACCOUNTS_AT + timedelta(hours=1))
     retraction = Retraction(
         incident_id=examples.ALASKA_2024,
         source_id=IDS["source/norad"],
@@ -149,10 +151,10 @@ def test_retraction_and_its_withdrawal_are_marked(alaska: Ledger) -> None:
     text = timeline.table()
     assert "RETRACTED [2]" in text
     assert (
-        "[2] #8 retracted 2024-07-26 13:00:00Z, citing NORAD [B2]. Reason: The post was deleted."
+        "[2] #10 retracted 2024-07-27 13:00:00Z, citing NORAD [B2]. Reason: The post was deleted."
         in " ".join(text.split())
     )
-    clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(hours=2))
+    clock.set(examples.ALASKA_2024_ACCOUNTS_AT + timedelta(hours=2))
     alaska.record(
         Retraction(
             incident_id=examples.ALASKA_2024,
@@ -170,7 +172,7 @@ def test_retraction_and_its_withdrawal_are_marked(alaska: Ledger) -> None:
     assert [n.kind for n in x.notes] == ["retracted", "restored"]
     # As known before the retraction, nothing of it shows.
     earlier = incident_timeline(
-        alaska, examples.ALASKA_2024, known_at=examples.ALASKA_2024_CORRECTED_AT
+        alaska, examples.ALASKA_2024, known_at=examples.ALASKA_2024_ACCOUNTS_AT
     )
     assert not any(e.retracted for e in earlier.entries)
 
@@ -178,7 +180,7 @@ def test_retraction_and_its_withdrawal_are_marked(alaska: Ledger) -> None:
 def test_a_withdrawn_correction_is_noted(alaska: Ledger) -> None:
     clock = alaska.clock
     assert isinstance(clock, FixedClock)
-    clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(hours=1))
+    clock.set(examples.ALASKA_2024_ACCOUNTS_AT + timedelta(hours=1))
     alaska.record(
         Retraction(
             incident_id=examples.ALASKA_2024,
@@ -239,7 +241,7 @@ def test_dated_sources_and_corrected_times(alaska: Ledger) -> None:
 def test_csv_and_json(alaska: Ledger) -> None:
     timeline = incident_timeline(alaska, examples.ALASKA_2024)
     rows = list(csv.DictReader(io.StringIO(timeline.csv())))
-    assert len(rows) == 8
+    assert len(rows) == 10
     assert rows[-1]["when"] == "time unknown"
     assert rows[-1]["valid_from"] == ""
     assert rows[5]["corrected"] == "true"

@@ -31,15 +31,17 @@ INCIDENT = str(examples.ALASKA_2024)
 def _later(ledger: Ledger, hours: int) -> None:
     clock = ledger.clock
     assert isinstance(clock, FixedClock)
-    clock.set(examples.ALASKA_2024_CORRECTED_AT + timedelta(hours=hours))
+    clock.set(examples.ALASKA_2024_ACCOUNTS_AT + timedelta(hours=hours))
 
 
 def test_aircraft_roster_counts_and_follows_amendments(backend: Backend) -> None:
     ledger = backend.open()
     record_example(ledger)
+    # Reports by designation as reported, added up (Incident.aircraft_groups reconciles them).
+    one = {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}}
     assert live(ledger, AircraftRoster()).state == {
-        "CN": {"H-6": {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}}},
-        "RU": {"Tu-95": {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}}},
+        "CN": {"H-6": one, "H-6K": one},
+        "RU": {"Tu-95": one, "Tu-95MS": one},
     }
     h6 = ledger.event(IDS["aircraft/h-6"]).event
     _later(ledger, 1)
@@ -58,11 +60,15 @@ def test_aircraft_roster_counts_and_follows_amendments(backend: Backend) -> None
     model = ReadModel(ledger, AircraftRoster(), batch_size=4)
     model.catch_up()
     state = model.read().state
-    assert state == {"CN": {"H-6K": {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}}}}
+    assert state == {
+        "CN": {"H-6K": {"airframes": 4, "reports": 2, "incidents": {INCIDENT: 4}}},
+        "RU": {"Tu-95MS": one},
+    }
     assert AircraftRoster().render(state) == (
-        "NATION  TYPE  AIRFRAMES  REPORTS  INCIDENTS\n"
-        "------  ----  ---------  -------  ---------\n"
-        "CN      H-6K  2          1        1"
+        "NATION  TYPE     AIRFRAMES  REPORTS  INCIDENTS\n"
+        "------  -------  ---------  -------  ---------\n"
+        "CN      H-6K     4          2        1\n"
+        "RU      Tu-95MS  2          1        1"
     )
     assert AircraftRoster().render({}) == "No aircraft reported."
 
@@ -144,7 +150,10 @@ def test_sources_and_what_they_support(backend: Backend) -> None:
         in text
     )
     assert "  - corrects 961e5dda: The ministry's transcript names the spokesman" in text
-    assert "  (supports nothing)" in text  # the Russian ministry, only cited
+    russia = state[str(IDS["source/russia-mod"])]  # cited by RIA, and its own account
+    assert [s["what"] for s in russia["supports"].values()] == [
+        "2 x Tu-95MS (RU), strategic missile carrier, Russian Aerospace Forces"
+    ]
     _later(ledger, 1)
     ledger.record(
         Retraction(

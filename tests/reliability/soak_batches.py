@@ -206,7 +206,7 @@ class Book:
                         source_id=rng.choice(sources[incident]),
                         event_id=next(ids),
                         reason="a better count",
-                        count=target.count % 4 + 1,
+                        count=target.count.low % 4 + 1,
                     )
                 )
             elif roll < 0.25 and aircraft[incident]:

@@ -8,6 +8,10 @@ them (of a statement's claims too), and corrections and retractions of
 earlier events (including corrections of corrections and retractions of
 retractions), each batch valid given the batches before it. Record the
 batches in order, one ``record`` call each.
+registered, aircraft (with counts of every form), patrols, intercepts and
+statements reported, reconciliations of aircraft reports, and corrections and retractions of earlier events (including corrections of
+corrections and retractions of retractions), each batch valid given the
+batches before it. Record the batches in order, one ``record`` call each.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from incidents import (
     AssessmentMade,
     Claim,
     Correction,
+    Count,
     Credibility,
     Event,
     IncidentOpened,
     Interceptor,
     InterceptReported,
     PatrolReported,
+    ReportsReconciled,
     Retraction,
     SourceKind,
     SourceRegistered,
@@ -40,6 +46,14 @@ from incidents import (
     WarningShotsFired,
 )
 from support.strategies import NATIONS, aware_datetimes, valid_times
+
+counts = st.one_of(
+    st.integers(1, 4),
+    st.integers(1, 4).map(Count.at_least),
+    st.tuples(st.integers(1, 4), st.integers(0, 3)).map(lambda p: Count.between(p[0], p[0] + p[1])),
+    st.just(Count.unknown()),
+)
+"""Small counts of every form (a plain int is an exact count)."""
 
 TYPES = ("H-6", "Tu-95", "Su-35", "A-50", "Y-9")
 NAMES = ("Chen Xiaogang", "Zhang Xiaogang", "Ivan Petrov", None)
@@ -128,7 +142,7 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
         return draw(
             st.sampled_from(
                 [
-                    {"count": draw(st.integers(1, 4))},
+                    {"count": draw(counts)},
                     {"type_designation": draw(st.sampled_from(TYPES))},
                     {"nation": draw(st.sampled_from(NATIONS))},
                     {"valid_time": draw(valid_times())},
@@ -158,6 +172,8 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
                 ]
             )
         )
+    if isinstance(target, ReportsReconciled):
+        return draw(st.sampled_from([{"same": draw(st.booleans())}, {"reason": "on reflection"}]))
     return None
 
 
@@ -223,6 +239,7 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
                 "intercept",
                 "statement",
                 "assessment",
+                "reconciliation",
                 "correction",
                 "retraction",
             )
@@ -233,8 +250,19 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             **common,
             type_designation=draw(st.sampled_from(TYPES)),
             nation=draw(st.sampled_from(NATIONS[:2])),
-            count=draw(st.integers(1, 3)),
+            count=draw(counts),
             valid_time=draw(valid_times()),
+        )
+    if kind == "reconciliation" and len(book.aircraft[incident]) >= 2:
+        return ReportsReconciled(
+            **common,
+            reports=draw(
+                st.lists(
+                    st.sampled_from(book.aircraft[incident]), min_size=2, max_size=3, unique=True
+                )
+            ),
+            same=draw(st.booleans()),
+            reason="an analyst's reading",
         )
     if kind == "patrol":
         aircraft = draw(st.lists(st.sampled_from(book.aircraft[incident]), max_size=2, unique=True))
@@ -275,20 +303,17 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             changes = _changes_for(draw, original)
             if changes is None:
                 return None
-            proposed = Correction.of(original, source_id=source, reason="x", **changes)
             return Correction.of(
                 target,
                 source_id=source,
                 reason="corrected again",
                 event_id=common["event_id"],
-                changes=proposed.changes,
+                changes=_correct(original, changes, source).changes,
             )
         changes = _changes_for(draw, target)
         if changes is None:
             return None
-        return Correction.of(
-            target, source_id=source, reason="corrected", event_id=common["event_id"], **changes
-        )
+        return _correct(target, changes, source, event_id=common["event_id"])
     retractable = [
         e for e in book.by_incident[incident] if book.events[e].TYPE != "incident-opened"
     ]
@@ -297,6 +322,20 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             **common, target_id=draw(st.sampled_from(retractable)), reason="withdrawn"
         )
     return None
+
+
+def _correct(target: Event, changes: dict[str, Any], source: UUID, **more: Any) -> Correction:
+    """A correction of *target* making *changes* (ordinary values)."""
+    if "reason" in changes:  # a field Correction.of cannot take by name: its own is "reason"
+        return Correction(
+            incident_id=target.incident_id,
+            source_id=source,
+            target_id=target.event_id,
+            changes=changes,  # text: its JSON form already
+            reason="corrected",
+            **more,
+        )
+    return Correction.of(target, source_id=source, reason="corrected", **more, **changes)
 
 
 def _remember(book: _Ledger, event: Event) -> None:

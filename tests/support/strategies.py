@@ -22,7 +22,7 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from shapely.geometry.base import BaseGeometry
 
-from incidents import EVENT_TYPES, InvalidInputError, Location, Position, ValidTime
+from incidents import EVENT_TYPES, Count, InvalidInputError, Location, Position, ValidTime
 from incidents._domain.events import Event
 
 NATIONS = ("CN", "RU", "US", "CA", "JP", "KR", "GB", "FR")
@@ -95,7 +95,17 @@ json_values = st.recursive(
     max_leaves=6,
 )
 
+small_counts = st.integers(min_value=1, max_value=1000)
+counts: st.SearchStrategy[Count] = st.one_of(
+    small_counts.map(Count.exact),
+    small_counts.map(Count.at_least),
+    st.tuples(small_counts, small_counts).map(lambda pair: Count.between(*sorted(pair))),
+    st.just(Count.unknown()),
+)
+"""Counts of every form: exact, at least, a range, unknown."""
+
 _SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
+    Count: counts,
     UUID: st.uuids(),
     datetime: aware_datetimes,
     ValidTime: valid_times(),

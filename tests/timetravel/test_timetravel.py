@@ -34,6 +34,7 @@ from incidents._timetravel.service import TimeTravel
 from incidents._timetravel.snapshots import SNAPSHOT_FORMAT
 from incidents.examples import (
     ALASKA_2024,
+    ALASKA_2024_ACCOUNTS_AT,
     ALASKA_2024_CORRECTED_AT,
     ALASKA_2024_PUBLISHED_AT,
     alaska_2024_batches,
@@ -126,7 +127,7 @@ def test_reading_must_be_a_reading(alaska: Ledger) -> None:
 
 def test_the_state_as_known_equals_the_fold_of_what_was_recorded(alaska: Ledger) -> None:
     records = list(alaska.events(ALASKA_2024))
-    for cut in (ALASKA_2024_PUBLISHED_AT, ALASKA_2024_CORRECTED_AT, LATER):
+    for cut in (ALASKA_2024_PUBLISHED_AT, ALASKA_2024_CORRECTED_AT, ALASKA_2024_ACCOUNTS_AT, LATER):
         known = [r for r in records if r.recorded_at <= cut]
         for valid_at in (None, BEFORE_THE_INTERCEPT, NOON_IN_ALASKA):
             for reading in Reading:
@@ -348,17 +349,17 @@ def test_a_second_ledger_sees_what_another_recorded(backend: Backend) -> None:
 
 def test_history_says_who_recorded_what_when_and_from_which_source(alaska: Ledger) -> None:
     history = alaska.history(ALASKA_2024)
-    assert len(history) == 17
-    assert list(range(1, 18)) == [e.position for e in history]
+    assert len(history) == 19
+    assert list(range(1, 20)) == [e.position for e in history]
     assert {"tester"} == {e.recorder for e in history}
     assert [e.recorded_at for e in history] == [ALASKA_2024_PUBLISHED_AT] * 15 + [
         ALASKA_2024_CORRECTED_AT
-    ] * 2
+    ] * 2 + [ALASKA_2024_ACCOUNTS_AT] * 2
     h6 = next(e for e in history if e.event_id == IDS["aircraft/h-6"])
     assert h6.source.publisher == "North American Aerospace Defense Command (NORAD)"
     assert [c.kind for c in h6.effects] == [FactChangeKind.ADDED]
 
-    correction = history[-1]
+    correction = history[16]
     assert IDS["correction/spokesman"] == correction.event_id
     assert IDS["statement/china"] == correction.target_id
     assert correction.target_position == 12
@@ -411,7 +412,7 @@ def test_diff_between_publication_and_correction(alaska: Ledger) -> None:
 def test_diff_from_before_anything_was_recorded_adds_everything(alaska: Ledger) -> None:
     diff = alaska.diff(ALASKA_2024, datetime(2024, 1, 1, tzinfo=UTC))
     assert diff.position_a == 0
-    assert len(diff.added) == 16  # 17 events, one of them the correction
+    assert len(diff.added) == 18  # 19 events, one of them the correction
     assert diff.known_at_b == LATER  # "now", by the ledger's clock
     assert alaska.diff(ALASKA_2024, LATER, LATER).changes == ()
 

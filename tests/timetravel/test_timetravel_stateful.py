@@ -39,6 +39,7 @@ from incidents import (
     AssessmentMade,
     Claim,
     Correction,
+    Count,
     Credibility,
     Event,
     FactChangeKind,
@@ -50,6 +51,7 @@ from incidents import (
     Ledger,
     Reading,
     Recorded,
+    ReportsReconciled,
     Retraction,
     SourceKind,
     SourceRegistered,
@@ -69,6 +71,13 @@ from support.histories import propositions
 START = datetime(2024, 7, 25, 12, tzinfo=UTC)
 BASE = datetime(2024, 7, 24, tzinfo=UTC)
 FACTS = (AircraftReported, StatementIssued, InterceptReported, SourceRegistered, AssessmentMade)
+FACTS = (
+    AircraftReported,
+    StatementIssued,
+    InterceptReported,
+    SourceRegistered,
+    ReportsReconciled,
+)
 
 # A small pool of valid times around one day, so that queries land on their edges.
 valid_times = st.one_of(
@@ -83,7 +92,13 @@ valid_times = st.one_of(
     ),
     st.just(ValidTime.unknown()),
 )
-type_designations = st.sampled_from(["H-6", "Tu-95", "Su-35", "Y-8"])
+type_designations = st.sampled_from(["H-6", "H-6K", "Tu-95", "Su-35", "Y-8"])
+counts = st.one_of(
+    st.integers(1, 4),
+    st.integers(1, 4).map(Count.at_least),
+    st.tuples(st.integers(1, 3), st.integers(1, 2)).map(lambda p: Count.between(p[0], p[0] + p[1])),
+    st.just(Count.unknown()),
+)
 names = st.sampled_from(["Chen Xiaogang", "Zhang Xiaogang", "Wu Qian", "Tan Kefei"])
 clock_steps = st.sampled_from(
     [timedelta(0), timedelta(microseconds=1), timedelta(seconds=1), timedelta(hours=1)]
@@ -142,6 +157,7 @@ def naive_state(
         "intercepts": [],
         "statements": [],
         "assessments": [],
+        "reconciliations": [],
         "retracted": [e.event_id for e in known if withdrawn(e.event_id)],
         "last_position": len(known),
     }
@@ -159,6 +175,8 @@ def naive_state(
             state["assessments"].append(
                 (e.event_id, value.target_id, value.claim_id, value.credibility, applied)
             )
+        elif isinstance(value, ReportsReconciled):  # no valid time: stands at any
+            state["reconciliations"].append((e.event_id, value.reports, value.same, applied))
         elif in_effect(value.valid_time):  # type: ignore[attr-defined]
             if isinstance(value, AircraftReported):
                 item = (e.event_id, value.type_designation, value.count, value.valid_time)
@@ -190,6 +208,9 @@ def summary(incident: Any) -> dict[str, Any]:
         "assessments": [
             (a.id, a.target_id, a.claim_id, a.credibility, a.corrections)
             for a in incident.assessments
+        ],
+        "reconciliations": [
+            (r.id, r.reports, r.same, r.corrections) for r in incident.reconciliations
         ],
         "retracted": list(incident.retracted),
         "last_position": incident.last_position,
@@ -280,14 +301,25 @@ class TimeTravelMachine(RuleBasedStateMachine):
             ] + [e.event_id for e in batch if isinstance(e, AircraftReported)]
             if kind is InterceptReported and not aircraft:
                 kind = AircraftReported
+            if kind is ReportsReconciled and len(aircraft) < 2:
+                kind = AircraftReported
             common = {"incident_id": self.incident_id, "source_id": source_id}
             if kind is AircraftReported:
                 event: Event = AircraftReported(
                     **common,
                     type_designation=data.draw(type_designations),
                     nation="CN",
-                    count=data.draw(st.integers(1, 4)),
+                    count=data.draw(counts),
                     valid_time=data.draw(valid_times),
+                )
+            elif kind is ReportsReconciled:
+                event = ReportsReconciled(
+                    **common,
+                    reports=data.draw(
+                        st.lists(st.sampled_from(aircraft), min_size=2, max_size=3, unique=True)
+                    ),
+                    same=data.draw(st.booleans()),
+                    reason="an analyst's reading",
                 )
             elif kind is StatementIssued:
                 event = StatementIssued(
@@ -344,11 +376,14 @@ class TimeTravelMachine(RuleBasedStateMachine):
             )
         elif isinstance(target, InterceptReported):
             field, value = "valid_time", data.draw(valid_times)
+        elif isinstance(target, ReportsReconciled):
+            field = data.draw(st.sampled_from(["same", "reason"]))
+            value = data.draw(st.booleans()) if field == "same" else "on reflection"
         else:
             assert isinstance(target, AircraftReported)
             field = data.draw(st.sampled_from(["count", "valid_time", "type_designation"]))
             value = {
-                "count": st.integers(1, 4),
+                "count": counts,
                 "valid_time": valid_times,
                 "type_designation": type_designations,
             }[field]
@@ -422,7 +457,13 @@ class TimeTravelMachine(RuleBasedStateMachine):
         del expected["title_corrections"]  # the header keeps no list of its corrections
         assert expected == summary(state)
         known = [r for r in self.records if r.recorded_at <= known_at]
-        assert fold(known, valid_at=valid_at, reading=reading) == state
+        folded = fold(known, valid_at=valid_at, reading=reading)
+        assert folded == state
+        # The groups are worked out from the state: the same from either fold.
+        assert folded is not None
+        assert folded.aircraft_groups == state.aircraft_groups
+        grouped = sorted(r for g in state.aircraft_groups for r in g.reports)
+        assert grouped == sorted(a.id for a in state.aircraft)
 
     @rule(data=st.data())
     def ask(self, data: st.DataObject) -> None:
@@ -492,7 +533,14 @@ class TimeTravelMachine(RuleBasedStateMachine):
         if state is None:
             return {}
         values: dict[UUID, Any] = {}
-        for kind in ("sources", "aircraft", "intercepts", "statements", "assessments"):
+        for kind in (
+            "sources",
+            "aircraft",
+            "intercepts",
+            "statements",
+            "assessments",
+            "reconciliations",
+        ):
             for item in state[kind]:
                 values[item[0]] = item
         opened = next(r.event_id for r in self.records if isinstance(r.event, IncidentOpened))

@@ -23,7 +23,7 @@ import itertools
 import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -109,8 +109,14 @@ def _any(value: Any) -> str:
 class _Compiler:
     """Writes Python source for one encoder per attrs class, recursively."""
 
-    def __init__(self, geometry: Callable[[BaseGeometry], Any]) -> None:
+    def __init__(
+        self,
+        geometry: Callable[[BaseGeometry], Any],
+        texts: Mapping[type, Callable[[Any], str]],
+    ) -> None:
+        self.texts = {cls: f"_text_{i}" for i, cls in enumerate(texts)}
         self.namespace: dict[str, Any] = {
+            **{name: texts[cls] for cls, name in self.texts.items()},
             "_escape": _escape,
             "_any": _any,
             "_geometry": lambda g: _any(geometry(g)),
@@ -177,6 +183,8 @@ class _Compiler:
             raise TypeError(f"unsupported enum {hint!r}")
         if isinstance(hint, type) and issubclass(hint, BaseGeometry):
             return f"_geometry({value})"
+        if hint in self.texts:
+            return f"{self.texts[hint]}({value})"
         if attrs.has(hint):
             return f"{self.function(hint)}({value})"
         raise TypeError(f"no canonical encoding for {hint!r}")
@@ -229,7 +237,11 @@ class _Compiler:
 
 
 def compile_encoder(
-    cls: type, *, geometry: Callable[[BaseGeometry], Any], tag: tuple[str, str] | None = None
+    cls: type,
+    *,
+    geometry: Callable[[BaseGeometry], Any],
+    tag: tuple[str, str] | None = None,
+    texts: Mapping[type, Callable[[Any], str]] | None = None,
 ) -> Callable[[Any], str]:
     """
     Compile the canonical JSON encoder of an attrs class.
@@ -238,11 +250,14 @@ def compile_encoder(
         cls: The attrs class.
         geometry: How a shapely geometry is turned into JSON-ready data.
         tag: An extra ``(key, value)`` string member, e.g. ``("type", "correction")``.
+        texts: Value types written by a function of their own (their JSON
+            text), rather than field by field, e.g. a count written as a
+            plain number when exact.
 
     Returns:
         A function from an instance to its canonical JSON text.
     """
-    compiler = _Compiler(geometry)
+    compiler = _Compiler(geometry, texts or {})
     name = compiler.function(cls, tag)
     function: Callable[[Any], str] = compiler.namespace[name]
     return function

@@ -51,7 +51,7 @@ from incidents._domain.convert import (
     structure_geometry,
     tagged_union,
 )
-from incidents._domain.events import EVENT_TYPES, Event, Recorded
+from incidents._domain.events import EVENT_TYPES, Count, Event, Recorded
 from incidents._errors import InvalidInputError, StorageError
 
 __all__ = ["NOT_TRUSTED_SHAPE", "decode_trusted", "structure_trusted"]
@@ -119,6 +119,27 @@ def _trusted_uuid(value: str) -> UUID:
     return found
 
 
+_EXACT_COUNTS: dict[int, Count] = {}
+_EXACT_COUNTS_LIMIT = 256
+
+
+def _trusted_count(value: Any) -> Count:
+    """A count as stored: a plain number (exact), or ``{"low"[, "high"]}``."""
+    if type(value) is int:
+        found = _EXACT_COUNTS.get(value)
+        if found is None:
+            if len(_EXACT_COUNTS) >= _EXACT_COUNTS_LIMIT:
+                _EXACT_COUNTS.clear()
+            found = _EXACT_COUNTS[value] = Count.exact(value)  # checked: InvalidInputError
+        return found
+    if type(value) is not dict or not 1 <= len(value) <= 2:
+        raise TypeError(f"not a stored count: {value!r}")
+    low, high = _whole(value["low"]), value.get("high")
+    if len(value) == 2 and (high is None or _whole(high) == low):
+        raise ValueError(f"not a count in canonical form: {value!r}")
+    return Count(low=low, high=high)
+
+
 def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
     """Python source building a value of type *hint* from the JSON value *value*."""
     origin = typing.get_origin(hint)
@@ -158,6 +179,8 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
         scope[name] = {m.value: m for m in hint}.__getitem__
     elif isinstance(hint, type) and issubclass(hint, BaseGeometry):
         scope[name] = lambda v: structure_geometry(v, BaseGeometry)
+    elif hint is Count:
+        scope[name] = _trusted_count
     elif isinstance(hint, type) and attrs.has(hint):
         scope[name] = _trusted_class(hint)
     else:  # pragma: no cover - closed vocabulary

@@ -36,7 +36,12 @@ from uuid import UUID, uuid4
 import attrs
 
 from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
-from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes, unstructure_changes
+from incidents._domain.convert import (
+    OMIT_WHEN_DEFAULT,
+    apply_changes,
+    converter,
+    unstructure_changes,
+)
 from incidents._domain.geo import Location
 from incidents._domain.limits import (
     MAX_INTEGER,
@@ -59,6 +64,7 @@ __all__ = [
     "AssessmentMade",
     "Claim",
     "Correction",
+    "Count",
     "Credibility",
     "Event",
     "IncidentOpened",
@@ -67,6 +73,7 @@ __all__ = [
     "PatrolReported",
     "Recorded",
     "Reliability",
+    "ReportsReconciled",
     "Retraction",
     "SourceKind",
     "SourceRegistered",
@@ -128,12 +135,17 @@ def _nation(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidInputError(nation_error(attribute.name, value))
 
 
-def _count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+def _whole_count(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTEGER:
         raise InvalidInputError(
-            f"{attribute.name} must be a whole number from 1 to {MAX_INTEGER:,} "
+            f"{name} must be a whole number from 1 to {MAX_INTEGER:,} "
             f"(a 64-bit integer), got {shown(value)}"
         )
+    return value
+
+
+def _count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _whole_count(value, attribute.name)
 
 
 _optional_count = _optional(_count)
@@ -386,6 +398,243 @@ class Interceptor:
     count: int | None = attrs.field(default=None, validator=_optional_count)
 
 
+def _count_low(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _whole_count(value, f"a count's {attribute.name}")
+
+
+def _count_high(instance: Count, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    _whole_count(value, f"a count's {attribute.name}")
+    if value < instance.low:
+        raise InvalidInputError(
+            f"a count's high ({value:,}) must not be below its low ({instance.low:,})"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Count:
+    """
+    How many airframes a source reports: exactly N, at least N, N to M, or unknown.
+
+    A count is a range ``low..high`` of whole numbers from 1; ``high`` is
+    ``None`` when the range is open ("at least N"). Build one with
+    :meth:`exact`, :meth:`at_least`, :meth:`between` or :meth:`unknown`;
+    wherever a count is expected, a plain ``int`` stands for an exact count.
+
+    An unknown number is at least one (a report says aircraft were there),
+    so ``Count.unknown() == Count.at_least(1)``. An exact count equals its
+    number and works as one in ``int()``, sums, differences and products
+    (``Count.exact(2) == 2``, ``sign * count``), as counts did when they
+    were plain numbers; any other count refuses to be taken for one number
+    (:class:`~incidents.InvalidInputError`): use :attr:`low` and :attr:`high`.
+
+    Canonical form: an exact count is written as the plain number (``2``),
+    any other as an object, ``{"low": 2}`` (at least 2) or ``{"high": 4,
+    "low": 2}`` (2 to 4).
+
+    Attributes:
+        low: The fewest airframes the source allows for (at least 1).
+        high: The most (``None``: no upper bound).
+
+    >>> Count.exact(2), Count.at_least(2).describe(), str(Count.between(2, 4))
+    (Count(low=2, high=2), 'at least 2', '2-4')
+    """
+
+    low: int = attrs.field(validator=_count_low)
+    high: int | None = attrs.field(validator=_count_high)
+
+    @classmethod
+    def exact(cls, n: int) -> Count:
+        """
+        Exactly *n* airframes (what a plain ``int`` count means).
+
+        Raises:
+            InvalidInputError: If *n* is not a whole number from 1.
+        """
+        return cls(low=n, high=n)
+
+    @classmethod
+    def at_least(cls, n: int) -> Count:
+        """
+        At least *n* airframes, with no upper bound.
+
+        Raises:
+            InvalidInputError: If *n* is not a whole number from 1.
+        """
+        return cls(low=n, high=None)
+
+    @classmethod
+    def between(cls, low: int, high: int) -> Count:
+        """
+        From *low* to *high* airframes, both included (``between(2, 2)`` is exactly 2).
+
+        Raises:
+            InvalidInputError: If either is not a whole number from 1, or
+                *high* is below *low*.
+        """
+        return cls(low=low, high=high)
+
+    @classmethod
+    def unknown(cls) -> Count:
+        """
+        An unknown number of airframes: at least one.
+        """
+        return cls(low=1, high=None)
+
+    @classmethod
+    def of(cls, value: Count | int) -> Count:
+        """
+        A count from a :class:`Count` or a plain ``int`` (an exact count).
+
+        Raises:
+            InvalidInputError: If *value* is neither, or out of range.
+        """
+        if isinstance(value, Count):
+            return value
+        return cls.exact(_whole_count(value, "count"))
+
+    @property
+    def is_exact(self) -> bool:
+        """
+        Whether the source gives one number.
+        """
+        return self.high == self.low
+
+    @property
+    def is_unknown(self) -> bool:
+        """
+        Whether the source gives no number at all (at least one).
+        """
+        return self.low == 1 and self.high is None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Count):
+            return self.low == other.low and self.high == other.high
+        if isinstance(other, int) and not isinstance(other, bool):
+            return self.low == other and self.high == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        # Equal values hash alike: an exact count hashes as its number.
+        return hash(self.low) if self.high == self.low else hash((self.low, self.high))
+
+    def __int__(self) -> int:
+        if self.high != self.low:
+            raise InvalidInputError(
+                f"a count of {self.describe()} is not one number: use its low and high"
+            )
+        return self.low
+
+    __index__ = __int__
+
+    def __add__(self, other: int) -> int:
+        return int(self) + other
+
+    def __radd__(self, other: int) -> int:
+        return other + int(self)
+
+    def __sub__(self, other: int) -> int:
+        return int(self) - other
+
+    def __rsub__(self, other: int) -> int:
+        return other - int(self)
+
+    def __mul__(self, other: int) -> int:
+        return int(self) * other
+
+    def __rmul__(self, other: int) -> int:
+        return other * int(self)
+
+    def contains(self, n: int) -> bool:
+        """
+        Whether *n* airframes fit the count.
+        """
+        return self.low <= n and (self.high is None or n <= self.high)
+
+    def describe(self) -> str:
+        """
+        The count in words: ``"2"``, ``"at least 2"``, ``"2 to 4"`` or ``"unknown"``.
+        """
+        if self.is_exact:
+            return str(self.low)
+        if self.is_unknown:
+            return "unknown"
+        if self.high is None:
+            return f"at least {self.low}"
+        return f"{self.low} to {self.high}"
+
+    def __str__(self) -> str:
+        """
+        The count in short: ``"2"``, ``"2+"``, ``"2-4"`` or ``"?"``.
+        """
+        if self.is_exact:
+            return str(self.low)
+        if self.is_unknown:
+            return "?"
+        if self.high is None:
+            return f"{self.low}+"
+        return f"{self.low}-{self.high}"
+
+
+def _as_count(value: Count | int) -> Count:
+    return Count.of(value)
+
+
+def unstructure_count(value: Count | int) -> int | dict[str, int]:
+    """
+    A count's canonical JSON-ready form: the number when exact, else ``{"low"[, "high"]}``.
+
+    Args:
+        value: A count, or a plain ``int`` (an exact count).
+
+    Returns:
+        ``2``, ``{"low": 2}`` or ``{"high": 4, "low": 2}``.
+    """
+    count = Count.of(value)
+    if count.high == count.low:
+        return count.low
+    if count.high is None:
+        return {"low": count.low}
+    return {"high": count.high, "low": count.low}
+
+
+def structure_count(value: Any, _: Any = None) -> Count:
+    """
+    Read a count from its canonical JSON form, refusing any other form.
+
+    Args:
+        value: ``2``, ``{"low": 2}`` or ``{"high": 4, "low": 2}``.
+
+    Returns:
+        The count.
+
+    Raises:
+        InvalidInputError: If *value* is not a count in canonical form.
+    """
+    if isinstance(value, Count):
+        return value
+    if not isinstance(value, Mapping):
+        return Count.exact(_whole_count(value, "count"))
+    if "low" not in value or not set(value) <= {"low", "high"}:
+        raise InvalidInputError(
+            f"a count is a whole number or an object with low and (optionally) high, "
+            f"got {shown(value)}"
+        )
+    if "high" in value and value["high"] is None:
+        raise InvalidInputError('an open count is written without "high", as {"low": N}')
+    count = Count(low=value["low"], high=value.get("high"))
+    if count.is_exact:
+        raise InvalidInputError(
+            f"an exact count is written as the plain number {count.low}, not as a range"
+        )
+    return count
+
+
+converter.register_unstructure_hook(Count, unstructure_count)
+converter.register_structure_hook(Count, structure_count)
+
+
 # -- events ---------------------------------------------------------------------
 
 
@@ -522,7 +771,10 @@ class AircraftReported(Event):
     Attributes:
         type_designation: e.g. ``"H-6"``, ``"Tu-95MS"``.
         nation: ISO 3166-1 alpha-2 code of the operating nation.
-        count: How many airframes, when individual airframes are unknown.
+        count: How many airframes, as the source gives it: a plain ``int``
+            (exactly that many) or a :class:`Count` (at least N, N to M,
+            unknown). Several reports of one group of aircraft are
+            reconciled, not added up (see :attr:`incidents.Incident.aircraft_groups`).
         valid_time: When they were there.
         operator: The operating service, e.g. ``"PLA Air Force"``.
         role: e.g. ``"strategic bomber"``.
@@ -533,7 +785,7 @@ class AircraftReported(Event):
 
     type_designation: str = attrs.field(validator=_text)
     nation: str = attrs.field(validator=_nation)
-    count: int = attrs.field(default=1, validator=_count)
+    count: Count = attrs.field(default=Count(low=1, high=1), converter=_as_count)
     valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
     operator: str | None = attrs.field(default=None, validator=_optional_text)
     role: str | None = attrs.field(default=None, validator=_optional_text)
@@ -728,6 +980,52 @@ class AssessmentMade(Event):
             raise InvalidInputError("an assessment cites each source once")
 
 
+def _distinct_reports(
+    instance: ReportsReconciled, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    _each(_instance_of(UUID))(instance, attribute, value)
+    if len(value) < 2:
+        raise InvalidInputError("a reconciliation needs at least two aircraft reports")
+    if len(set(value)) != len(value):
+        raise InvalidInputError("a reconciliation names each aircraft report once")
+
+
+@attrs.frozen(kw_only=True)
+class ReportsReconciled(Event):
+    """
+    Aircraft reports describe the same aircraft, or distinct aircraft: an analyst's reconciliation.
+
+    Two sources reporting "2 x H-6K" usually describe the same two bombers:
+    without any reconciliation, reports of one nation and one type family
+    (:meth:`~incidents.AircraftCatalogue.family_of`) in an incident count as
+    the same aircraft. A reconciliation says otherwise where needed:
+    ``same=False`` keeps its reports apart (two different pairs of H-6K),
+    ``same=True`` joins reports across families ("bombers, type not
+    given" and "2 x H-6K"). Reports of different nations are never joined.
+    Where reconciliations disagree about two reports, the one recorded
+    later wins. Like every fact it is attributed to a source (an analyst's
+    own note is a source) and can be corrected (``same``, ``reason``) or
+    retracted; its reports cannot be changed. (A correction's own reason
+    takes the keyword of :meth:`Correction.of`: to correct ``reason``, build
+    the :class:`Correction` with ``changes={"reason": ...}``.)
+
+    Attributes:
+        reports: Event ids of the :class:`AircraftReported` reconciled (at
+            least two, each once).
+        same: Whether they describe the same aircraft (``True``) or distinct
+            aircraft (``False``).
+        reason: Why, e.g. ``"the ministry's H-6K are the two H-6 NORAD tracked"``.
+    """
+
+    TYPE: ClassVar[str] = "reports-reconciled"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("reports",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    reports: tuple[UUID, ...] = attrs.field(converter=_tuple, validator=_distinct_reports)
+    same: bool = attrs.field(validator=_instance_of(bool))
+    reason: str = attrs.field(validator=_free_text)
+
+
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"changes must be a mapping of field to value, got {shown(value)}")
@@ -766,6 +1064,7 @@ class Correction(Event):
             InterceptReported.TYPE,
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
+            ReportsReconciled.TYPE,
             TYPE,
         }
     )
@@ -860,6 +1159,7 @@ class Retraction(Event):
             InterceptReported.TYPE,
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
+            ReportsReconciled.TYPE,
             Correction.TYPE,
             TYPE,
         }
@@ -883,6 +1183,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         InterceptReported,
         StatementIssued,
         AssessmentMade,
+        ReportsReconciled,
         Correction,
         Retraction,
     )

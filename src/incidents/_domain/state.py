@@ -15,14 +15,20 @@ Rules of the fold:
   applies and a withdrawn retraction no longer withdraws; a correction may
   itself be corrected;
 * facts are listed in valid-time order (earliest, then latest possible
-  instant; unknown times last), ties broken by recording position.
+  instant; unknown times last), ties broken by recording position;
+  reconciliations, which have no valid time, in recording order.
+
+Several reports of the same aircraft are reconciled, never added up: see
+:attr:`Incident.aircraft_groups` for how reports are grouped and how a
+group's figure is chosen.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -43,6 +49,7 @@ from incidents._domain.events import (
     AssessmentMade,
     Claim,
     Correction,
+    Count,
     Credibility,
     Event,
     IncidentOpened,
@@ -51,6 +58,7 @@ from incidents._domain.events import (
     PatrolReported,
     Recorded,
     Reliability,
+    ReportsReconciled,
     Retraction,
     SourceKind,
     SourceRegistered,
@@ -65,15 +73,19 @@ from incidents._errors import IncidentsError, InvalidInputError
 __all__ = [
     "Aircraft",
     "Assessment",
+    "AircraftAccount",
+    "AircraftGroup",
     "Incident",
     "Intercept",
     "Patrol",
     "Reading",
+    "Reconciliation",
     "Source",
     "Statement",
     "assessment_of",
     "effective_events",
     "fold",
+    "reconcile",
 ]
 
 
@@ -145,7 +157,8 @@ class Aircraft:
         id: Id of the event that reported them.
         type_designation: e.g. ``"H-6"``.
         nation: ISO 3166-1 alpha-2 code.
-        count: Number of airframes.
+        count: Number of airframes, as the source gives it (exact, at least,
+            a range or unknown).
         valid_time: When they were there.
         operator: Operating service.
         role: Role, e.g. ``"strategic bomber"``.
@@ -157,7 +170,7 @@ class Aircraft:
     id: UUID
     type_designation: str
     nation: str
-    count: int
+    count: Count
     valid_time: ValidTime
     operator: str | None
     role: str | None
@@ -265,6 +278,72 @@ class Statement:
 
 
 @attrs.frozen(kw_only=True)
+class Reconciliation:
+    """
+    An analyst's reconciliation of aircraft reports, as it currently stands.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        reports: Ids of the :class:`Aircraft` reports it names.
+        same: Whether they describe the same aircraft (else distinct aircraft).
+        reason: Why.
+        source_id: The source it comes from (an analyst's note, say).
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    reports: tuple[UUID, ...]
+    same: bool
+    reason: str
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AircraftAccount:
+    """
+    What one report says about a group of aircraft: who said it, and how many.
+
+    Attributes:
+        report_id: Id of the :class:`Aircraft` report.
+        source_id: The source reporting them.
+        type_designation: The type as the source names it.
+        count: How many, as the source gives it.
+    """
+
+    report_id: UUID
+    source_id: UUID
+    type_designation: str
+    count: Count
+
+
+@attrs.frozen(kw_only=True)
+class AircraftGroup:
+    """
+    Reports that describe the same aircraft, and the one figure they reconcile to.
+
+    Attributes:
+        reports: Ids of the reports, in the order of :attr:`Incident.aircraft`.
+        nation: The operating nation.
+        family: The type family (``"H-6"`` for reports of H-6 and H-6K).
+        designations: The designations the reports name, sorted, each once.
+        span: The range the reports span together: the lowest of their lows
+            to the highest of their highs (open if any report is open).
+        figure: The reconciled number of airframes (see :func:`reconcile`).
+        accounts: Who said what: each report's source and count, in the
+            order of ``reports``.
+    """
+
+    reports: tuple[UUID, ...]
+    nation: str
+    family: str
+    designations: tuple[str, ...]
+    span: Count
+    figure: int
+    accounts: tuple[AircraftAccount, ...]
+
+
+@attrs.frozen(kw_only=True)
 class Incident:
     """
     An incident as its recorded events describe it.
@@ -275,12 +354,15 @@ class Incident:
         summary: Summary.
         region: Broad region.
         sources: Registered sources, in recording order.
-        aircraft: Aircraft reported, in valid-time order.
+        aircraft: Aircraft reported, in valid-time order: every report, as
+            its source gave it (several reports may describe the same
+            aircraft: see :attr:`aircraft_groups`).
         patrols: Patrols reported, in valid-time order.
         intercepts: Intercepts reported, in valid-time order.
         statements: Statements made, in valid-time order.
         assessments: Analysts' assessments of claims, facts and sources, in
             recording order (they never change what they judge).
+        reconciliations: Reconciliations of aircraft reports, in recording order.
         retracted: Ids of withdrawn events, in recording order.
         last_position: Stream position of the last event folded.
         last_recorded_at: Recording time of the last event folded.
@@ -300,39 +382,108 @@ class Incident:
     assessments: tuple[Assessment, ...] = attrs.field(
         default=(), metadata={OMIT_WHEN_DEFAULT: True}
     )
+    # Left out of the state's JSON form while empty, like the assessments.
+    reconciliations: tuple[Reconciliation, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
     retracted: tuple[UUID, ...] = ()
     last_position: int = 0
     last_recorded_at: datetime | None = None
 
+    @functools.cached_property
+    def aircraft_groups(self) -> tuple[AircraftGroup, ...]:
+        """
+        The aircraft reports reconciled into groups of the same aircraft, each with one figure.
+
+        Two sources reporting "2 x H-6K" usually describe the same two
+        bombers: counts are reconciled, never added up. The rules:
+
+        * **By default**, reports of the same nation and the same type family
+          describe the same aircraft: "2 x H-6" from NORAD and "2 x H-6K"
+          from the Chinese defence ministry are one group. The family is the
+          catalogue's (:meth:`~incidents.AircraftCatalogue.family_of`); a
+          designation the catalogue does not know is a family of its own.
+        * **A reconciliation** (:class:`~incidents.ReportsReconciled`)
+          overrides that, pair of reports by pair: ``same=False`` keeps its
+          reports in different groups, ``same=True`` puts them in one group
+          even across families ("bombers, type not given" with "2 x H-6K").
+          Reports of different nations are never grouped, whatever a
+          reconciliation says.
+        * **When reconciliations disagree** about two reports, the one
+          recorded later wins (by its own recording position, whatever
+          corrections it had since); the default grouping gives way to every
+          reconciliation. Reports a reconciliation names that are not among
+          :attr:`aircraft` (withdrawn, or not in effect at the valid time
+          asked about) are left out of it.
+
+        A group's **figure** is the count of its best-graded report: best
+        Admiralty source reliability (A first), then information credibility
+        (1 first); a report whose source is not among :attr:`sources` ranks
+        last. Ties go to the narrowest count, then to the later report in
+        the order of :attr:`aircraft`. A count that is not exact gives its
+        low end ("at least 2", "2 to 4" give 2). That figure is then clipped
+        into the intersection of all the group's counts when they have one:
+        "2 to 4" (A1) with "3" (C3) gives 3. When they do not overlap (one
+        source says 2, another 4), the best-graded source's figure stands.
+        So a figure always lies within the group's
+        :attr:`~incidents.AircraftGroup.span` and never exceeds the largest
+        low end of its reports: the total is never more than adding up the
+        reports would give.
+
+        Families are looked up in the shipped catalogue; :meth:`reconcile`
+        takes another.
+
+        Returns:
+            The groups, sorted by nation, family, then first report; every
+            report of :attr:`aircraft` is in exactly one.
+        """
+        return reconcile(self.aircraft, self.reconciliations, self.sources)
+
+    def reconcile(self, catalogue: AircraftCatalogue | None = None) -> tuple[AircraftGroup, ...]:
+        """
+        The :attr:`aircraft_groups`, with type families looked up in another catalogue.
+
+        Args:
+            catalogue: Where families are looked up; the shipped
+                :func:`~incidents.default_catalogue` when ``None``.
+
+        Returns:
+            The groups, sorted by nation, family, then first report.
+        """
+        if catalogue is None:
+            return self.aircraft_groups
+        return reconcile(self.aircraft, self.reconciliations, self.sources, catalogue)
+
     @property
     def aircraft_count(self) -> int:
         """
-        Number of airframes reported (sum of counts).
+        Number of airframes: the sum of the reconciled figures of :attr:`aircraft_groups`.
+
+        Reports of the same aircraft count once, not once per source.
         """
-        return sum(a.count for a in self.aircraft)
+        return sum(g.figure for g in self.aircraft_groups)
 
     def aircraft_by_nation(self) -> Mapping[str, Mapping[str, int]]:
         """
-        Airframes by nation, then type designation.
+        Airframes by nation, then type family: the reconciled figures.
+
+        Whichever variants the sources name ("H-6", "H-6K"), the aircraft
+        count under their family, once (see :attr:`aircraft_groups`).
 
         Returns:
             e.g. ``{"CN": {"H-6": 2}, "RU": {"Tu-95": 2}}``, sorted by key.
         """
-        table: dict[str, Counter[str]] = defaultdict(Counter)
-        for a in self.aircraft:
-            table[a.nation][a.type_designation] += a.count
-        return {n: dict(sorted(c.items())) for n, c in sorted(table.items())}
+        return self.aircraft_by_family()
 
     def aircraft_by_family(
         self, catalogue: AircraftCatalogue | None = None
-    ) -> Mapping[str, Mapping[str, Mapping[str, int]]]:
+    ) -> Mapping[str, Mapping[str, int]]:
         """
-        The airframes of :meth:`aircraft_by_nation`, grouped by type family.
+        Airframes by nation, then type family, with families from a catalogue of one's own.
 
-        Types of one family are grouped, not added up: "2 H-6" in one report
-        and "2 H-6K" in another are usually the same two aircraft, so the
-        counts stay as :meth:`aircraft_by_nation` gives them, per designation
-        as reported, under their family.
+        The figures of the groups of one family are added up: distinct
+        groups (kept apart by a reconciliation) are different aircraft. With
+        no catalogue this is :meth:`aircraft_by_nation`.
 
         Args:
             catalogue: Where families are looked up; the shipped
@@ -340,17 +491,13 @@ class Incident:
                 the catalogue does not know is a family of its own.
 
         Returns:
-            Nation, then family, then designation as reported, e.g.
-            ``{"CN": {"H-6": {"H-6": 2, "H-6K": 2}}}``, sorted by key.
+            Nation, then family, to airframes, e.g. ``{"CN": {"H-6": 2}}``,
+            sorted by key.
         """
-        known = default_catalogue() if catalogue is None else catalogue
-        table: dict[str, Mapping[str, Mapping[str, int]]] = {}
-        for nation, counts in self.aircraft_by_nation().items():
-            families: dict[str, dict[str, int]] = defaultdict(dict)
-            for designation, count in counts.items():
-                families[known.family_of(designation) or designation][designation] = count
-            table[nation] = dict(sorted(families.items()))
-        return table
+        table: dict[str, Counter[str]] = defaultdict(Counter)
+        for group in self.reconcile(catalogue):
+            table[group.nation][group.family] += group.figure
+        return {n: dict(sorted(c.items())) for n, c in sorted(table.items())}
 
     def source(self, source_id: UUID) -> Source:
         """
@@ -444,6 +591,178 @@ class Incident:
             ['airspace of KR entered by RU A-50', 'warning shots fired by KR at RU']
         """
         return compare_claims(self.id, self.title, self.compared_claims(), catalogue)
+
+
+# -- reconciling reports of the same aircraft ----------------------------------------------
+
+
+def reconcile(
+    aircraft: Sequence[Aircraft],
+    reconciliations: Sequence[Reconciliation] = (),
+    sources: Sequence[Source] = (),
+    catalogue: AircraftCatalogue | None = None,
+) -> tuple[AircraftGroup, ...]:
+    """
+    Group aircraft reports that describe the same aircraft, and give each group one figure.
+
+    The rules are those of :attr:`Incident.aircraft_groups`.
+
+    Args:
+        aircraft: The reports, in the order of :attr:`Incident.aircraft`.
+        reconciliations: The reconciliations, in recording order.
+        sources: The sources, for their grades.
+        catalogue: Where families are looked up; the shipped
+            :func:`~incidents.default_catalogue` when ``None``.
+
+    Returns:
+        The groups, sorted by nation, family, then first report; every
+        report is in exactly one.
+    """
+    known = default_catalogue() if catalogue is None else catalogue
+    catalogued: dict[str, str | None] = {}
+
+    def family_in_catalogue(designation: str) -> str | None:
+        if designation not in catalogued:
+            catalogued[designation] = known.family_of(designation)
+        return catalogued[designation]
+
+    def family(designation: str) -> str:
+        return family_in_catalogue(designation) or designation
+
+    groups = _Groups(len(aircraft))
+    where = {a.id: k for k, a in enumerate(aircraft)}
+    # Latest first: what a later reconciliation settled, an earlier one cannot undo.
+    for number, reconciliation in enumerate(reversed(reconciliations)):
+        by_nation: dict[str, list[int]] = defaultdict(list)
+        for report in dict.fromkeys(reconciliation.reports):
+            if report in where:
+                by_nation[aircraft[where[report]].nation].append(where[report])
+        for members in by_nation.values():
+            if reconciliation.same:
+                groups.join_all(members)
+            else:
+                groups.keep_apart(members, number)
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k, a in enumerate(aircraft):
+        buckets[a.nation, family(a.type_designation)].append(k)
+    for members in buckets.values():
+        groups.join_all(members)
+
+    grades = {s.id: (s.reliability.value, s.credibility.value) for s in sources}
+    made = []
+    for members in groups.members():
+        reports = [aircraft[k] for k in members]
+        named = Counter(family(a.type_designation) for a in reports)
+        in_catalogue = {family_in_catalogue(a.type_designation) for a in reports}
+        # A catalogued family before a designation the catalogue does not know;
+        # then the family most reports name; then the first alphabetically.
+        chosen = min(named, key=lambda f: (f not in in_catalogue, -named[f], f))
+        made.append((_group(reports, chosen, grades), members[0]))
+    made.sort(key=lambda pair: (pair[0].nation, pair[0].family, pair[1]))
+    return tuple(group for group, _ in made)
+
+
+_WORST_GRADE = (Reliability.F.value, Credibility.CANNOT_BE_JUDGED.value)
+
+
+def _group(
+    reports: list[Aircraft], family: str, grades: Mapping[UUID, tuple[str, int]]
+) -> AircraftGroup:
+    """One group of reports (in the order of Incident.aircraft) with its figure."""
+    counts = [a.count for a in reports]
+    lows = [c.low for c in counts]
+    highs = [c.high for c in counts if c.high is not None]
+    open_ended = len(highs) < len(counts)
+    span = Count(low=min(lows), high=None if open_ended else max(highs))
+
+    def rank(k: int) -> tuple[tuple[str, int], float, int]:
+        # The best grade, then the narrowest count, then the later report.
+        count = counts[k]
+        width = float("inf") if count.high is None else count.high - count.low
+        return grades.get(reports[k].source_id, _WORST_GRADE), width, -k
+
+    figure = counts[min(range(len(reports)), key=rank)].low
+    floor, ceiling = max(lows), min(highs, default=None)
+    if ceiling is None or floor <= ceiling:  # the counts overlap: clip into the overlap
+        figure = max(figure, floor)
+        if ceiling is not None:
+            figure = min(figure, ceiling)
+    return AircraftGroup(
+        reports=tuple(a.id for a in reports),
+        nation=reports[0].nation,
+        family=family,
+        designations=tuple(sorted({a.type_designation for a in reports})),
+        span=span,
+        figure=figure,
+        accounts=tuple(
+            AircraftAccount(
+                report_id=a.id,
+                source_id=a.source_id,
+                type_designation=a.type_designation,
+                count=a.count,
+            )
+            for a in reports
+        ),
+    )
+
+
+class _Groups:
+    """
+    Reports joined into groups (union-find), some of them kept apart.
+
+    Reports are numbered ``0..n-1``; a group is named by its smallest member.
+    A reconciliation of distinct aircraft labels the groups of its reports:
+    two groups that carry the same label are never joined.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.labels: dict[int, set[int]] = {}
+
+    def find(self, k: int) -> int:
+        parent = self.parent
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def join(self, x: int, y: int) -> bool:
+        """Put *x* and *y* in one group unless their groups are kept apart; whether they are."""
+        a, b = sorted((self.find(x), self.find(y)))
+        if a == b:
+            return True
+        mine, theirs = self.labels.get(a), self.labels.get(b)
+        if mine and theirs and not mine.isdisjoint(theirs):
+            return False
+        self.parent[b] = a
+        if theirs:
+            del self.labels[b]
+            if mine is None:
+                self.labels[a] = theirs
+            elif len(mine) < len(theirs):
+                self.labels[a] = theirs | mine
+            else:
+                mine |= theirs
+        return True
+
+    def join_all(self, members: list[int]) -> None:
+        """Join each member to the first group of an earlier member it is not kept apart from."""
+        firsts: list[int] = []
+        for member in members:
+            if not any(self.join(first, member) for first in firsts):
+                firsts.append(member)
+
+    def keep_apart(self, members: list[int], label: int) -> None:
+        """Keep the groups of *members* apart from each other, as they now stand."""
+        for member in members:
+            self.labels.setdefault(self.find(member), set()).add(label)
+
+    def members(self) -> list[list[int]]:
+        """Each group's members, in ascending order; groups by their smallest member."""
+        found: dict[int, list[int]] = {}
+        for k in range(len(self.parent)):
+            found.setdefault(self.find(k), []).append(k)
+        return list(found.values())
 
 
 _Entity = TypeVar("_Entity", Aircraft, Patrol, Intercept, Statement)
@@ -596,6 +915,7 @@ def fold(
     opened: IncidentOpened | None = None
     sources: list[Source] = []
     assessments: list[Assessment] = []
+    reconciliations: list[Reconciliation] = []
     facts: dict[type, list[Any]] = {cls: [] for cls in ENTITY_BUILDERS}
     for event_id, event in events.items():
         fixes = applied[event_id]
@@ -612,6 +932,8 @@ def fold(
             assessments.append(
                 assessment_of(event_id, event, fixes, (record.recorder, record.recorded_at))
             )
+        elif isinstance(event, ReportsReconciled):
+            reconciliations.append(reconciliation_of(event_id, event, fixes))
     if opened is None:
         return None
 
@@ -630,6 +952,7 @@ def fold(
         intercepts=by_time(facts[InterceptReported]),
         statements=by_time(facts[StatementIssued]),
         assessments=tuple(assessments),
+        reconciliations=tuple(reconciliations),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
@@ -807,5 +1130,29 @@ def assessment_of(
         source_id=event.source_id,
         recorder=recorder,
         recorded_at=recorded_at,
+        corrections=fixes,
+    )
+
+
+def reconciliation_of(
+    fact_id: UUID, event: ReportsReconciled, fixes: tuple[UUID, ...]
+) -> Reconciliation:
+    """
+    The state of a reconciliation of aircraft reports.
+
+    Args:
+        fact_id: The id of the event that recorded it.
+        event: The reconciliation, as it stands (corrections applied).
+        fixes: Ids of the corrections applied.
+
+    Returns:
+        The reconciliation.
+    """
+    return Reconciliation(
+        id=fact_id,
+        reports=event.reports,
+        same=event.same,
+        reason=event.reason,
+        source_id=event.source_id,
         corrections=fixes,
     )

@@ -34,24 +34,28 @@ from incidents._domain.events import (
     AssessmentMade,
     Claim,
     Correction,
+    Count,
     Event,
     IncidentOpened,
     Interceptor,
     InterceptReported,
     PatrolReported,
     Recorded,
+    ReportsReconciled,
     Retraction,
     SourceRegistered,
     Speaker,
     StatementIssued,
 )
 from incidents._domain.geo import Location
-from incidents._domain.state import Incident, Source
+from incidents._domain.state import AircraftGroup, Incident, Source
 from incidents._domain.time import ValidTime
+from incidents._errors import InvalidInputError
 
 __all__ = [
     "describe_event",
     "describe_fact",
+    "describe_group",
     "describe_statement",
     "fact_name",
     "field_text",
@@ -200,12 +204,18 @@ def describe_fact(event: Event) -> str:
         return f'opened "{event.title}"'
     if isinstance(event, AssessmentMade):
         return f"assessed {_grade(event)}: {event.reasoning}"
+    if isinstance(event, ReportsReconciled):
+        return f"{len(event.reports)} aircraft reports {_reconciled(event.same)}"
     return event.TYPE
 
 
 def _grade(event: AssessmentMade) -> str:
     """An assessment's grade in words: ``"doubtful (4)"``."""
     return f"{event.credibility.meaning} ({event.credibility.value})"
+
+
+def _reconciled(same: bool) -> str:
+    return "describe the same aircraft" if same else "describe distinct aircraft"
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
@@ -338,6 +348,9 @@ def show_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(show_value(v) for v in value) + "]"
     if isinstance(value, dict):
+        count = _count(value)
+        if count is not None:
+            return str(count)
         if "precision" in value:
             try:
                 return converter.structure(value, ValidTime).describe()
@@ -410,6 +423,9 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
         return (
             f"assesses{claim} {name(event.target_id)}: {_grade(event)}{cites} ({event.reasoning})"
         )
+    if isinstance(event, ReportsReconciled):
+        reports = join_and([name(r) for r in event.reports])
+        return f"{reports} {_reconciled(event.same)} ({event.reason})"
     if isinstance(event, Correction):
         changed = ", ".join(f"{k} -> {_value(v)}" for k, v in event.changes.items())
         return f"corrects {name(event.target_id)}: {changed} ({event.reason})"
@@ -418,8 +434,20 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
     return event.TYPE  # pragma: no cover - the vocabulary is closed
 
 
+def _count(value: dict[str, Any]) -> Count | None:
+    """The count a serialized value stands for (``{"low": 2}`` is ``2+``), if it is one."""
+    if not value or not set(value) <= {"low", "high"}:
+        return None
+    try:
+        return converter.structure(value, Count)
+    except InvalidInputError:
+        return None
+
+
 def _value(value: Any) -> str:
     """A corrected value as ``describe_event`` and ``render_history`` show it (``None`` is ``"None"``)."""
+    if isinstance(value, dict) and _count(value) is not None:
+        return str(_count(value))
     if isinstance(value, dict):
         if "name" in value or "organization" in value:
             return ", ".join(
@@ -455,12 +483,16 @@ def render_incident(incident: Incident) -> str:
     def mark(corrections: Sequence[UUID]) -> str:
         return f" [corrected x{len(corrections)}]" if corrections else ""
 
+    aircraft = {a.id: a for a in incident.aircraft}
     lines.append(f"Aircraft ({incident.aircraft_count}):")
-    for a in incident.aircraft:
-        lines.append(
-            f"  {a.count} x {a.type_designation} ({a.nation})"
-            f"{', ' + a.role if a.role else ''} - {a.valid_time.describe()} - {cite(a.source_id)}{mark(a.corrections)}"
-        )
+    for group in incident.aircraft_groups:
+        lines.append(f"  {describe_group(group)}")
+        for report_id in group.reports:
+            a = aircraft[report_id]
+            lines.append(
+                f"    {a.count} x {a.type_designation} ({a.nation})"
+                f"{', ' + a.role if a.role else ''} - {a.valid_time.describe()} - {cite(a.source_id)}{mark(a.corrections)}"
+            )
     lines.append(f"Patrols ({len(incident.patrols)}):")
     for p in incident.patrols:
         joint = "joint " if p.joint else ""
@@ -488,6 +520,21 @@ def render_incident(incident: Incident) -> str:
             lines.append(f'    "{q}"')
         for c in s.claims:
             lines.append(f"    {c.describe()}: {c.text}")
+    if incident.reconciliations:
+        lines.append(f"Reconciliations ({len(incident.reconciliations)}):")
+    for r in incident.reconciliations:
+        reports = join_and(
+            [
+                f"{aircraft[i].count} x {aircraft[i].type_designation} ({aircraft[i].nation})"
+                if i in aircraft
+                else short_id(i)
+                for i in r.reports
+            ]
+        )
+        lines.append(
+            f"  {reports} {_reconciled(r.same)} - {cite(r.source_id)}{mark(r.corrections)}"
+        )
+        lines.append(f"    {r.reason}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
         cites = f", citing {cite(src.cites)}" if src.cites else ""
@@ -503,6 +550,31 @@ def render_incident(incident: Incident) -> str:
     if incident.retracted:
         lines.append(f"Retracted: {', '.join(short_id(r) for r in incident.retracted)}")
     return "\n".join(lines)
+
+
+def describe_group(group: AircraftGroup) -> str:
+    """
+    A group of reports of the same aircraft: its reconciled figure, and what the reports say.
+
+    Args:
+        group: One of :attr:`incidents.Incident.aircraft_groups`.
+
+    Returns:
+        e.g. ``"2 x H-6 (CN), from 2 reports (H-6, H-6K)"``, or, when the
+        reports give other numbers, ``"2 x H-6 (CN), from 2 reports
+        (H-6, H-6K); the reports say 2 to 4"``.
+    """
+    reports = len(group.reports)
+    text = (
+        f"{group.figure} x {group.family} ({group.nation}), from {reports} "
+        f"report{'s' if reports != 1 else ''} ({', '.join(group.designations)})"
+    )
+    if all(a.count.is_unknown for a in group.accounts):
+        text += "; no report gives a number"
+    elif group.span != Count.exact(group.figure):
+        span = "at least 1" if group.span.is_unknown else group.span.describe()
+        text += f"; the reports say {span}"
+    return text
 
 
 def render_history(records: Iterable[Recorded]) -> str:

@@ -4,6 +4,7 @@ The bitemporal fold of one incident: every version of every fact, with when it s
 A :class:`BitemporalFold` folds an incident's recorded events once, in recording
 order, and keeps the result *bitemporally*: each fact (the incident itself,
 a source, aircraft, a patrol, an intercept, a statement, an assessment) has one or more
+a source, aircraft, a patrol, an intercept, a statement, a reconciliation) has one or more
 versions, and each version knows the stretch of the stream during which it
 was the record's view of that fact (from the position of the event that
 made it, until the position of the event that replaced or withdrew it).
@@ -49,6 +50,7 @@ from incidents._domain.events import (
     InterceptReported,
     PatrolReported,
     Recorded,
+    ReportsReconciled,
     Retraction,
     SourceRegistered,
     StatementIssued,
@@ -58,6 +60,7 @@ from incidents._domain.state import (
     Incident,
     Reading,
     assessment_of,
+    reconciliation_of,
     settle_events,
     source_of,
 )
@@ -84,6 +87,7 @@ class Kind(enum.IntEnum):
     STATEMENT = 5
     WITHDRAWN = 6
     ASSESSMENT = 8
+    RECONCILIATION = 7
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -94,6 +98,7 @@ KIND_OF: dict[type[Event], Kind] = {
     InterceptReported: Kind.INTERCEPT,
     StatementIssued: Kind.STATEMENT,
     AssessmentMade: Kind.ASSESSMENT,
+    ReportsReconciled: Kind.RECONCILIATION,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
@@ -123,6 +128,8 @@ def build_entity(
         own header, a :class:`~incidents.Source`, an
         :class:`~incidents.Assessment`, or an aircraft, patrol, intercept or
         statement.
+        own header, a :class:`~incidents.Source`, a reconciliation, or an
+        aircraft, patrol, intercept or statement.
     """
     build = _BUILDERS.get(kind)
     if build is not None:
@@ -133,6 +140,9 @@ def build_entity(
         assert isinstance(event, AssessmentMade)
         assert attribution is not None
         return assessment_of(fact_id, event, applied, attribution)
+    if kind is Kind.RECONCILIATION:
+        assert isinstance(event, ReportsReconciled)
+        return reconciliation_of(fact_id, event, applied)
     assert isinstance(event, SourceRegistered)
     return source_of(event, applied)
 
@@ -592,6 +602,7 @@ class BitemporalFold:
             intercepts=facts(Kind.INTERCEPT),
             statements=facts(Kind.STATEMENT),
             assessments=facts(Kind.ASSESSMENT),
+            reconciliations=facts(Kind.RECONCILIATION),
             retracted=facts(Kind.WITHDRAWN),
             last_position=p,
             last_recorded_at=from_micros(self.recorded_at[p - 1]),

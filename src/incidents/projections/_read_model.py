@@ -56,7 +56,7 @@ class ReadModel:
         ...     model = ReadModel(ledger, AircraftRoster())
         ...     model.catch_up().sequence
         ...     model.read().state["CN"]["H-6"]["airframes"]
-        17
+        19
         2
     """
 

@@ -20,6 +20,7 @@ from incidents._domain.events import (
     IncidentOpened,
     InterceptReported,
     PatrolReported,
+    ReportsReconciled,
     Retraction,
     SourceRegistered,
     StatementIssued,
@@ -68,9 +69,11 @@ class AircraftRoster(Projection):
         entry = types.setdefault(
             event.type_designation, {"airframes": 0, "reports": 0, "incidents": {}}
         )
-        entry["airframes"] += change.sign * event.count
+        # Reports are added up here, not reconciled (Incident.aircraft_groups
+        # does that per incident): a count that is not exact adds its low end.
+        entry["airframes"] += change.sign * event.count.low
         entry["reports"] += change.sign
-        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count)
+        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count.low)
         if not entry["reports"]:
             del types[event.type_designation]
         if not types:
@@ -294,6 +297,7 @@ class SourceSupport(Projection):
         InterceptReported,
         StatementIssued,
         AssessmentMade,
+        ReportsReconciled,
     )
     def fact(self, state: State, change: Change[Event]) -> None:
         """
