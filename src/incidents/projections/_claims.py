@@ -35,7 +35,7 @@ from incidents._domain.events import (
 )
 from incidents._domain.time import ValidTime
 from incidents.projections._projection import Change, Projection, State, handles
-from incidents.projections._timeline import _when
+from incidents.projections._timeline import _when, assessment_document
 
 __all__ = ["ClaimComparisons"]
 
@@ -115,17 +115,9 @@ class ClaimComparisons(Projection):
         if change.removed:
             del assessments[key]
             return
-        event = change.event
         assessments[key] = {
-            "target": str(event.target_id),
-            "claim": None if event.claim_id is None else str(event.claim_id),
-            "credibility": event.credibility.value,
-            "reasoning": event.reasoning,
-            "citations": [str(c) for c in event.citations],
-            "source_id": str(event.source_id),
-            "recorder": change.fact.recorder,
-            "recorded_at": change.fact.recorded_at.isoformat(),
-            "sequence": change.fact.sequence,
+            **assessment_document(change),
+            "citations": [str(c) for c in change.event.citations],
             "corrections": [str(c) for c in change.corrections],
         }
 

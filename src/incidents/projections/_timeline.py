@@ -71,6 +71,29 @@ __all__ = [
 _DATED = (AircraftReported, PatrolReported, InterceptReported, StatementIssued)
 
 
+def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
+    """
+    What the projections keep of an assessment: its judgement and who made it, when.
+
+    Args:
+        change: The assessment as it stands.
+
+    Returns:
+        A JSON-ready document.
+    """
+    event = change.event
+    return {
+        "target": str(event.target_id),
+        "claim": None if event.claim_id is None else str(event.claim_id),
+        "credibility": event.credibility.value,
+        "reasoning": event.reasoning,
+        "source_id": str(event.source_id),
+        "recorder": change.fact.recorder,
+        "recorded_at": change.fact.recorded_at.isoformat(),
+        "sequence": change.fact.sequence,
+    }
+
+
 def _when(valid_time: ValidTime) -> dict[str, Any]:
     when = valid_time.describe()
     if valid_time.wording:  # kept apart: the table prints it on a line of its own
@@ -183,17 +206,7 @@ class Timeline(Projection):
         if change.removed:
             del assessments[key]
             return
-        event = change.event
-        assessments[key] = {
-            "target": str(event.target_id),
-            "claim": None if event.claim_id is None else str(event.claim_id),
-            "credibility": event.credibility.value,
-            "reasoning": event.reasoning,
-            "source_id": str(event.source_id),
-            "recorder": change.fact.recorder,
-            "recorded_at": change.fact.recorded_at.isoformat(),
-            "sequence": change.fact.sequence,
-        }
+        assessments[key] = assessment_document(change)
 
     @staticmethod
     def _dated(incident: dict[str, Any], change: Change[Any]) -> None:
