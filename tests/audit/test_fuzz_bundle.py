@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from incidents import Bundle, FixedClock, IncidentsError, Ledger, SigningKey
 from incidents.examples import ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
+from support.strategies import Deep, dumps
 
 EXAMPLES = int(os.environ.get("INCIDENTS_FUZZ_EXAMPLES", "50"))
 fuzz = settings(
@@ -50,30 +51,6 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-
-
-class Deep(int):
-    """Stands for a list nested this many levels deep (json cannot write one itself)."""
-
-
-def dumps(value: Any) -> bytes:
-    """JSON bytes of *value* on one line, each :class:`Deep` written as that many nested lists."""
-    deep: list[int] = []
-
-    def mark(item: Any) -> Any:
-        if isinstance(item, Deep):
-            deep.append(int(item))
-            return f"@deep{len(deep) - 1}@"
-        if isinstance(item, dict):
-            return {k: mark(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [mark(v) for v in item]
-        return item
-
-    text = json.dumps(mark(value), allow_nan=True)
-    for number, depth in enumerate(deep):
-        text = text.replace(f'"@deep{number}@"', "[" * depth + "]" * depth)
-    return text.encode()
 
 
 new_values = json_values | st.integers(0, 100_000).map(Deep)

@@ -31,7 +31,7 @@ from incidents import (
     decode_recorded,
 )
 from incidents._codec.trusted import decode_trusted, structure_trusted
-from support.strategies import events
+from support.strategies import Deep, dumps, events
 
 EXAMPLES = int(os.environ.get("INCIDENTS_FUZZ_EXAMPLES", "50"))
 fuzz = settings(
@@ -83,30 +83,6 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-
-
-class Deep(int):
-    """Stands for a list nested this many levels deep (json cannot write one itself)."""
-
-
-def dumps(value: Any) -> bytes:
-    """JSON bytes of *value*, with each :class:`Deep` written as that many nested lists."""
-    deep: list[int] = []
-
-    def mark(item: Any) -> Any:
-        if isinstance(item, Deep):
-            deep.append(int(item))
-            return f"@deep{len(deep) - 1}@"
-        if isinstance(item, dict):
-            return {k: mark(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [mark(v) for v in item]
-        return item
-
-    text = json.dumps(mark(value), allow_nan=True)
-    for number, depth in enumerate(deep):
-        text = text.replace(f'"@deep{number}@"', "[" * depth + "]" * depth)
-    return text.encode()
 
 
 def only_library_errors(decode: Callable[[bytes], object], data: bytes) -> None:
