@@ -46,7 +46,7 @@ def register(group: click.Group) -> None:
     Args:
         group: The ``incidents`` group.
     """
-    for command in (init, demo, listing, events):
+    for command in (init, demo, listing, events, completion):
         group.add_command(command)
 
 
@@ -252,4 +252,25 @@ def events(app: App, incident: str, as_json: bool) -> int:
         emit_json(recorded)
     else:
         emit(render_history(displayed(recorded)))
+    return 0
+
+
+@click.command(
+    "completion",
+    short_help="print the shell completion script for bash, zsh or fish",
+    help="Print the script that completes `incidents` commands and options in SHELL. "
+    'For bash, add `eval "$(incidents completion bash)"` to ~/.bashrc; for zsh, the same '
+    "with zsh in ~/.zshrc; for fish, `incidents completion fish > "
+    "~/.config/fish/completions/incidents.fish`.",
+)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.pass_context
+def completion(ctx: click.Context, shell: str) -> int:
+    """Print a shell completion script."""
+    from click.shell_completion import get_completion_class
+
+    root = ctx.find_root().command
+    kind = get_completion_class(shell)
+    assert kind is not None  # the three are click's own
+    emit(kind(root, {}, "incidents", "_INCIDENTS_COMPLETE").source())
     return 0
