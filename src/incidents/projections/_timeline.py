@@ -41,9 +41,11 @@ from incidents._domain.time import ValidTime
 from incidents._domain.words import (
     describe_fact,
     describe_statement,
+    display_width,
     fact_name,
     join_and,
     old_values,
+    pad,
     table_source_label,
 )
 from incidents.projections._projection import (
@@ -145,7 +147,9 @@ class Timeline(Projection):
     """
 
     name = "timeline"
-    version = 1
+    version = (
+        2  # 2: valid times in the source's zone at every precision; acronyms that look like one
+    )
 
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
@@ -692,7 +696,7 @@ def _table(
     """Rows of text cells in columns, wrapping cells to fit *width* (one flexible column)."""
     gap = 2
     natural = [
-        max(len(part) for cell in [h, *(r[i] for r in rows)] for part in cell.split("\n"))
+        max(display_width(part) for cell in [h, *(r[i] for r in rows)] for part in cell.split("\n"))
         for i, h in enumerate(header)
     ]
     widths = [min(n, c) if c else n for n, c in zip(natural, caps, strict=True)]
@@ -709,9 +713,7 @@ def _table(
             for cell, w in zip(row, widths, strict=True)
         ]
         for n in range(max(len(c) for c in cells)):
-            parts = [
-                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
-            ]
+            parts = [pad(c[n] if n < len(c) else "", w) for c, w in zip(cells, widths, strict=True)]
             lines.append((" " * gap).join(parts).rstrip())
         if row is header:
             lines.append((" " * gap).join("-" * w for w in widths))

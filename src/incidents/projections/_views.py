@@ -25,7 +25,13 @@ from incidents._domain.events import (
     SourceRegistered,
     StatementIssued,
 )
-from incidents._domain.words import describe_fact, fact_name, table_source_label
+from incidents._domain.words import (
+    describe_fact,
+    display_width,
+    fact_name,
+    pad,
+    table_source_label,
+)
 from incidents.projections._projection import Change, Projection, State, handles
 from incidents.projections._timeline import _when
 
@@ -42,10 +48,11 @@ def _bump(counts: dict[str, Any], key: str, by: int) -> None:
 
 
 def _rows(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    """Columns measured in terminal columns: a name in Chinese takes twice its length."""
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return [
-        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+        "  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
         *lines,
     ]
@@ -99,7 +106,7 @@ class Intercepts(Projection):
     """
 
     name = "intercepts"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @staticmethod
     def _incident(state: State, incident_id: Any) -> dict[str, Any]:
@@ -192,7 +199,7 @@ class StatementsBySpeaker(Projection):
     """
 
     name = "statements"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @handles(SourceRegistered)
     def source(self, state: State, change: Change[SourceRegistered]) -> None:
@@ -262,7 +269,7 @@ class SourceSupport(Projection):
     """
 
     name = "sources"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @handles(SourceRegistered)
     def registered(self, state: State, change: Change[SourceRegistered]) -> None:
