@@ -775,6 +775,11 @@ class Ledger:
     def _unknown(
         self, incident_id: UUID, until: int | None, published_by: datetime | None = None
     ) -> UnknownIncidentError:
+        if incident_id == SOURCES_REGISTRY:
+            return UnknownIncidentError(
+                f"{incident_id} is the sources registry, not an incident: its sources are "
+                "listed by Ledger.sources() and its events by Ledger.events()"
+            )
         if incident_id not in self._store.incident_ids():
             return UnknownIncidentError(f"incident {incident_id} is not recorded")
         if published_by is not None and (
