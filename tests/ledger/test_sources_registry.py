@@ -34,6 +34,7 @@ from incidents import (
     UnknownIncidentError,
     UnknownSourceError,
     ValidTime,
+    fold,
     incident_states,
     incident_timeline,
     live,
@@ -390,3 +391,73 @@ def test_replay_of_a_ledger_with_a_registry_agrees_with_its_bundle(
     assert digests == replay_digests(records)
     state = incident_states(records)[f"incident/{opened.incident_id}"]
     assert b'"shared":true' in state
+
+
+def test_the_ledger_agrees_with_the_pure_fold_given_the_registry_at_every_recording_time(
+    backend: Backend,
+) -> None:
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    ledger = backend.open(clock=clock)
+    jcs = registry_source("JCS")
+    mod = registry_source("MoD", cites=[jcs.source_id])
+    reuters = registry_source("Reuters", kind=SourceKind.WIRE_REPORT)
+    opened = opening(jcs.source_id)
+    inc = opened.incident_id
+    report = aircraft(inc, mod.source_id)
+    fix = Correction.of(mod, source_id=reuters.source_id, reason="r", publisher="MoD (RU)")
+    batches: list[list[Event]] = [
+        [jcs, mod],
+        [opened, report],
+        [reuters],
+        [fix],
+        [Correction.of(report, source_id=reuters.source_id, reason="radar", count=3)],
+        [
+            AssessmentMade(
+                incident_id=SOURCES_REGISTRY,
+                source_id=reuters.source_id,
+                target_id=mod.source_id,
+                credibility=4,
+                reasoning="says what suits it",
+            )
+        ],
+        [
+            Retraction(
+                incident_id=SOURCES_REGISTRY,
+                source_id=reuters.source_id,
+                target_id=fix.event_id,
+                reason="r",
+            )
+        ],
+        [
+            Retraction(
+                incident_id=SOURCES_REGISTRY,
+                source_id=jcs.source_id,
+                target_id=mod.source_id,
+                reason="gone",
+            )
+        ],
+    ]
+    times = []
+    for day, batch in enumerate(batches, start=1):
+        clock.set(datetime(2026, 1, day, 12, tzinfo=UTC))
+        ledger.record(*batch)
+        times.append(datetime(2026, 1, day, 12, 0, 1, tzinfo=UTC))
+    clock.set(datetime(2026, 2, 1, tzinfo=UTC))
+    for at in times[1:]:
+        events = list(ledger.events(inc, known_at=at))
+        registry = list(ledger.events(SOURCES_REGISTRY, known_at=at))
+        assert fold(events, registry=registry) == ledger.incident(inc, known_at=at), at
+    seen = [[s.publisher for s in ledger.incident(inc, known_at=at).sources] for at in times[1:]]
+    # Reuters from when the incident cites it (its correction of the report).
+    assert seen == [
+        ["JCS", "MoD"],
+        ["JCS", "MoD"],
+        ["JCS", "MoD (RU)"],
+        ["JCS", "MoD (RU)", "Reuters"],
+        ["JCS", "MoD (RU)", "Reuters"],
+        ["JCS", "MoD", "Reuters"],
+        ["JCS", "Reuters"],
+    ]
+    assert [a.target_id for a in ledger.incident(inc, known_at=times[5]).assessments] == [
+        mod.source_id
+    ]

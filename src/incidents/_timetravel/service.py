@@ -359,14 +359,25 @@ class TimeTravel:
         folded: BitemporalFold,
         p: int,
         recorded_until: int | None,
+        known: dict[int | None, tuple[list[Source], list[Assessment]]] | None = None,
     ) -> Incident | None:
-        """The state with the registry sources its events cite, as known at the same time."""
+        """
+        The state with the registry sources its events cite, as known at the same time.
+
+        *known* keeps the registry's sources by recording time across the
+        incidents of one listing, so that the registry is read once for all.
+        """
         if state is None or folded.incident_id == SOURCES_REGISTRY:
             return state
         cited = folded.registry_cited(p)
         if not cited:
             return state
-        sources, assessments = self.registry(recorded_until)
+        if known is None:
+            sources, assessments = self.registry(recorded_until)
+        else:
+            if recorded_until not in known:
+                known[recorded_until] = self.registry(recorded_until)
+            sources, assessments = known[recorded_until]
         shared, judged = shared_sources(cited, sources, assessments)
         if not shared:
             return state
@@ -553,6 +564,7 @@ class TimeTravel:
             The incidents' states as known then, in order of first recording.
         """
         found = []
+        known: dict[int | None, tuple[list[Source], list[Assessment]]] = {}
         with paused_gc():  # every incident's fold may be loaded: bulk work (see incidents._gc)
             for incident_id in self._store.incident_ids():
                 with self._lock:
@@ -564,7 +576,7 @@ class TimeTravel:
                         p, window[0], window[1], within=reading is Reading.CERTAINLY
                     ):
                         continue
-                    state = self._with_registry(folded.state(p), folded, p, recorded_until)
+                    state = self._with_registry(folded.state(p), folded, p, recorded_until, known)
                 if state is not None:
                     found.append(state)
         return found
