@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -129,9 +130,28 @@ def event_from(data: dict[str, Any], number: int, problems: Problems) -> Event |
         event = structure(fields, Event)
         event_text(event)  # its size is checked when encoded
     except InvalidInputError as exc:
-        problems.add(number, "", str(exc))
+        message = str(exc)
+        problems.add(number, field_named(message, types), message)
         return None
     return event
+
+
+def field_named(message: str, fields: Iterable[str]) -> str:
+    """
+    The field a validator's message is about: the one it starts with, if any.
+
+    Args:
+        message: The message, e.g. ``"nation must be an assigned ISO 3166-1 code..."``.
+        fields: The fields it could be about.
+
+    Returns:
+        The field's name, or ``""``.
+    """
+    message = re.sub(r"^invalid \w+: ", "", message)
+    for name in sorted(fields, key=len, reverse=True):
+        if message.startswith((f"{name} ", f"{name}:", f"{name}[")):
+            return name
+    return ""
 
 
 def _expected(exc: BaseException) -> str:
