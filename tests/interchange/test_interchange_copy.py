@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
-
-from uuid import uuid4
 
 from incidents import (
     Event,
@@ -58,7 +57,8 @@ def test_a_bundle_restores_the_same_log_on_every_backend(backend: Backend, tmp_p
     assert restored.checkpoint().root == checkpoint.root
     assert log(restored) == log(source)
     report = restored.verify(checkpoints=[checkpoint], keys=[key.verifier])
-    assert report.ok and report.authenticated
+    assert report.ok
+    assert report.authenticated
     # More can be recorded into it, and it still verifies.
     restored.record(*_another_incident())
     assert restored.verify().ok
@@ -101,7 +101,9 @@ def test_sqlite_to_postgresql_to_a_bundle_to_sqlite_keeps_the_root(tmp_path: Pat
     require_postgres()
     key = SigningKey.generate(ORIGIN)
     first = tmp_path / "first.db"
-    with Ledger.open(first, clock=FixedClock(examples.ALASKA_2024_PUBLISHED_AT), signing_key=key) as ledger:
+    with Ledger.open(
+        first, clock=FixedClock(examples.ALASKA_2024_PUBLISHED_AT), signing_key=key
+    ) as ledger:
         recorded(ledger)
         checkpoint = ledger.checkpoint()
         original = log(ledger)
@@ -118,7 +120,8 @@ def test_sqlite_to_postgresql_to_a_bundle_to_sqlite_keeps_the_root(tmp_path: Pat
                 assert copy.checkpoint().root == checkpoint.root
                 assert log(copy) == original
                 report = copy.verify(checkpoints=[checkpoint], keys=[key.verifier])
-                assert report.ok and report.authenticated
+                assert report.ok
+                assert report.authenticated
                 assert [c.checkpoint for c in copy.checkpoints()] == [c.checkpoint for c in kept]
     finally:
         from incidents.storage import PostgresStore

@@ -57,14 +57,17 @@ def test_a_round_trip_keeps_every_incident(backend: Backend, tmp_path: Path) -> 
     write_events(source, path)
     target = backend.open()
     result = import_events(target, path)
-    assert len(result) == len(source) and result.skipped == 0
+    assert len(result) == len(source)
+    assert result.skipped == 0
     imported = fold(list(target.events(examples.ALASKA_2024)))
     original = fold(list(source.events(examples.ALASKA_2024)))
-    assert imported is not None and original is not None
+    assert imported is not None
+    assert original is not None
     # The same incident, recorded anew at the importing ledger's own time.
     assert attrs.evolve(imported, last_recorded_at=original.last_recorded_at) == original
     again = import_events(target, path)
-    assert len(again) == 0 and again.skipped == len(source)
+    assert len(again) == 0
+    assert again.skipped == len(source)
     assert len(target) == len(source)
 
 
@@ -104,7 +107,8 @@ def test_a_file_with_problems_on_several_lines_names_them_all_and_records_nothin
     assert error.lines == (8, 9, 12, 13, 15, 16)
     fields = {(p.line, p.field) for p in error.problems}
     assert {(8, "nation"), (9, "event_id"), (12, "type"), (13, "colour")} <= fields
-    assert "line 8, nation" in str(error) and "nothing was recorded" in str(error)
+    assert "line 8, nation" in str(error)
+    assert "nothing was recorded" in str(error)
     assert len(ledger) == 0
     assert isinstance(error, InvalidInputError)
 
@@ -148,7 +152,9 @@ def test_a_line_too_long_is_refused_unread(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_huge_fields_and_bytes_that_are_not_text(tmp_path: Path) -> None:
-    event = json.loads(example_file("alaska-2024.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    event = json.loads(
+        example_file("alaska-2024.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )
     event["title"] = "x" * 20_000
     path = tmp_path / "huge.jsonl"
     path.write_bytes(json.dumps(event).encode() + b"\n\xff\xfe\n")

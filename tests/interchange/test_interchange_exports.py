@@ -33,6 +33,7 @@ from incidents import (
     ValidTime,
     examples,
 )
+from incidents._domain import events as _events
 from incidents.interchange import (
     ADMIRALTY_CONFIDENCE,
     COLUMNS,
@@ -43,7 +44,6 @@ from incidents.interchange import (
     write_datasette,
     write_stix,
 )
-from incidents._domain import events as _events
 from incidents.interchange._table import fact_rows
 from support.backends import Backend
 
@@ -59,7 +59,9 @@ def filled(ledger: Ledger) -> Ledger:
         ledger.record(*events)
     clock.set(clock() + timedelta(days=1))
     import_rows(
-        ledger, example_file("aircraft-around-japan.csv"), example_file("aircraft-around-japan.toml")
+        ledger,
+        example_file("aircraft-around-japan.csv"),
+        example_file("aircraft-around-japan.toml"),
     )
     incident = ledger.incident(examples.ALASKA_2024)
     ledger.record(
@@ -92,9 +94,12 @@ def test_a_correction_makes_a_second_version_and_a_retraction_ends_the_last(
     assert len(corrected) == 1  # the ministry's spokesman, Chen Xiaogang -> Zhang Xiaogang
     rows = [r for r in fact_table(ledger) if r["fact_id"] in corrected]
     assert [r["version"] for r in rows] == [1, 2]
-    assert rows[0]["ended_at"] == rows[1]["recorded_at"] and not rows[0]["standing"]
-    assert rows[1]["standing"] and rows[1]["version_event_type"] == "correction"
-    assert "Chen Xiaogang" in rows[0]["payload"] and "Zhang Xiaogang" in rows[1]["payload"]
+    assert rows[0]["ended_at"] == rows[1]["recorded_at"]
+    assert not rows[0]["standing"]
+    assert rows[1]["standing"]
+    assert rows[1]["version_event_type"] == "correction"
+    assert "Chen Xiaogang" in rows[0]["payload"]
+    assert "Zhang Xiaogang" in rows[1]["payload"]
     aircraft = next(r for r in fact_table(ledger) if r["fact_type"] == "aircraft-reported")
     clock.set(clock() + timedelta(days=1))
     ledger.record(
@@ -106,7 +111,9 @@ def test_a_correction_makes_a_second_version_and_a_retraction_ends_the_last(
         )
     )
     after = [r for r in fact_table(ledger) if r["fact_id"] == aircraft["fact_id"]]
-    assert len(after) == 1 and after[0]["withdrawn"] and after[0]["ended_at"] is not None
+    assert len(after) == 1
+    assert after[0]["withdrawn"]
+    assert after[0]["ended_at"] is not None
     before = fact_table(ledger, known_at=examples.ALASKA_2024_PUBLISHED_AT)
     assert all(r["standing"] or r["ended_at"] <= examples.ALASKA_2024_PUBLISHED_AT for r in before)
 
@@ -142,21 +149,22 @@ def test_an_event_type_added_later_is_exported_with_its_type_and_payload() -> No
     assert row["fact_type"] == "sighting-logged"
     assert json.loads(row["payload"])["note"] == "a drone"
     assert json.loads(row["payload"])["type"] == "sighting-logged"
-    assert row["valid_from"] == at and row["valid_precision"] == "minute"
+    assert row["valid_from"] == at
+    assert row["valid_precision"] == "minute"
     assert row["description"] == "sighting-logged"
 
 
 def test_the_table_reads_in_arrow_pandas_polars_and_duckdb_without_copies(full: Ledger) -> None:
     table = fact_table(full)
     arrow = pa.table(table)
-    assert arrow.num_rows == len(table) and arrow.column_names == list(COLUMNS)
+    assert arrow.num_rows == len(table)
+    assert arrow.column_names == list(COLUMNS)
     assert arrow.schema.field("recorded_at").type == pa.timestamp("us", tz="UTC")
     frame = pd.DataFrame.from_arrow(table)
     assert len(frame) == len(table)
     assert frame["latitude"].notna().any()
     assert len(table.to_pandas()) == len(table)
     assert pl.DataFrame(table).height == len(table)
-    facts = table  # DuckDB finds the Arrow stream by its variable's name
     counted = duckdb.sql(
         "select fact_type, count(*) from facts group by fact_type order by fact_type"
     ).fetchall()
@@ -173,9 +181,11 @@ def test_parquet_and_csv(full: Ledger, tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "facts.parquet").equals(table.to_arrow())
     table.write_csv(tmp_path / "facts.csv")
     rows = list(csv.DictReader(io.StringIO((tmp_path / "facts.csv").read_text(encoding="utf-8"))))
-    assert len(rows) == len(table) and list(rows[0]) == list(COLUMNS)
+    assert len(rows) == len(table)
+    assert list(rows[0]) == list(COLUMNS)
     aircraft = [r for r in rows if r["fact_type"] == "aircraft-reported" and r["latitude"]]
-    assert aircraft and datetime.fromisoformat(aircraft[0]["valid_from"]).tzinfo is not None
+    assert aircraft
+    assert datetime.fromisoformat(aircraft[0]["valid_from"]).tzinfo is not None
 
 
 def test_the_datasette_file_has_text_ids_iso_times_a_map_and_search(
@@ -185,10 +195,13 @@ def test_the_datasette_file_has_text_ids_iso_times_a_map_and_search(
     write_datasette(full, path)
     db = sqlite3.connect(path)
     columns = {r[1]: r[2] for r in db.execute("pragma table_info(fact_versions)")}
-    assert columns["latitude"] == "REAL" and columns["longitude"] == "REAL"
-    assert columns["incident_id"] == "TEXT" and columns["recorded_at"] == "TEXT"
+    assert columns["latitude"] == "REAL"
+    assert columns["longitude"] == "REAL"
+    assert columns["incident_id"] == "TEXT"
+    assert columns["recorded_at"] == "TEXT"
     incident, recorded = db.execute("select incident_id, recorded_at from fact_versions").fetchone()
-    assert isinstance(incident, str) and len(incident) == 36
+    assert isinstance(incident, str)
+    assert len(incident) == 36
     assert datetime.fromisoformat(recorded).tzinfo is not None
     assert db.execute("select count(*) from incidents").fetchone()[0] == len(full.incident_ids())
     found = db.execute(
@@ -210,14 +223,17 @@ def test_the_datasette_file_opens_in_datasette(full: Ledger, tmp_path: Path) -> 
         ds = datasette_app.Datasette([str(path)])
         table = await ds.client.get("/incidents/fact_versions.json?_shape=objects&_size=5")
         search = await ds.client.get("/incidents/quotes.json?_search=presence&_shape=objects")
-        assert table.status_code == 200 and search.status_code == 200
+        assert table.status_code == 200
+        assert search.status_code == 200
         return table.json(), search.json()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table, search = asyncio.run(ask())
     rows = table["rows"]
-    assert isinstance(rows, list) and rows and "latitude" in rows[0]
+    assert isinstance(rows, list)
+    assert rows
+    assert "latitude" in rows[0]
     assert search["rows"]
 
 
@@ -225,7 +241,8 @@ def test_the_stix_bundle_parses_with_stix2(full: Ledger, tmp_path: Path) -> None
     path = tmp_path / "incidents.stix.json"
     count = write_stix(full, path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["type"] == "bundle" and len(data["objects"]) == count
+    assert data["type"] == "bundle"
+    assert len(data["objects"]) == count
     bundle = stix2.parse(path.read_text(encoding="utf-8"), allow_custom=False)
     kinds = {o.type for o in bundle.objects}
     assert {

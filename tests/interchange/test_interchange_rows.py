@@ -54,9 +54,11 @@ def test_running_an_import_again_adds_nothing_and_the_spreadsheet_is_the_same_ro
     first = import_rows(ledger, CSV, MAPPING)
     size = len(ledger)
     again = import_rows(ledger, CSV, MAPPING)
-    assert len(again) == 0 and again.skipped == len(first)
+    assert len(again) == 0
+    assert again.skipped == len(first)
     sheet = import_rows(ledger, XLSX, MAPPING)
-    assert len(sheet) == 0 and sheet.skipped == len(first)
+    assert len(sheet) == 0
+    assert sheet.skipped == len(first)
     assert len(ledger) == size
 
 
@@ -65,7 +67,8 @@ def test_each_row_is_its_source_and_its_reports_and_ids_are_stable() -> None:
     two = read_rows(CSV, MAPPING)
     assert [e.event_id for _, e in one] == [e.event_id for _, e in two]
     lines = [line for line, _ in one]
-    assert lines == sorted(lines) and lines[0] == 2  # line 1 is the header
+    assert lines == sorted(lines)
+    assert lines[0] == 2
     assert [e.TYPE for line, e in one if line == 2] == [
         "incident-opened",
         "source-registered",

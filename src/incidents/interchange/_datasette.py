@@ -35,7 +35,13 @@ from incidents.interchange._versions import FactVersion, ledger_versions
 
 __all__ = ["write_datasette"]
 
-_SQL_TYPES = {"string": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "timestamp": "TEXT"}
+_SQL_TYPES = {
+    "string": "TEXT",
+    "int": "INTEGER",
+    "float": "REAL",
+    "bool": "INTEGER",
+    "timestamp": "TEXT",
+}
 
 _SCHEMA = f"""
 CREATE TABLE fact_versions (
@@ -108,8 +114,7 @@ def _latest(incident_versions: Sequence[FactVersion]) -> dict[Any, FactVersion]:
 
 def _fill(db: sqlite3.Connection, ledger: Ledger, known_at: datetime | None) -> None:
     insert_version = (
-        f"INSERT INTO fact_versions ({', '.join(COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(COLUMNS))})"
+        f"INSERT INTO fact_versions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     )
     for incident_id, incident_versions in ledger_versions(ledger, known_at=known_at):
         rows = fact_rows(incident_versions)
@@ -155,7 +160,7 @@ def _fill(db: sqlite3.Connection, ledger: Ledger, known_at: datetime | None) -> 
             quotes = getattr(event, "quotes", None)
             if not version.standing or not isinstance(quotes, tuple):
                 continue
-            speaker = getattr(event, "speaker", None)
+            speaker: Any = getattr(event, "speaker", None)
             valid = getattr(event, "valid_time", None)
             for quote in quotes:
                 db.execute(
@@ -175,7 +180,9 @@ def _fill(db: sqlite3.Connection, ledger: Ledger, known_at: datetime | None) -> 
                         quote,
                     ),
                 )
-    db.execute("INSERT INTO quotes_fts (rowid, quote, speaker) SELECT id, quote, speaker FROM quotes")
+    db.execute(
+        "INSERT INTO quotes_fts (rowid, quote, speaker) SELECT id, quote, speaker FROM quotes"
+    )
 
 
 def datasette_bytes(ledger: Ledger, *, known_at: datetime | None = None) -> bytes:

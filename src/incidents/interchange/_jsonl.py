@@ -65,7 +65,9 @@ def _parse(line: bytes, number: int, problems: Problems) -> dict[str, Any] | Non
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.add(number, "", f"expected UTF-8 text, found a byte {line[exc.start]:#04x} at {exc.start}")
+        problems.add(
+            number, "", f"expected UTF-8 text, found a byte {line[exc.start]:#04x} at {exc.start}"
+        )
         return None
     try:
         data = json.loads(text)
@@ -96,7 +98,9 @@ def event_from(data: dict[str, Any], number: int, problems: Problems) -> Event |
     name = data.get("type")
     cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
-        problems.add(number, "type", f"expected one of {', '.join(EVENT_TYPES)}, found {found(name)}")
+        problems.add(
+            number, "type", f"expected one of {', '.join(EVENT_TYPES)}, found {found(name)}"
+        )
         return None
     types = field_types(cls)
     bad = False
@@ -125,7 +129,7 @@ def event_from(data: dict[str, Any], number: int, problems: Problems) -> Event |
             bad = True
     if bad:
         return None
-    fields = {k: v for k, v in data.items()}
+    fields = dict(data.items())
     try:
         event = structure(fields, Event)
         event_text(event)  # its size is checked when encoded
@@ -194,7 +198,9 @@ def read_events(path: str | os.PathLike[str]) -> list[tuple[int, Event]]:
                     continue
                 first = seen.setdefault(event.event_id, number)
                 if first != number:
-                    problems.add(number, "event_id", f"a new id, found the id of line {first} again")
+                    problems.add(
+                        number, "event_id", f"a new id, found the id of line {first} again"
+                    )
                     continue
                 events.append((number, event))
     except OSError as exc:

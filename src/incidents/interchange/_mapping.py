@@ -236,7 +236,11 @@ def _table(data: Any, name: str, problems: Problems) -> dict[str, Any]:
 
 
 def _templates(
-    data: Any, name: str, keys: Mapping[str, bool], problems: Problems, extra: frozenset[str] = frozenset()
+    data: Any,
+    name: str,
+    keys: Mapping[str, bool],
+    problems: Problems,
+    extra: frozenset[str] = frozenset(),
 ) -> dict[str, Template]:
     table = _table(data, name, problems)
     out: dict[str, Template] = {}
@@ -270,7 +274,9 @@ def _build(data: dict[str, Any], problems: Problems, origin: str) -> RowMapping 
         namespace = UUID(str(data.get("namespace")))
     except ValueError:
         problems.add(
-            0, "namespace", f"expected a UUID (the ids' namespace), found {found(data.get('namespace'))}"
+            0,
+            "namespace",
+            f"expected a UUID (the ids' namespace), found {found(data.get('namespace'))}",
         )
     file = _table(data.get("file", {}), "file", problems)
     for key in file:
@@ -311,7 +317,8 @@ def _build(data: dict[str, Any], problems: Problems, origin: str) -> RowMapping 
     values: dict[str, dict[str, str]] = {}
     for column, table in _table(data.get("values", {}), "values", problems).items():
         values[column] = {
-            k.casefold().strip(): v for k, v in _strings(table, f"values.{column}", problems).items()
+            k.casefold().strip(): v
+            for k, v in _strings(table, f"values.{column}", problems).items()
         }
     if problems or namespace is None:
         return None

@@ -80,11 +80,15 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _csv_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(
+    path: str, mapping: RowMapping, problems: Problems
+) -> Iterator[tuple[int, list[str]]]:
     try:
         codecs.lookup(mapping.encoding)
     except LookupError:
-        problems.add(0, "file.encoding", f"expected an encoding Python knows, found {mapping.encoding!r}")
+        problems.add(
+            0, "file.encoding", f"expected an encoding Python knows, found {mapping.encoding!r}"
+        )
         return
     with open(path, encoding=mapping.encoding, errors="strict", newline="") as f:
         reader = csv.reader(f, delimiter=mapping.delimiter, strict=True)
@@ -106,7 +110,9 @@ def _csv_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[tu
             yield reader.line_num, [c.strip() for c in cells]
 
 
-def _xlsx_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(
+    path: str, mapping: RowMapping, problems: Problems
+) -> Iterator[tuple[int, list[str]]]:
     openpyxl = require("openpyxl")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -115,7 +121,11 @@ def _xlsx_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[t
         return
     try:
         if mapping.sheet is not None and mapping.sheet not in book.sheetnames:
-            problems.add(0, "file.sheet", f"expected one of the sheets {book.sheetnames}, found {mapping.sheet!r}")
+            problems.add(
+                0,
+                "file.sheet",
+                f"expected one of the sheets {book.sheetnames}, found {mapping.sheet!r}",
+            )
             return
         sheet = book[mapping.sheet] if mapping.sheet is not None else book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -124,7 +134,9 @@ def _xlsx_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[t
         book.close()
 
 
-def _file_rows(path: str, mapping: RowMapping, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+def _file_rows(
+    path: str, mapping: RowMapping, problems: Problems
+) -> Iterator[tuple[int, list[str]]]:
     if path.lower().endswith((".xlsx", ".xlsm")):
         return _xlsx_rows(path, mapping, problems)
     return _csv_rows(path, mapping, problems)
@@ -171,7 +183,9 @@ def _moment(text: str, tz: str | None, what: str) -> tuple[datetime, bool] | Non
         iso = f"{naive.isoformat()}{'+00:00' if offset == 'Z' else offset}"
         return datetime.fromisoformat(iso), second is not None
     if tz is None:
-        raise _Bad(f"a time with its offset (or a {what} time zone in the mapping), found {found(text)}")
+        raise _Bad(
+            f"a time with its offset (or a {what} time zone in the mapping), found {found(text)}"
+        )
     return naive.replace(tzinfo=_zone(tz)), second is not None
 
 
@@ -196,7 +210,9 @@ def _valid_time(text: str, tz: str | None, wording: str | None) -> ValidTime:
             f"(2024-07-25 14:30, with an offset or valid_tz) or a span START/END, found {found(text)}"
         )
     at, seconds = moment
-    return ValidTime.instant(at, wording=wording) if seconds else ValidTime.minute(at, wording=wording)
+    return (
+        ValidTime.instant(at, wording=wording) if seconds else ValidTime.minute(at, wording=wording)
+    )
 
 
 def _published(text: str, tz: str | None) -> datetime | None:
@@ -307,26 +323,41 @@ class _RowEvents:
         self.reader = reader
         self.bad = False
 
-    def get(self, templates: Mapping[str, Template], key: str, where: str, convert: Any = None) -> Any:
+    def get(
+        self, templates: Mapping[str, Template], key: str, where: str, convert: Any = None
+    ) -> Any:
         text = self.reader.value(templates, key, where)
         if convert is None or text is None:
             return text
         try:
             return convert(text)
         except (_Bad, InvalidInputError) as exc:
-            self.problem(templates, key, where, str(exc) if isinstance(exc, _Bad) else f"a valid value: {exc}")
+            self.problem(
+                templates,
+                key,
+                where,
+                str(exc) if isinstance(exc, _Bad) else f"a valid value: {exc}",
+            )
             return None
 
-    def problem(self, templates: Mapping[str, Template], key: str, where: str, expected: str) -> None:
+    def problem(
+        self, templates: Mapping[str, Template], key: str, where: str, expected: str
+    ) -> None:
         self.bad = True
         field = self.reader.field(templates, key, where)
-        self.reader.problems.add(self.reader.line, field, expected if expected.startswith("expected") else f"expected {expected}")
+        self.reader.problems.add(
+            self.reader.line,
+            field,
+            expected if expected.startswith("expected") else f"expected {expected}",
+        )
 
     def required(self, templates: Mapping[str, Template], key: str, where: str, what: str) -> None:
         self.problem(templates, key, where, f"{what}, found an empty cell")
 
 
-def _build_event(row: _RowEvents, templates: Mapping[str, Template], where: str, build: Any, **fields: Any) -> Event | None:
+def _build_event(
+    row: _RowEvents, templates: Mapping[str, Template], where: str, build: Any, **fields: Any
+) -> Event | None:
     if row.bad:
         return None
     try:
@@ -361,8 +392,12 @@ def _row_events(reader: _Reader, seen: dict[str, int]) -> list[Event]:
         row.required(m.source, "publisher", "source", "the source's publisher")
     published_tz = reader.value(m.source, "published_tz", "source")
     published = row.get(m.source, "published_at", "source", lambda t: _published(t, published_tz))
-    reliability = row.get(m.source, "reliability", "source", lambda t: _choice(t, _RELIABILITY, "a reliability grade"))
-    credibility = row.get(m.source, "credibility", "source", lambda t: _choice(t, _CREDIBILITY, "a credibility grade"))
+    reliability = row.get(
+        m.source, "reliability", "source", lambda t: _choice(t, _RELIABILITY, "a reliability grade")
+    )
+    credibility = row.get(
+        m.source, "credibility", "source", lambda t: _choice(t, _CREDIBILITY, "a credibility grade")
+    )
     events: list[Event] = []
     opened = _build_event(
         row,
@@ -426,7 +461,12 @@ def _report(
     designation = row.get(fields, "type", where, lambda t: _aircraft(reader, t))
     count = row.get(fields, "count", where, _count) if count_text else Count.unknown()
     if count is None and not row.bad:
-        row.problem(fields, "count", where, "a count of at least 1, found 0 (mark the report optional = true to leave such rows out)")
+        row.problem(
+            fields,
+            "count",
+            where,
+            "a count of at least 1, found 0 (mark the report optional = true to leave such rows out)",
+        )
     nation = row.get(fields, "nation", where, lambda t: t.strip().upper())
     if nation is None and not row.bad:
         row.required(fields, "nation", where, "a nation code")
@@ -441,7 +481,12 @@ def _report(
     location = None
     if (latitude is None) != (longitude is None) and not row.bad:
         missing = "latitude" if latitude is None else "longitude"
-        row.required(fields, missing, where, f"a {missing} beside the {'longitude' if latitude is None else 'latitude'}")
+        row.required(
+            fields,
+            missing,
+            where,
+            f"a {missing} beside the {'longitude' if latitude is None else 'latitude'}",
+        )
     if not row.bad and (latitude is not None or place is not None):
         try:
             position = None if latitude is None else Position(lat=latitude, lon=longitude)
@@ -452,12 +497,16 @@ def _report(
         "type": designation,
         "nation": nation,
         "count": str(count),
-        "valid": None if valid is None else [str(valid.earliest), str(valid.latest), valid.precision.value],
+        "valid": None
+        if valid is None
+        else [str(valid.earliest), str(valid.latest), valid.precision.value],
         "operator": reader.value(fields, "operator", where),
         "role": reader.value(fields, "role", where),
         "place": [place, latitude, longitude],
     }
-    identity = _SEPARATOR.join(["report", key, source_key, str(index), json.dumps(values, sort_keys=True)])
+    identity = _SEPARATOR.join(
+        ["report", key, source_key, str(index), json.dumps(values, sort_keys=True)]
+    )
     occurrence = seen.get(identity, 0)
     seen[identity] = occurrence + 1
     return _build_event(
@@ -478,7 +527,9 @@ def _report(
     )
 
 
-def _catalogue(mapping: RowMapping, catalogue: AircraftCatalogue | None, problems: Problems) -> AircraftCatalogue:
+def _catalogue(
+    mapping: RowMapping, catalogue: AircraftCatalogue | None, problems: Problems
+) -> AircraftCatalogue:
     base = catalogue if catalogue is not None else default_catalogue()
     if not mapping.aliases:
         return base
@@ -486,7 +537,11 @@ def _catalogue(mapping: RowMapping, catalogue: AircraftCatalogue | None, problem
     for alias, designation in mapping.aliases.items():
         found_type = base.lookup(designation)
         if found_type is None:
-            problems.add(0, f"aircraft.aliases.{alias}", f"expected a type of the catalogue, found {found(designation)}")
+            problems.add(
+                0,
+                f"aircraft.aliases.{alias}",
+                f"expected a type of the catalogue, found {found(designation)}",
+            )
             continue
         current = added.get(found_type.designation, found_type)
         added[found_type.designation] = attrs.evolve(current, aliases=(*current.aliases, alias))
@@ -539,7 +594,11 @@ def read_rows(
                 continue
             rows += 1
             if rows > MAX_ROWS:
-                problems.add(number, "", f"at most {MAX_ROWS:,} rows in one file: split it (the rest was not read)")
+                problems.add(
+                    number,
+                    "",
+                    f"at most {MAX_ROWS:,} rows in one file: split it (the rest was not read)",
+                )
                 break
             reader.line, reader.row = number, _cells(reader, cells)
             for event in _row_events(reader, seen):

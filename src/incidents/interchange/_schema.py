@@ -87,13 +87,19 @@ class _Builder:
         args = typing.get_args(hint)
         origin = typing.get_origin(hint)
         if union is not None:
-            options = [self._class(cls, tag=(union.tag, union.classes[cls])) for cls in union.classes]
+            options = [
+                self._class(cls, tag=(union.tag, union.classes[cls])) for cls in union.classes
+            ]
             if type(None) in args:
                 options.append({"type": "null"})
             return {"oneOf": options}
         if origin in (typing.Union, types.UnionType):
             members = [a for a in args if a is not type(None)]
-            inner = self.of(members[0], name) if len(members) == 1 else {"anyOf": [self.of(m) for m in members]}
+            inner = (
+                self.of(members[0], name)
+                if len(members) == 1
+                else {"anyOf": [self.of(m) for m in members]}
+            )
             return {"anyOf": [inner, {"type": "null"}]}
         if origin is tuple:
             return {"type": "array", "items": self.of(args[0], name), "maxItems": MAX_ITEMS}

@@ -112,7 +112,7 @@ class _Incident:
 
     def _common(self, kind: str, stix_id: str, fact: UUID) -> dict[str, Any]:
         version = self.latest[fact]
-        made = {
+        made: dict[str, Any] = {
             "type": kind,
             "spec_version": "2.1",
             "id": stix_id,
@@ -235,7 +235,9 @@ class _Incident:
             intercepting = self._operator(interceptors[0].nation, None, at)
         for ref in getattr(event, "intercepted", ()):
             target = self.latest.get(ref)
-            target_nation = None if target is None else getattr(target.event, "nation", None)
+            if target is None:
+                continue
+            target_nation = getattr(target.event, "nation", None)
             if isinstance(target_nation, str):
                 operator = getattr(target.event, "operator", None)
                 return self._operator(target_nation, operator, at), intercepting
@@ -288,7 +290,7 @@ class _Incident:
 
     def _statement(self, fact: UUID, event: Event) -> None:
         report = self._common("report", _id("report", str(fact)), fact)
-        speaker = getattr(event, "speaker", None)
+        speaker: Any = getattr(event, "speaker", None)
         medium = getattr(event, "medium", None)
         who = speaker.describe() if hasattr(speaker, "describe") else "statement"
         report["name"] = f"{who} ({medium})" if medium else who
