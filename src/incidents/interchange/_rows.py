@@ -479,15 +479,12 @@ def _report(
     longitude = row.get(fields, "longitude", where, lambda t: _float(t, "a longitude"))
     place = reader.value(fields, "location", where)
     location = None
-    if (latitude is None) != (longitude is None) and not row.bad:
-        missing = "latitude" if latitude is None else "longitude"
-        row.required(
-            fields,
-            missing,
-            where,
-            f"a {missing} beside the {'longitude' if latitude is None else 'latitude'}",
+    if (latitude is None) != (longitude is None):
+        missing, given = (
+            ("latitude", "longitude") if latitude is None else ("longitude", "latitude")
         )
-    if not row.bad and (latitude is not None or place is not None):
+        row.required(fields, missing, where, f"a {missing} beside the {given}")
+    elif latitude is not None or place is not None:
         try:
             position = None if latitude is None else Position(lat=latitude, lon=longitude)
             location = Location(name=place, position=position)
