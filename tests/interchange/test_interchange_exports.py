@@ -27,6 +27,7 @@ from incidents import (
     Credibility,
     Event,
     FixedClock,
+    InvalidInputError,
     Ledger,
     Recorded,
     Retraction,
@@ -214,6 +215,15 @@ def test_the_datasette_file_has_text_ids_iso_times_a_map_and_search(
     standing = db.execute("select count(*) from current_facts").fetchone()[0]
     assert 0 < standing < db.execute("select count(*) from fact_versions").fetchone()[0]
     db.close()
+
+
+def test_the_datasette_file_never_replaces_the_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        ledger.record(*examples.alaska_2024())
+        with pytest.raises(InvalidInputError, match="the ledger's own file"):
+            write_datasette(ledger, path)
+        assert len(ledger) == len(examples.alaska_2024())
 
 
 def test_the_datasette_file_opens_in_datasette(full: Ledger, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from incidents._errors import InvalidInputError
 from incidents._files import write_file
 from incidents._ledger import Ledger
 from incidents.interchange._table import COLUMNS, fact_rows
@@ -224,6 +225,12 @@ def write_datasette(
 
     Raises:
         FileWriteError: If the file cannot be written.
+        InvalidInputError: If *path* is the ledger's own file.
         FutureKnowledgeError: If *known_at* is in the future.
     """
+    store = ledger.store
+    if store.backend == "sqlite" and os.path.realpath(path) == os.path.realpath(store.location):
+        raise InvalidInputError(
+            f"{os.fspath(path)} is the ledger's own file: write the Datasette file beside it"
+        )
     write_file(path, datasette_bytes(ledger, known_at=known_at), what="Datasette file")
