@@ -1,8 +1,9 @@
 """
-Griffe extension: the docstrings' reStructuredText habits, shown as Markdown.
+Griffe extension: the docstrings' habits, shown as Markdown.
 
 The docstrings are written for ``help()`` and doctest as much as for this
-site, and keep two habits Markdown would misread:
+site, and keep habits that Markdown or the Google-style parser would
+misread:
 
 * **Bare doctest examples**, outside any ``Examples:`` section, as the
   standard library writes them: Markdown would read ``>>>`` as nested quotes
@@ -10,10 +11,16 @@ site, and keep two habits Markdown would misread:
   to the next blank line (an example and its expected output, as doctest
   reads them) is fenced as ``pycon``. Examples inside an ``Examples:``
   section are indented, and the docstring parser already shows them as code.
+* **``Example:``**, which the parser does not know as a section heading
+  (Napoleon does): it is read as ``Examples:``.
 * **Sphinx roles**: ``:class:`~incidents.Recorded``` becomes a link to that
   name's reference where the site documents it, and plain code where it does
   not (a private module, say); ``:doc:`time-travel``` becomes a link to that
   page, which the strict build checks like any other link.
+* **Classes made by ``__new__``** (a tuple subclass, say) document its
+  arguments under ``Args:``; the parser checks those against ``__init__``,
+  so such a class is given an ``__init__`` with ``__new__``'s parameters,
+  which the reference then shows as the class's signature.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 import griffe
 
 ROLE = re.compile(r":(?:py:)?(class|func|meth|attr|mod|data|exc|obj|doc):`(~?)([^`]+)`")
+EXAMPLE = re.compile(r"^(\s*)Example:\s*$")
 
 
 def markdown(text: str, resolve: Callable[[str], str]) -> str:
@@ -52,8 +60,11 @@ def markdown(text: str, resolve: Callable[[str], str]) -> str:
             in_example = True
         elif not in_example and line.lstrip().startswith("```"):
             in_fence = not in_fence
-        code = in_example or in_fence
-        lines.append(line if code else ROLE.sub(lambda match: _link(match, resolve), line))
+        if in_example or in_fence:
+            lines.append(line)
+        else:
+            heading = EXAMPLE.sub(r"\1Examples:", line)
+            lines.append(ROLE.sub(lambda match: _link(match, resolve), heading))
     if in_example:
         lines.append("```")
     return "\n".join(lines)
@@ -77,6 +88,24 @@ class Docstrings(griffe.Extension):
         for obj in _objects(pkg):
             if obj.docstring is not None:
                 obj.docstring.value = markdown(obj.docstring.value, _resolver(obj))
+            if isinstance(obj, griffe.Class):
+                _init_from_new(obj)
+
+
+def _init_from_new(cls: griffe.Class) -> None:
+    new = cls.members.get("__new__")
+    if "__init__" in cls.members or not isinstance(new, griffe.Function) or not new.parameters:
+        return
+    first, *rest = new.parameters
+    self = griffe.Parameter("self", kind=first.kind)
+    init = griffe.Function(
+        "__init__",
+        lineno=new.lineno,
+        endlineno=new.endlineno,
+        parameters=griffe.Parameters(self, *rest),
+        returns="None",
+    )
+    cls.set_member("__init__", init)
 
 
 def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:

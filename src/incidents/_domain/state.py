@@ -582,7 +582,7 @@ class Incident:
             The comparisons, one per proposition, with their sides and the
             assessments beside each claim.
 
-        Examples:
+        Example:
             >>> from incidents import Ledger, examples
             >>> with Ledger.open(":memory:") as ledger:
             ...     _ = ledger.record(*examples.dokdo_2019())

@@ -110,8 +110,9 @@ class RecordedBatch(tuple[Recorded, ...]):
     :attr:`clock_adjusted` is true. Neither is stored: the records are the
     same as any other.
 
-    Made as ``RecordedBatch(recorded, clock_reading=...)``: the recorded
-    events, at least one, and the clock's reading.
+    Args:
+        recorded: The recorded events, at least one.
+        clock_reading: The clock's reading (keyword only).
 
     Attributes:
         clock_reading: What the ledger's clock read when the batch was recorded (UTC).

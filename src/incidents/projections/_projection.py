@@ -193,7 +193,7 @@ class Projection:
     * ``version``: bump it when the handlers change meaning, so a stored read
       model built by the old code is not silently continued (it must be rebuilt).
 
-    Examples:
+    Example:
         >>> from incidents import InterceptReported
         >>> class InterceptCount(Projection):
         ...     def initial(self):

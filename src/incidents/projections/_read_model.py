@@ -48,7 +48,7 @@ class ReadModel:
         projection: The projection (its ``name`` keys the read model).
         batch_size: Events applied per transaction.
 
-    Examples:
+    Example:
         >>> from incidents import Ledger, examples
         >>> from incidents.projections import AircraftRoster
         >>> with Ledger.open(":memory:") as ledger:

@@ -736,7 +736,7 @@ def incident_timeline(
         UnknownIncidentError: If the incident is not recorded (by *known_at*).
         FutureKnowledgeError: If *known_at* is in the future.
 
-    Examples:
+    Example:
         >>> from incidents import Ledger, examples
         >>> with Ledger.open(":memory:") as ledger:
         ...     _ = ledger.record(*examples.alaska_2024())
