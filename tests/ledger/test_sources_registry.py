@@ -305,6 +305,10 @@ def test_the_registry_is_no_incident_to_read(ledger: Ledger) -> None:
     ledger.register_source(SourceKind.BROADCAST, "KBS")
     with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
         ledger.incident(SOURCES_REGISTRY)
+    with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
+        ledger.history(SOURCES_REGISTRY)
+    with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
+        ledger.diff(SOURCES_REGISTRY, known_at_a=datetime(2024, 7, 25, 12, tzinfo=UTC))
     assert ledger.incidents() == []
 
 
