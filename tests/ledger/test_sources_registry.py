@@ -305,6 +305,10 @@ def test_the_registry_is_no_incident_to_read(ledger: Ledger) -> None:
     ledger.register_source(SourceKind.BROADCAST, "KBS")
     with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
         ledger.incident(SOURCES_REGISTRY)
+    with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
+        ledger.history(SOURCES_REGISTRY)
+    with pytest.raises(UnknownIncidentError, match="sources registry, not an incident"):
+        ledger.diff(SOURCES_REGISTRY, known_at_a=datetime(2024, 7, 25, 12, tzinfo=UTC))
     assert ledger.incidents() == []
 
 
@@ -335,11 +339,28 @@ def test_registry_sources_survive_snapshots_and_a_new_process(tmp_path: Path) ->
         ledger.record(opened, report)
         # Cited only by a correction, which a snapshot folds without decoding it.
         ledger.record(Correction.of(report, source_id=analyst, reason="radar", count=3))
+        # Corrected sources of either version, kept in the registry's snapshot as they stand.
+        article = SourceRegistered(
+            incident_id=opened.incident_id,
+            kind=SourceKind.NEWS_ARTICLE,
+            publisher="Yonhap",
+            cites=[jcs, analyst],
+        )
+        ledger.record(article)
+        ledger.record(
+            Correction.of(article, source_id=jcs, reason="r", publisher="Yonhap News Agency")
+        )
+        registered = next(r.event for r in ledger.events(SOURCES_REGISTRY) if r.event_id == jcs)
+        ledger.record(Correction.of(registered, source_id=jcs, reason="r", title="release"))
         assert ledger.rebuild_snapshots() >= 1
         expected = ledger.incident(opened.incident_id)
+        listed = ledger.sources()
     with Ledger.open(path, clock=clock) as ledger:
         again = ledger.incident(opened.incident_id)
-    assert [jcs, analyst] == [s.id for s in expected.sources]
+        assert listed == ledger.sources()
+    assert [article.source_id, jcs, analyst] == [s.id for s in expected.sources]
+    assert expected.source(article.source_id).publisher == "Yonhap News Agency"
+    assert expected.source(jcs).title == "release"
     assert expected == again
 
 

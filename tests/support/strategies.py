@@ -10,6 +10,7 @@ event is one the library accepts.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import types
 import typing
@@ -134,6 +135,15 @@ def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:
         return zones
     if name == "nations":
         return st.lists(nations, min_size=1, max_size=3, unique=True).map(tuple)
+    # A source's chain of custody: values of the shapes checked, not any text.
+    if name == "content_sha256":
+        return st.none() | st.binary(max_size=16).map(lambda b: hashlib.sha256(b).hexdigest())
+    if name == "archive_url":
+        return st.none() | st.from_regex(
+            r"https://web\.archive\.org/web/[0-9]{14}/[a-z]{1,8}", fullmatch=True
+        )
+    if name == "cites":
+        return st.lists(st.uuids(), max_size=3, unique=True).map(tuple)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):

@@ -107,8 +107,8 @@ def index_batch(
             )
         if event.REFERENCE_FIELDS:
             wanted.update(event.references())
-            if type(event) is SourceRegistered:
-                check_language(event)
+        if type(event) is SourceRegistered:
+            check_language(event)  # checked when recorded: see check_language
     return batch, wanted, list(incidents)
 
 

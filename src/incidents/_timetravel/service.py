@@ -414,7 +414,7 @@ class TimeTravel:
             The history, or ``None`` if the incident is not recorded.
         """
         with self._answering(incident_id):
-            rows = self._store.stream(incident_id)
+            rows = [] if incident_id == SOURCES_REGISTRY else self._store.stream(incident_id)
             if not rows:
                 return None
             folded = self.folded(incident_id)
