@@ -294,6 +294,9 @@ class BitemporalFold:
         self.load = load
         self.recorded_at: list[int] = []
         self.event_ids: list[UUID] = []
+        # The source each position's event cites (``None`` where not read): what
+        # dates it for "as published by" reads (incidents._timetravel.published).
+        self.source_ids: list[UUID | None] = []
         self.position_of: dict[UUID, int] = {}
         self.sequence = 0
         self.facts: dict[UUID, _Fact] = {}
@@ -309,6 +312,9 @@ class BitemporalFold:
         # (sources, a source's cites, an assessment's target and citations), with
         # the first position citing it: the registry sources an incident shows.
         self.cited: dict[UUID, int] = {}
+        # The same ids from the fields that may name registry sources, with every
+        # position naming them ("as published by" reads only some positions).
+        self.references: list[tuple[int, UUID]] = []
         self._last_cited: object = None
 
     def read(self, positions: list[int]) -> dict[int, Event]:
@@ -393,6 +399,7 @@ class BitemporalFold:
             )
         self.recorded_at.append(recorded_at)
         self.event_ids.append(event.event_id)
+        self.source_ids.append(event.source_id)
         self.position_of[event.event_id] = q
         self.sequence = record.sequence
         self._cite(event.source_id, q)
@@ -400,6 +407,7 @@ class BitemporalFold:
             value = getattr(event, name)
             for cited in (value,) if isinstance(value, UUID) else value:
                 self.cited.setdefault(cited, q)
+                self.references.append((q, cited))
         kind = KIND_OF.get(type(event))
         if kind is not None:
             fact = _Fact(event.event_id, q, kind, event)
@@ -489,6 +497,7 @@ class BitemporalFold:
             raise StaleSnapshotError(f"position {effect.root} is not a fact")
         self.recorded_at.append(recorded_at)
         self.event_ids.append(event_id)
+        self.source_ids.append(source_id)
         self.position_of[event_id] = q
         self.sequence = sequence
         self.fact_of[event_id] = fact.event_id
