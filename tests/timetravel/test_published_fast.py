@@ -8,8 +8,8 @@ folds them from scratch otherwise. The fold from scratch
 time travel) is the reference: for random ledgers with dated and undated
 sources, sources of the registry, corrections and retractions of their
 ``published_at`` and of the corrections, and random ``valid_at``,
-``known_at`` and ``published_by``, the ledger's answers equal it on every
-backend.
+``known_at`` and ``published_by``, the ledger's answers (states, listings
+and histories) equal it on every backend.
 """
 
 from __future__ import annotations
@@ -245,6 +245,10 @@ def test_answers_from_the_folds_equal_the_fold_from_scratch(
                     published_by=published_by,
                 )
                 assert answer == (UnknownIncidentError if expected is None else expected)
+                trail = reference.history(ledger.history(incident_id), published_by)
+                assert _answer(ledger.history, incident_id, published_by=published_by) == (
+                    UnknownIncidentError if trail is None else trail
+                )
             listing = ledger.incidents(known_at=known_at, published_by=published_by)
             assert listing == reference.incidents(None, until, published_by, Reading.POSSIBLY)
     finally:

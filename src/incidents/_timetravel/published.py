@@ -355,25 +355,40 @@ class Published:
         tt = self._time_travel
         if tt is None or incident_id == SOURCES_REGISTRY:
             return False, None
-        by = to_micros(published_by)
         with tt._answering(incident_id):  # the lock, as the time travel's own answers hold it
-            registry = tt.folded(SOURCES_REGISTRY, recorded_until)
-            rp = registry.prefix(recorded_until)
-            shared_columns = self._columns_of(registry)
-            shared = self._times(shared_columns, rp)
-            if shared is None or not shared_columns.complete:
+            views = self._views(tt, incident_id, recorded_until, to_micros(published_by))
+            if views is None:
                 return False, None
-            shared_view = self._view(shared_columns, rp, shared, by)
-            folded = tt.folded(incident_id, recorded_until)
-            p = folded.prefix(recorded_until)
-            columns = self._columns_of(folded)
-            times = self._times(columns, p, shared)
-            if shared_view is None or times is None or not columns.complete:
-                return False, None
-            view = self._view(columns, p, times, by)
-            if view is None:
+            folded, view, registry, shared_view = views
+            if shared_view is None:
                 return False, None
             return True, self._state(folded, view, valid_at, reading, registry, shared_view)
+
+    def _views(
+        self, tt: Folds, incident_id: UUID, recorded_until: int | None, by: int
+    ) -> tuple[BitemporalFold, _View, BitemporalFold, _View | None] | None:
+        """
+        The incident's fold and the view of the events that count, and the registry's.
+
+        ``None`` (or no registry view) where the folds cannot answer.
+        """
+        registry = tt.folded(SOURCES_REGISTRY, recorded_until)
+        rp = registry.prefix(recorded_until)
+        shared_columns = self._columns_of(registry)
+        shared = self._times(shared_columns, rp)
+        if shared is None or not shared_columns.complete:
+            return None
+        shared_view = self._view(shared_columns, rp, shared, by)
+        folded = tt.folded(incident_id, recorded_until)
+        p = folded.prefix(recorded_until)
+        columns = self._columns_of(folded)
+        times = self._times(columns, p, shared)
+        if times is None or not columns.complete:
+            return None
+        view = self._view(columns, p, times, by)
+        if view is None:
+            return None
+        return folded, view, registry, shared_view
 
     def _state(
         self,
@@ -555,6 +570,25 @@ class Published:
             The entries that count, each as in the whole trail, under the
             title as published by then; ``None`` if the opening does not count.
         """
+        tt = self._time_travel
+        if tt is not None and history.incident_id != SOURCES_REGISTRY:
+            with tt._answering(history.incident_id):
+                views = self._views(tt, history.incident_id, None, to_micros(published_by))
+                if views is not None:
+                    folded, view = views[0], views[1]
+                    heads = folded.indexes[Kind.OPENED].select_each_at(view.view)
+                    if not heads:
+                        return None
+                    head = heads[0]
+                    assert isinstance(head, IncidentOpened)
+                    ids = folded.event_ids
+                    kept = {ids[q] for q in np.flatnonzero(view.counted)}
+                    return attrs.evolve(
+                        history,
+                        title=head.title,
+                        entries=tuple(e for e in history if e.event_id in kept),
+                        published_by=published_by,
+                    )
         with paused_gc():  # bulk work: the whole stream, decoded and folded
             _, shared = self.registry(None, None)
             records = counted(self.records(history.incident_id, None), published_by, shared)
