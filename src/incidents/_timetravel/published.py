@@ -33,23 +33,30 @@ times. The rules, decided once:
 So, with no publication time recorded anywhere, "as published by R" is
 exactly "as known at R".
 
-The bitemporal fold (:mod:`incidents._timetravel.fold`) answers for a
-prefix of the stream. The events published by a time are often one: with no
-publication times, or sources published before their events were recorded
-and recorded in the order they were published, they are the first *k* of
-the events known at ``known_at``. :class:`Published` finds out from the
-fold's columns (each position's source and recording time, the sources'
-publication times as the fold has them at ``known_at``), with numpy, and
-then answers from the fold kept in memory, as a ``known_at`` read does. When
-they are not a prefix (or a source's registration is withdrawn, which the
-fold no longer lists), it folds the events that count from scratch
+The events published by a time are not a prefix of the stream, but the
+bitemporal fold (:mod:`incidents._timetravel.fold`) keeps every version of
+every fact with the stretch of the stream it stood over. :class:`Published`
+works out which events count from the fold's columns (each position's
+source and recording time, the sources' publication times as the fold has
+them at ``known_at``), with numpy. Where the events of a fact's tree that
+count are the first ones of that tree, the fact as they make it is the
+version standing just before the first one that does not count; so the
+answer is read from the fold's index, each fact at its own position
+(:meth:`incidents._timetravel.index.Index.select_each_at`), as fast as a
+``known_at`` read. Where some tree has an event that counts after one that
+does not (a correction from a source published before an earlier one's), or
+a source's registration is withdrawn (the fold keeps no version of it, yet
+it still dates its events), the events that count are folded from scratch
 (:func:`incidents.fold`, the naive fold the bitemporal one is tested
-against), decoding the incident's stream as known at ``known_at``; the
-tests check both ways give the same answers.
+against), the incident's stream as known at ``known_at`` decoded. Diffs are
+always worked out from scratch. The tests check the two ways give the same
+answers.
 """
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -259,10 +266,15 @@ class Published:
             can; without it, every answer is folded from scratch.
     """
 
+    #: Keep the columns of at most this many folds (those of folds dropped go too).
+    max_columns = 64
+
     def __init__(self, store: Store, time_travel: Folds | None = None) -> None:
         self._store = store
         self._time_travel = time_travel
-        self._columns: dict[UUID, tuple[BitemporalFold, _Columns]] = {}
+        self._columns: OrderedDict[UUID, tuple[weakref.ref[BitemporalFold], _Columns]] = (
+            OrderedDict()
+        )
 
     # -- from the folds kept in memory --------------------------------------------------
     #
@@ -279,11 +291,17 @@ class Published:
 
     def _columns_of(self, folded: BitemporalFold) -> _Columns:
         """The fold's columns, taken again once it has grown."""
-        kept = self._columns.get(folded.incident_id)
-        if kept is not None and kept[0] is folded and kept[1].length == folded.position:
-            return kept[1]
-        columns = _Columns(folded)
-        self._columns[folded.incident_id] = (folded, columns)
+        kept = self._columns.pop(folded.incident_id, None)
+        if kept is not None and kept[0]() is folded and kept[1].length == folded.position:
+            columns = kept[1]
+        else:
+            columns = _Columns(folded)
+        self._columns[folded.incident_id] = (weakref.ref(folded), columns)
+        # Only for folds still kept in memory, and not too many of them.
+        for incident_id in [i for i, (ref, _) in self._columns.items() if ref() is None]:
+            del self._columns[incident_id]
+        while len(self._columns) > self.max_columns:
+            self._columns.popitem(last=False)
         return columns
 
     @staticmethod
