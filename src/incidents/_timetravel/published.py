@@ -192,7 +192,7 @@ class _Columns:
     One fold's columns as numpy arrays, for finding the events that count (see :class:`Published`).
 
     Attributes:
-        length: The fold's length when they were taken.
+        length: The fold's length when they were last brought up to date.
         recorded_at: Each position's recording time (µs).
         source_index: Each position's source, as an index into *source_ids*.
         source_ids: The distinct sources cited, in order of first citation.
@@ -204,31 +204,63 @@ class _Columns:
             registry source, and the ids' indexes into *referenced*.
     """
 
-    def __init__(self, folded: BitemporalFold) -> None:
-        self.length = folded.position
-        self.recorded_at = np.array(folded.recorded_at, dtype=np.int64)
-        index: dict[UUID | None, int] = {}
-        self.source_index = np.array(
-            [index.setdefault(s, len(index)) for s in folded.source_ids], dtype=np.int64
-        )
-        self.source_ids = list(index)
-        self.complete = None not in index
-        facts, fact_of, position_of = folded.facts, folded.fact_of, folded.position_of
-        self.roots = np.array(
-            [
-                q if event_id in facts else position_of[fact_of[event_id]]
-                for q, event_id in enumerate(folded.event_ids, start=1)
-            ],
-            dtype=np.int64,
-        )
-        self.registrations = [f for f in facts.values() if f.kind is Kind.SOURCE]
-        referenced: dict[UUID, int] = {}
-        self.reference_positions = np.array([q for q, _ in folded.references], dtype=np.int64)
-        self.reference_index = np.array(
-            [referenced.setdefault(i, len(referenced)) for _, i in folded.references],
-            dtype=np.int64,
-        )
-        self.referenced = list(referenced)
+    def __init__(self) -> None:
+        self.length = 0
+        self.recorded_at: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.source_index: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.source_ids: list[UUID | None] = []
+        self.complete = True
+        self.roots: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.registrations: list[Any] = []
+        self.reference_positions: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.reference_index: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.referenced: list[UUID] = []
+        self._sources: dict[UUID | None, int] = {}
+        self._referenced: dict[UUID, int] = {}
+        self._references = 0
+
+    def extend(self, folded: BitemporalFold) -> None:
+        """
+        Take the positions folded since (folds only grow: only the new ones are read).
+
+        Args:
+            folded: The fold these columns are of.
+        """
+        start, end = self.length, folded.position
+        if end > start:
+            sources = self._sources
+            facts, fact_of, position_of = folded.facts, folded.fact_of, folded.position_of
+            roots = []
+            for q, event_id in enumerate(folded.event_ids[start:end], start=start + 1):
+                fact = facts.get(event_id)
+                if fact is None:
+                    roots.append(position_of[fact_of[event_id]])
+                    continue
+                roots.append(q)
+                if fact.kind is Kind.SOURCE:
+                    self.registrations.append(fact)
+            self.roots = np.concatenate([self.roots, np.array(roots, dtype=np.int64)])
+            self.recorded_at = np.concatenate(
+                [self.recorded_at, np.array(folded.recorded_at[start:end], dtype=np.int64)]
+            )
+            tail = [sources.setdefault(s, len(sources)) for s in folded.source_ids[start:end]]
+            self.source_index = np.concatenate([self.source_index, np.array(tail, np.int64)])
+            self.source_ids = list(sources)
+            self.complete = None not in sources
+            new = folded.references[self._references :]
+            self._references = len(folded.references)
+            referenced = self._referenced
+            self.reference_positions = np.concatenate(
+                [self.reference_positions, np.array([q for q, _ in new], dtype=np.int64)]
+            )
+            self.reference_index = np.concatenate(
+                [
+                    self.reference_index,
+                    np.array([referenced.setdefault(i, len(referenced)) for _, i in new], np.int64),
+                ]
+            )
+            self.referenced = list(referenced)
+            self.length = end
         for kind_index in folded.indexes.values():
             kind_index.compile()  # nothing pending: answers run over the compiled columns
 
@@ -290,12 +322,11 @@ class Published:
     # (milliseconds). Otherwise the events that count are folded from scratch.
 
     def _columns_of(self, folded: BitemporalFold) -> _Columns:
-        """The fold's columns, taken again once it has grown."""
+        """The fold's columns, brought up to date with the positions folded since."""
         kept = self._columns.pop(folded.incident_id, None)
-        if kept is not None and kept[0]() is folded and kept[1].length == folded.position:
-            columns = kept[1]
-        else:
-            columns = _Columns(folded)
+        columns = kept[1] if kept is not None and kept[0]() is folded else _Columns()
+        if columns.length != folded.position:
+            columns.extend(folded)
         self._columns[folded.incident_id] = (weakref.ref(folded), columns)
         # Only for folds still kept in memory, and not too many of them.
         for incident_id in [i for i, (ref, _) in self._columns.items() if ref() is None]:
