@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import click
 
 from incidents._cli._registry import COMMAND_MODULES
+from incidents._cli.batch import BatchError
 from incidents._cli.common import App
 from incidents._cli.output import emit, printable
 from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
@@ -95,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except click.ClickException as exc:  # e.g. a file argument that cannot be opened
         emit(f"incidents: error: {printable(exc.format_message())}", error=True)
+        return 2
+    except BatchError as exc:  # one line per problem, each escaped
+        emit(f"incidents: error: {printable(exc.summary)}:", error=True)
+        for problem in exc.problems:
+            emit(f"  {printable(problem)}", error=True)
         return 2
     except (InvalidInputError, FileWriteError) as exc:
         emit(f"incidents: error: {printable(str(exc))}", error=True)
