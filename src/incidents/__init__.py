@@ -50,6 +50,7 @@ from incidents._domain.contradictions import (
 )
 from incidents._domain.events import (
     EVENT_TYPES,
+    SOURCES_REGISTRY,  # the sources branch: ledger-wide sources
     AircraftReported,
     AssessmentMade,
     Claim,
@@ -306,6 +307,8 @@ __all__ = [
     "parse_proof",
     "replay_digests",
     "set_gc_pauses",
+    # -- sources as ledger-wide entities; event versions (the sources branch)
+    "SOURCES_REGISTRY",
 ]
 
 report_public_module(__name__, globals(), __all__)

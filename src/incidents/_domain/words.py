@@ -457,7 +457,7 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
         return f'opened "{event.title}"' + (f" ({event.region})" if event.region else "")
     if isinstance(event, SourceRegistered):
         kind = event.kind.value.replace("_", " ")
-        cites = f", citing {name(event.cites)}" if event.cites else ""
+        cites = f", citing {join_and([name(c) for c in event.cites])}" if event.cites else ""
         return (
             f"source {event.publisher} ({kind}) "
             f"[{event.reliability.value}{event.credibility.value}]{cites}"
@@ -594,7 +594,7 @@ def render_incident(incident: Incident) -> str:
         lines.append(f"    {r.reason}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
-        cites = f", citing {cite(src.cites)}" if src.cites else ""
+        cites = f", citing {join_and([cite(c) for c in src.cites])}" if src.cites else ""
         lines.append(f"  {src.describe()}{cites}")
     if incident.assessments:
         lines.append(f"Assessments ({len(incident.assessments)}):")

@@ -26,6 +26,7 @@ import attrs
 
 from incidents._codec.canonical import converter
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AircraftReported,
     AssessmentMade,
     Credibility,
@@ -196,6 +197,12 @@ class Timeline(Projection):
         incident = self._incident(state, change)
         if change.added and isinstance(change.event, AircraftReported | PatrolReported):
             incident["names"][str(change.event_id)] = fact_name(change.event)
+        registry = state.get(str(SOURCES_REGISTRY))
+        if registry is not None and str(change.event.source_id) in registry["publishers"]:
+            # Cites a source of the registry: its publisher is kept there.
+            publishers = {**registry["publishers"], **incident["publishers"]}
+            self._dated({**incident, "publishers": publishers}, change)
+            return
         self._dated(incident, change)
 
     @handles(AssessmentMade)
@@ -418,7 +425,10 @@ class IncidentTimeline:
             The timeline (empty if the state does not know the incident).
         """
         data = state.get(str(incident_id)) or {"sources": {}, "names": {}, "entries": {}}
-        sources, names = data["sources"], data["names"]
+        names = data["names"]
+        # The incident's own sources, and those of the registry it may cite.
+        registry = state.get(str(SOURCES_REGISTRY)) or {"sources": {}}
+        sources = {**registry["sources"], **data["sources"]}
         ordered = sorted(
             data["entries"].items(), key=lambda item: (*item[1]["order"], item[1]["sequence"])
         )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AircraftReported,
     AssessmentMade,
     Correction,
@@ -170,6 +171,7 @@ class Intercepts(Projection):
         """
         lines: list[str] = []
         by_nation: dict[str, int] = {}
+        registry = state.get(str(SOURCES_REGISTRY), {}).get("sources", {})
         for _, incident in sorted(state.items(), key=lambda item: item[1]["title"] or item[0]):
             found = sorted(
                 incident["intercepts"].values(), key=lambda i: (*i["order"], i["sequence"])
@@ -179,7 +181,9 @@ class Intercepts(Projection):
             lines.append(incident["title"] or "(untitled incident)")
             for i in found:
                 targets = ", ".join(incident["targets"].get(t, t[:8]) for t in i["targets"])
-                source = incident["sources"].get(i["source_id"], i["source_id"][:8])
+                source = incident["sources"].get(i["source_id"]) or registry.get(
+                    i["source_id"], i["source_id"][:8]
+                )
                 lines.append(f"  {i['when']}: {targets} {i['what']} - {source}")
                 for nation in i["nations"]:
                     by_nation[nation] = by_nation.get(nation, 0) + 1
@@ -291,7 +295,7 @@ class SourceSupport(Projection):
                 "url": event.url,
                 "reliability": event.reliability.value,
                 "credibility": event.credibility.value,
-                "cites": None if event.cites is None else str(event.cites),
+                "cites": [str(c) for c in event.cites],
                 "sequence": change.fact.sequence,
                 "withdrawn": False,
             }
@@ -343,7 +347,9 @@ class SourceSupport(Projection):
         for source in sorted(state.values(), key=lambda s: s.get("sequence", 0)):
             if "label" not in source:
                 continue
-            cites = state.get(source["cites"] or "", {}).get("label")
+            cites = ", ".join(
+                state.get(cited, {}).get("label") or cited[:8] for cited in source["cites"]
+            )
             head = f"{source['label']} {source['kind'].replace('_', ' ')}"
             if source["title"]:
                 head += f': "{source["title"]}"'
