@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all demo test lint typecheck unit soak bench docs clean
+.PHONY: all demo test lint typecheck unit soak bench docs clean schema
 
 all: test
 
@@ -61,3 +61,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+## schema: write schema/events.schema.json anew from the event vocabulary
+schema: $(STAMP)
+	$(BIN)/python -c "from incidents.interchange import schema_text; open('schema/events.schema.json', 'w', encoding='utf-8').write(schema_text())"
