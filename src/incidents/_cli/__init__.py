@@ -33,6 +33,7 @@ from incidents._cli.common import App
 from incidents._cli.output import emit, printable
 from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
 from incidents._version import __version__
+from incidents.interchange import ImportRejectedError
 
 __all__ = ["App", "cli", "main"]
 
@@ -101,6 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit(f"incidents: error: {printable(exc.summary)}:", error=True)
         for problem in exc.problems:
             emit(f"  {printable(problem)}", error=True)
+        return 2
+    except ImportRejectedError as exc:  # one line per problem, each escaped
+        count = len(exc.problems) + exc.more
+        emit(
+            f"incidents: error: {printable(exc.path)}: {count:,} problem{'s' * (count != 1)}; "
+            "nothing was recorded",
+            error=True,
+        )
+        for found in exc.problems:
+            emit(f"  {printable(found.describe())}", error=True)
+        if exc.more:
+            emit(f"  ... and {exc.more:,} more", error=True)
         return 2
     except (InvalidInputError, FileWriteError) as exc:
         emit(f"incidents: error: {printable(str(exc))}", error=True)

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._cli import audit, basic, build_tree, claims, projections, record, timetravel
+from incidents._cli import (
+    audit,
+    basic,
+    build_tree,
+    claims,
+    interchange,
+    projections,
+    record,
+    timetravel,
+)
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     basic,
     record,
+    interchange,
     timetravel,
     claims,
     projections,
