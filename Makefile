@@ -24,8 +24,8 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check src tests benchmarks
-	$(BIN)/python -m ruff format --check src tests benchmarks
+	$(BIN)/python -m ruff check src tests benchmarks docs/_hooks
+	$(BIN)/python -m ruff format --check src tests benchmarks docs/_hooks
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -58,6 +58,16 @@ soak: $(STAMP)
 ## bench: print every benchmark beside its raw baseline
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## docs: build the documentation site into site/, every warning an error (the tests build it too)
+# NO_MKDOCS_2_WARNING: Material prints a notice about MkDocs 2 on every build; we pin MkDocs 1.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## docs-serve: serve the site at http://127.0.0.1:8000, rebuilt as pages or docstrings change
+.PHONY: docs-serve
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --watch src
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from uuid import UUID
 
 import attrs
 import jsonschema
@@ -167,3 +168,55 @@ def test_huge_fields_and_bytes_that_are_not_text(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="cannot read"):
         read_events(tmp_path / "missing.jsonl")
+
+
+def test_every_earlier_version_of_a_type_has_its_form_in_the_schema() -> None:
+    from incidents import EVENT_TYPES
+    from incidents.interchange._schema import EARLIER_FORMS
+
+    for name, cls in EVENT_TYPES.items():
+        for version in range(1, cls.VERSION):
+            assert (name, version) in EARLIER_FORMS, (name, version)
+
+
+def test_a_version_1_source_line_imports_as_version_2(tmp_path: Path) -> None:
+    # As 0.1.0 wrote a source citing one other: "cites" holds one id, and no version.
+    from incidents import Ledger, SourceRegistered
+    from incidents.interchange import import_events
+
+    incident = "a5da836a-20c9-5525-9fbb-9012d0ceea86"
+    cited = "608241c0-41f4-50c2-ab2c-bf690384367c"
+    lines = [
+        {
+            "type": "incident-opened",
+            "event_id": "0b7e4c2a-91d3-4f58-8a6e-3c5d7f1e2a94",
+            "incident_id": incident,
+            "source_id": cited,
+            "title": "t",
+        },
+        {
+            "type": "source-registered",
+            "source_id": cited,
+            "incident_id": incident,
+            "event_id": cited,
+            "kind": "news_article",
+            "publisher": "Reuters",
+            "cites": None,
+        },
+        {
+            "type": "source-registered",
+            "source_id": "5e2a8d14-7c3b-4a9f-b6e1-d4f8c2a7e305",
+            "incident_id": incident,
+            "event_id": "5e2a8d14-7c3b-4a9f-b6e1-d4f8c2a7e305",
+            "kind": "news_article",
+            "publisher": "RIA Novosti",
+            "cites": cited,
+        },
+    ]
+    path = tmp_path / "v1.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    with Ledger.open(":memory:") as ledger:
+        import_events(ledger, path)
+        events = [r.event for r in ledger.events(UUID(incident))]
+    sources = [e for e in events if isinstance(e, SourceRegistered)]
+    assert [s.cites for s in sources] == [(), (UUID(cited),)]

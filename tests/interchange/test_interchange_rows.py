@@ -208,7 +208,8 @@ def test_too_many_rows_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 CELLS = {
     "aircraft": st.sampled_from(["", "Flying Teapot", "H-7", "轰-99", "x" * 300]),
-    "count": st.sampled_from(["", "0", "-1", "many", "3-1", "1.5", "999999999999999999999999"]),
+    # An empty count cell is valid: the count is unknown (at least one).
+    "count": st.sampled_from(["0", "-1", "many", "3-1", "1.5", "999999999999999999999999"]),
     "nation": st.sampled_from(["", "XX", "Atlantis", "中華"]),
     "date": st.sampled_from(["2024-13-45", "yesterday", "2024年2月30日", "1/2/3"]),
     "latitude": st.sampled_from(["95", "north", "nan"]),
@@ -246,3 +247,11 @@ def test_malformed_rows_are_each_reported_and_the_ledger_is_unchanged(
         assert set(raised.value.lines) == bad
         assert all(p.field for p in raised.value.problems)
         assert len(ledger) == before
+
+
+def test_an_empty_count_cell_is_an_unknown_count(tmp_path: Path) -> None:
+    from incidents import AircraftReported
+
+    path = write_csv(tmp_path / "unknown.csv", [row(count="")])
+    counts = [e.count for _, e in read_rows(path, MAPPING) if isinstance(e, AircraftReported)]
+    assert counts == [Count.unknown()]

@@ -320,6 +320,7 @@ def reference_encode_recorded(recorded: Recorded) -> bytes:
 
 
 canonical_bytes = encode_recorded
+"""The canonical bytes of a recorded event, as stored and hashed: :func:`encode_recorded`."""
 
 
 def decode_recorded(data: bytes | str) -> Recorded:

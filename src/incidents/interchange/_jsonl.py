@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from incidents._codec.canonical import event_text
+from incidents._codec.upcast import VERSION_KEY, read_version, upcast
 from incidents._domain.convert import converter, field_types, structure
 from incidents._domain.events import EVENT_TYPES, Event, SourceRegistered
 from incidents._domain.limits import MAX_BUNDLE_LINE_BYTES
@@ -102,6 +103,17 @@ def event_from(data: dict[str, Any], number: int, problems: Problems) -> Event |
             number, "type", f"expected one of {', '.join(EVENT_TYPES)}, found {found(name)}"
         )
         return None
+    name = cls.TYPE
+    try:
+        version = read_version(name, data)
+    except InvalidInputError as exc:
+        problems.add(number, VERSION_KEY, str(exc))
+        return None
+    # The fields are checked one by one in their current form; structuring
+    # the whole event brings an earlier version's to it by itself.
+    original = data
+    fields = {k: v for k, v in data.items() if k not in ("type", VERSION_KEY)}
+    data = {"type": name, **upcast(name, version, fields)}
     types = field_types(cls)
     bad = False
     for key in data:
@@ -129,9 +141,8 @@ def event_from(data: dict[str, Any], number: int, problems: Problems) -> Event |
             bad = True
     if bad:
         return None
-    fields = dict(data.items())
     try:
-        event = structure(fields, Event)
+        event = structure(dict(original), Event)
         event_text(event)  # its size is checked when encoded
     except InvalidInputError as exc:
         message = str(exc)

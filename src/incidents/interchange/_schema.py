@@ -23,11 +23,12 @@ from uuid import UUID
 import attrs
 from shapely.geometry.base import BaseGeometry
 
+from incidents._codec.upcast import VERSION_KEY
 from incidents._domain.convert import field_types, omitted_when_default, tagged_union
-from incidents._domain.events import EVENT_TYPES, Count, SourceRegistered
+from incidents._domain.events import EVENT_TYPES, Count, Event, SourceRegistered
 from incidents._domain.limits import MAX_INTEGER, MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 
-__all__ = ["SCHEMA_ID", "event_schema", "required_fields", "schema_text"]
+__all__ = ["EARLIER_FORMS", "SCHEMA_ID", "event_schema", "required_fields", "schema_text"]
 
 SCHEMA_ID = "urn:incidents:schema:events:v1"
 """The ``$id`` of the schema."""
@@ -62,6 +63,18 @@ _GEOMETRY = {
     "required": ["type"],
     "properties": {"type": {"type": "string"}},
 }
+EARLIER_FORMS: dict[tuple[str, int], dict[str, Any]] = {
+    # Version 1 of source-registered held one cited source or null.
+    (SourceRegistered.TYPE, 1): {"cites": UUID | None},
+}
+"""The fields whose form differed, by ``(type name, earlier version)``, as type hints.
+
+An events file may hold an event at any version this release reads (the
+library writes each at the lowest version that holds it), so the schema of a
+versioned type accepts each of its versions. Adding a version to a type
+adds its earlier form here (a test checks that none is missing).
+"""
+
 _FREE = {"summary", "quotes", "text", "purpose", "reason", "reasoning"}
 
 
@@ -150,11 +163,26 @@ class _Builder:
             }
         return {"$ref": f"#/$defs/{key}"}
 
-    def event(self, name: str, cls: type) -> dict[str, Any]:
+    def event(self, name: str, cls: type[Event]) -> dict[str, Any]:
+        current = cls.VERSION
+        if current == 1:
+            return self._version(name, cls, 1)
+        return {
+            "title": cls.__name__,
+            "description": (cls.__doc__ or "").strip().split("\n")[0],
+            "oneOf": [self._version(name, cls, v) for v in range(1, current + 1)],
+        }
+
+    def _version(self, name: str, cls: type[Event], version: int) -> dict[str, Any]:
         properties: dict[str, Any] = {"type": {"const": name}}
+        earlier = EARLIER_FORMS.get((name, version), {}) if version < cls.VERSION else {}
         for field, hint in field_types(cls).items():
-            properties[field] = self.of(hint, field)
+            properties[field] = self.of(earlier.get(field, hint), field)
         required = ["type", *required_fields(cls)]
+        if version > 1:
+            # Version 1 is written without a version; any later one with it.
+            properties[VERSION_KEY] = {"const": version}
+            required.append(VERSION_KEY)
         # An imported event carries its own id, so that importing the file again adds nothing.
         own_id = "source_id" if cls is SourceRegistered else "event_id"
         if own_id not in required:
