@@ -85,11 +85,6 @@ def test_bad_rows_are_all_listed_and_nothing_is_recorded(
     assert count(ledger) == 0
 
 
-@pytest.mark.xfail(
-    reason="incidents.interchange reads events files without the codec's upcasting of "
-    "SourceRegistered version 1 (cites): fixed on the interchange branch when it takes main",
-    strict=False,
-)
 def test_events_out_and_in(demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "alaska.jsonl"
     status, out, _ = run(capsys, "--ledger", demo, "export", "--events", str(events))
