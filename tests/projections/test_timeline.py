@@ -127,8 +127,8 @@ def test_precisions_are_shown_as_given(backend: Backend) -> None:
     }
     # One convention for every precision: the wall clock in the source's zone, named.
     assert whens["1 x Su-35 (RU)"] == "2024-07-24 19:31:12 (UTC)"
-    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 (UTC, to the minute)"
-    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h (UTC, to the hour)"
+    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 (UTC)"
+    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h (UTC)"
     assert whens["4 x Su-35 (RU)"] == "between 2024-07-24 19:31 and 2024-07-25 00:31 (UTC)"
 
 
@@ -235,7 +235,7 @@ def test_dated_sources_and_corrected_times(alaska: Ledger) -> None:
     )
     entries = incident_timeline(alaska, examples.ALASKA_2024).entries
     h6 = next(e for e in entries if e.event_id == IDS["aircraft/h-6"])
-    assert h6.when == "2024-07-24 20:05 (UTC, to the minute)"
+    assert h6.when == "2024-07-24 20:05 (UTC)"
     assert h6.notes[0].was == {"valid_time": '2024-07-24 (America/Anchorage) "on Wednesday"'}
 
 
