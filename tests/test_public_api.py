@@ -284,3 +284,20 @@ def test_reprs_and_pickles_use_the_public_names() -> None:
     assert repr(type(recorded[0])) == "<class 'incidents.Recorded'>"
     assert repr(type(report)) == "<class 'incidents.audit.VerifyReport'>"
     assert pickle.loads(pickle.dumps(recorded[0])) == recorded[0]
+
+
+def test_the_root_imports_for_type_checkers_name_the_modules_its_names_are_loaded_from() -> None:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(incidents.__file__).read_text(encoding="utf-8"))
+    checked: dict[str, tuple[str, ...]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module is not None:
+                    checked[stmt.module] = tuple(a.name for a in stmt.names)
+    assert checked == incidents._EXPORTS
+    assert set(incidents.__all__) == {n for names in checked.values() for n in names} | {
+        "__version__"
+    }

@@ -10,17 +10,69 @@ shapely geometry (a track, an area) that survives serialization bit for bit.
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
-import shapely
-from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.limits import MAX_NAME_LENGTH, MAX_NESTING, MAX_VERTICES, check_text, shown
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
 
-__all__ = ["METRES_PER_NAUTICAL_MILE", "Location", "Position", "check_lon_lat"]
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+    from shapely.geometry.base import BaseGeometry as Geometry
+else:
+    # shapely (and numpy under it) are imported when a geometry is first used.
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
+
+    class Geometry:
+        """
+        The type of :attr:`Location.geometry`: any shapely geometry.
+
+        A stand-in, so that shapely is imported only once a geometry is
+        used; the converter, the encoders and the decoders treat this type
+        as shapely's ``BaseGeometry`` (see :func:`is_geometry_type`).
+        """
+
+
+__all__ = [
+    "METRES_PER_NAUTICAL_MILE",
+    "Geometry",
+    "Location",
+    "Position",
+    "check_lon_lat",
+    "is_geometry",
+    "is_geometry_type",
+]
+
+
+def is_geometry_type(hint: object) -> bool:
+    """
+    Whether a type names shapely geometries: :class:`Geometry`, or a shapely geometry class.
+
+    Args:
+        hint: A type, or anything a type hint holds.
+
+    Returns:
+        True for :class:`Geometry` and for ``BaseGeometry`` and its subclasses
+        (which exist only once shapely is imported).
+    """
+    if hint is Geometry:
+        return True
+    base = sys.modules.get("shapely.geometry.base")
+    return isinstance(hint, type) and base is not None and issubclass(hint, base.BaseGeometry)
+
+
+def is_geometry(value: object) -> bool:
+    """
+    Whether *value* is a shapely geometry (never true before shapely is imported).
+    """
+    base = sys.modules.get("shapely.geometry.base")
+    return base is not None and isinstance(value, base.BaseGeometry)
+
 
 METRES_PER_NAUTICAL_MILE = 1852.0
 """One international nautical mile, exactly."""
@@ -73,10 +125,10 @@ class Position:
         check_lon_lat(self.lon, self.lat)
 
 
-def _check_geometry(_: Any, __: Any, value: BaseGeometry | None) -> None:
+def _check_geometry(_: Any, __: Any, value: Geometry | None) -> None:
     if value is None:
         return
-    if not isinstance(value, BaseGeometry):
+    if not is_geometry(value):
         raise InvalidInputError(f"geometry must be a shapely geometry, got {shown(value)}")
     vertices = shapely.get_num_coordinates(value)
     if vertices > MAX_VERTICES:
@@ -97,7 +149,7 @@ def _check_geometry(_: Any, __: Any, value: BaseGeometry | None) -> None:
         check_lon_lat(lon, lat)
 
 
-def _check_nesting(value: BaseGeometry) -> None:
+def _check_nesting(value: Geometry) -> None:
     """Refuse geometry collections nested more than MAX_NESTING levels deep."""
     level = [value]
     depth = 0
@@ -143,7 +195,7 @@ class Location:
 
     name: str | None = attrs.field(default=None, validator=_check_name)
     position: Position | None = attrs.field(default=None, validator=_check_position)
-    geometry: BaseGeometry | None = attrs.field(default=None, validator=_check_geometry)
+    geometry: Geometry | None = attrs.field(default=None, validator=_check_geometry)
 
     def __attrs_post_init__(self) -> None:
         if self.name is None and self.position is None and self.geometry is None:
@@ -163,7 +215,7 @@ class Location:
         return hash((self.name, self.position, wkb))
 
 
-def _same_geometry(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
+def _same_geometry(a: Geometry | None, b: Geometry | None) -> bool:
     if a is None or b is None:
         return a is b
     return bool(a.geom_type == b.geom_type and shapely.equals_exact(a, b, tolerance=0))

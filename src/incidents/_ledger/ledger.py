@@ -320,7 +320,6 @@ class Ledger:
                 heads,
                 expected_positions,
                 self._known,
-                self._mapper,
             )
             reading = check_instant(self._clock(), what="clock reading")
             # Every batch is recorded strictly after the settled time (the
@@ -716,6 +715,44 @@ class Ledger:
             FutureKnowledgeError: If *known_at* is in the future.
             InvalidInputError: If the window ends before it starts, or a time is naive.
         """
+        with paused_gc():  # every incident's fold may be made: bulk work (see incidents._gc)
+            return list(
+                self.iter_incidents(
+                    valid_between, known_at, reading=reading, published_by=published_by
+                )
+            )
+
+    def iter_incidents(
+        self,
+        valid_between: tuple[datetime | None, datetime | None] | None = None,
+        known_at: datetime | None = None,
+        *,
+        reading: Reading = Reading.POSSIBLY,
+        published_by: datetime | None = None,
+    ) -> Iterator[Incident]:
+        """
+        :meth:`incidents`, one incident at a time, in memory bounded whatever the ledger's size.
+
+        The arguments are checked at once; the incidents are folded one
+        after the other as the iterator is advanced, and a state not kept by
+        the caller is freed (folds are kept in memory only while they fit
+        the cache). :meth:`incidents` of a large ledger holds every
+        incident's state at once.
+
+        Args:
+            valid_between: As for :meth:`incidents`.
+            known_at: As for :meth:`incidents`.
+            reading: As for :meth:`incidents`.
+            published_by: As for :meth:`incidents`.
+
+        Returns:
+            An iterator over the incidents' states as known at *known_at*,
+            in order of first recording.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: If the window ends before it starts, or a time is naive.
+        """
         self._check_open()
         until = self._known_until(known_at)
         published = _published_by(published_by)
@@ -734,7 +771,7 @@ class Ledger:
             window = (low, high)
         how = _reading(reading)
         if published is not None:
-            return self._published.incidents(window, until, published, how)
+            return iter(self._published.incidents(window, until, published, how))
         return self._time_travel.incidents(window, until, how)
 
     def rebuild_snapshots(self, incident_id: UUID | None = None) -> int:
