@@ -490,6 +490,9 @@ __all__ = [
     "set_gc_pauses",
 ]
 
+__version__: str
+"""The installed version of ``incidents``, e.g. ``"0.1.0"`` (read when first asked)."""
+
 
 def __getattr__(name: str) -> Any:
     module = _FROM.get(name)
