@@ -52,6 +52,7 @@ from uuid import UUID
 from incidents._codec.canonical import converter
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, Event, Recorded, Retraction, SourceRegistered
+from incidents._domain.search import Search
 from incidents._domain.state import Incident, Reading, Source
 from incidents._errors import StorageError
 from incidents._gc import BULK, paused_gc
@@ -64,6 +65,7 @@ from incidents._timetravel.fold import (
     settle,
 )
 from incidents._timetravel.history import Diff, FieldChange, History, HistoryEntry, fact_change
+from incidents._timetravel.search import SearchIndex
 from incidents._timetravel.snapshots import (
     SNAPSHOT_FORMAT,
     Plan,
@@ -107,6 +109,7 @@ class TimeTravel:
         self._store = store
         self._cache: OrderedDict[UUID, _Cached] = OrderedDict()
         self._lock = threading.RLock()
+        self._index = SearchIndex()
 
     # -- folds ----------------------------------------------------------------------
 
@@ -254,6 +257,7 @@ class TimeTravel:
         """
         with self._lock:
             self._cache.clear()
+            self._index.forget()
 
     def rebuild_snapshots(self, incident_ids: Sequence[UUID]) -> int:
         """
@@ -471,6 +475,7 @@ class TimeTravel:
         window: tuple[int, int] | None,
         recorded_until: int | None,
         reading: Reading,
+        search: Search | None = None,
     ) -> list[Incident]:
         """
         The incidents known at a recording time, optionally only those with facts in a window.
@@ -480,10 +485,15 @@ class TimeTravel:
             recorded_until: Recording time (µs), or ``None`` for now.
             reading: Possibly: a fact's valid time overlaps the window;
                 certainly: it lies within the window.
+            search: Filters the incidents must match as known then (see
+                :mod:`incidents._domain.search`); the search index rules out
+                those that cannot match without folding them.
 
         Returns:
             The incidents' states as known then, in order of first recording.
         """
+        if search is not None:
+            return self._search(window, recorded_until, reading, search)
         found = []
         with paused_gc():  # every incident's fold may be loaded: bulk work (see incidents._gc)
             for incident_id in self._store.incident_ids():
@@ -499,6 +509,50 @@ class TimeTravel:
                     state = folded.state(p)
                 if state is not None:
                     found.append(state)
+        return found
+
+    def candidates(self, search: Search) -> list[UUID]:
+        """
+        The incidents that may match a search at some recording time, in order of first recording.
+
+        Brings the search index up to date first: one query for every
+        stream's length, then a fold of each incident with events the index
+        has not seen (only what is new, when its fold is in memory).
+
+        Args:
+            search: The filters.
+
+        Returns:
+            Incident ids; those left out match at no recording time.
+        """
+        with self._lock, paused_gc():  # may fold many incidents: bulk work (see incidents._gc)
+            lengths = self._store.stream_lengths()
+            for incident_id, length in lengths.items():
+                if self._index.position(incident_id) < length:
+                    self._index.update(incident_id, self.folded(incident_id))
+            return [i for i in lengths if self._index.may_match(i, search)]
+
+    def _search(
+        self,
+        window: tuple[int, int] | None,
+        recorded_until: int | None,
+        reading: Reading,
+        search: Search,
+    ) -> list[Incident]:
+        found = []
+        for incident_id in self.candidates(search):
+            with self._lock:
+                folded = self.folded(incident_id, recorded_until)
+                p = folded.prefix(recorded_until)
+                if p == 0:
+                    continue
+                if window is not None and not folded.meets_window(
+                    p, window[0], window[1], within=reading is Reading.CERTAINLY
+                ):
+                    continue
+                state = folded.state(p)
+            if state is not None and search.matches_incident(state):
+                found.append(state)
         return found
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from incidents._domain.events import (
+    NEW_FACT_TYPES,
     AircraftReported,
     AssessmentMade,
     Correction,
@@ -298,6 +299,7 @@ class SourceSupport(Projection):
         StatementIssued,
         AssessmentMade,
         ReportsReconciled,
+        *NEW_FACT_TYPES,
     )
     def fact(self, state: State, change: Change[Event]) -> None:
         """
