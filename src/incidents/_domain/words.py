@@ -277,13 +277,18 @@ def _times(event: ZoneEntryReported | ZoneEntry) -> str:
 
 
 def _shots(event: WarningShotsReported | WarningShots) -> str:
-    about = "about " if event.approximate else ""
+    def figure(count: Count, what: str) -> str:
+        if count.is_unknown:
+            return f"{what} (number not given)"
+        about = "about " if event.approximate and count.is_exact else ""
+        return f"{about}{count.describe()} {what}"
+
     parts = []
     if event.warning_flares is not None:
-        parts.append(f"{about}{event.warning_flares.describe()} flares")
+        parts.append(figure(event.warning_flares, "flares"))
     if event.rounds is not None:
         calibre = f" of {event.calibre}" if event.calibre else ""
-        parts.append(f"{about}{event.rounds.describe()} rounds{calibre}")
+        parts.append(figure(event.rounds, "rounds") + calibre)
     return join_and(parts) if parts else "figures not given"
 
 
