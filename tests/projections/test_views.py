@@ -9,8 +9,10 @@ from test_projections import record_example
 from incidents import (
     AircraftReported,
     Correction,
+    Count,
     FixedClock,
     Ledger,
+    ReportsReconciled,
     Retraction,
     examples,
 )
@@ -37,16 +39,23 @@ def _later(ledger: Ledger, hours: int) -> None:
 def test_aircraft_roster_counts_and_follows_amendments(backend: Backend) -> None:
     ledger = backend.open()
     record_example(ledger)
-    # Reports by designation as reported, added up (Incident.aircraft_groups reconciles them).
-    one = {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}}
-    assert live(ledger, AircraftRoster()).state == {
-        "CN": {"H-6": one, "H-6K": one},
-        "RU": {"Tu-95": one, "Tu-95MS": one},
+    # NORAD's "2 x H-6" and the ministry's "2 x H-6K" are the same two bombers: reconciled, not added up.
+    h6 = {"airframes": 2, "reports": 2, "incidents": {INCIDENT: 2}, "types": {"H-6": 1, "H-6K": 1}}
+    tu95 = {
+        "airframes": 2,
+        "reports": 2,
+        "incidents": {INCIDENT: 2},
+        "types": {"Tu-95": 1, "Tu-95MS": 1},
     }
-    h6 = ledger.event(IDS["aircraft/h-6"]).event
+    assert {"CN": {"H-6": h6}, "RU": {"Tu-95": tu95}} == live(ledger, AircraftRoster()).state[
+        "roster"
+    ]
+    h6_report = ledger.event(IDS["aircraft/h-6"]).event
     _later(ledger, 1)
     ledger.record(
-        Correction.of(h6, source_id=IDS["source/norad"], reason="retyped", type_designation="H-6K")
+        Correction.of(
+            h6_report, source_id=IDS["source/norad"], reason="recounted", count=Count.at_least(3)
+        )
     )
     _later(ledger, 2)
     ledger.record(
@@ -60,17 +69,52 @@ def test_aircraft_roster_counts_and_follows_amendments(backend: Backend) -> None
     model = ReadModel(ledger, AircraftRoster(), batch_size=4)
     model.catch_up()
     state = model.read().state
-    assert state == {
-        "CN": {"H-6K": {"airframes": 4, "reports": 2, "incidents": {INCIDENT: 4}}},
-        "RU": {"Tu-95MS": one},
+    # "At least 3" from NORAD [B2] and "2" from the ministry [B3] do not overlap: the
+    # better-graded NORAD's low end stands, as Incident.aircraft_groups says.
+    incident = ledger.incident(examples.ALASKA_2024)
+    assert incident.aircraft_by_family() == {"CN": {"H-6": 3}, "RU": {"Tu-95": 2}}
+    assert state["roster"]["CN"]["H-6"]["airframes"] == 3
+    assert state["roster"]["RU"] == {
+        "Tu-95": {"airframes": 2, "reports": 1, "incidents": {INCIDENT: 2}, "types": {"Tu-95MS": 1}}
     }
     assert AircraftRoster().render(state) == (
-        "NATION  TYPE     AIRFRAMES  REPORTS  INCIDENTS\n"
-        "------  -------  ---------  -------  ---------\n"
-        "CN      H-6K     4          2        1\n"
-        "RU      Tu-95MS  2          1        1"
+        "NATION  FAMILY  AIRFRAMES  REPORTS  INCIDENTS  AS REPORTED\n"
+        "------  ------  ---------  -------  ---------  -----------\n"
+        "CN      H-6     3          2        1          H-6, H-6K\n"
+        "RU      Tu-95   2          1        1          Tu-95MS"
     )
-    assert AircraftRoster().render({}) == "No aircraft reported."
+    assert AircraftRoster().render(AircraftRoster().initial()) == "No aircraft reported."
+
+
+def test_aircraft_roster_follows_reconciliations_and_grades(backend: Backend) -> None:
+    ledger = backend.open()
+    record_example(ledger)
+    _later(ledger, 1)
+    apart = ReportsReconciled(
+        incident_id=examples.ALASKA_2024,
+        source_id=IDS["source/norad"],
+        reports=(IDS["aircraft/h-6"], IDS["aircraft/h-6k"]),
+        same=False,
+        reason="two different pairs",
+    )
+    ledger.record(apart)
+    assert live(ledger, AircraftRoster()).state["roster"]["CN"]["H-6"]["airframes"] == 4
+    _later(ledger, 2)
+    ledger.record(
+        Retraction(
+            incident_id=examples.ALASKA_2024,
+            source_id=IDS["source/norad"],
+            target_id=apart.event_id,
+            reason="the same pair after all",
+        )
+    )
+    state = live(ledger, AircraftRoster()).state
+    assert state["roster"]["CN"]["H-6"]["airframes"] == 2
+    expected = ledger.incident(examples.ALASKA_2024).aircraft_by_family()
+    assert expected == {
+        nation: {family: e["airframes"] for family, e in families.items()}
+        for nation, families in state["roster"].items()
+    }
 
 
 def test_intercepts_name_who_intercepted_whom(backend: Backend) -> None:

@@ -901,6 +901,51 @@ class Incident:
 # -- reconciling reports of the same aircraft ----------------------------------------------
 
 
+def reconcile_reports(
+    reports: Sequence[tuple[UUID, str, str, Count, UUID]],
+    reconciliations: Sequence[tuple[tuple[UUID, ...], bool]],
+    grades: Mapping[UUID, tuple[str, int]],
+    catalogue: AircraftCatalogue | None = None,
+) -> tuple[AircraftGroup, ...]:
+    """
+    :func:`reconcile` from plain values, for projections that keep no folded state.
+
+    Args:
+        reports: ``(id, nation, designation, count, source id)`` of each
+            report, in the order of :attr:`Incident.aircraft` (valid time,
+            then stream position).
+        reconciliations: ``(reports, same)`` of each reconciliation, in recording order.
+        grades: Each source's Admiralty grade, ``(reliability, credibility)``
+            (e.g. ``("B", 2)``).
+        catalogue: Where families are looked up (the shipped one when ``None``).
+
+    Returns:
+        The groups, as :func:`reconcile` gives them.
+    """
+    unknown = ValidTime.unknown()
+    aircraft = [
+        Aircraft(
+            id=report_id,
+            type_designation=designation,
+            nation=nation,
+            count=count,
+            valid_time=unknown,
+            operator=None,
+            role=None,
+            location=None,
+            source_id=source_id,
+        )
+        for report_id, nation, designation, count, source_id in reports
+    ]
+    settled = [
+        Reconciliation(
+            id=report_ids[0], reports=report_ids, same=same, reason="", source_id=report_ids[0]
+        )
+        for report_ids, same in reconciliations
+    ]
+    return _reconcile(aircraft, settled, grades, catalogue)
+
+
 def reconcile(
     aircraft: Sequence[Aircraft],
     reconciliations: Sequence[Reconciliation] = (),
@@ -923,6 +968,16 @@ def reconcile(
         The groups, sorted by nation, family, then first report; every
         report is in exactly one.
     """
+    grades = {s.id: (s.reliability.value, s.credibility.value) for s in sources}
+    return _reconcile(aircraft, reconciliations, grades, catalogue)
+
+
+def _reconcile(
+    aircraft: Sequence[Aircraft],
+    reconciliations: Sequence[Reconciliation],
+    grades: Mapping[UUID, tuple[str, int]],
+    catalogue: AircraftCatalogue | None,
+) -> tuple[AircraftGroup, ...]:
     known = default_catalogue() if catalogue is None else catalogue
     catalogued: dict[str, str | None] = {}
 
@@ -953,7 +1008,6 @@ def reconcile(
     for members in buckets.values():
         groups.join_all(members)
 
-    grades = {s.id: (s.reliability.value, s.credibility.value) for s in sources}
     made = []
     for members in groups.members():
         reports = [aircraft[k] for k in members]
