@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from test_projections import record_example
+from hypothesis import given
+from test_projections import record_example, record_history
 
 from incidents import (
     AircraftReported,
     Correction,
     Count,
+    Event,
     FixedClock,
     Ledger,
     ReportsReconciled,
@@ -25,6 +27,7 @@ from incidents.projections import (
     live,
 )
 from support.backends import Backend
+from support.histories import histories
 
 IDS = examples.alaska_2024_ids()
 INCIDENT = str(examples.ALASKA_2024)
@@ -222,3 +225,27 @@ def test_sources_and_what_they_support(backend: Backend) -> None:
         "Frontalforce (account on X) [E6] social media post (withdrawn)"
         in SourceSupport().render(state)
     )
+
+
+@given(batches=histories(max_events=30))
+def test_the_aircraft_roster_adds_up_the_reconciled_figures(batches: list[list[Event]]) -> None:
+    with Ledger.open(":memory:", clock=FixedClock(datetime(2024, 7, 25, 12, tzinfo=UTC))) as ledger:
+        record_history(ledger, batches)
+        roster = live(ledger, AircraftRoster()).state["roster"]
+        expected: dict[str, dict[str, int]] = {}
+        reports: dict[str, dict[str, int]] = {}
+        for incident_id in ledger.incident_ids():
+            incident = ledger.incident(incident_id)
+            for group in incident.aircraft_groups:
+                families = expected.setdefault(group.nation, {})
+                families[group.family] = families.get(group.family, 0) + group.figure
+                counted = reports.setdefault(group.nation, {})
+                counted[group.family] = counted.get(group.family, 0) + len(group.reports)
+        assert expected == {
+            nation: {family: e["airframes"] for family, e in families.items()}
+            for nation, families in roster.items()
+        }
+        assert reports == {
+            nation: {family: e["reports"] for family, e in families.items()}
+            for nation, families in roster.items()
+        }
