@@ -44,7 +44,8 @@ match.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -391,22 +392,37 @@ class Search:
         Returns:
             True when every filter given matches.
         """
-        by_kind: dict[str, list[Any]] = {}
+        by_kind: dict[str, set[Any]] = {}
         for kind, value in terms:
-            by_kind.setdefault(kind, []).append(value)
-        if self.nations and not set(self.nations) & set(by_kind.get("nation", ())):
+            by_kind.setdefault(kind, set()).add(value)
+        return self.matches_kinds(by_kind, exact=exact)
+
+    def matches_kinds(self, by_kind: Mapping[str, AbstractSet[Any]], *, exact: bool) -> bool:
+        """
+        :meth:`matches`, with the terms already sorted by kind.
+
+        Args:
+            by_kind: Each kind of term (``"nation"``, ``"type"``...) to its values.
+            exact: As for :meth:`matches`.
+
+        Returns:
+            True when every filter given matches.
+        """
+        empty: frozenset[Any] = frozenset()
+        if self.nations and by_kind.get("nation", empty).isdisjoint(self.nations):
             return False
-        if self.aircraft and not any(self.names_aircraft(d) for d in set(by_kind.get("type", ()))):
+        if self.aircraft and not any(self.names_aircraft(d) for d in by_kind.get("type", empty)):
             return False
-        if self.areas and not set(self.areas) & set(by_kind.get("area", ())):
+        if self.areas and by_kind.get("area", empty).isdisjoint(self.areas):
             return False
-        if self.series and not set(self.series) & set(by_kind.get("series", ())):
+        if self.series and by_kind.get("series", empty).isdisjoint(self.series):
             return False
-        if self.sources:
-            ids = set(by_kind.get("source", ())) | set(by_kind.get("publisher", ()))
-            if not set(self.sources) & ids:
-                return False
-        if self.linked_to and not set(self.linked_to) & set(by_kind.get("linked", ())):
+        if self.sources and (
+            by_kind.get("source", empty).isdisjoint(self.sources)
+            and by_kind.get("publisher", empty).isdisjoint(self.sources)
+        ):
+            return False
+        if self.linked_to and by_kind.get("linked", empty).isdisjoint(self.linked_to):
             return False
         if self.box is not None:
             if exact:

@@ -18,9 +18,10 @@ filtered listing, in time linear in the ledger.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from incidents._domain.search import Search, Term, fact_terms
+from incidents._domain.search import Search, fact_terms
 from incidents._timetravel.fold import BitemporalFold
 
 __all__ = ["SearchIndex"]
@@ -33,7 +34,7 @@ class _Seen:
 
     def __init__(self) -> None:
         self.position = 0
-        self.terms: set[Term] = set()
+        self.terms: dict[str, set[Any]] = {}
         # The fold last read, and how many entries of each of its indexes were read.
         self.folded: BitemporalFold | None = None
         self.entries: dict[int, int] = {}
@@ -68,9 +69,15 @@ class SearchIndex:
         for kind, index in folded.indexes.items():
             start = seen.entries.get(kind, 0)
             objects = index.e_obj
+            terms = seen.terms
             for obj in objects[start:]:
                 if obj is not None:
-                    seen.terms.update(fact_terms(obj))
+                    for term, value in fact_terms(obj):
+                        found = terms.get(term)
+                        if found is None:
+                            terms[term] = {value}
+                        else:
+                            found.add(value)
             seen.entries[kind] = len(objects)
         seen.position = folded.position
 
@@ -86,7 +93,7 @@ class SearchIndex:
             False only if it matches at no recording time.
         """
         seen = self._seen.get(incident_id)
-        return seen is None or search.matches(seen.terms, exact=False)
+        return seen is None or search.matches_kinds(seen.terms, exact=False)
 
     def forget(self) -> None:
         """
