@@ -62,11 +62,13 @@ class AircraftRoster(Projection):
     Each incident's reports are grouped and given one figure as
     :attr:`incidents.Incident.aircraft_groups` does (same nation and family,
     unless a reconciliation says otherwise; the best-graded source's count),
-    and the figures are added up over incidents. The state keeps, under
-    ``"incidents"``, what each incident's groups are worked out from (its
-    reports, reconciliations and source grades) and, under ``"roster"``,
-    nation, then family, to airframes, reports, incidents and the
-    designations the reports name.
+    and the figures are added up over incidents. The state maps each nation,
+    then family, to its airframes, reports, incidents and the designations
+    the reports name (``state["CN"]["H-6"]["airframes"]``), as version 1
+    mapped nation and designation to reports added up; beside the nations,
+    ``"incidents"`` keeps what each incident's groups are worked out from
+    (its reports, reconciliations and groups) and ``"grades"`` each source's
+    grade. Neither is a nation code.
     """
 
     name = "aircraft-roster"
@@ -76,7 +78,7 @@ class AircraftRoster(Projection):
         """
         An empty roster, no incidents, no sources' grades.
         """
-        return {"roster": {}, "incidents": {}, "grades": {}}
+        return {"incidents": {}, "grades": {}}
 
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
@@ -140,7 +142,7 @@ class AircraftRoster(Projection):
     @staticmethod
     def _reconcile(state: State, incident_id: str) -> None:
         incident = state["incidents"][incident_id]
-        roster = state["roster"]
+        roster = state
         for nation, family, figure, designations in incident["groups"]:
             _count_group(roster, incident_id, nation, family, designations, -1, figure)
         groups = reconcile_reports(
@@ -185,7 +187,8 @@ class AircraftRoster(Projection):
                 str(len(e["incidents"])),
                 ", ".join(sorted(e["types"])),
             )
-            for nation, families in sorted(state.get("roster", {}).items())
+            for nation, families in sorted(state.items())
+            if nation not in _BOOKKEEPING
             for family, e in sorted(families.items())
         ]
         if not rows:
@@ -193,6 +196,10 @@ class AircraftRoster(Projection):
         return "\n".join(
             _rows(("NATION", "FAMILY", "AIRFRAMES", "REPORTS", "INCIDENTS", "AS REPORTED"), rows)
         )
+
+
+_BOOKKEEPING = frozenset({"incidents", "grades"})
+"""The keys of the roster's state that are not nations."""
 
 
 def _count_group(
