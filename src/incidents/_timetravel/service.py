@@ -528,8 +528,16 @@ class TimeTravel:
         with self._lock, paused_gc():  # may fold many incidents: bulk work (see incidents._gc)
             lengths = self._store.stream_lengths()
             for incident_id, length in lengths.items():
-                if self._index.position(incident_id) < length:
+                if self._index.position(incident_id) >= length:
+                    continue
+                if incident_id in self._cache:
                     self._index.update(incident_id, self.folded(incident_id))
+                else:
+                    # Folded for its terms only, and not kept: the folds kept in memory
+                    # stay those of the incidents read.
+                    cached = self._folded(incident_id, None, None)
+                    self._save_snapshot(cached)
+                    self._index.update(incident_id, cached.folded)
             return [i for i in lengths if self._index.may_match(i, search)]
 
     def _search(
