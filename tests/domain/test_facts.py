@@ -266,3 +266,33 @@ def test_facts_in_words() -> None:
     text = render_incident(fold(recorded(OPENED, SOURCE, A50, violation)))  # type: ignore[arg-type]
     assert "Airspace violations alleged (1):" in text
     assert "[1 x A-50 (RU)] - 2019-07-23 (Asia/Seoul) - DW" in text
+
+
+# -- what a search asks for ------------------------------------------------------------------
+
+
+def test_aircraft_names_match_types_and_families() -> None:
+    from incidents import AircraftType, default_catalogue
+    from incidents._domain.search import Search
+
+    family = Search.of(aircraft="H-6")
+    variant = Search.of(aircraft="H-6K")
+    assert family is not None
+    assert variant is not None
+    assert family.names_aircraft("H-6K")
+    assert family.names_aircraft("轰-6K")
+    assert family.names_aircraft("H-6")
+    assert variant.names_aircraft("h6k")
+    assert not variant.names_aircraft("H-6")
+    unknown = Search.of(aircraft="Mystery 1")
+    assert unknown is not None
+    assert unknown.names_aircraft("mystery-1")
+    assert not unknown.names_aircraft("H-6")
+    # A catalogue of one's own, in which a made-up type belongs to the H-6 family.
+    mine = default_catalogue().with_types(
+        AircraftType(designation="Y-20X", role="tanker", provenance="test", family="H-6")
+    )
+    extended = Search.of(aircraft="H-6", catalogue=mine)
+    assert extended is not None
+    assert extended.names_aircraft("Y-20X")
+    assert not family.names_aircraft("Y-20X")
