@@ -100,6 +100,14 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "statement-issued": (),
         "assessment-made": ("target_id", "citations"),
         "reports-reconciled": ("reports",),
+        "zone-entry-reported": ("aircraft",),
+        "airspace-violation-alleged": ("aircraft",),
+        "warning-shots-reported": ("aircraft",),
+        "diplomatic-protest": (),
+        "landing-reported": ("aircraft",),
+        "flight-duration-reported": ("of",),
+        "series-assigned": (),
+        "incident-linked": (),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -114,6 +122,14 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         # An assessment judges anything, and may itself be corrected and retracted.
         "assessment-made": set(EVENT_TYPES),
         "reports-reconciled": {"aircraft-reported"},
+        "zone-entry-reported": {"aircraft-reported"},
+        "airspace-violation-alleged": {"aircraft-reported"},
+        "warning-shots-reported": {"aircraft-reported"},
+        "diplomatic-protest": frozenset(),
+        "landing-reported": {"aircraft-reported"},
+        "flight-duration-reported": {"aircraft-reported", "patrol-reported"},
+        "series-assigned": frozenset(),
+        "incident-linked": frozenset(),
         # Anything may be corrected but a retraction; anything retracted but an opening.
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
         "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},
@@ -143,7 +159,8 @@ def test_a_reference_is_a_reference_in_every_type() -> None:
         for name in attrs.fields_dict(cls):
             if name in references:
                 assert name in cls.REFERENCE_FIELDS, f"{cls.__name__}.{name}"
-    assert references | set(IDS) == UNCORRECTABLE_FIELDS
+    # Besides: a zone entry's zone id, and a link's other incident (checked across incidents).
+    assert references | set(IDS) | {"zone_id", "other_incident"} == UNCORRECTABLE_FIELDS
 
 
 @pytest.mark.parametrize(

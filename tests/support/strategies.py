@@ -121,7 +121,7 @@ _SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
 
 
 # Fields holding a nation code, by name (an event's, or a claim's proposition's).
-NATION_FIELDS = frozenset({"nation", "airspace", "by", "at"})
+NATION_FIELDS = frozenset({"nation", "airspace", "by", "at", "to", "alleged_by", "airfield_nation"})
 
 
 def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:

@@ -64,27 +64,37 @@ __all__ = [
     "EVENT_TYPES",
     "UNCORRECTABLE_FIELDS",
     "AircraftReported",
+    "AirspaceViolationAlleged",
     "AssessmentMade",
     "Claim",
     "Correction",
     "Count",
     "Credibility",
+    "DiplomaticProtest",
     "Event",
+    "FlightDurationReported",
+    "IncidentLinked",
     "IncidentOpened",
     "Interceptor",
     "InterceptReported",
+    "LandingReported",
+    "LinkRelation",
     "PatrolReported",
+    "ProtestKind",
     "Recorded",
     "REGISTRY_TYPES",
     "Reliability",
     "ReportsReconciled",
     "Retraction",
     "SOURCES_REGISTRY",
+    "SeriesAssigned",
     "SourceKind",
     "SourceRegistered",
     "Speaker",
     "Stance",
     "StatementIssued",
+    "WarningShotsReported",
+    "ZoneEntryReported",
 ]
 
 # -- validators: every one raises InvalidInputError, never TypeError ----------
@@ -1163,6 +1173,371 @@ class ReportsReconciled(Event):
     reason: str = attrs.field(validator=_free_text)
 
 
+# -- what else a source can report: zones, violations, warning shots, protests, landings ----
+#
+# Each is a fact like the others: attributed to a source, dated (valid time),
+# correctable and retractable; aircraft they name are references to
+# AircraftReported events of the incident, checked when recorded. Nations go
+# through the same ISO 3166-1 check as everywhere else.
+
+
+def _optional_nation(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _nation(instance, attribute, value)
+
+
+def _optional_counted(value: Count | int | None) -> Count | None:
+    return None if value is None else Count.of(value)
+
+
+def _optional_instant(value: datetime | None) -> datetime | None:
+    return None if value is None else check_instant(value, what="an entry or exit time")
+
+
+def _aircraft_refs() -> Any:
+    return attrs.field(default=(), converter=_tuple, validator=_distinct_ids("aircraft"))
+
+
+def _distinct_ids(what: str) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _each(_instance_of(UUID))(instance, attribute, value)
+        if len(set(value)) != len(value):
+            raise InvalidInputError(f"{what} names each event once")
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class ZoneEntryReported(Event):
+    """
+    Aircraft entered a declared zone (an air defence identification zone), as a source reports it.
+
+    A zone is named as the source names it (``"KADIZ"``, ``"Alaska ADIZ"``);
+    ``zone_id`` may name a recorded zone with its geometry once the ledger
+    holds one. Entering an ADIZ is not entering a nation's airspace: see
+    :class:`AirspaceViolationAlleged` for that.
+
+    Attributes:
+        zone: The zone's name, as the source gives it.
+        nation: Whose aircraft entered it (ISO 3166-1 alpha-2).
+        aircraft: Event ids of the :class:`AircraftReported` that entered it,
+            if the source says which (each once).
+        valid_time: When, as the source dates it.
+        entered_at: When they entered, if the source gives the instant.
+        left_at: When they left, if given (not before ``entered_at``).
+        location: Where they entered or flew, if the source says.
+        zone_id: The id of a recorded zone, if any (not checked yet: zones
+            are not recorded in this version).
+    """
+
+    TYPE: ClassVar[str] = "zone-entry-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    zone: str = attrs.field(validator=_text)
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    entered_at: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    left_at: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+    zone_id: UUID | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(UUID))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.entered_at is not None
+            and self.left_at is not None
+            and self.left_at < self.entered_at
+        ):
+            raise InvalidInputError(
+                f"left_at ({self.left_at.isoformat()}) is before entered_at "
+                f"({self.entered_at.isoformat()})"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class AirspaceViolationAlleged(Event):
+    """
+    A nation alleges that aircraft violated (entered) its, or another nation's, territorial airspace.
+
+    An allegation, not a finding: South Korea alleges that a Russian A-50
+    entered its airspace over Dokdo twice; Russia denies it. The denial is a
+    statement's claim (:class:`StatementIssued`), and the contradictions
+    compare them.
+
+    Attributes:
+        alleged_by: The nation making the allegation (ISO 3166-1 alpha-2).
+        airspace: Whose territorial airspace was violated.
+        nation: Whose aircraft violated it.
+        aircraft: Event ids of the :class:`AircraftReported` alleged to have
+            violated it, if the source says which (each once).
+        entries: How many times, if said: exact, at least, a range or unknown
+            (a :class:`Count`; a plain ``int`` is exact).
+        over: Where, in the source's words, e.g. ``"Dokdo"``.
+        valid_time: When.
+        location: Where, if the source gives a position or area.
+    """
+
+    TYPE: ClassVar[str] = "airspace-violation-alleged"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    alleged_by: str = attrs.field(validator=_nation)
+    airspace: str = attrs.field(validator=_nation)
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    entries: Count | None = attrs.field(default=None, converter=_optional_counted)
+    over: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class WarningShotsReported(Event):
+    """
+    Aircraft of a nation fired warning shots (rounds) or flares at other aircraft.
+
+    The figures are :class:`Count` values, so that accounts can say "about
+    360" (with ``approximate``), "at least 80", "80 to 100" or nothing at
+    all; accounts that differ are recorded each from its own source.
+
+    Attributes:
+        by: The nation that fired (ISO 3166-1 alpha-2).
+        at: The nation whose aircraft were warned, if said.
+        aircraft: Event ids of the :class:`AircraftReported` fired at, if
+            the source says which (each once).
+        rounds: Rounds fired, if said.
+        warning_flares: Flares fired, if said.
+        calibre: The rounds' calibre, e.g. ``"20 mm"``.
+        shooter_types: The types that fired, e.g. ``("F-15K", "KF-16")``.
+        approximate: The figures are approximate ("about 360", "nearly 400").
+        valid_time: When.
+        location: Where, if the source says.
+    """
+
+    TYPE: ClassVar[str] = "warning-shots-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    by: str = attrs.field(validator=_nation)
+    at: str | None = attrs.field(default=None, validator=_optional_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    rounds: Count | None = attrs.field(default=None, converter=_optional_counted)
+    warning_flares: Count | None = attrs.field(default=None, converter=_optional_counted)
+    calibre: str | None = attrs.field(default=None, validator=_optional_text)
+    shooter_types: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_text)
+    )
+    approximate: bool = attrs.field(default=False, validator=_instance_of(bool))
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+class ProtestKind(enum.Enum):
+    """
+    How a nation protested: a protest, a summons of a diplomat, a démarche.
+    """
+
+    PROTEST = "protest"
+    SUMMONS = "summons"
+    DEMARCHE = "demarche"
+
+
+@attrs.frozen(kw_only=True)
+class DiplomaticProtest(Event):
+    """
+    A nation protested to another: a protest, the summons of a diplomat, a démarche.
+
+    One event per nation protested to: Japan protesting to both South Korea
+    and Russia is two protests.
+
+    Attributes:
+        by: The protesting nation (ISO 3166-1 alpha-2).
+        to: The nation protested to.
+        kind: Protest, summons or démarche.
+        about: What it was about, in words.
+        summoned: Who was summoned, e.g. ``"Russian deputy military
+            attaché"``, for a summons.
+        valid_time: When.
+    """
+
+    TYPE: ClassVar[str] = "diplomatic-protest"
+
+    by: str = attrs.field(validator=_nation)
+    to: str = attrs.field(validator=_nation)
+    kind: ProtestKind = attrs.field(
+        default=ProtestKind.PROTEST, validator=_instance_of(ProtestKind)
+    )
+    about: str = attrs.field(validator=_free_text)
+    summoned: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+    def __attrs_post_init__(self) -> None:
+        if self.by == self.to:
+            raise InvalidInputError(f"a nation does not protest to itself ({self.by})")
+
+
+@attrs.frozen(kw_only=True)
+class LandingReported(Event):
+    """
+    Aircraft landed at an airfield, such as a partner's (Russian bombers at a Chinese base).
+
+    Attributes:
+        nation: Whose aircraft landed (ISO 3166-1 alpha-2).
+        aircraft: Event ids of the :class:`AircraftReported` that landed, if
+            the source says which (each once).
+        airfield: The airfield, as the source names it.
+        airfield_nation: The nation the airfield is in.
+        valid_time: When they landed.
+        location: The airfield's position, if known.
+    """
+
+    TYPE: ClassVar[str] = "landing-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    airfield: str = attrs.field(validator=_text)
+    airfield_nation: str = attrs.field(validator=_nation)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class FlightDurationReported(Event):
+    """
+    How long a flight lasted, as a source gives it: "over 5 hours".
+
+    A fact of its own rather than a field of :class:`PatrolReported`: the
+    duration usually comes from another source than the patrol's report (the
+    Russian defence ministry gives "over 5 hours" for a patrol the Chinese
+    ministry reported), and as a field it could only be recorded by
+    re-reporting the patrol or by correcting another source's fact, which
+    rewrites what that source said. As an event it keeps its own source,
+    corrections and assessments, may concern part of a patrol (one nation's
+    aircraft), and may disagree with another source's duration side by side.
+
+    Attributes:
+        of: Event ids of the :class:`PatrolReported` or
+            :class:`AircraftReported` it is about (each once); empty: the
+            incident's flight as a whole.
+        minutes: The duration in whole minutes, as a :class:`Count`:
+            ``Count.at_least(300)`` for "over 5 hours", a range for "five
+            to six hours" (a plain ``int`` is exact).
+        wording: The source's own words, e.g. ``"over 5 hours"``.
+        valid_time: When the flight took place.
+    """
+
+    TYPE: ClassVar[str] = "flight-duration-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("of",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    of: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_distinct_ids("a duration")
+    )
+    minutes: Count = attrs.field(converter=_as_count)
+    wording: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+
+# -- series and links between incidents ------------------------------------------------------
+
+
+def _series_number(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _whole_count(value, attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class SeriesAssigned(Event):
+    """
+    The incident is one of a series, with its number if the source gives one.
+
+    "The eighth China-Russia joint strategic air patrol": series
+    ``"China-Russia joint strategic air patrol"``, number 8. A series is known
+    by its name (compared without case, spaces or punctuation), so use one
+    name for one series; :meth:`incidents.Ledger.series` lists its incidents
+    in order. Sources may disagree about the number: each assignment is a
+    fact of its own source, correctable and retractable.
+
+    Attributes:
+        series: The series' name.
+        number: The incident's place in the series, from 1, if given.
+        reason: Why, or where the number comes from, if worth saying.
+    """
+
+    TYPE: ClassVar[str] = "series-assigned"
+
+    series: str = attrs.field(validator=_text)
+    number: int | None = attrs.field(default=None, validator=_series_number)
+    reason: str | None = attrs.field(default=None, validator=_optional_free_text)
+
+
+class LinkRelation(enum.Enum):
+    """
+    How one incident relates to another.
+    """
+
+    SAME_EVENT = "same-event"
+    """Both incidents record the same event (recorded twice, from different sides)."""
+    RELATED = "related"
+    """The incidents are related (a follow-up, a response, the same exercise)."""
+
+
+@attrs.frozen(kw_only=True)
+class IncidentLinked(Event):
+    """
+    The incident is linked to another incident of the ledger: the same event, or related.
+
+    The other incident must be recorded (opened earlier, or earlier in the
+    same batch): the ledger checks it when the link is recorded. The link is
+    a fact of this incident, attributed to a source (an analyst's note is
+    one); its relation and reason can be corrected, the incident it points
+    at cannot (retract the link and record a new one).
+
+    Attributes:
+        other_incident: The id of the other incident.
+        relation: Same event, or related.
+        reason: Why.
+    """
+
+    TYPE: ClassVar[str] = "incident-linked"
+    #: Fields holding the ids of other incidents, checked when recorded.
+    INCIDENT_FIELDS: ClassVar[tuple[str, ...]] = ("other_incident",)
+
+    other_incident: UUID = attrs.field(validator=_instance_of(UUID))
+    relation: LinkRelation = attrs.field(validator=_instance_of(LinkRelation))
+    reason: str = attrs.field(validator=_free_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.other_incident == self.incident_id:
+            raise InvalidInputError("an incident cannot be linked to itself")
+
+
+NEW_FACT_TYPES: tuple[type[Event], ...] = (
+    ZoneEntryReported,
+    AirspaceViolationAlleged,
+    WarningShotsReported,
+    DiplomaticProtest,
+    LandingReported,
+    FlightDurationReported,
+    SeriesAssigned,
+    IncidentLinked,
+)
+"""The kinds of fact added after reconciliations: zones, violations, shots, protests, landings, durations, series and links."""
+
+
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"changes must be a mapping of field to value, got {shown(value)}")
@@ -1202,6 +1577,7 @@ class Correction(Event):
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
             ReportsReconciled.TYPE,
+            *(cls.TYPE for cls in NEW_FACT_TYPES),
             TYPE,
         }
     )
@@ -1297,6 +1673,7 @@ class Retraction(Event):
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
             ReportsReconciled.TYPE,
+            *(cls.TYPE for cls in NEW_FACT_TYPES),
             Correction.TYPE,
             TYPE,
         }
@@ -1321,6 +1698,14 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         StatementIssued,
         AssessmentMade,
         ReportsReconciled,
+        ZoneEntryReported,
+        AirspaceViolationAlleged,
+        WarningShotsReported,
+        DiplomaticProtest,
+        LandingReported,
+        FlightDurationReported,
+        SeriesAssigned,
+        IncidentLinked,
         Correction,
         Retraction,
     )
@@ -1335,11 +1720,13 @@ REGISTRY_TYPES: frozenset[str] = frozenset(
 """The types of event the :data:`SOURCES_REGISTRY` stream holds: registrations, and what judges or amends them."""
 
 UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {"event_id", "incident_id", "source_id", "claim_id"}.union(
-        *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values())
+    {"event_id", "incident_id", "source_id", "claim_id", "zone_id"}.union(
+        *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values()),
+        *(getattr(cls, "INCIDENT_FIELDS", ()) for cls in EVENT_TYPES.values()),
     )
 )
-"""The fields no correction may change: the ids (an assessment's ``claim_id`` too) and every reference field."""
+"""The fields no correction may change: the ids (an assessment's ``claim_id``, a zone entry's
+``zone_id`` too), every reference field and every field naming another incident."""
 
 
 # -- the envelope -----------------------------------------------------------------

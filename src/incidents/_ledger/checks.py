@@ -30,6 +30,7 @@ from incidents._domain.events import (
     AssessmentMade,
     Correction,
     Event,
+    IncidentOpened,
     SourceRegistered,
     StatementIssued,
     check_language,
@@ -212,7 +213,30 @@ def check_batch(
             _check_correction(event, lookup)
         elif type(event) is AssessmentMade:
             _check_assessment(event, batch, stored)
+    _check_other_incidents(events, writer)
     return stored
+
+
+def _check_other_incidents(events: Sequence[Event], writer: Writer) -> None:
+    """Check that every incident an event names (a link's other incident) is recorded."""
+    named: dict[UUID, Event] = {}
+    opened: set[UUID] = set()
+    for event in events:
+        if type(event) is IncidentOpened:
+            opened.add(event.incident_id)
+        for name in getattr(event, "INCIDENT_FIELDS", ()):
+            other = getattr(event, name)
+            if other not in opened:  # opened earlier in the batch: recorded with it
+                named.setdefault(other, event)
+    if not named:
+        return
+    heads = writer.stream_heads(list(named))
+    for other, event in named.items():
+        if not heads.get(other):
+            raise UnknownIncidentError(
+                f"{event.TYPE} {event.event_id} names incident {other}, which is not "
+                "recorded: record the other incident first (or earlier in the same batch)"
+            )
 
 
 def _check_expected(

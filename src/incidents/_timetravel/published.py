@@ -57,6 +57,7 @@ from incidents._domain.events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._domain.search import Search
 from incidents._domain.state import Incident, Reading, fold, settle_events
 from incidents._gc import paused_gc
 from incidents._timetravel.fold import KIND_OF, settle
@@ -141,9 +142,9 @@ def meets_window(state: Incident, start: int, end: int, *, within: bool) -> bool
         within: Require the fact's valid time to lie within the window.
 
     Returns:
-        True if an aircraft, patrol, intercept or statement does.
+        True if a dated fact does (see :meth:`incidents.Incident.dated_facts`).
     """
-    for facts in (state.aircraft, state.patrols, state.intercepts, state.statements):
+    for facts in state.dated_facts():
         for fact in facts:
             valid_time = fact.valid_time
             if valid_time.earliest is None or valid_time.latest is None:
@@ -271,9 +272,15 @@ class Published:
         recorded_until: int | None,
         published_by: datetime,
         reading: Reading,
+        search: Search | None = None,
     ) -> list[Incident]:
         """
         The incidents as published by a time, optionally only those with facts in a window.
+
+        The events published by a time are not a prefix of the stream, so
+        every incident is folded and then checked against *search*: no index
+        can rule one out (a version made by some of its corrections only may
+        never have stood in the stream).
 
         Args:
             window: ``(start, end)`` valid times in µs (inclusive), or ``None``.
@@ -281,6 +288,7 @@ class Published:
             published_by: Publication time, in UTC.
             reading: Possibly: a fact's valid time overlaps the window;
                 certainly: it lies within the window.
+            search: Filters the incidents must match, as published by then.
 
         Returns:
             Their states, in order of first recording.
@@ -300,6 +308,8 @@ class Published:
                 if window is not None and not meets_window(
                     state, window[0], window[1], within=reading is Reading.CERTAINLY
                 ):
+                    continue
+                if search is not None and not search.matches_incident(state):
                     continue
                 found.append(state)
         return found

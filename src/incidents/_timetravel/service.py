@@ -62,6 +62,7 @@ from incidents._domain.events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._domain.search import Search
 from incidents._domain.state import (
     Assessment,
     Incident,
@@ -81,6 +82,7 @@ from incidents._timetravel.fold import (
     settle,
 )
 from incidents._timetravel.history import Diff, FieldChange, History, HistoryEntry, fact_change
+from incidents._timetravel.search import SearchIndex
 from incidents._timetravel.snapshots import (
     SNAPSHOT_FORMAT,
     Plan,
@@ -136,6 +138,7 @@ class TimeTravel:
         self._cache: OrderedDict[UUID, _Cached] = OrderedDict()
         self._cached_positions = 0
         self._lock = threading.RLock()
+        self._index = SearchIndex()
 
     # -- folds ----------------------------------------------------------------------
 
@@ -297,6 +300,7 @@ class TimeTravel:
         with self._lock:
             self._cache.clear()
             self._cached_positions = 0
+            self._index.forget()
 
     def rebuild_snapshots(self, incident_ids: Sequence[UUID]) -> int:
         """
@@ -590,6 +594,7 @@ class TimeTravel:
         window: tuple[int, int] | None,
         recorded_until: int | None,
         reading: Reading,
+        search: Search | None = None,
     ) -> Iterator[Incident]:
         """
         The incidents known at a recording time, optionally only those with facts in a window.
@@ -603,12 +608,16 @@ class TimeTravel:
             recorded_until: Recording time (µs), or ``None`` for now.
             reading: Possibly: a fact's valid time overlaps the window;
                 certainly: it lies within the window.
+            search: Filters the incidents must match as known then (see
+                :mod:`incidents._domain.search`); the search index rules out
+                those that cannot match without folding them.
 
         Yields:
             The incidents' states as known then, in order of first recording.
         """
+        ids = self._store.incident_ids() if search is None else self.candidates(search)
         known: dict[int | None, tuple[list[Source], list[Assessment]]] = {}
-        for incident_id in self._store.incident_ids():
+        for incident_id in ids:
             with self._lock, paused_gc() if incident_id not in self._cache else _NO_PAUSE:
                 folded = self._scanned(incident_id, recorded_until)
                 p = folded.prefix(recorded_until)
@@ -619,8 +628,37 @@ class TimeTravel:
                 ):
                     continue
                 state = self._with_registry(folded.state(p), folded, p, recorded_until, known)
-            if state is not None:
+            if state is not None and (search is None or search.matches_incident(state)):
                 yield state
+
+    def candidates(self, search: Search) -> list[UUID]:
+        """
+        The incidents that may match a search at some recording time, in order of first recording.
+
+        Brings the search index up to date first: one query for every
+        stream's length, then a fold of each incident with events the index
+        has not seen (only what is new, when its fold is in memory).
+
+        Args:
+            search: The filters.
+
+        Returns:
+            Incident ids; those left out match at no recording time.
+        """
+        with self._lock, paused_gc():  # may fold many incidents: bulk work (see incidents._gc)
+            lengths = self._store.stream_lengths()
+            for incident_id, length in lengths.items():
+                if self._index.position(incident_id) >= length:
+                    continue
+                if incident_id in self._cache:
+                    self._index.update(incident_id, self.folded(incident_id))
+                else:
+                    # Folded for its terms only, and not kept: the folds kept in memory
+                    # stay those of the incidents read.
+                    cached = self._folded(incident_id, None, None)
+                    self._save_snapshot(cached)
+                    self._index.update(incident_id, cached.folded)
+            return [i for i in lengths if self._index.may_match(i, search)]
 
 
 _NO_PAUSE = contextlib.nullcontext()
