@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -248,13 +249,23 @@ def test_the_index_folds_only_incidents_that_may_match(backend: Backend) -> None
     service = ledger._time_travel
     assert titles(ledger.incidents(nation="KR"))  # builds the index
     folded: list[UUID] = []
-    original = service.folded
+    inside: list[bool] = []
 
-    def spy(incident_id: UUID, recorded_until: int | None = None) -> object:
-        folded.append(incident_id)
-        return original(incident_id, recorded_until)
+    def spying(original: Any) -> Any:
+        # Each fold asked for counts once, whether through the listing's scan or directly.
+        def spy(incident_id: UUID, recorded_until: int | None = None) -> object:
+            if not inside:
+                folded.append(incident_id)
+            inside.append(True)
+            try:
+                return original(incident_id, recorded_until)
+            finally:
+                inside.pop()
 
-    service.folded = spy  # type: ignore[method-assign]
+        return spy
+
+    service.folded = spying(service.folded)  # type: ignore[method-assign]
+    service._scanned = spying(service._scanned)  # type: ignore[method-assign]
     assert [i.id for i in ledger.incidents(area="KADIZ")] == [DOKDO]
     assert folded == [DOKDO]  # Alaska was ruled out by the index
     folded.clear()

@@ -46,12 +46,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
-import shapely
-from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.catalogue import AircraftCatalogue, default_catalogue
 from incidents._domain.catalogue import name_key as designation_key
@@ -75,6 +73,14 @@ from incidents._domain.state import (
     ZoneEntry,
 )
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import shapely
+    from shapely.geometry.base import BaseGeometry
+else:
+    # shapely is imported when a box is first searched (tests/test_import_time.py).
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 __all__ = [
     "Box",
