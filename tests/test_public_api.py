@@ -155,6 +155,21 @@ ROOT = {
     "parse_proof",
     "replay_digests",
     "set_gc_pauses",
+    # geography (issue 17)
+    "LocationPrecision",
+    "LocationPrecisionKind",
+    "LocationWarning",
+    "acled_geo_precision",
+    "bearing",
+    "buffer_nm",
+    "densify",
+    "destination",
+    "distance_nm",
+    "location_warnings",
+    "path_length_nm",
+    "split_at_antimeridian",
+    "stix_precision",
+    "ucdp_where_prec",
 }
 
 PROJECTIONS = {

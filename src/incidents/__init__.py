@@ -71,7 +71,26 @@ from incidents._domain.events import (
     Stance,
     StatementIssued,
 )
-from incidents._domain.geo import METRES_PER_NAUTICAL_MILE, Location, Position
+
+# -- geography (issue 17): geodesy, location precision and checks, zones -----------------
+from incidents._domain.geo import (
+    METRES_PER_NAUTICAL_MILE,
+    Location,
+    LocationPrecision,
+    LocationPrecisionKind,
+    Position,
+)
+from incidents._domain.geodesy import (
+    bearing,
+    buffer_nm,
+    densify,
+    destination,
+    distance_nm,
+    path_length_nm,
+    split_at_antimeridian,
+)
+
+# -- end of geography ---------------------------------------------------------------------
 from incidents._domain.limits import (
     MAX_BATCH_EVENTS,
     MAX_BUNDLE_HEADER,
@@ -85,6 +104,13 @@ from incidents._domain.limits import (
     MAX_TEXT_LENGTH,
     MAX_VERTICES,
     MIN_INSTANT,
+)
+from incidents._domain.places import (
+    LocationWarning,
+    acled_geo_precision,
+    location_warnings,
+    stix_precision,
+    ucdp_where_prec,
 )
 from incidents._domain.state import (
     Aircraft,
@@ -306,6 +332,20 @@ __all__ = [
     "parse_proof",
     "replay_digests",
     "set_gc_pauses",
+    "LocationPrecision",
+    "LocationPrecisionKind",
+    "LocationWarning",
+    "acled_geo_precision",
+    "bearing",
+    "buffer_nm",
+    "densify",
+    "destination",
+    "distance_nm",
+    "location_warnings",
+    "path_length_nm",
+    "split_at_antimeridian",
+    "stix_precision",
+    "ucdp_where_prec",
 ]
 
 report_public_module(__name__, globals(), __all__)

@@ -23,7 +23,15 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from shapely.geometry.base import BaseGeometry
 
-from incidents import EVENT_TYPES, Count, InvalidInputError, Location, Position, ValidTime
+from incidents import (
+    EVENT_TYPES,
+    Count,
+    InvalidInputError,
+    Location,
+    LocationPrecision,
+    Position,
+    ValidTime,
+)
 from incidents._domain.events import Event
 
 NATIONS = ("CN", "RU", "US", "CA", "JP", "KR", "GB", "FR")
@@ -83,7 +91,12 @@ def locations(draw: st.DrawFn) -> Location:
     geometry = draw(st.none() | geometries)
     if name is None and position is None and geometry is None:
         name = "somewhere"
-    return Location(name=name, position=position, geometry=geometry)
+    precision = draw(
+        st.none()
+        | st.sampled_from([LocationPrecision.exact(), LocationPrecision.area()])
+        | st.floats(min_value=0.5, max_value=1e6).map(lambda m: LocationPrecision.within(metres=m))
+    )
+    return Location(name=name, position=position, geometry=geometry, precision=precision)
 
 
 json_values = st.recursive(

@@ -28,6 +28,7 @@ from incidents._codec.canonical import event_text
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Event, Recorded, SourceRegistered
 from incidents._domain.limits import MAX_NAME_LENGTH, check_text
+from incidents._domain.places import LocationWarning, event_warnings
 from incidents._domain.state import Incident, Reading
 from incidents._domain.time import Clock, SystemClock, check_instant, to_utc
 from incidents._errors import (
@@ -273,8 +274,9 @@ class Ledger:
 
         Returns:
             The recorded events, in recording order: a tuple of
-            :class:`Recorded` that also gives the clock's reading
-            (:class:`RecordedBatch`).
+            :class:`Recorded` that also gives the clock's reading and the
+            checks' warnings (:class:`RecordedBatch`; a suspicious location
+            is recorded, and named in ``warnings``).
 
         Raises:
             InvalidInputError: (and its subclasses) for bad input: an unknown
@@ -333,7 +335,7 @@ class Ledger:
         for event in events:
             if type(event) is SourceRegistered:
                 known[event.event_id] = (event.TYPE, event.incident_id)
-        return RecordedBatch(recorded, clock_reading=reading)
+        return RecordedBatch(recorded, clock_reading=reading, warnings=_warnings(events))
 
     def _envelopes(
         self,
@@ -1011,6 +1013,11 @@ class Ledger:
             () if key is None else (key.verifier,),
         )
         return checkpoint
+
+
+def _warnings(events: Sequence[Event]) -> list[LocationWarning]:
+    # Locations are checked after the batch is committed: a warning never refuses.
+    return [w for event in events for w in event_warnings(event)]
 
 
 def _published_by(value: datetime | None, what: str = "published_by") -> datetime | None:
