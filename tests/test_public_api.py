@@ -156,6 +156,12 @@ ROOT = {
     "replay_digests",
     "set_gc_pauses",
     # geography (issue 17)
+    "EdgeRule",
+    "Zone",
+    "ZoneCatalogue",
+    "ZoneKind",
+    "zone_catalogue",
+    "zones_from_geojson",
     "LocationPrecision",
     "LocationPrecisionKind",
     "LocationWarning",

@@ -135,6 +135,14 @@ from incidents._domain.time import (
     ValidTime,
     parse_instant,
 )
+from incidents._domain.zones import (
+    EdgeRule,
+    Zone,
+    ZoneCatalogue,
+    ZoneKind,
+    zone_catalogue,
+    zones_from_geojson,
+)
 from incidents._errors import (
     ClockBehindError,
     ConcurrencyError,
@@ -346,6 +354,12 @@ __all__ = [
     "split_at_antimeridian",
     "stix_precision",
     "ucdp_where_prec",
+    "EdgeRule",
+    "Zone",
+    "ZoneCatalogue",
+    "ZoneKind",
+    "zone_catalogue",
+    "zones_from_geojson",
 ]
 
 report_public_module(__name__, globals(), __all__)
