@@ -21,6 +21,8 @@ from incidents import examples
 PUBLIC_MODULES = ("incidents", "incidents.storage", "incidents.projections", "incidents.audit")
 
 ROOT = {
+    # -- sources as ledger-wide entities; event versions (the sources branch)
+    "SOURCES_REGISTRY",
     "AimedAtThirdParties",
     "Aircraft",
     "AircraftAccount",

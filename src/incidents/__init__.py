@@ -50,6 +50,7 @@ from incidents._domain.contradictions import (
 )
 from incidents._domain.events import (
     EVENT_TYPES,
+    SOURCES_REGISTRY,  # the sources branch: ledger-wide sources
     AircraftReported,
     AssessmentMade,
     Claim,
@@ -340,6 +341,7 @@ __all__ = [
     "parse_proof",
     "replay_digests",
     "set_gc_pauses",
+    # -- geography: geodesy, location precision and checks, zones (the geo branch)
     "LocationPrecision",
     "LocationPrecisionKind",
     "LocationWarning",
@@ -360,6 +362,8 @@ __all__ = [
     "ZoneKind",
     "zone_catalogue",
     "zones_from_geojson",
+    # -- sources as ledger-wide entities; event versions (the sources branch)
+    "SOURCES_REGISTRY",
 ]
 
 report_public_module(__name__, globals(), __all__)

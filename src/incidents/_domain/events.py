@@ -72,9 +72,11 @@ __all__ = [
     "InterceptReported",
     "PatrolReported",
     "Recorded",
+    "REGISTRY_TYPES",
     "Reliability",
     "ReportsReconciled",
     "Retraction",
+    "SOURCES_REGISTRY",
     "SourceKind",
     "SourceRegistered",
     "Speaker",
@@ -637,6 +639,18 @@ converter.register_structure_hook(Count, structure_count)
 
 # -- events ---------------------------------------------------------------------
 
+SOURCES_REGISTRY: UUID = UUID("c83436e4-32f9-5bcf-8183-4ca244f7cd29")
+"""
+The stream of the ledger-wide sources registry: the same id in every ledger.
+
+Sources registered there (``SourceRegistered(incident_id=SOURCES_REGISTRY,
+...)``, or :meth:`incidents.Ledger.register_source`) are registered once for
+the whole ledger, and any incident's events may cite them. The stream needs
+no opening event; it holds only the :data:`REGISTRY_TYPES`: registrations,
+and the corrections, retractions and assessments of them. (The id is
+``uuid5(NAMESPACE_URL, "https://github.com/incidents/sources-registry")``.)
+"""
+
 
 @attrs.frozen(kw_only=True)
 class Event:
@@ -655,6 +669,13 @@ class Event:
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
     #: The types (by type name) of the events those fields may point at.
     REFERS_TO: ClassVar[frozenset[str]] = frozenset()
+    #: Whether this event opens a stream of its own (an incident, say): it
+    #: must then be the first event of its stream, and every other stream
+    #: (but the :data:`SOURCES_REGISTRY`) must begin with such an event.
+    OPENS_STREAM: ClassVar[bool] = False
+    #: The reference fields that may also point at sources of the ledger-wide
+    #: :data:`SOURCES_REGISTRY`, besides events of the event's own stream.
+    REGISTRY_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     incident_id: UUID = attrs.field(validator=_instance_of(UUID))
     source_id: UUID = attrs.field(validator=_instance_of(UUID))
@@ -690,6 +711,7 @@ class IncidentOpened(Event):
     """
 
     TYPE: ClassVar[str] = "incident-opened"
+    OPENS_STREAM: ClassVar[bool] = True
 
     title: str = attrs.field(validator=_text)
     summary: str = attrs.field(default="", validator=_bounded_text(MAX_TEXT_LENGTH, empty=True))
@@ -733,6 +755,7 @@ class SourceRegistered(Event):
     TYPE: ClassVar[str] = "source-registered"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("cites",)
     REFERS_TO: ClassVar[frozenset[str]] = frozenset({TYPE})
+    REGISTRY_FIELDS: ClassVar[tuple[str, ...]] = ("cites",)
 
     source_id: UUID = attrs.field(factory=uuid4, validator=_instance_of(UUID))
     event_id: UUID = attrs.field(
@@ -960,6 +983,7 @@ class AssessmentMade(Event):
 
     TYPE: ClassVar[str] = "assessment-made"
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "citations")
+    REGISTRY_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "citations")
     # Every type of the vocabulary: set below, once EVENT_TYPES exists.
     REFERS_TO: ClassVar[frozenset[str]] = frozenset()
 
@@ -1191,6 +1215,11 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 """Every event class, by its stable type name."""
 
 AssessmentMade.REFERS_TO = frozenset(EVENT_TYPES)
+
+REGISTRY_TYPES: frozenset[str] = frozenset(
+    {SourceRegistered.TYPE, Correction.TYPE, Retraction.TYPE, AssessmentMade.TYPE}
+)
+"""The types of event the :data:`SOURCES_REGISTRY` stream holds: registrations, and what judges or amends them."""
 
 UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
     {"event_id", "incident_id", "source_id", "claim_id"}.union(

@@ -5,6 +5,15 @@ The checks of a batch before it is recorded: ids, openings, sources, references,
 on the batch alone, before the write lock is taken; :func:`check_batch`
 inside the write transaction, against what is already stored. A batch that
 fails any of them is not recorded at all.
+
+Streams: every stream begins with an event whose class opens one
+(``OPENS_STREAM``, e.g. :class:`~incidents.IncidentOpened`), and such an
+event is only ever a stream's first. The one exception is the ledger-wide
+:data:`~incidents.SOURCES_REGISTRY`, which needs no opening and holds only
+the :data:`~incidents._domain.events.REGISTRY_TYPES`. Its sources may be
+cited by any stream's events (``source_id``) and named by the reference
+fields a class lists in ``REGISTRY_FIELDS``; every other reference stays
+within its own stream.
 """
 
 from __future__ import annotations
@@ -15,10 +24,11 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     EVENT_TYPES,
+    REGISTRY_TYPES,
+    SOURCES_REGISTRY,
     AssessmentMade,
     Correction,
     Event,
-    IncidentOpened,
     SourceRegistered,
     StatementIssued,
 )
@@ -56,8 +66,9 @@ def index_batch(
 
     Raises:
         InvalidInputError: If the batch holds more than
-            :data:`~incidents.MAX_BATCH_EVENTS` events, or an event is not of
-            the vocabulary.
+            :data:`~incidents.MAX_BATCH_EVENTS` events, an event is not of
+            the vocabulary, or is not of a type the sources registry holds
+            while naming it as its stream.
         DuplicateEventError: If an id appears twice.
 
     """
@@ -73,6 +84,7 @@ def index_batch(
     # an id seen just before needs no second look (UUIDs hash slowly).
     last_source: object = None
     last_incident: object = None
+    in_registry = False
     for index, event in enumerate(events):
         if type(event) not in _EVENT_CLASSES:
             raise InvalidInputError(f"not an event of the vocabulary: {event!r}")
@@ -85,6 +97,13 @@ def index_batch(
         if event.incident_id is not last_incident:
             last_incident = event.incident_id
             incidents[last_incident] = None
+            in_registry = last_incident == SOURCES_REGISTRY
+        if in_registry and event.TYPE not in REGISTRY_TYPES:
+            raise InvalidInputError(
+                f"{event.TYPE} {event.event_id} names the sources registry as its stream: "
+                "the registry holds only source registrations and the corrections, "
+                "retractions and assessments of them"
+            )
         if event.REFERENCE_FIELDS:
             wanted.update(event.references())
     return batch, wanted, list(incidents)
@@ -188,23 +207,33 @@ def _check_expected(
 
 def _check_openings(events: Sequence[Event], heads: Mapping[UUID, int]) -> None:
     if len(heads) == 1 and next(iter(heads.values())):
-        # The usual batch: more events for one incident already opened.
+        # The usual batch: more events for one stream already opened.
         for event in events:
-            if type(event) is IncidentOpened:
-                raise InvalidInputError(f"incident {event.incident_id} is already opened")
+            if event.OPENS_STREAM:
+                raise InvalidInputError(
+                    f"{_stream_name(event)} {event.incident_id} is already opened"
+                )
         return
     first_seen: set[UUID] = set()
     for event in events:
         new_stream = heads[event.incident_id] == 0 and event.incident_id not in first_seen
         first_seen.add(event.incident_id)
-        if isinstance(event, IncidentOpened):
+        if event.OPENS_STREAM:
             if not new_stream:
-                raise InvalidInputError(f"incident {event.incident_id} is already opened")
-        elif new_stream:
+                raise InvalidInputError(
+                    f"{_stream_name(event)} {event.incident_id} is already opened"
+                )
+        elif new_stream and event.incident_id != SOURCES_REGISTRY:
             raise UnknownIncidentError(
                 f"incident {event.incident_id} is not recorded: record an IncidentOpened "
-                f"first (the first event for it was {event.TYPE} {event.event_id})"
+                f"first, or another event that opens a stream (the first event for it was "
+                f"{event.TYPE} {event.event_id})"
             )
+
+
+def _stream_name(event: Event) -> str:
+    """What an opening event opens, for messages: "incident" for IncidentOpened."""
+    return event.TYPE.rsplit("-", 1)[0].replace("-", " ")
 
 
 def _check_source(
@@ -215,16 +244,22 @@ def _check_source(
     if isinstance(event, SourceRegistered):
         return
     source_id = event.source_id
+    # A source of the event's own stream, or of the ledger-wide registry.
     if source_id in batch:
         source = batch[source_id][1]
-        ok = isinstance(source, SourceRegistered) and source.incident_id == event.incident_id
+        ok = isinstance(source, SourceRegistered) and (
+            source.incident_id == event.incident_id or source.incident_id == SOURCES_REGISTRY
+        )
     else:
         row = stored.get(source_id)
-        ok = row is not None and row == (SourceRegistered.TYPE, event.incident_id)
+        ok = row is not None and (
+            row == (SourceRegistered.TYPE, event.incident_id)
+            or row == (SourceRegistered.TYPE, SOURCES_REGISTRY)
+        )
     if not ok:
         raise UnknownSourceError(
             f"{event.TYPE} {event.event_id} cites source {source_id}, which is not a "
-            f"source registered in incident {event.incident_id}"
+            f"source registered in incident {event.incident_id} nor in the sources registry"
         )
 
 
@@ -235,22 +270,32 @@ def _check_references(
     stored: Mapping[UUID, tuple[str, UUID | str]],
 ) -> None:
     allowed = event.REFERS_TO
-    for ref in event.references():
-        found: tuple[str, UUID | str] | None
-        if ref in batch:
-            ref_index, target = batch[ref]
-            found = (target.TYPE, target.incident_id) if ref_index < index else None
-        else:
-            found = stored.get(ref)
-        if found is None or found[1] != event.incident_id:
-            raise UnknownEventError(
-                f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
-                f"recorded earlier in incident {event.incident_id}"
+    shared = event.REGISTRY_FIELDS
+    for name in event.REFERENCE_FIELDS:
+        value = getattr(event, name)
+        refs = (value,) if isinstance(value, UUID) else () if value is None else value
+        for ref in refs:
+            found: tuple[str, UUID | str] | None
+            if ref in batch:
+                ref_index, target = batch[ref]
+                found = (target.TYPE, target.incident_id) if ref_index < index else None
+            else:
+                found = stored.get(ref)
+            registry_source = (
+                found is not None
+                and name in shared
+                and found == (SourceRegistered.TYPE, SOURCES_REGISTRY)
             )
-        if found[0] not in allowed:
-            raise InvalidInputError(
-                f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
-            )
+            if found is None or (found[1] != event.incident_id and not registry_source):
+                raise UnknownEventError(
+                    f"{event.TYPE} {event.event_id} refers to event {ref}, which is not "
+                    f"recorded earlier in incident {event.incident_id}"
+                    + (" nor a source of the sources registry" if name in shared else "")
+                )
+            if found[0] not in allowed:
+                raise InvalidInputError(
+                    f"{event.TYPE} {event.event_id} cannot refer to a {found[0]} event ({ref})"
+                )
 
 
 def _check_assessment(
@@ -266,7 +311,7 @@ def _check_assessment(
         if type_of(citation) != SourceRegistered.TYPE:
             raise InvalidInputError(
                 f"assessment {event.event_id} cites {citation}, a {type_of(citation)} event: "
-                "citations are sources registered in the incident"
+                "citations are sources registered in the incident or the sources registry"
             )
     if event.claim_id is not None and type_of(event.target_id) != StatementIssued.TYPE:
         raise InvalidInputError(

@@ -26,7 +26,7 @@ import attrs
 
 from incidents._codec.canonical import event_text
 from incidents._codec.trusted import decode_trusted
-from incidents._domain.events import Event, Recorded, SourceRegistered
+from incidents._domain.events import SOURCES_REGISTRY, Event, Recorded, SourceRegistered
 from incidents._domain.limits import MAX_NAME_LENGTH, check_text
 from incidents._domain.places import LocationWarning, event_warnings
 from incidents._domain.state import Incident, Reading
@@ -790,11 +790,15 @@ class Ledger:
         """
         Every incident in the ledger, in order of first recording.
 
+        The ledger-wide :data:`~incidents.SOURCES_REGISTRY` is a stream but
+        no incident: it is not listed (read it with :meth:`sources` and
+        :meth:`events`).
+
         Returns:
             Incident ids.
         """
         self._check_open()
-        return self._store.incident_ids()
+        return [i for i in self._store.incident_ids() if i != SOURCES_REGISTRY]
 
     def event(self, event_id: UUID) -> Recorded:
         """
