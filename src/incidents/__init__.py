@@ -48,10 +48,12 @@ from incidents._domain.contradictions import (
     Side,
     Verdict,
 )
+from incidents._domain.crossings import distance_to, find_incidents, touches_zone, track_crossings
 from incidents._domain.events import (
     EVENT_TYPES,
     SOURCES_REGISTRY,  # the sources branch: ledger-wide sources
     AircraftReported,
+    AreaReported,
     AssessmentMade,
     Claim,
     Correction,
@@ -71,11 +73,15 @@ from incidents._domain.events import (
     Speaker,
     Stance,
     StatementIssued,
+    TrackObserved,
+    ZoneAmended,
+    ZoneDeclared,
 )
 
 # -- geography (issue 17): geodesy, location precision and checks, zones -----------------
 from incidents._domain.geo import (
     METRES_PER_NAUTICAL_MILE,
+    Fix,
     Location,
     LocationPrecision,
     LocationPrecisionKind,
@@ -123,8 +129,10 @@ from incidents._domain.state import (
     Patrol,
     Reading,
     Reconciliation,
+    ReportedArea,
     Source,
     Statement,
+    Track,
     fold,
 )
 from incidents._domain.time import (
@@ -135,6 +143,15 @@ from incidents._domain.time import (
     SystemClock,
     ValidTime,
     parse_instant,
+)
+from incidents._domain.tracks import Approach, Crossing, TrackAnalysis, ZoneVisit, analyse_track
+from incidents._domain.zone_history import (
+    catalogue_events,
+    catalogue_stream_ids,
+    recorded_zones,
+    zone_as_of,
+    zone_stream_id,
+    zone_versions,
 )
 from incidents._domain.zones import (
     EdgeRule,
@@ -362,6 +379,28 @@ __all__ = [
     "ZoneKind",
     "zone_catalogue",
     "zones_from_geojson",
+    "Approach",
+    "Crossing",
+    "TrackAnalysis",
+    "ZoneVisit",
+    "analyse_track",
+    "catalogue_events",
+    "catalogue_stream_ids",
+    "recorded_zones",
+    "zone_as_of",
+    "zone_stream_id",
+    "zone_versions",
+    "distance_to",
+    "find_incidents",
+    "touches_zone",
+    "track_crossings",
+    "Fix",
+    "AreaReported",
+    "TrackObserved",
+    "ZoneAmended",
+    "ZoneDeclared",
+    "Track",
+    "ReportedArea",
     # -- sources as ledger-wide entities; event versions (the sources branch)
     "SOURCES_REGISTRY",
 ]

@@ -41,6 +41,10 @@ def test_vocabulary_names_are_stable_and_unique() -> None:
         "statement-issued",
         "assessment-made",
         "reports-reconciled",
+        "zone-declared",
+        "zone-amended",
+        "track-observed",
+        "area-reported",
         "correction",
         "retraction",
     } == set(EVENT_TYPES)

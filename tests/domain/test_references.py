@@ -100,6 +100,10 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "statement-issued": (),
         "assessment-made": ("target_id", "citations"),
         "reports-reconciled": ("reports",),
+        "zone-declared": (),
+        "zone-amended": (),
+        "track-observed": ("aircraft",),
+        "area-reported": ("aircraft",),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -114,9 +118,14 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         # An assessment judges anything, and may itself be corrected and retracted.
         "assessment-made": set(EVENT_TYPES),
         "reports-reconciled": {"aircraft-reported"},
-        # Anything may be corrected but a retraction; anything retracted but an opening.
+        "zone-declared": frozenset(),
+        "zone-amended": frozenset(),
+        "track-observed": {"aircraft-reported", "patrol-reported"},
+        "area-reported": {"aircraft-reported", "patrol-reported"},
+        # Anything may be corrected but a retraction; anything retracted but
+        # what opens a stream (an incident, a zone).
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
-        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},
+        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE, "zone-declared"},
     }
     for cls in EVENT_TYPES.values():
         names = attrs.fields_dict(cls)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import math
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -31,14 +32,17 @@ from incidents._domain.limits import (
     check_text,
     shown,
 )
+from incidents._domain.time import check_instant, to_utc
 from incidents._errors import InvalidInputError
 
 __all__ = [
     "METRES_PER_NAUTICAL_MILE",
+    "Fix",
     "Location",
     "Position",
     "LocationPrecision",
     "LocationPrecisionKind",
+    "check_geometry",
     "check_lon_lat",
 ]
 
@@ -90,7 +94,7 @@ class Position:
         check_lon_lat(self.lon, self.lat)
 
 
-def _check_geometry(_: Any, __: Any, value: BaseGeometry | None) -> None:
+def check_geometry(_: Any, __: Any, value: BaseGeometry | None) -> None:
     if value is None:
         return
     if not isinstance(value, BaseGeometry):
@@ -272,7 +276,7 @@ class Location:
 
     name: str | None = attrs.field(default=None, validator=_check_name)
     position: Position | None = attrs.field(default=None, validator=_check_position)
-    geometry: BaseGeometry | None = attrs.field(default=None, validator=_check_geometry)
+    geometry: BaseGeometry | None = attrs.field(default=None, validator=check_geometry)
     # Left out of the encoding when None: locations recorded before keep their bytes.
     precision: LocationPrecision | None = attrs.field(
         default=None, validator=_check_precision, metadata={OMIT_WHEN_DEFAULT: True}
@@ -301,3 +305,45 @@ def _same_geometry(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
     if a is None or b is None:
         return a is b
     return bool(a.geom_type == b.geom_type and shapely.equals_exact(a, b, tolerance=0))
+
+
+def _optional_metres(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(f"{attribute.name} must be a number of metres, got {shown(value)}")
+    if attribute.name == "uncertainty_m" and value < 0:
+        raise InvalidInputError(f"uncertainty_m must not be negative, got {shown(value)}")
+    if abs(value) > 1_000_000:
+        raise InvalidInputError(f"{attribute.name} must be within 1,000 km, got {shown(value)}")
+
+
+def _fix_time(value: datetime) -> datetime:
+    return to_utc(check_instant(value, what="a fix's time"))
+
+
+@attrs.frozen(kw_only=True)
+class Fix:
+    """
+    One observed position of a track: where, when, how high, how sure.
+
+    Attributes:
+        time: When (timezone-aware; kept in UTC).
+        lat: Latitude in degrees, in [-90, 90].
+        lon: Longitude in degrees, in [-180, 180].
+        altitude_m: Altitude above mean sea level in metres, if known.
+        uncertainty_m: The radius of the position's uncertainty in metres, if known.
+    """
+
+    time: datetime = attrs.field(converter=_fix_time)
+    lat: float = attrs.field(converter=_float)
+    lon: float = attrs.field(converter=_float)
+    altitude_m: float | None = attrs.field(
+        default=None, validator=_optional_metres, metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    uncertainty_m: float | None = attrs.field(
+        default=None, validator=_optional_metres, metadata={OMIT_WHEN_DEFAULT: True}
+    )
+
+    def __attrs_post_init__(self) -> None:
+        check_lon_lat(self.lon, self.lat)

@@ -107,7 +107,7 @@ def distance_nm(a: Any, b: Any) -> float:
         The length of the shortest path on the WGS84 ellipsoid, in NM.
 
     >>> round(distance_nm((179.5, 60.0), (-179.5, 60.0)), 2)
-    30.08
+    30.13
     """
     (lon1, lat1), (lon2, lat2) = _pair(a), _pair(b)
     return float(geod().inv(lon1, lat1, lon2, lat2)[2]) / METRES_PER_NAUTICAL_MILE

@@ -63,7 +63,6 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "MAX_VERTICES",
     "MIN_INSTANT",
-    "OMIT_WHEN_DEFAULT",
     "check_items",
     "check_json",
     "check_text",

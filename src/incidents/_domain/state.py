@@ -46,6 +46,7 @@ from incidents._domain.contradictions import (
 from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes
 from incidents._domain.events import (
     AircraftReported,
+    AreaReported,
     AssessmentMade,
     Claim,
     Correction,
@@ -64,9 +65,10 @@ from incidents._domain.events import (
     SourceRegistered,
     Speaker,
     StatementIssued,
+    TrackObserved,
     claim_ids,
 )
-from incidents._domain.geo import Location
+from incidents._domain.geo import Fix, Location
 from incidents._domain.time import ValidTime, to_utc
 from incidents._errors import IncidentsError, InvalidInputError
 
@@ -80,8 +82,10 @@ __all__ = [
     "Patrol",
     "Reading",
     "Reconciliation",
+    "ReportedArea",
     "Source",
     "Statement",
+    "Track",
     "assessment_of",
     "effective_events",
     "fold",
@@ -205,6 +209,52 @@ class Patrol:
     valid_time: ValidTime
     purpose: str | None
     location: Location | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Track:
+    """
+    A track observed in the incident: fixes in time order.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        points: The observed positions (:class:`~incidents.Fix`).
+        aircraft: Ids of the aircraft or patrol it is of.
+        label: Its name, if any.
+        valid_time: When (from the first fix to the last).
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    points: tuple[Fix, ...]
+    aircraft: tuple[UUID, ...]
+    label: str | None
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ReportedArea:
+    """
+    An area the incident's aircraft were reported in, known by name or outline.
+
+    Attributes:
+        id: Id of the event that reported it.
+        location: The area.
+        aircraft: Ids of the aircraft or patrol it is about.
+        valid_time: When.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    location: Location
+    aircraft: tuple[UUID, ...]
+    valid_time: ValidTime
     source_id: UUID
     corrections: tuple[UUID, ...] = ()
 
@@ -363,6 +413,8 @@ class Incident:
         assessments: Analysts' assessments of claims, facts and sources, in
             recording order (they never change what they judge).
         reconciliations: Reconciliations of aircraft reports, in recording order.
+        tracks: Observed tracks, in valid-time order.
+        areas: Areas reported by name or outline, in valid-time order.
         retracted: Ids of withdrawn events, in recording order.
         last_position: Stream position of the last event folded.
         last_recorded_at: Recording time of the last event folded.
@@ -386,6 +438,9 @@ class Incident:
     reconciliations: tuple[Reconciliation, ...] = attrs.field(
         default=(), metadata={OMIT_WHEN_DEFAULT: True}
     )
+    # Geography: left out of the state's JSON form while empty, like the assessments.
+    tracks: tuple[Track, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    areas: tuple[ReportedArea, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
     retracted: tuple[UUID, ...] = ()
     last_position: int = 0
     last_recorded_at: datetime | None = None
@@ -953,6 +1008,8 @@ def fold(
         statements=by_time(facts[StatementIssued]),
         assessments=tuple(assessments),
         reconciliations=tuple(reconciliations),
+        tracks=by_time(facts[TrackObserved]),
+        areas=by_time(facts[AreaReported]),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
@@ -1066,11 +1123,42 @@ def statement_of(fact_id: UUID, event: StatementIssued, fixes: tuple[UUID, ...])
     )
 
 
+def track_of(fact_id: UUID, event: TrackObserved, fixes: tuple[UUID, ...]) -> Track:
+    """
+    The state of an observed track.
+    """
+    return Track(
+        id=fact_id,
+        points=event.points,
+        aircraft=event.aircraft,
+        label=event.label,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def area_of(fact_id: UUID, event: AreaReported, fixes: tuple[UUID, ...]) -> ReportedArea:
+    """
+    The state of a reported area.
+    """
+    return ReportedArea(
+        id=fact_id,
+        location=event.location,
+        aircraft=event.aircraft,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
 ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]] = {
     AircraftReported: aircraft_of,
     PatrolReported: patrol_of,
     InterceptReported: intercept_of,
     StatementIssued: statement_of,
+    TrackObserved: track_of,
+    AreaReported: area_of,
 }
 """For each dated fact's event class: ``(fact id, event, corrections applied) -> state object``."""
 

@@ -43,6 +43,7 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     AircraftReported,
+    AreaReported,
     AssessmentMade,
     Correction,
     Event,
@@ -54,6 +55,9 @@ from incidents._domain.events import (
     Retraction,
     SourceRegistered,
     StatementIssued,
+    TrackObserved,
+    ZoneAmended,
+    ZoneDeclared,
 )
 from incidents._domain.state import (
     ENTITY_BUILDERS,
@@ -88,6 +92,12 @@ class Kind(enum.IntEnum):
     WITHDRAWN = 6
     ASSESSMENT = 8
     RECONCILIATION = 7
+    # Geography (20..29): tracks and reported areas of an incident; a zone's
+    # declaration and amendments, which make up a zone's own stream.
+    TRACK = 20
+    AREA = 21
+    ZONE = 22
+    ZONE_AMENDMENT = 23
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -99,10 +109,16 @@ KIND_OF: dict[type[Event], Kind] = {
     StatementIssued: Kind.STATEMENT,
     AssessmentMade: Kind.ASSESSMENT,
     ReportsReconciled: Kind.RECONCILIATION,
+    TrackObserved: Kind.TRACK,
+    AreaReported: Kind.AREA,
+    ZoneDeclared: Kind.ZONE,
+    ZoneAmended: Kind.ZONE_AMENDMENT,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
-_TIMED = frozenset({Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT})
+_TIMED = frozenset(
+    {Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT, Kind.TRACK, Kind.AREA}
+)
 _BUILDERS = {kind: ENTITY_BUILDERS[cls] for cls, kind in KIND_OF.items() if cls in ENTITY_BUILDERS}
 
 
@@ -134,7 +150,7 @@ def build_entity(
     build = _BUILDERS.get(kind)
     if build is not None:
         return build(fact_id, event, applied)
-    if kind is Kind.OPENED:
+    if kind in (Kind.OPENED, Kind.ZONE, Kind.ZONE_AMENDMENT):
         return event
     if kind is Kind.ASSESSMENT:
         assert isinstance(event, AssessmentMade)
@@ -603,6 +619,8 @@ class BitemporalFold:
             statements=facts(Kind.STATEMENT),
             assessments=facts(Kind.ASSESSMENT),
             reconciliations=facts(Kind.RECONCILIATION),
+            tracks=facts(Kind.TRACK),
+            areas=facts(Kind.AREA),
             retracted=facts(Kind.WITHDRAWN),
             last_position=p,
             last_recorded_at=from_micros(self.recorded_at[p - 1]),
