@@ -55,10 +55,11 @@ COASTS = {
     "kr": (
         "KR",
         "KOR",
-        "the Republic of Korea, with Dokdo",
+        "the Republic of Korea",
         [(124.0, 33.0, 132.0, 39.0)],
         (128.0, 36.0),
     ),
+    "kr-dokdo": ("KR", None, "Dokdo (Takeshima, the Liancourt Rocks)", [], DOKDO),
     "tw": (
         "TW",
         "TWN",
@@ -91,9 +92,10 @@ def main(shp: str) -> None:
     features = []
     land_parts = []
     for key, (nation, code, name, boxes, centre) in COASTS.items():
-        land = shapely.union_all([shapely.clip_by_rect(by_code[code], *box) for box in boxes])
-        if key == "kr":
-            land = shapely.union(land, shapely.Point(DOKDO).buffer(0.002))
+        if code is None:
+            land = shapely.Point(DOKDO).buffer(0.002)
+        else:
+            land = shapely.union_all([shapely.clip_by_rect(by_code[code], *box) for box in boxes])
         land_parts.append(land)
         local = to_local(land, centre)
         sea = shapely.buffer(local, 12 * METRES_PER_NAUTICAL_MILE, quad_segs=8)

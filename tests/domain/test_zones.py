@@ -46,6 +46,7 @@ def test_the_catalogue_ships_every_zone_with_provenance() -> None:
         "ru/ru-far-east-territorial",
         "jp/jp-territorial",
         "kr/kr-territorial",
+        "kr/kr-dokdo-territorial",
         "tw/tw-territorial",
         "cn/cn-east-territorial",
     } == set(catalogue.keys())
@@ -106,7 +107,7 @@ def test_ecs_adiz_stops_at_chinas_territorial_airspace() -> None:
 
 
 def test_dokdo_territorial_airspace_reaches_12_nm() -> None:
-    zone = zone_catalogue()["kr/kr-territorial"]
+    zone = zone_catalogue()["kr/kr-dokdo-territorial"]
     for course in (0, 90, 180, 270):
         assert zone.covers(*destination(DOKDO, course, 11.8))
         assert not zone.covers(*destination(DOKDO, course, 12.3))
@@ -117,7 +118,8 @@ def test_search_by_distance_nearest_first() -> None:
     catalogue = zone_catalogue()
     point = destination(DOKDO, 90, 20)
     near = catalogue.within_nm(*point, nm=10)
-    assert "kr/kr-territorial" in keys(near)
+    assert "kr/kr-dokdo-territorial" in keys(near)
+    assert "kr/kr-territorial" not in keys(near)
     assert "jp/jp-territorial" not in keys(near)
 
 

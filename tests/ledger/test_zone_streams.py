@@ -172,10 +172,10 @@ def test_tracks_are_facts_of_an_incident_and_cross_zones(backend: Backend) -> No
         assert track.valid_time.earliest == track.points[0].time
         catalogue = zone_catalogue()
         (analysis,) = track_crossings(incident, catalogue).values()
-        assert analysis.entered("kr/kr-territorial")
-        entry = next(c for c in analysis.crossings if c.zone == "kr/kr-territorial")
+        assert analysis.entered("kr/kr-dokdo-territorial")
+        entry = next(c for c in analysis.crossings if c.zone == "kr/kr-dokdo-territorial")
         assert entry.at.date().isoformat() == "2019-07-23"
-        assert touches_zone(incident, catalogue["kr/kr-territorial"])
+        assert touches_zone(incident, catalogue["kr/kr-dokdo-territorial"])
         assert not touches_zone(incident, catalogue["us/alaska-adiz"])
         assert [incident] == find_incidents(ledger.incidents(), zone=catalogue["kr/kadiz-2013"])
         assert [incident] == find_incidents(ledger.incidents(), near=DOKDO, within_nm=10)
@@ -184,7 +184,7 @@ def test_tracks_are_facts_of_an_incident_and_cross_zones(backend: Backend) -> No
 
 def test_zone_streams_listed_by_the_catalogue() -> None:
     ids = catalogue_stream_ids(zone_catalogue())
-    assert len(ids) == len(set(ids)) == 12
+    assert len(ids) == len(set(ids)) == 13
     assert zone_stream_id("kr/kadiz") in ids
 
 

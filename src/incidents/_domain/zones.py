@@ -587,8 +587,12 @@ _TERRITORIAL = {
         ("Japanese territorial airspace",),
     ),
     "kr-territorial": (
-        "South Korean territorial airspace, with Dokdo (approximate)",
+        "South Korean territorial airspace (approximate)",
         ("South Korean territorial airspace", "Korean territorial airspace"),
+    ),
+    "kr-dokdo-territorial": (
+        "South Korean territorial airspace round Dokdo (approximate; Japan claims the islets as Takeshima)",
+        ("Dokdo territorial airspace", "Takeshima territorial airspace"),
     ),
     "tw-territorial": (
         "Taiwan's territorial airspace (approximate)",
@@ -607,12 +611,22 @@ _TERRITORIAL_ACCURACY = (
     "Japan, South Korea and Russia do in places), the legal limit lies further out, by up to "
     "about 20 NM; along plain coasts the error is about 1 NM (the coastline's "
     "generalisation). Small islets missing from the coastline are missing here, except "
-    "Dokdo/Takeshima, added as a point. Never the legal line."
+    "Dokdo/Takeshima, a zone of its own. Never the legal line."
+)
+
+
+_DOKDO_ACCURACY = (
+    "Approximate: 12 NM round a point at the centre of the islets (37.2417N 131.8667E, public "
+    "gazetteers), buffered in a local metric projection. The islets span about 0.1 NM and "
+    "South Korea draws no straight baselines there, so the legal limit (12 NM from the "
+    "low-water line) lies within about 0.5 NM of this line. The sovereignty is disputed: "
+    "Japan claims the islets as Takeshima. Never the legal line."
 )
 
 
 def _territorial(feature: Mapping[str, Any], source: Mapping[str, Any]) -> Zone:
     key = feature["properties"]["key"]
+    dokdo = key == "kr-dokdo-territorial"
     name, aliases = _TERRITORIAL[key]
     nation = feature["properties"]["nation"]
     return Zone(
@@ -626,8 +640,8 @@ def _territorial(feature: Mapping[str, Any], source: Mapping[str, Any]) -> Zone:
             "airspace above it) and the state's own law of its baselines"
         ),
         edge_rule=EdgeRule.AS_DRAWN,
-        accuracy=_TERRITORIAL_ACCURACY,
-        accuracy_nm=20.0,
+        accuracy=_DOKDO_ACCURACY if dokdo else _TERRITORIAL_ACCURACY,
+        accuracy_nm=0.5 if dokdo else 20.0,
         approximate=True,
         geometry=shapely.geometry.shape(feature["geometry"]),
         provenance=f"{source['data']}, {source['via']}; {source['method']}. {feature['properties']['coast']}.",
