@@ -48,7 +48,14 @@ from incidents._domain.contradictions import (
     Side,
     Verdict,
 )
-from incidents._domain.crossings import distance_to, find_incidents, touches_zone, track_crossings
+from incidents._domain.crossings import (
+    GeometryCheck,
+    claims_against_geometry,
+    distance_to,
+    find_incidents,
+    touches_zone,
+    track_crossings,
+)
 from incidents._domain.events import (
     EVENT_TYPES,
     SOURCES_REGISTRY,  # the sources branch: ledger-wide sources
@@ -379,6 +386,8 @@ __all__ = [
     "ZoneKind",
     "zone_catalogue",
     "zones_from_geojson",
+    "GeometryCheck",
+    "claims_against_geometry",
     "Approach",
     "Crossing",
     "TrackAnalysis",

@@ -14,18 +14,29 @@ import math
 from collections.abc import Iterable
 from uuid import UUID
 
+import attrs
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from incidents._domain.claims import AirspaceEntered, ZoneEntered
+from incidents._domain.events import Stance
 from incidents._domain.geo import Location
 from incidents._domain.geodesy import densify, geod, split_at_antimeridian
-from incidents._domain.state import Incident
+from incidents._domain.state import Incident, Track
 from incidents._domain.tracks import TrackAnalysis, analyse_track, dense_track
-from incidents._domain.zones import Zone
+from incidents._domain.zones import Zone, ZoneCatalogue, ZoneKind, nearest_edge_nm
 from incidents._errors import InvalidInputError
 
-__all__ = ["distance_to", "find_incidents", "places_of", "touches_zone", "track_crossings"]
+__all__ = [
+    "GeometryCheck",
+    "claims_against_geometry",
+    "distance_to",
+    "find_incidents",
+    "places_of",
+    "touches_zone",
+    "track_crossings",
+]
 
 
 def track_crossings(
@@ -200,3 +211,194 @@ def find_incidents(
         kept.append((distance, index, incident))
     kept.sort(key=lambda item: item[:2])
     return [incident for _, _, incident in kept]
+
+
+# -- claims against geometry ---------------------------------------------------------
+
+FOREIGN_AIRSPACE_TOPIC = "violated-foreign-airspace"
+"""The free-text claim topic read as "entered the airspace of a nation not the aircraft's own"."""
+
+
+@attrs.frozen(kw_only=True)
+class GeometryCheck:
+    """
+    A claim about airspace or a zone, compared with the recorded tracks and the zones.
+
+    Attributes:
+        statement_id: The statement making the claim.
+        claim_id: The claim's id.
+        claim: The claim in words, e.g. ``"denies airspace of any nation entered by RU"``.
+        geometry: What the tracks show: ``"entered"``, ``"not entered"``,
+            ``"undetermined"`` (a track comes within the zone's stated error
+            of its edge, or no zone answers the claim) or ``"no track"``.
+        agrees: Whether the geometry agrees with the claim (``None`` when
+            it cannot say).
+        zones: The keys of the zones compared.
+        detail: Why, in words: the zone, the depth or distance, the margin.
+    """
+
+    statement_id: UUID
+    claim_id: UUID
+    claim: str
+    geometry: str
+    agrees: bool | None
+    zones: tuple[str, ...]
+    detail: str
+
+
+def _tracks_of(incident: Incident, by: str | None, aircraft_type: str | None) -> list[Track]:
+    # The tracks of the aircraft the claim is about, when the tracks say whose they are.
+    aircraft = {a.id: a for a in incident.aircraft}
+    patrols = {p.id: p for p in incident.patrols}
+    chosen = []
+    for track in incident.tracks:
+        if len(track.points) < 2:
+            continue
+        owners = [aircraft[i] for i in track.aircraft if i in aircraft]
+        nations = {a.nation for a in owners} | {
+            n for i in track.aircraft if i in patrols for n in patrols[i].nations
+        }
+        if by is not None and nations and by not in nations:
+            continue
+        if (
+            aircraft_type is not None
+            and owners
+            and all(a.type_designation.casefold() != aircraft_type.casefold() for a in owners)
+        ):
+            continue
+        chosen.append(track)
+    return chosen
+
+
+def _in_force_during(zone: Zone, tracks: list[Track]) -> bool:
+    return any(zone.in_force(fix.time) for track in tracks for fix in track.points)
+
+
+def _nations_of(incident: Incident, tracks: list[Track]) -> set[str | None]:
+    aircraft = {a.id: a.nation for a in incident.aircraft}
+    patrols = {p.id: p.nations for p in incident.patrols}
+    found: set[str | None] = set()
+    for track in tracks:
+        for ref in track.aircraft:
+            if ref in aircraft:
+                found.add(aircraft[ref])
+            found.update(patrols.get(ref, ()))
+    return found
+
+
+def _depth_nm(zone: Zone, xy: np.ndarray, inside: np.ndarray) -> float:
+    # How far inside the zone the deepest of the points lies, in NM.
+    points = xy[inside]
+    if not len(points):
+        return 0.0
+    boundary = zone.area().boundary
+    planar = shapely.distance(boundary, shapely.points(points[:, 0], points[:, 1]))
+    candidates = np.argsort(-planar)[:12]
+    return max(_nearest(zone, float(points[k, 0]), float(points[k, 1])) for k in candidates)
+
+
+def _nearest(zone: Zone, lon: float, lat: float) -> float:
+    return nearest_edge_nm(zone, lon, lat)
+
+
+def _verdict(tracks: list[Track], zones: list[Zone], step_nm: float) -> tuple[str, str]:
+    if not tracks:
+        return "no track", "no recorded track of the aircraft concerned"
+    if not zones:
+        return "undetermined", "no zone in force answers the claim"
+    closest: tuple[float, str, float | None] = (math.inf, "", None)
+    for track in tracks:
+        xy, _ = dense_track(track.points, step_nm)
+        for zone in zones:
+            analysis = analyse_track(track.points, [zone], step_nm=step_nm)
+            if analysis.entered(zone.key):
+                inside = np.asarray(zone.covers(xy[:, 0], xy[:, 1]), dtype=bool)
+                depth = _depth_nm(zone, xy, inside)
+                margin = zone.accuracy_nm
+                if margin is not None and depth > margin:
+                    first = next(c for c in analysis.crossings if c.zone == zone.key and c.entering)
+                    return "entered", (
+                        f"track {track.id} entered {zone.key} at {first.at.isoformat()}, "
+                        f"{depth:.1f} NM deep (the line's stated error: {margin:g} NM)"
+                    )
+                closest = min(closest, (-depth, zone.key, margin))
+                continue
+            approach = analysis.approaches[zone.key]
+            closest = min(closest, (approach.distance_nm, zone.key, approach.margin_nm))
+    distance, key, margin = closest
+    if margin is not None and distance > margin:
+        return "not entered", (
+            f"the tracks came no closer than {distance:.1f} NM to {key} "
+            f"(the line's stated error: {margin:g} NM)"
+        )
+    return "undetermined", f"a track came within the stated error of {key}'s edge"
+
+
+def claims_against_geometry(
+    incident: Incident, zones: ZoneCatalogue, *, step_nm: float = 1.0
+) -> tuple[GeometryCheck, ...]:
+    """
+    The incident's claims about airspace and zones, compared with its tracks and the zones.
+
+    A claim that airspace was (or was not) entered (``AirspaceEntered``, or
+    a free-text claim on the topic :data:`FOREIGN_AIRSPACE_TOPIC`) is
+    compared with the territorial airspace of that nation in *zones* (of
+    every nation but the aircraft's own when the claim names none, as in
+    "did not enter any country's airspace"); a claim that a zone was entered (``ZoneEntered``)
+    with the zones of that name in force at the track's time. Only the
+    tracks of the aircraft named (by nation, by type), when the tracks say
+    whose they are. The tracks must go deeper into a zone than its stated
+    error to count as entering it, and stay further out than that to count
+    as not entering it; otherwise the answer is ``"undetermined"``.
+
+    Args:
+        incident: A folded incident with tracks.
+        zones: The zones to compare with (the shipped catalogue, or those
+            recorded in the ledger as known then).
+        step_nm: The step along tracks.
+
+    Returns:
+        One check per claim about airspace or a zone, in statement order.
+    """
+    checks: list[GeometryCheck] = []
+    for statement in incident.statements:
+        for claim, claim_id in zip(statement.claims, statement.claim_ids(), strict=True):
+            proposition = claim.proposition
+            if proposition is None and claim.topic == FOREIGN_AIRSPACE_TOPIC:
+                # The free-text claim the worked examples make ("did not violate
+                # any foreign airspace"): any airspace but the aircraft's own.
+                proposition = AirspaceEntered()
+            if isinstance(proposition, AirspaceEntered):
+                tracks = _tracks_of(incident, proposition.by, proposition.aircraft_type)
+                own = _nations_of(incident, tracks) | {proposition.by}
+                chosen = [
+                    z
+                    for z in zones
+                    if z.kind is ZoneKind.TERRITORIAL_AIRSPACE
+                    and (
+                        z.nation == proposition.airspace
+                        if proposition.airspace is not None
+                        else z.nation not in own
+                    )
+                ]
+            elif isinstance(proposition, ZoneEntered):
+                tracks = _tracks_of(incident, proposition.by, proposition.aircraft_type)
+                chosen = zones.named(proposition.zone)
+            else:
+                continue
+            chosen = [z for z in chosen if _in_force_during(z, tracks)] if tracks else chosen
+            geometry, detail = _verdict(tracks, chosen, step_nm)
+            entered = {"entered": True, "not entered": False}.get(geometry)
+            affirms = claim.stance is Stance.AFFIRMS
+            checks.append(
+                GeometryCheck(
+                    statement_id=statement.id,
+                    claim_id=claim_id,
+                    claim=claim.describe(),
+                    geometry=geometry,
+                    agrees=None if entered is None else entered == affirms,
+                    zones=tuple(z.key for z in chosen),
+                    detail=detail,
+                )
+            )
+    return tuple(checks)

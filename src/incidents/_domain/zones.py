@@ -51,6 +51,7 @@ __all__ = [
     "Zone",
     "ZoneCatalogue",
     "ZoneKind",
+    "nearest_edge_nm",
     "zone_catalogue",
     "zones_from_geojson",
 ]
@@ -308,6 +309,13 @@ class Zone:
         if self.approximate:
             flags.append("approximate")
         return f"{self.name} [{', '.join(flags)}]"
+
+
+def nearest_edge_nm(zone: Zone, lon: float, lat: float) -> float:
+    """
+    The geodesic distance from a point to a zone's nearest edge, inside or out, in NM.
+    """
+    return _nearest_nm(zone.area(), lon, lat)
 
 
 def _nearest_nm(area: BaseGeometry, lon: float, lat: float) -> float:
