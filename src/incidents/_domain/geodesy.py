@@ -153,6 +153,8 @@ def _coords(line: BaseGeometry | Sequence[Any] | np.ndarray) -> np.ndarray:
     if isinstance(line, BaseGeometry):
         coordinates: np.ndarray = shapely.get_coordinates(line)
         return coordinates
+    if isinstance(line, np.ndarray) and line.ndim == 2 and line.shape[1] == 2:
+        return line.astype(float, copy=False)
     return np.asarray([_pair(p) for p in line], dtype=float).reshape(-1, 2)
 
 

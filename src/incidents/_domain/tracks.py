@@ -164,25 +164,27 @@ def dense_track(fixes: Sequence[Fix], step_nm: float = 2.0) -> tuple[np.ndarray,
     if np.any(np.diff(t) < 0):
         raise InvalidInputError("a track's fixes must be in time order")
     g = geod()
-    _, _, legs = g.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    azimuths, _, legs = g.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    azimuths = np.atleast_1d(np.asarray(azimuths, dtype=float))
     legs = np.atleast_1d(np.asarray(legs, dtype=float))
     steps = np.maximum(np.ceil(legs / (step_nm * METRES_PER_NAUTICAL_MILE)).astype(int), 1)
-    points: list[np.ndarray] = [np.array([[lon[0], lat[0]]])]
-    times: list[np.ndarray] = [t[:1]]
-    for i, n in enumerate(steps):
-        if n > 1:
-            middle = np.asarray(g.npts(lon[i], lat[i], lon[i + 1], lat[i + 1], n - 1), dtype=float)
-            points.append(middle.reshape(-1, 2))
-            times.append(t[i] + (t[i + 1] - t[i]) * np.arange(1, n) / n)
-        points.append(np.array([[lon[i + 1], lat[i + 1]]]))
-        times.append(t[i + 1 : i + 2])
-    xy = np.concatenate(points)
+    # Every point after the first: leg i gives steps[i] points, at fractions k/steps[i].
+    leg = np.repeat(np.arange(len(steps)), steps)
+    k = np.arange(len(leg)) - np.repeat(np.cumsum(steps) - steps, steps) + 1
+    fraction = k / steps[leg]
+    x, y, _ = g.fwd(lon[leg], lat[leg], azimuths[leg], legs[leg] * fraction)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ends = fraction == 1.0
+    x[ends], y[ends] = lon[leg[ends] + 1], lat[leg[ends] + 1]
+    xy = np.vstack(([[lon[0], lat[0]]], np.column_stack((x, y))))
     xy[:, 0] = normalize_lon(xy[:, 0])
-    return xy, np.concatenate(times)
+    micros = np.concatenate((t[:1], t[leg] + (t[leg + 1] - t[leg]) * fraction))
+    return xy, micros
 
 
 def _utc_micros(at: datetime) -> int:
-    return (at - _EPOCH) // timedelta(microseconds=1)
+    # Whole seconds from the timestamp, microseconds exactly (a float would round them).
+    return math.floor(at.timestamp()) * 1_000_000 + at.microsecond
 
 
 def _in_force(zone: Zone, micros: np.ndarray) -> np.ndarray:
@@ -195,21 +197,25 @@ def _in_force(zone: Zone, micros: np.ndarray) -> np.ndarray:
 
 
 def _refine(
-    zone: Zone, a: np.ndarray, b: np.ndarray, ta: float, tb: float, inside_a: bool
-) -> tuple[float, float, float]:
-    # Bisect the geodesic from a to b for the point where "inside" changes.
+    zone: Zone, a: np.ndarray, b: np.ndarray, inside_a: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # Bisect each geodesic from a[i] to b[i] for the point where "inside" changes,
+    # all of them at once. Returns lon, lat and the fraction of the way.
     g = geod()
-    azimuth, _, length = g.inv(a[0], a[1], b[0], b[1])
-    lo, hi = 0.0, 1.0
+    azimuth, _, length = g.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    azimuth, length = np.asarray(azimuth, dtype=float), np.asarray(length, dtype=float)
+    lo, hi = np.zeros(len(a)), np.ones(len(a))
     for _ in range(_BISECTIONS):
         mid = (lo + hi) / 2.0
-        lon, lat, _ = g.fwd(a[0], a[1], azimuth, length * mid)
-        if bool(zone.covers(lon, lat)) == inside_a:
-            lo = mid
-        else:
-            hi = mid
-    lon, lat, _ = g.fwd(a[0], a[1], azimuth, length * hi)
-    return float(normalize_lon(lon)), float(lat), ta + (tb - ta) * hi
+        lon, lat, _ = g.fwd(a[:, 0], a[:, 1], azimuth, length * mid)
+        same = np.asarray(zone.covers(lon, lat), dtype=bool) == inside_a
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    lon, lat, _ = g.fwd(a[:, 0], a[:, 1], azimuth, length * hi)
+    return (
+        np.asarray(normalize_lon(np.asarray(lon, dtype=float)), dtype=float),
+        np.asarray(lat, dtype=float),
+        hi,
+    )
 
 
 def _approach(zone: Zone, xy: np.ndarray, micros: np.ndarray, inside: np.ndarray) -> Approach:
@@ -283,11 +289,20 @@ def analyse_track(
         changes = np.nonzero(inside[1:] != inside[:-1])[0]
         entered: float | None = None if not inside[0] else start
         began_inside = bool(inside[0])
-        for k in changes:
-            lon, lat, t = _refine(zone, xy[k], xy[k + 1], micros[k], micros[k + 1], bool(inside[k]))
+        if len(changes):
+            lons, lats, fractions = _refine(zone, xy[changes], xy[changes + 1], inside[changes])
+            at = micros[changes] + (micros[changes + 1] - micros[changes]) * fractions
+        for n, k in enumerate(changes):
+            t = float(at[n])
             entering = not inside[k]
             crossings.append(
-                Crossing(zone=zone.key, entering=entering, at=_at(t), lon=lon, lat=lat)
+                Crossing(
+                    zone=zone.key,
+                    entering=bool(entering),
+                    at=_at(t),
+                    lon=float(lons[n]),
+                    lat=float(lats[n]),
+                )
             )
             if entering:
                 entered = t
@@ -316,7 +331,7 @@ def analyse_track(
     crossings.sort(key=lambda c: c.at)
     visits.sort(key=lambda v: (v.entered_at or _at(start), v.zone))
     return TrackAnalysis(
-        length_nm=path_length_nm([(f.lon, f.lat) for f in fixes]),
+        length_nm=path_length_nm(np.array([(f.lon, f.lat) for f in fixes])),
         crossings=tuple(crossings),
         visits=tuple(visits),
         approaches=nearest,

@@ -477,7 +477,7 @@ class ZoneCatalogue:
                 shape = shapely.difference(zone.area(), shapely.union_all(others))
                 shapely.prepare(shape)
                 zone._area[:] = [shape]
-        self._tree: Any = None
+        self._parts_of: dict[str, list[tuple[BaseGeometry, tuple[float, float, float, float]]]] = {}
 
     def __iter__(self) -> Iterator[Zone]:
         return iter(self._zones.values())
@@ -526,8 +526,9 @@ class ZoneCatalogue:
         """
         Which zones cover each point: one boolean array per zone key.
 
-        Points are matched against the zones' bounding boxes with an STRtree
-        first, then tested exactly with the prepared shapes.
+        Points are matched against the bounding box of each part of each
+        zone first (a vectorized comparison), then tested exactly with the
+        part's prepared shape.
 
         Args:
             lon: Longitudes, degrees.
@@ -539,30 +540,31 @@ class ZoneCatalogue:
         """
         lon = np.atleast_1d(normalize_lon(np.asarray(lon, dtype=float)))
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        zones = [z for z in self if not z.is_line and (at is None or z.in_force(at))]
-        tree, owners = self._strtree()
-        points = shapely.points(lon, lat)
-        wanted = {z.key for z in zones}
-        result = {z.key: np.zeros(len(lon), dtype=bool) for z in zones}
-        point_index, part_index = tree.query(points, predicate="intersects")
-        for p, part in zip(point_index, part_index, strict=True):
-            key = owners[part]
-            if key in wanted:
-                result[key][p] = True
+        result = {}
+        for zone in self:
+            if zone.is_line or (at is not None and not zone.in_force(at)):
+                continue
+            inside = np.zeros(len(lon), dtype=bool)
+            for part, (x0, y0, x1, y1) in self._parts(zone):
+                # Each part's bounding box first: most points fall outside it.
+                near = np.nonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))[0]
+                if len(near):
+                    inside[near] |= shapely.intersects_xy(part, lon[near], lat[near])
+            edge = np.nonzero(np.abs(lon) == 180.0)[0]
+            if len(edge):
+                inside[edge] |= np.asarray(zone.covers(lon[edge], lat[edge]), dtype=bool)
+            result[zone.key] = inside
         return result
 
-    def _strtree(self) -> tuple[Any, list[str]]:
-        if self._tree is None:
-            parts: list[BaseGeometry] = []
-            owners: list[str] = []
-            for zone in self:
-                if zone.is_line:
-                    continue
-                for part in shapely.get_parts(zone.area()):
-                    parts.append(part)
-                    owners.append(zone.key)
-            self._tree = (shapely.STRtree(parts), owners)
-        return self._tree  # type: ignore[no-any-return]
+    def _parts(self, zone: Zone) -> list[tuple[BaseGeometry, tuple[float, float, float, float]]]:
+        found = self._parts_of.get(zone.key)
+        if found is None:
+            found = []
+            for part in shapely.get_parts(zone.area()):
+                shapely.prepare(part)
+                found.append((part, tuple(part.bounds)))
+            self._parts_of[zone.key] = found
+        return found
 
     def containing(self, lon: float, lat: float, at: datetime | None = None) -> list[Zone]:
         """
