@@ -158,6 +158,8 @@ ROOT = {
     "replay_digests",
     "set_gc_pauses",
     # geography (issue 17)
+    "incident_geojson",
+    "zone_feature",
     "GeometryCheck",
     "claims_against_geometry",
     "Approach",

@@ -53,8 +53,10 @@ from incidents._domain.crossings import (
     claims_against_geometry,
     distance_to,
     find_incidents,
+    incident_geojson,
     touches_zone,
     track_crossings,
+    zone_feature,
 )
 from incidents._domain.events import (
     EVENT_TYPES,
@@ -386,6 +388,8 @@ __all__ = [
     "ZoneKind",
     "zone_catalogue",
     "zones_from_geojson",
+    "incident_geojson",
+    "zone_feature",
     "GeometryCheck",
     "claims_against_geometry",
     "Approach",

@@ -10,8 +10,11 @@ and :func:`find_incidents` filters incidents by them.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -25,7 +28,7 @@ from incidents._domain.geo import Location
 from incidents._domain.geodesy import densify, geod, split_at_antimeridian
 from incidents._domain.state import Incident, Track
 from incidents._domain.tracks import TrackAnalysis, analyse_track, dense_track
-from incidents._domain.zones import Zone, ZoneCatalogue, ZoneKind, nearest_edge_nm
+from incidents._domain.zones import EdgeRule, Zone, ZoneCatalogue, ZoneKind, nearest_edge_nm
 from incidents._errors import InvalidInputError
 
 __all__ = [
@@ -33,9 +36,11 @@ __all__ = [
     "claims_against_geometry",
     "distance_to",
     "find_incidents",
+    "incident_geojson",
     "places_of",
     "touches_zone",
     "track_crossings",
+    "zone_feature",
 ]
 
 
@@ -402,3 +407,137 @@ def claims_against_geometry(
                 )
             )
     return tuple(checks)
+
+
+# -- GeoJSON (RFC 7946) -----------------------------------------------------------------
+
+
+def _rfc7946(geometry: BaseGeometry) -> dict[str, Any]:
+    # Cut at 180°, exteriors counterclockwise, holes clockwise (RFC 7946, 3.1.6 and 3.1.9).
+    shape = split_at_antimeridian(geometry)
+    if shape.geom_type in ("Polygon", "MultiPolygon"):
+        shape = shapely.orient_polygons(shape, exterior_cw=False)
+    mapped: dict[str, Any] = json.loads(shapely.to_geojson(shape))
+    return mapped
+
+
+def _time(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def zone_feature(zone: Zone) -> dict[str, Any]:
+    """
+    A zone as an RFC 7946 GeoJSON Feature, its metadata as properties.
+
+    The properties are those :func:`~incidents.zones_from_geojson` reads, so
+    a zone written here reads back; the geometry is the zone's area (edges
+    densified by its rule), cut at 180°.
+
+    Args:
+        zone: The zone.
+
+    Returns:
+        A GeoJSON Feature (a dict ready for ``json.dumps``).
+    """
+    return {
+        "type": "Feature",
+        "properties": {
+            "feature": "zone",
+            "key": zone.key,
+            "name": zone.name,
+            "kind": zone.kind.value,
+            "authority": zone.authority,
+            "nation": zone.nation,
+            "legal_source": zone.legal_source,
+            "effective_from": _time(zone.effective_from),
+            "effective_until": _time(zone.effective_until),
+            "edge_rule": EdgeRule.AS_DRAWN.value,
+            "declared_edge_rule": zone.edge_rule.value,
+            "accuracy": zone.accuracy,
+            "accuracy_nm": zone.accuracy_nm,
+            "approximate": zone.approximate,
+            "provenance": zone.provenance,
+            "aliases": list(zone.aliases),
+        },
+        "geometry": _rfc7946(zone.area()),
+    }
+
+
+def incident_geojson(
+    incident: Incident, zones: Iterable[Zone] = (), *, step_nm: float = 5.0
+) -> dict[str, Any]:
+    """
+    An incident's geography as an RFC 7946 FeatureCollection, readable by GeoPandas and shapely.
+
+    Features, each with a ``feature`` property saying what it is: ``track``
+    (a LineString along the geodesics, cut at 180°), ``area`` (a reported
+    area's outline or position), ``aircraft``, ``patrol`` or ``intercept``
+    (their located positions), ``crossing`` (each entry or exit of the
+    *zones*, a Point with its time) and ``zone`` (the *zones* themselves).
+
+    Args:
+        incident: A folded incident.
+        zones: Zones to include, and to compute crossings with.
+        step_nm: The densifying step along tracks.
+
+    Returns:
+        The FeatureCollection (a dict ready for ``json.dumps``).
+    """
+    zones = list(zones)
+    features: list[dict[str, Any]] = []
+    for track in incident.tracks:
+        if len(track.points) > 1:
+            line: BaseGeometry = shapely.LineString(dense_track(track.points, step_nm)[0])
+        else:
+            line = shapely.Point(track.points[0].lon, track.points[0].lat)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "feature": "track",
+                    "id": str(track.id),
+                    "label": track.label,
+                    "start": _time(track.points[0].time),
+                    "end": _time(track.points[-1].time),
+                    "fixes": len(track.points),
+                },
+                "geometry": _rfc7946(line),
+            }
+        )
+    located = [("area", a.id, a.location) for a in incident.areas]
+    for kind, group in (
+        ("aircraft", incident.aircraft),
+        ("patrol", incident.patrols),
+        ("intercept", incident.intercepts),
+    ):
+        located.extend((kind, item.id, item.location) for item in group if item.location)
+    for kind, fact_id, location in located:
+        if location.geometry is not None:
+            geometry = location.geometry
+        elif location.position is not None:
+            geometry = shapely.Point(location.position.lon, location.position.lat)
+        else:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"feature": kind, "id": str(fact_id), "name": location.name},
+                "geometry": _rfc7946(geometry),
+            }
+        )
+    for analysis in track_crossings(incident, zones).values():
+        for crossing in analysis.crossings:
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "feature": "crossing",
+                        "zone": crossing.zone,
+                        "entering": crossing.entering,
+                        "at": crossing.at.isoformat(),
+                    },
+                    "geometry": {"type": "Point", "coordinates": [crossing.lon, crossing.lat]},
+                }
+            )
+    features.extend(zone_feature(zone) for zone in zones)
+    return {"type": "FeatureCollection", "features": features}
