@@ -208,3 +208,13 @@ def test_import_incidents_does_not_import_pyproj() -> None:
     code = "import sys, incidents; print('pyproj' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_ring_round_the_pole_keeps_its_last_meridian() -> None:
+    # The ring starts and ends on 90°E; the sliver between its last edge and
+    # the meridian up to the pole is inside (once lost to a dropped vertex).
+    ring = [(90.0 + 0.75 * i, 88.66) for i in range(480)]
+    area = split_at_antimeridian(shapely.Polygon(ring))
+    assert covers(area, 89.98, 89.97)
+    assert covers(area, 90.02, 89.97)
+    assert not covers(area, 89.98, 88.0)

@@ -278,11 +278,10 @@ def _ring_unwrapped(ring: np.ndarray) -> np.ndarray:
     if abs(gap) > 180.0:
         # The ring goes round a pole: close it over the pole on the side it encircles.
         pole = 90.0 if np.mean(ring[:, 1]) > 0 else -90.0
-        closed = np.vstack((closed[:-1], [[closed[-1, 0], pole], [closed[0, 0], pole], closed[0]]))
+        # The last vertex (the first, a turn of the globe on) stays: the ring
+        # rises from it to the pole along its meridian.
+        closed = np.vstack((closed, [[closed[-1, 0], pole], [closed[0, 0], pole], closed[0]]))
     return closed
-
-
-_WORLDS = (-1, 0, 1)
 
 
 def _split_polygon(polygon: shapely.Polygon) -> BaseGeometry:
