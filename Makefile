@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all demo test lint typecheck unit soak bench docs clean
+.PHONY: all demo test lint typecheck unit soak bench docs clean schema
 
 all: test
 
@@ -24,8 +24,8 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check src tests benchmarks
-	$(BIN)/python -m ruff format --check src tests benchmarks
+	$(BIN)/python -m ruff check src tests benchmarks docs/_hooks
+	$(BIN)/python -m ruff format --check src tests benchmarks docs/_hooks
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -59,5 +59,19 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+## docs: build the documentation site into site/, every warning an error (the tests build it too)
+# NO_MKDOCS_2_WARNING: Material prints a notice about MkDocs 2 on every build; we pin MkDocs 1.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## docs-serve: serve the site at http://127.0.0.1:8000, rebuilt as pages or docstrings change
+.PHONY: docs-serve
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --watch src
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+## schema: write schema/events.schema.json anew from the event vocabulary
+schema: $(STAMP)
+	$(BIN)/python -c "from incidents.interchange import schema_text; open('schema/events.schema.json', 'w', encoding='utf-8').write(schema_text())"

@@ -1,8 +1,8 @@
 """
 What the public modules export, and the module each public class and function reports.
 
-``incidents``, ``incidents.storage``, ``incidents.projections`` and
-``incidents.audit`` are the public surface; everything else is private. A
+``incidents``, ``incidents.storage``, ``incidents.projections``,
+``incidents.audit`` and ``incidents.interchange`` are the public surface; everything else is private. A
 name added to or dropped from a public module is a change users see: this
 test lists them, so such a change is made on purpose.
 """
@@ -18,7 +18,47 @@ import pytest
 import incidents
 from incidents import examples
 
-PUBLIC_MODULES = ("incidents", "incidents.storage", "incidents.projections", "incidents.audit")
+PUBLIC_MODULES = (
+    "incidents",
+    "incidents.storage",
+    "incidents.projections",
+    "incidents.audit",
+    "incidents.interchange",
+)
+
+INTERCHANGE = {
+    "ADMIRALTY_CONFIDENCE",
+    "COLUMNS",
+    "MAPPING_FORMAT",
+    "MAX_LINE_BYTES",
+    "MAX_PROBLEMS",
+    "MAX_ROWS",
+    "SCHEMA_ID",
+    "FactTable",
+    "FactVersion",
+    "ImportRejectedError",
+    "ImportResult",
+    "Problem",
+    "ReportMapping",
+    "RowMapping",
+    "Template",
+    "copy_ledger",
+    "datasette_bytes",
+    "event_schema",
+    "example_file",
+    "fact_table",
+    "import_events",
+    "import_rows",
+    "read_events",
+    "read_rows",
+    "restore_bundle",
+    "schema_text",
+    "stix_objects",
+    "versions",
+    "write_datasette",
+    "write_events",
+    "write_stix",
+}
 
 ROOT = {
     # -- sources as ledger-wide entities; event versions (the sources branch)
@@ -246,6 +286,12 @@ def test_the_projections_module_exports_its_names() -> None:
     import incidents.projections
 
     assert set(incidents.projections.__all__) == PROJECTIONS
+
+
+def test_the_interchange_module_exports_its_names() -> None:
+    import incidents.interchange
+
+    assert set(incidents.interchange.__all__) == INTERCHANGE
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

@@ -77,7 +77,7 @@ JUDGED = AssessmentMade(
 REFERENCES: list[tuple[Event, str, Any, Any]] = [
     (PATROL, "aircraft", (uuid.uuid4(),), [str(uuid.uuid4())]),
     (INTERCEPT, "intercepted", (uuid.uuid4(),), [str(uuid.uuid4())]),
-    (SOURCE, "cites", uuid.uuid4(), str(uuid.uuid4())),
+    (SOURCE, "cites", (uuid.uuid4(),), [str(uuid.uuid4())]),
     (SAME, "reports", (uuid.uuid4(), uuid.uuid4()), [str(uuid.uuid4()), str(uuid.uuid4())]),
     (COUNT, "target_id", uuid.uuid4(), str(uuid.uuid4())),
     (WITHDRAWN, "target_id", uuid.uuid4(), str(uuid.uuid4())),

@@ -125,10 +125,11 @@ def test_precisions_are_shown_as_given(backend: Backend) -> None:
         e.what.split(",")[0]: e.when
         for e in incident_timeline(ledger, examples.ALASKA_2024).entries
     }
-    assert whens["1 x Su-35 (RU)"] == "2024-07-24 19:31:12+00:00"
-    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 UTC (to the minute)"
-    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h UTC (to the hour)"
-    assert whens["4 x Su-35 (RU)"] == "between 2024-07-24 19:31+00:00 and 2024-07-25 00:31+00:00"
+    # One convention for every precision: the wall clock in the source's zone, named.
+    assert whens["1 x Su-35 (RU)"] == "2024-07-24 19:31:12 (UTC)"
+    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 (UTC, to the minute)"
+    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h (UTC, to the hour)"
+    assert whens["4 x Su-35 (RU)"] == "between 2024-07-24 19:31 and 2024-07-25 00:31 (UTC)"
 
 
 def test_retraction_and_its_withdrawal_are_marked(alaska: Ledger) -> None:
@@ -222,7 +223,7 @@ def test_dated_sources_and_corrected_times(alaska: Ledger) -> None:
         if e.event_id == source.event_id
     )
     assert entry.what == 'Joint Staff Office published a press release: "Press release"'
-    assert entry.when == "2024-07-25 09:30:00+00:00"
+    assert entry.when == "2024-07-25 09:30:00 (UTC)"
     aircraft = alaska.event(IDS["aircraft/h-6"]).event
     alaska.record(
         Correction.of(
@@ -234,7 +235,7 @@ def test_dated_sources_and_corrected_times(alaska: Ledger) -> None:
     )
     entries = incident_timeline(alaska, examples.ALASKA_2024).entries
     h6 = next(e for e in entries if e.event_id == IDS["aircraft/h-6"])
-    assert h6.when == "2024-07-24 20:05 UTC (to the minute)"
+    assert h6.when == "2024-07-24 20:05 (UTC, to the minute)"
     assert h6.notes[0].was == {"valid_time": '2024-07-24 (America/Anchorage) "on Wednesday"'}
 
 

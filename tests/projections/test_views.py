@@ -139,7 +139,7 @@ def test_sources_and_what_they_support(backend: Backend) -> None:
         str(IDS["statement/norad"]),
     } == set(norad["supports"])
     ria = state[str(IDS["source/ria"])]
-    assert str(IDS["source/russia-mod"]) == ria["cites"]
+    assert [str(IDS["source/russia-mod"])] == ria["cites"]
     transcript = state[str(IDS["source/china-mnd-transcript"])]
     assert [s["type"] for s in transcript["supports"].values()] == ["correction"]
     article = state[str(IDS["source/article"])]

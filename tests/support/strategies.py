@@ -10,6 +10,7 @@ event is one the library accepts.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import types
 import typing
@@ -170,6 +171,15 @@ def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:
         return tracks
     if name == "outline":  # a zone's outline: an area or a line
         return (st.none() | zone_outlines) if optional else zone_outlines
+    # A source's chain of custody: values of the shapes checked, not any text.
+    if name == "content_sha256":
+        return st.none() | st.binary(max_size=16).map(lambda b: hashlib.sha256(b).hexdigest())
+    if name == "archive_url":
+        return st.none() | st.from_regex(
+            r"https://web\.archive\.org/web/[0-9]{14}/[a-z]{1,8}", fullmatch=True
+        )
+    if name == "cites":
+        return st.lists(st.uuids(), max_size=3, unique=True).map(tuple)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):

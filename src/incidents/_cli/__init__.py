@@ -1,53 +1,77 @@
 """
-The ``incidents`` command line.
+The ``incidents`` command line, built on :mod:`click`, with :mod:`rich` for tables and progress.
 
 Each group of subcommands lives in its own module under
-:mod:`incidents._cli` and registers itself through ``register``; this
-module only builds the parser, runs the chosen command and turns the
-library's errors into a message and exit status 2 (bad input, or a file that
-cannot be written; 1 for storage failures). Everything it prints goes through
-:func:`incidents._cli.output.emit`, which escapes what a terminal would act on.
+:mod:`incidents._cli` and adds itself to the ``incidents`` group through
+``register``; this module builds the group, runs the chosen command and
+turns errors into a message and an exit status:
+
+* 0: done (for ``verify``, ``replay`` and ``check-proof``: verified and authenticated);
+* 1: verification failed, or a storage failure;
+* 2: a usage error or bad input (a missing ledger, a malformed file, a
+  time out of range), or a file that cannot be written;
+* 3: ``verify``, ``replay`` and ``check-proof`` only: consistent, but no
+  ``--key`` was given, so nothing was authenticated.
+
+Everything it prints goes through :func:`incidents._cli.output.emit` or,
+for tables, through :func:`incidents._cli.output.emit_rendered` with cells
+made by :func:`incidents._cli.output.cell`: both escape what a terminal would
+act on, and rich markup in stored text is never interpreted.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 
+import click
+
 from incidents._cli._registry import COMMAND_MODULES
+from incidents._cli.common import App
 from incidents._cli.output import emit, printable
 from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
 from incidents._version import __version__
 
-__all__ = ["build_parser", "main"]
+__all__ = ["App", "cli", "main"]
 
 DEFAULT_LEDGER = "incidents.db"
 
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-def build_parser() -> argparse.ArgumentParser:
-    """
-    Build the argument parser with every registered subcommand.
+EXIT_STATUSES = (
+    "Exit status: 0 done; 1 verification failed (or a storage failure); 2 usage error or "
+    "bad input (a missing ledger, a malformed file); 3 (verify, replay, check-proof) "
+    "consistent but not authenticated: no --key given."
+)
 
-    Returns:
-        The parser.
-    """
-    parser = argparse.ArgumentParser(
-        prog="incidents",
-        description="An event-sourced, auditable ledger of military air incidents.",
-    )
-    parser.add_argument("--version", action="version", version=f"incidents {__version__}")
-    parser.add_argument(
-        "--ledger",
-        default=None,
-        help="SQLite file, ':memory:' or postgresql:// URL (default: $INCIDENTS_LEDGER "
-        f"or {DEFAULT_LEDGER})",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(sub)
-    return parser
+
+@click.group(
+    context_settings=CONTEXT,
+    help="An event-sourced, auditable ledger of military air incidents.",
+    epilog=EXIT_STATUSES,
+)
+@click.version_option(
+    __version__, "--version", prog_name="incidents", message="%(prog)s %(version)s"
+)
+@click.option(
+    "--ledger",
+    default=None,
+    metavar="LEDGER",
+    help="SQLite file, ':memory:' or postgresql:// URL (default: $INCIDENTS_LEDGER "
+    f"or {DEFAULT_LEDGER}). Read commands never create it: a missing file is an error.",
+)
+@click.pass_context
+def cli(ctx: click.Context, ledger: str | None) -> None:
+    """An event-sourced, auditable ledger of military air incidents."""
+    given = ledger is not None
+    if ledger is None:
+        ledger = os.environ.get("INCIDENTS_LEDGER") or DEFAULT_LEDGER
+    ctx.obj = App(ledger=ledger, ledger_given=given)
+
+
+for _module in COMMAND_MODULES:
+    _module.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,27 +82,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 2 for bad input or a file that cannot be
-        written, 1 for other failures.
+        The exit status (see the module's documentation).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    # Whether --ledger was given on the command line (``incidents demo`` records
-    # into it then, but not into a ledger named only by the environment).
-    args.ledger_given = args.ledger is not None
-    if args.ledger is None:
-        args.ledger = os.environ.get("INCIDENTS_LEDGER") or DEFAULT_LEDGER
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        status: int = args.run(args)
+        status = cli.main(args=args, prog_name="incidents", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `incidents` alone: the help, status 2
+        emit(printable(exc.ctx.get_help() if exc.ctx else str(exc)), error=True)
+        return 2
+    except click.UsageError as exc:
+        _usage_error(exc)
+        return 2
+    except click.ClickException as exc:  # e.g. a file argument that cannot be opened
+        emit(f"incidents: error: {printable(exc.format_message())}", error=True)
+        return 2
     except (InvalidInputError, FileWriteError) as exc:
         emit(f"incidents: error: {printable(str(exc))}", error=True)
         return 2
     except IncidentsError as exc:
         emit(f"incidents: {type(exc).__name__}: {printable(str(exc))}", error=True)
         return 1
+    except click.exceptions.Abort:  # Ctrl-C at a prompt
+        emit("incidents: aborted", error=True)
+        return 130
+    except KeyboardInterrupt:
+        emit("incidents: interrupted", error=True)
+        return 130
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
-    return status
+    if status is None:  # --help, --version
+        return 0
+    return int(status)
+
+
+def _usage_error(exc: click.UsageError) -> None:
+    command = exc.ctx.command_path if exc.ctx is not None else "incidents"
+    emit(f"incidents: error: {printable(exc.format_message())}", error=True)
+    emit(f"Try '{printable(command)} --help' for help.", error=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,15 +16,23 @@ that is not what it should be, a missing ledger); 3 when it holds but no
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from incidents._cli.common import parse_event, read_signing_key, whole_number
+import click
+
+from incidents._cli.common import (
+    App,
+    WholeNumber,
+    open_existing,
+    parse_event,
+    read_signing_key,
+)
 from incidents._cli.output import displayed, emit, printable
+from incidents._cli.progress import ProgressBar, working
 from incidents._codec.canonical import decode_recorded
 from incidents._domain.events import Recorded
 from incidents._errors import IncidentsError, InvalidInputError, VerificationError
@@ -54,155 +62,29 @@ STATUSES = (
 """The exit statuses, as the commands' help gives them."""
 
 
-def register(sub: Any) -> None:
+def register(group: click.Group) -> None:
     """
-    Add the audit subcommands.
+    Add the audit commands.
 
     Args:
-        sub: The parser's subparsers.
-
+        group: The ``incidents`` group.
     """
-    export = sub.add_parser(
-        "export",
-        help="export the ledger as a bundle that can be verified offline",
-        description="Write the ledger's events (canonical JSON Lines), a checkpoint of them "
-        "and the keys that signed it into one file. `incidents verify` and "
-        "`incidents replay` check it with no ledger and no network.",
-    )
-    export.add_argument("--bundle", required=True, metavar="OUT", help="the bundle file to write")
-    export.set_defaults(run=run_export)
-
-    verify = sub.add_parser(
-        "verify",
-        help="verify a ledger or a bundle (read-only); exit status 0 only if authenticated",
-        description="Recompute every event's hash, the Merkle tree, every checkpoint and "
-        "signature, check the storage itself, and report the first damaged position and what "
-        "kind of damage it is. A ledger is opened read-only: nothing in it runs, nothing is "
-        "written. With --key, every event must be covered by a checkpoint signed by a key "
-        "given; without, nothing is authenticated.",
-        epilog=STATUSES,
-    )
-    _target_arguments(verify)
-    verify.add_argument(
-        "--integrity",
-        choices=("quick", "full"),
-        default="full",
-        help="the storage's own check: SQLite's integrity_check (default), or the faster quick_check, "
-        "which also compares every index entry with its row",
-    )
-    verify.add_argument(
-        "--checkpoint",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a published checkpoint to check against too (repeatable)",
-    )
-    verify.set_defaults(run=run_verify)
-
-    replay = sub.add_parser(
-        "replay",
-        help="verify a bundle (or ledger), rebuild state and print its digests",
-        description="Verify as `incidents verify` does, then rebuild every incident's state "
-        "from the events and print one SHA-256 digest per state: the same on every machine "
-        "and backend. Nothing that fails verification is replayed.",
-        epilog=STATUSES,
-    )
-    _target_arguments(replay)
-    replay.set_defaults(run=run_replay)
-
-    checkpoint = sub.add_parser("checkpoint", help="print the ledger's checkpoint (size and root)")
-    checkpoint.add_argument("--size", type=whole_number(0), help="an earlier size to describe")
-    checkpoint.add_argument("--signing-key", metavar="FILE", help="sign it with this key file")
-    checkpoint.add_argument("--store", action="store_true", help="also keep it in the ledger")
-    checkpoint.set_defaults(run=run_checkpoint)
-
-    prove = sub.add_parser(
-        "prove",
-        help="print an inclusion proof for an event, or a consistency proof",
-        description="Print a proof that EVENT is in the log (against --checkpoint, default: "
-        "the log now), or with --since a proof that the log extends an earlier checkpoint.",
-    )
-    prove.add_argument(
-        "event",
-        nargs="?",
-        help="the event: its id, or INCIDENT#POSITION as `incidents events` numbers it "
-        "(e.g. a5da836a#12)",
-    )
-    prove.add_argument("--checkpoint", metavar="FILE", help="the checkpoint to prove against")
-    prove.add_argument(
-        "--since", metavar="FILE", help="prove consistency from this earlier checkpoint"
-    )
-    prove.add_argument(
-        "--event-out",
-        metavar="FILE",
-        help="also write the event's canonical bytes to FILE, for `incidents check-proof`",
-    )
-    prove.set_defaults(run=run_prove)
-
-    check = sub.add_parser(
-        "check-proof",
-        help="check a proof against checkpoints, with no ledger; exit status 1 if it fails",
-        description="Check an inclusion proof (with --checkpoint and --event: the event's "
-        "canonical bytes, as `incidents prove --event-out` writes them or as a line of a "
-        "bundle) or a consistency proof (with --since and --checkpoint). Needs no ledger "
-        "and no network. With --key, the checkpoints must also be signed by a key given.",
-        epilog=STATUSES,
-    )
-    check.add_argument("proof", metavar="PROOF", help="the proof file")
-    check.add_argument(
-        "--checkpoint",
-        required=True,
-        metavar="FILE",
-        help="the checkpoint the proof is for (for a consistency proof: the later one)",
-    )
-    check.add_argument(
-        "--since", metavar="FILE", help="the earlier checkpoint of a consistency proof"
-    )
-    check.add_argument(
-        "--event", metavar="FILE", help="the event's canonical bytes, for an inclusion proof"
-    )
-    _key_argument(check)
-    check.set_defaults(run=run_check_proof)
-
-    keygen = sub.add_parser(
-        "keygen",
-        help="make an Ed25519 signing key for a log",
-        description="Write a new signing key to a file only you can read, and print its "
-        "verifier key to publish. A log's key is named after the log, its origin (C2SP "
-        "tlog-checkpoint): a new ledger opened with the key takes its name as origin.",
-    )
-    keygen.add_argument(
-        "name", help="the key's name: the log's origin, e.g. example.org/incidents (no spaces)"
-    )
-    keygen.add_argument(
-        "--out", required=True, metavar="FILE", help="where to write the signing key"
-    )
-    keygen.add_argument(
-        "--force",
-        action="store_true",
-        help="replace a key already at --out (the old key is lost)",
-    )
-    keygen.set_defaults(run=run_keygen)
+    for command in (export, verify, replay, checkpoint, prove, check_proof, keygen):
+        group.add_command(command)
 
 
-def _target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "target",
-        nargs="?",
-        metavar="BUNDLE_OR_LEDGER",
-        help="a bundle file, an SQLite ledger file or a postgresql:// URL (default: --ledger)",
-    )
-    _key_argument(parser)
-
-
-def _key_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _key_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
         "--key",
-        action="append",
-        default=[],
+        "keys",
+        multiple=True,
         metavar="KEY",
         help="a verifier key you trust (name+id+base64), or a file of them (repeatable)",
-    )
+    )(function)
+
+
+def _target_argument(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.argument("target", metavar="[BUNDLE_OR_LEDGER]", required=False)(function)
 
 
 def _read_text(path: str, what: str) -> str:
@@ -212,7 +94,7 @@ def _read_text(path: str, what: str) -> str:
         raise InvalidInputError(f"cannot read {what} {path}: {exc}") from None
 
 
-def _keys(values: list[str]) -> list[VerifierKey]:
+def _keys(values: Sequence[str]) -> list[VerifierKey]:
     keys: list[VerifierKey] = []
     for value in values:
         if not os.path.isfile(value):
@@ -238,10 +120,9 @@ def _file_key(path: str, number: int, line: str) -> VerifierKey:
 def _open_existing(
     target: str, signing_key: SigningKey | None = None, *, read_only: bool = True
 ) -> Ledger:
-    remote = target == ":memory:" or target.startswith(("postgresql://", "postgres://"))
-    if not remote and not os.path.isfile(target):
-        raise InvalidInputError(f"no ledger or bundle at {target}")
-    return Ledger.open(target, signing_key=signing_key, read_only=read_only)
+    return open_existing(
+        target, signing_key=signing_key, read_only=read_only, what="ledger or bundle"
+    )
 
 
 def status(report: VerifyReport) -> int:
@@ -264,31 +145,71 @@ def _print_report(report: VerifyReport) -> int:
     return status(report)
 
 
-def run_export(args: argparse.Namespace) -> int:
-    """
-    Write a bundle.
-    """
-    with _open_existing(args.ledger) as ledger:
-        checkpoint = ledger.export_bundle(args.bundle)
+@click.command(
+    "export",
+    short_help="export the ledger as a bundle that can be verified offline",
+    help="Write the ledger's events (canonical JSON Lines), a checkpoint of them "
+    "and the keys that signed it into one file. `incidents verify` and "
+    "`incidents replay` check it with no ledger and no network.",
+)
+@click.option("--bundle", required=True, metavar="OUT", help="the bundle file to write")
+@click.pass_obj
+def export(app: App, bundle: str) -> int:
+    """Write a bundle."""
+    with _open_existing(app.ledger) as ledger, working(f"exporting {len(ledger):,} events"):
+        checkpoint = ledger.export_bundle(bundle)
     emit(
-        f"wrote {printable(args.bundle)}: {checkpoint.size} events of log "
-        f"{printable(checkpoint.origin)}"
+        f"wrote {printable(bundle)}: {checkpoint.size} events of log {printable(checkpoint.origin)}"
     )
     emit(checkpoint.text, end="")
     return 0
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    """
-    Verify a bundle or a ledger and print the report.
-    """
-    target = args.target or args.ledger
-    keys = _keys(args.key)
-    checkpoints = [Checkpoint.parse(_read_text(p, "checkpoint")) for p in args.checkpoint]
+@click.command(
+    "verify",
+    short_help="verify a ledger or a bundle (read-only); exit status 0 only if authenticated",
+    help="Verify BUNDLE_OR_LEDGER (a bundle file, an SQLite ledger file or a postgresql:// "
+    "URL; default: --ledger). Recompute every event's hash, the Merkle tree, every "
+    "checkpoint and signature, check the storage itself, and report the first damaged "
+    "position and what kind of damage it is. A ledger is opened read-only: nothing in it "
+    "runs, nothing is written. With --key, every event must be covered by a checkpoint "
+    "signed by a key given; without, nothing is authenticated.",
+    epilog=STATUSES,
+)
+@_target_argument
+@_key_option
+@click.option(
+    "--integrity",
+    type=click.Choice(["quick", "full"]),
+    default="full",
+    help="the storage's own check: SQLite's integrity_check (default), or the faster "
+    "quick_check, which also compares every index entry with its row",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    metavar="FILE",
+    help="a published checkpoint to check against too (repeatable)",
+)
+@click.pass_obj
+def verify(
+    app: App,
+    target: str | None,
+    keys: tuple[str, ...],
+    integrity: str,
+    checkpoint_files: tuple[str, ...],
+) -> int:
+    """Verify a bundle or a ledger and print the report."""
+    target = target or app.ledger
+    trusted = _keys(keys)
+    checkpoints = [Checkpoint.parse(_read_text(p, "checkpoint")) for p in checkpoint_files]
     if is_bundle(target):
-        return _print_report(Bundle.open(target).verify(keys=keys, checkpoints=checkpoints))
-    with _open_existing(target) as ledger:
-        report = ledger.verify(checkpoints=checkpoints, keys=keys, integrity=args.integrity)
+        with working(f"verifying {target}"):
+            report = Bundle.open(target).verify(keys=trusted, checkpoints=checkpoints)
+        return _print_report(report)
+    with _open_existing(target) as ledger, working(f"verifying {len(ledger):,} events"):
+        report = ledger.verify(checkpoints=checkpoints, keys=trusted, integrity=integrity)
     return _print_report(report)
 
 
@@ -303,24 +224,44 @@ def _ledger_records(ledger: Ledger) -> Iterator[Recorded]:
         after = rows[-1].id
 
 
-def run_replay(args: argparse.Namespace) -> int:
-    """
-    Verify, rebuild state and print one digest per state.
-    """
-    target = args.target or args.ledger
-    keys = _keys(args.key)
+def _counted(records: Iterable[Recorded], bar: ProgressBar, total: int) -> Iterator[Recorded]:
+    for number, record in enumerate(records, start=1):
+        yield record
+        if number % 256 == 0 or number == total:
+            bar(number, total)
+
+
+@click.command(
+    "replay",
+    short_help="verify a bundle (or ledger), rebuild state and print its digests",
+    help="Verify BUNDLE_OR_LEDGER as `incidents verify` does, then rebuild every incident's "
+    "state from the events and print one SHA-256 digest per state: the same on every machine "
+    "and backend. Nothing that fails verification is replayed.",
+    epilog=STATUSES,
+)
+@_target_argument
+@_key_option
+@click.pass_obj
+def replay(app: App, target: str | None, keys: tuple[str, ...]) -> int:
+    """Verify, rebuild state and print one digest per state."""
+    target = target or app.ledger
+    trusted = _keys(keys)
     if is_bundle(target):
         bundle = Bundle.open(target)
-        report = bundle.verify(keys=keys)
+        with working(f"verifying {target}"):
+            report = bundle.verify(keys=trusted)
         if not report.ok:
             return _print_report(report)
-        digests = replay_digests(bundle.records())
+        with ProgressBar("replaying", counting="event", total=report.size) as bar:
+            digests = replay_digests(_counted(bundle.records(), bar, report.size))
     else:
         with _open_existing(target) as ledger:
-            report = ledger.verify(keys=keys)
+            with working(f"verifying {len(ledger):,} events"):
+                report = ledger.verify(keys=trusted)
             if not report.ok:
                 return _print_report(report)
-            digests = replay_digests(_ledger_records(ledger))
+            with ProgressBar("replaying", counting="event", total=report.size) as bar:
+                digests = replay_digests(_counted(_ledger_records(ledger), bar, report.size))
     verdict = (
         "verified" if report.authenticated else "consistent, but NOT AUTHENTICATED (no --key given)"
     )
@@ -334,38 +275,64 @@ def run_replay(args: argparse.Namespace) -> int:
     return status(report)
 
 
-def run_checkpoint(args: argparse.Namespace) -> int:
-    """
-    Print the ledger's checkpoint.
-    """
-    key = read_signing_key(args.signing_key) if args.signing_key else None
-    with _open_existing(args.ledger, key, read_only=not args.store) as ledger:
-        checkpoint = ledger.checkpoint(size=args.size, store=args.store)
-    emit(checkpoint.text, end="")
+@click.command("checkpoint", short_help="print the ledger's checkpoint (size and root)")
+@click.option("--size", type=WholeNumber(0), help="an earlier size to describe")
+@click.option("--signing-key", metavar="FILE", help="sign it with this key file")
+@click.option("--store", is_flag=True, help="also keep it in the ledger")
+@click.pass_obj
+def checkpoint(app: App, size: int | None, signing_key: str | None, store: bool) -> int:
+    """Print the ledger's checkpoint: its size and Merkle root, signed with --signing-key."""
+    key = read_signing_key(signing_key) if signing_key else None
+    with _open_existing(app.ledger, key, read_only=not store) as ledger:
+        found = ledger.checkpoint(size=size, store=store)
+    emit(found.text, end="")
     return 0
 
 
-def run_prove(args: argparse.Namespace) -> int:
-    """
-    Print an inclusion or a consistency proof.
-    """
-    with _open_existing(args.ledger) as ledger:
+@click.command(
+    "prove",
+    short_help="print an inclusion proof for an event, or a consistency proof",
+    help="Print a proof that EVENT is in the log (against --checkpoint, default: "
+    "the log now), or with --since a proof that the log extends an earlier checkpoint. "
+    "EVENT is an event id, or INCIDENT#POSITION as `incidents events` numbers it "
+    "(e.g. a5da836a#12).",
+)
+@click.argument("event", required=False)
+@click.option(
+    "--checkpoint", "checkpoint_file", metavar="FILE", help="the checkpoint to prove against"
+)
+@click.option("--since", metavar="FILE", help="prove consistency from this earlier checkpoint")
+@click.option(
+    "--event-out",
+    metavar="FILE",
+    help="also write the event's canonical bytes to FILE, for `incidents check-proof`",
+)
+@click.pass_obj
+def prove(
+    app: App,
+    event: str | None,
+    checkpoint_file: str | None,
+    since: str | None,
+    event_out: str | None,
+) -> int:
+    """Print an inclusion or a consistency proof."""
+    with _open_existing(app.ledger) as ledger:
         at = (
-            Checkpoint.parse(_read_text(args.checkpoint, "checkpoint")) if args.checkpoint else None
+            Checkpoint.parse(_read_text(checkpoint_file, "checkpoint")) if checkpoint_file else None
         )
-        if args.since:
-            if args.event:
+        if since:
+            if event:
                 raise InvalidInputError("give either an event or --since, not both")
-            old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
+            old = Checkpoint.parse(_read_text(since, "checkpoint"))
             emit(ledger.consistency_proof(old, at).text, end="")
             return 0
-        if not args.event:
+        if not event:
             raise InvalidInputError("give the event to prove, or --since CHECKPOINT")
-        event_id = parse_event(ledger, args.event)
+        event_id = parse_event(ledger, event)
         proof = ledger.inclusion_proof(event_id, at)
-        if args.event_out:  # the bytes stored and hashed: the leaf itself
+        if event_out:  # the bytes stored and hashed: the leaf itself
             (row,) = ledger.store.rows_of([event_id])
-            write_file(args.event_out, row.state, what="event")
+            write_file(event_out, row.state, what="event")
         emit(proof.text, end="")
     return 0
 
@@ -388,63 +355,100 @@ def _read_event(path: str) -> tuple[bytes, Recorded]:
         ) from None
 
 
-def run_check_proof(args: argparse.Namespace) -> int:
-    """
-    Check an inclusion or consistency proof against checkpoints, with no ledger.
-    """
-    proof = parse_proof(_read_text(args.proof, "proof"))
-    checkpoint = Checkpoint.parse(_read_text(args.checkpoint, "checkpoint"))
-    keys = _keys(args.key)
+@click.command(
+    "check-proof",
+    short_help="check a proof against checkpoints, with no ledger; exit status 1 if it fails",
+    help="Check the inclusion proof PROOF (with --checkpoint and --event: the event's "
+    "canonical bytes, as `incidents prove --event-out` writes them or as a line of a "
+    "bundle) or a consistency proof (with --since and --checkpoint). Needs no ledger "
+    "and no network. With --key, the checkpoints must also be signed by a key given.",
+    epilog=STATUSES,
+)
+@click.argument("proof_file", metavar="PROOF")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    required=True,
+    metavar="FILE",
+    help="the checkpoint the proof is for (for a consistency proof: the later one)",
+)
+@click.option("--since", metavar="FILE", help="the earlier checkpoint of a consistency proof")
+@click.option(
+    "--event",
+    "event_file",
+    metavar="FILE",
+    help="the event's canonical bytes, for an inclusion proof",
+)
+@_key_option
+def check_proof(
+    proof_file: str,
+    checkpoint_file: str,
+    since: str | None,
+    event_file: str | None,
+    keys: tuple[str, ...],
+) -> int:
+    """Check an inclusion or consistency proof against checkpoints, with no ledger."""
+    proof = parse_proof(_read_text(proof_file, "proof"))
+    later = Checkpoint.parse(_read_text(checkpoint_file, "checkpoint"))
+    trusted = _keys(keys)
     if isinstance(proof, InclusionProof):
-        if args.since or not args.event:
+        if since or not event_file:
             raise InvalidInputError(
                 "an inclusion proof is checked with --checkpoint and --event (not --since)"
             )
-        data, event = _read_event(args.event)
-        checkpoints = [checkpoint]
-        check = functools.partial(proof.verify, data, checkpoint)
+        data, event = _read_event(event_file)
+        checkpoints = [later]
+        check = functools.partial(proof.verify, data, later)
         what = (
             f"event {event.event_id} (incident {event.incident_id}, sequence {event.sequence}) "
-            f"is in log {checkpoint.origin} at size {checkpoint.size}"
+            f"is in log {later.origin} at size {later.size}"
         )
     else:
-        if args.event or not args.since:
+        if event_file or not since:
             raise InvalidInputError(
                 "a consistency proof is checked with --since and --checkpoint (not --event)"
             )
-        old = Checkpoint.parse(_read_text(args.since, "checkpoint"))
-        checkpoints = [old, checkpoint]
-        check = functools.partial(proof.verify, old, checkpoint)
+        old = Checkpoint.parse(_read_text(since, "checkpoint"))
+        checkpoints = [old, later]
+        check = functools.partial(proof.verify, old, later)
         what = (
-            f"log {checkpoint.origin} at size {checkpoint.size} extends size {old.size}: "
+            f"log {later.origin} at size {later.size} extends size {old.size}: "
             "nothing recorded by then was changed"
         )
     try:
         check()
-        for c in checkpoints if keys else ():
-            c.verify_signatures(keys)  # a signed note is required: as Go's note.Open
+        for c in checkpoints if trusted else ():
+            c.verify_signatures(trusted)  # a signed note is required: as Go's note.Open
     except VerificationError as exc:
         emit(f"FAILED: {printable(str(exc))}")
         return FAILED
     what = printable(what)
-    if keys:
+    if trusted:
         emit(f"OK: {what}")
-        emit(f"  root {checkpoint.root.hex()}; checkpoints signed by a key given")
+        emit(f"  root {later.root.hex()}; checkpoints signed by a key given")
         return AUTHENTICATED
     emit(f"NOT AUTHENTICATED: the proof holds, but nothing was authenticated: {what}")
     emit(
-        f"  root {checkpoint.root.hex()}; checkpoint signatures not checked "
-        "(give --key to require them)"
+        f"  root {later.root.hex()}; checkpoint signatures not checked (give --key to require them)"
     )
     return UNAUTHENTICATED
 
 
-def run_keygen(args: argparse.Namespace) -> int:
-    """
-    Write a new signing key and print its verifier key.
-    """
-    key = SigningKey.generate(args.name)
+@click.command(
+    "keygen",
+    short_help="make an Ed25519 signing key for a log",
+    help="Write a new signing key to a file only you can read, and print its "
+    "verifier key to publish. A log's key is named after the log, its origin (C2SP "
+    "tlog-checkpoint): a new ledger opened with the key takes its name as origin. NAME is "
+    "the key's name: the log's origin, e.g. example.org/incidents (no spaces).",
+)
+@click.argument("name")
+@click.option("--out", required=True, metavar="FILE", help="where to write the signing key")
+@click.option("--force", is_flag=True, help="replace a key already at --out (the old key is lost)")
+def keygen(name: str, out: str, force: bool) -> int:
+    """Write a new signing key and print its verifier key."""
+    key = SigningKey.generate(name)
     text = key.to_text() + "\n"
-    write_file(args.out, text.encode("utf-8"), what="signing key", secret=True, replace=args.force)
+    write_file(out, text.encode("utf-8"), what="signing key", secret=True, replace=force)
     emit(key.verifier.text)
     return 0

@@ -1,15 +1,25 @@
 """
-``incidents demo``, ``incidents list`` and ``incidents events``.
+``incidents init``, ``demo``, ``list`` and ``events``.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 from typing import Any
 from uuid import UUID
 
-from incidents._cli.common import parse_incident, parse_time, terminal_width
-from incidents._cli.output import displayed, emit, printable
+import click
+
+from incidents._cli.common import (
+    App,
+    is_remote,
+    open_existing,
+    parse_incident,
+    parse_time,
+    terminal_width,
+)
+from incidents._cli.output import displayed, emit, emit_json, printable
+from incidents._cli.timeline import emit_timeline
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import Correction, IncidentOpened, Recorded, Retraction
 from incidents._domain.state import fold
@@ -18,74 +28,83 @@ from incidents._domain.words import render_history, render_incident, short_id, s
 from incidents._errors import DuplicateEventError, InvalidInputError
 from incidents._ledger import Ledger
 
+__all__ = [
+    "incident_listing",
+    "register",
+    "short_id",
+]
+
 DEMO_LEDGER = "incidents-demo.db"
 
+JSON_HELP = "print JSON instead of text"
 
-def register(sub: Any) -> None:
+
+def register(group: click.Group) -> None:
     """
-    Add the subcommands of this module.
+    Add the commands of this module.
 
     Args:
-        sub: The parser's subparsers.
+        group: The ``incidents`` group.
     """
-    demo = sub.add_parser(
-        "demo",
-        help="record the July 2024 Alaska joint patrol and show it",
-        description="Record the worked example (the July 2024 joint Chinese-Russian patrol "
-        "near Alaska) into a ledger as it was learned: the article's facts on "
-        "publication, the correction of the spokesman's name a day later. Running it "
-        f"again adds nothing. It records into --path, else into the ledger given with "
-        f"`incidents --ledger`, else into {DEMO_LEDGER}.",
-    )
-    demo.add_argument(
-        "--path",
-        default=None,
-        help=f"ledger to record into: an SQLite file, ':memory:' or a postgresql:// URL "
-        f"(default: the --ledger given before the command, else {DEMO_LEDGER})",
-    )
-    demo.set_defaults(run=run_demo)
-
-    listing = sub.add_parser(
-        "list",
-        help="list the incidents in the ledger",
-        description="One line per incident: id, title, number of events. With "
-        "--published-by, only the incidents whose sources had published their opening by "
-        "then, with the title and the events as published by then.",
-    )
-    listing.add_argument(
-        "--published-by",
-        metavar="P",
-        help="only what the sources had published by then (ISO-8601 with offset)",
-    )
-    listing.set_defaults(run=run_list)
-
-    events = sub.add_parser("events", help="print an incident's recorded events")
-    events.add_argument("incident", help="incident id (or a unique prefix)")
-    events.set_defaults(run=run_events)
+    for command in (init, demo, listing, events, completion):
+        group.add_command(command)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    """
-    Record the worked example and print the state and history.
-    """
+@click.command(
+    "init",
+    short_help="create an empty ledger",
+    help="Create an empty ledger at LEDGER (default: the --ledger given before the command). "
+    "Refused if something is there already. The other commands that record (demo, record "
+    "--create) create one too; the commands that read never do.",
+)
+@click.argument("path", metavar="LEDGER", required=False)
+@click.option("--origin", help="the log's name (default: incidents/<uuid>)")
+@click.pass_obj
+def init(app: App, path: str | None, origin: str | None) -> int:
+    """Create an empty ledger."""
+    target = path if path is not None else app.ledger
+    if not is_remote(target) and os.path.lexists(target):
+        raise InvalidInputError(f"not creating a ledger at {target}: something is there already")
+    with Ledger.open(target, origin=origin) as ledger:
+        emit(f"created ledger {printable(ledger.store.location)}, log {printable(ledger.origin)}")
+    return 0
+
+
+@click.command(
+    "demo",
+    short_help="record the July 2024 Alaska joint patrol and show it",
+    help="Record the worked example (the July 2024 joint Chinese-Russian patrol "
+    "near Alaska) into a ledger as it was learned: the article's facts on "
+    "publication, the correction of the spokesman's name a day later. Running it "
+    "again adds nothing. It records into --path, else into the ledger given with "
+    f"`incidents --ledger`, else into {DEMO_LEDGER}.",
+)
+@click.option(
+    "--path",
+    default=None,
+    help="ledger to record into: an SQLite file, ':memory:' or a postgresql:// URL "
+    f"(default: the --ledger given before the command, else {DEMO_LEDGER})",
+)
+@click.pass_obj
+def demo(app: App, path: str | None) -> int:
+    """Record the worked example and print the state and history."""
     from incidents.examples import ALASKA_2024, ALASKA_2024_PUBLISHED_AT, alaska_2024_batches
     from incidents.projections import incident_timeline
 
-    path = args.path
-    if getattr(args, "ledger_given", False):
-        if path is not None and path != args.ledger:
+    if app.ledger_given:
+        if path is not None and path != app.ledger:
             raise InvalidInputError(
-                f"two ledgers given: --ledger {args.ledger!r} and --path {path!r}; give one"
+                f"two ledgers given: --ledger {app.ledger!r} and --path {path!r}; give one"
             )
-        path = args.ledger
+        path = app.ledger
     path = path if path is not None else DEMO_LEDGER
     clock = FixedClock(ALASKA_2024_PUBLISHED_AT)
     with Ledger.open(path, clock=clock, recorder="incidents demo") as ledger:
         added = 0
-        for recorded_at, events in alaska_2024_batches():
+        for recorded_at, batch in alaska_2024_batches():
             clock.set(recorded_at)
             try:
-                added += len(ledger.record(*events))
+                added += len(ledger.record(*batch))
             except DuplicateEventError:
                 continue
         # Reads are answered as of now, not as of the example's last batch.
@@ -96,7 +115,7 @@ def run_demo(args: argparse.Namespace) -> int:
         else:
             emit("the July 2024 Alaska joint patrol was already recorded: nothing added")
         emit()
-        emit(displayed(incident_timeline(ledger, ALASKA_2024)).table(terminal_width()))
+        emit_timeline(incident_timeline(ledger, ALASKA_2024), terminal_width())
         emit()
         emit(render_incident(displayed(ledger.incident(ALASKA_2024))))
         emit()
@@ -138,14 +157,14 @@ def incident_listing(ledger: Ledger) -> list[tuple[UUID, str, int]]:
             openings[recorded.incident_id] = recorded
         else:
             amendments.setdefault(recorded.incident_id, []).append(recorded)
-    listing = []
+    found = []
     for incident_id, length in store.stream_lengths().items():
         opening = openings.get(incident_id)
         if opening is None:  # opened after the rows above were read
             continue
         title = _title(opening, amendments.get(incident_id, []))
-        listing.append((incident_id, title, length))
-    return listing
+        found.append((incident_id, title, length))
+    return found
 
 
 def _title(opening: Recorded, amendments: list[Recorded]) -> str:
@@ -172,42 +191,86 @@ def _title(opening: Recorded, amendments: list[Recorded]) -> str:
     return state.title
 
 
-def run_list(args: argparse.Namespace) -> int:
+def listed(rows: list[tuple[UUID, str, int]], *, published: bool) -> list[dict[str, Any]]:
     """
-    Print one line per incident.
+    Incidents as ``list --json`` and ``search --json`` print them.
+
+    Args:
+        rows: ``(id, title, events)`` per incident.
+        published: Whether the count is the last position published by a time.
+
+    Returns:
+        One object per incident.
     """
-    published_by = parse_time(args.published_by, "--published-by")
-    with Ledger.open(args.ledger) as ledger:
-        if published_by is None:
-            listing = incident_listing(ledger)
+    key = "last_position" if published else "events"
+    return [{"id": str(i), "title": title, key: n} for i, title, n in rows]
+
+
+@click.command(
+    "list",
+    short_help="list the incidents in the ledger",
+    help="One line per incident: id, title, number of events. With "
+    "--published-by, only the incidents whose sources had published their opening by "
+    "then, with the title and the events as published by then.",
+)
+@click.option(
+    "--published-by",
+    metavar="P",
+    help="only what the sources had published by then (ISO-8601 with offset)",
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.pass_obj
+def listing(app: App, published_by: str | None, as_json: bool) -> int:
+    """Print one line per incident."""
+    by = parse_time(published_by, "--published-by")
+    with open_existing(app.ledger) as ledger:
+        if by is None:
+            rows = incident_listing(ledger)
         else:
-            listing = [
-                (i.id, i.title, i.last_position)
-                for i in ledger.incidents(published_by=published_by)
-            ]
-        counted = "{} events" if published_by is None else "events up to #{}"
-        for incident_id, title, length in listing:
-            emit(f"{incident_id}  {printable(title)}  ({counted.format(length)})")
-        if published_by is not None and not listing:
-            emit(f"no incident was published by {stamp(published_by)}")
+            rows = [(i.id, i.title, i.last_position) for i in ledger.incidents(published_by=by)]
+    if as_json:
+        emit_json(listed(rows, published=by is not None))
+        return 0
+    counted = "{} events" if by is None else "events up to #{}"
+    for incident_id, title, length in rows:
+        emit(f"{incident_id}  {printable(title)}  ({counted.format(length)})")
+    if by is not None and not rows:
+        emit(f"no incident was published by {stamp(by)}")
     return 0
 
 
-def run_events(args: argparse.Namespace) -> int:
-    """
-    Print an incident's recorded events.
-    """
-    with Ledger.open(args.ledger) as ledger:
-        incident_id = parse_incident(ledger, args.incident)
-        emit(render_history(displayed(list(ledger.events(incident_id)))))
+@click.command("events", short_help="print an incident's recorded events")
+@click.argument("incident")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.pass_obj
+def events(app: App, incident: str, as_json: bool) -> int:
+    """Print the recorded events of INCIDENT (an id or a unique prefix), in recording order."""
+    with open_existing(app.ledger) as ledger:
+        incident_id = parse_incident(ledger, incident)
+        recorded = list(ledger.events(incident_id))
+    if as_json:
+        emit_json(recorded)
+    else:
+        emit(render_history(displayed(recorded)))
     return 0
 
 
-__all__ = [
-    "incident_listing",
-    "register",
-    "run_demo",
-    "run_events",
-    "run_list",
-    "short_id",
-]
+@click.command(
+    "completion",
+    short_help="print the shell completion script for bash, zsh or fish",
+    help="Print the script that completes `incidents` commands and options in SHELL. "
+    'For bash, add `eval "$(incidents completion bash)"` to ~/.bashrc; for zsh, the same '
+    "with zsh in ~/.zshrc; for fish, `incidents completion fish > "
+    "~/.config/fish/completions/incidents.fish`.",
+)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.pass_context
+def completion(ctx: click.Context, shell: str) -> int:
+    """Print a shell completion script."""
+    from click.shell_completion import get_completion_class
+
+    root = ctx.find_root().command
+    kind = get_completion_class(shell)
+    assert kind is not None  # the three are click's own
+    emit(kind(root, {}, "incidents", "_INCIDENTS_COMPLETE").source())
+    return 0

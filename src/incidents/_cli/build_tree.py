@@ -8,60 +8,52 @@ ledger records: who built it and when, and ``verify`` says so from then on.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-from typing import Any
+import click
 
-from incidents._cli.common import read_signing_key
+from incidents._cli.common import App, open_existing, read_signing_key
 from incidents._cli.output import emit, printable
-from incidents._errors import InvalidInputError
-from incidents._ledger import Ledger
+from incidents._cli.progress import working
 
 __all__ = ["register"]
 
 
-def register(sub: Any) -> None:
+def register(group: click.Group) -> None:
     """
-    Add the ``build-tree`` subcommand.
+    Add the ``build-tree`` command.
 
     Args:
-        sub: The parser's subparsers.
-
+        group: The ``incidents`` group.
     """
-    build = sub.add_parser(
-        "build-tree",
-        help="build the audit tree of a ledger recorded before audit trees existed",
-        description="Hash the ledger's stored events, as they now stand, into its audit tree, "
-        "and record who built it and when: changes made to the events before then cannot be "
-        "detected, and `incidents verify` says so. With --signing-key, a checkpoint of the "
-        "whole log signed by it is kept too: you vouch for the events as they stand. Refused "
-        "for a ledger that has a tree, or audit tables that are not empty.",
-    )
-    build.add_argument(
-        "--signing-key",
-        metavar="FILE",
-        help="sign a checkpoint of the built log with this key (named after the log's origin)",
-    )
-    build.add_argument(
-        "--origin",
-        help="the log's name (default: the signing key's name, or incidents/<uuid>)",
-    )
-    build.add_argument(
-        "--recorder", help="who builds it (default: the key's name, $INCIDENTS_RECORDER or login)"
-    )
-    build.set_defaults(run=run_build_tree)
+    group.add_command(build_tree)
 
 
-def run_build_tree(args: argparse.Namespace) -> int:
-    """
-    Build the tree and print the checkpoint of the log as built.
-    """
-    key = read_signing_key(args.signing_key) if args.signing_key else None
-    target = args.ledger
-    if not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
-        raise InvalidInputError(f"no ledger at {target}")
-    with Ledger.open(target, signing_key=key, recorder=args.recorder) as ledger:
-        checkpoint = ledger.build_audit_tree(origin=args.origin)
+@click.command(
+    "build-tree",
+    short_help="build the audit tree of a ledger recorded before audit trees existed",
+    help="Hash the ledger's stored events, as they now stand, into its audit tree, "
+    "and record who built it and when: changes made to the events before then cannot be "
+    "detected, and `incidents verify` says so. With --signing-key, a checkpoint of the "
+    "whole log signed by it is kept too: you vouch for the events as they stand. Refused "
+    "for a ledger that has a tree, or audit tables that are not empty.",
+)
+@click.option(
+    "--signing-key",
+    metavar="FILE",
+    help="sign a checkpoint of the built log with this key (named after the log's origin)",
+)
+@click.option(
+    "--origin", help="the log's name (default: the signing key's name, or incidents/<uuid>)"
+)
+@click.option(
+    "--recorder", help="who builds it (default: the key's name, $INCIDENTS_RECORDER or login)"
+)
+@click.pass_obj
+def build_tree(app: App, signing_key: str | None, origin: str | None, recorder: str | None) -> int:
+    """Build the tree and print the checkpoint of the log as built."""
+    key = read_signing_key(signing_key) if signing_key else None
+    with open_existing(app.ledger, signing_key=key, recorder=recorder) as ledger:
+        with working(f"building the audit tree of {app.ledger}"):
+            checkpoint = ledger.build_audit_tree(origin=origin)
         who = ledger.recorder
     emit(
         f"built the audit tree of {checkpoint.size} events of log {printable(checkpoint.origin)}, "

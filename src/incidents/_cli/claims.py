@@ -4,56 +4,62 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from typing import Any
 
-from incidents._cli.common import parse_incident, parse_time
+import click
+
+from incidents._cli.common import App, open_existing, parse_incident, parse_time
 from incidents._cli.output import displayed, emit, json_text
 from incidents._codec.canonical import converter
-from incidents._ledger import Ledger
 
-__all__ = ["register", "run_contradictions"]
+__all__ = ["register"]
 
 _TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
 
 
-def register(sub: Any) -> None:
+def register(group: click.Group) -> None:
     """
-    Add the subcommands of this module.
+    Add the commands of this module.
 
     Args:
-        sub: The parser's subparsers.
+        group: The ``incidents`` group.
     """
-    contradictions = sub.add_parser(
-        "contradictions",
-        help="compare an incident's claims: what is disputed, what is agreed",
-        description="Group an incident's claims by proposition (the airspace of a nation "
-        "entered, warning shots fired, sovereignty over a territory, a free-text topic...) "
-        "and show, for each, the sides and who takes them, with their sources' Admiralty "
-        "grades and the analysts' assessments beside them; then the claims that contradict "
-        "reference data (an aircraft type a nation does not fly). Built only from what had "
-        "been recorded by --known-at (default: now).",
-    )
-    contradictions.add_argument("incident", help="incident id (or a unique prefix)")
-    contradictions.add_argument("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
-    contradictions.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format"
-    )
-    contradictions.set_defaults(run=run_contradictions)
+    group.add_command(contradictions)
 
 
-def run_contradictions(args: argparse.Namespace) -> int:
-    """
-    Print an incident's claims compared.
-    """
-    known_at = parse_time(args.known_at, "--known-at")
-    with Ledger.open(args.ledger) as ledger:
-        incident_id = parse_incident(ledger, args.incident)
-        found = ledger.incident(incident_id, known_at=known_at).contradictions()
-        if args.format == "json":
-            data = converter.unstructure(found)
-            emit(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
-        else:
-            emit(displayed(found).render())
+@click.command(
+    "contradictions",
+    short_help="compare an incident's claims: what is disputed, what is agreed",
+    help="Group the claims of INCIDENT by proposition (the airspace of a nation "
+    "entered, warning shots fired, sovereignty over a territory, a free-text topic...) "
+    "and show, for each, the sides and who takes them, with their sources' Admiralty "
+    "grades and the analysts' assessments beside them; then the claims that contradict "
+    "reference data (an aircraft type a nation does not fly). Built only from what had "
+    "been recorded by --known-at (default: now).",
+)
+@click.argument("incident")
+@click.option("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="output format",
+)
+@click.option("--json", "as_json", is_flag=True, help="the same as --format json")
+@click.pass_obj
+def contradictions(
+    app: App, incident: str, known_at: str | None, output: str, as_json: bool
+) -> int:
+    """Print an incident's claims compared."""
+    known = parse_time(known_at, "--known-at")
+    with open_existing(app.ledger) as ledger:
+        incident_id = parse_incident(ledger, incident)
+        found = ledger.incident(incident_id, known_at=known).contradictions()
+    if as_json or output == "json":
+        data = converter.unstructure(found)
+        emit(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
+    else:
+        emit(displayed(found).render())
     return 0

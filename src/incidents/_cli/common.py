@@ -4,13 +4,16 @@ What every command shares: naming incidents and events, numbers, times, keys and
 
 from __future__ import annotations
 
-import argparse
 import math
+import os
 import shutil
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
+
+import attrs
+import click
 
 from incidents._domain.time import parse_instant
 from incidents._errors import InvalidInputError
@@ -18,15 +21,18 @@ from incidents._ledger import Ledger
 from incidents._tlog.notes import SigningKey
 
 __all__ = [
+    "App",
     "LARGEST",
     "LONGEST_INTERVAL",
+    "Seconds",
+    "WholeNumber",
+    "is_remote",
+    "open_existing",
     "parse_event",
     "parse_incident",
     "parse_time",
     "read_signing_key",
-    "seconds",
     "terminal_width",
-    "whole_number",
 ]
 
 LARGEST = 2**63 - 1
@@ -35,57 +41,83 @@ LARGEST = 2**63 - 1
 LONGEST_INTERVAL = 86400.0
 """The longest interval, in seconds, a command waits between two looks at a ledger: a day."""
 
+
+@attrs.define
+class App:
+    """
+    What the ``incidents`` group passes to its commands.
+
+    Attributes:
+        ledger: The ledger named by ``--ledger``, ``$INCIDENTS_LEDGER`` or the default.
+        ledger_given: Whether ``--ledger`` was given on the command line
+            (``incidents demo`` records into it then, but not into a ledger named only
+            by the environment).
+    """
+
+    ledger: str
+    ledger_given: bool
+
+
 TIME_EXAMPLE = "e.g. 2024-07-25T18:00:00+00:00 or 2024-07-25T18:00Z"
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
+class WholeNumber(click.ParamType[int]):
     """
-    An argument type: a whole number from *minimum* to :data:`LARGEST`.
+    An option's type: a whole number from *minimum* to :data:`LARGEST`.
+
+    Anything else is a usage error (exit status 2).
 
     Args:
         minimum: The smallest number taken.
-
-    Returns:
-        The type, for ``add_argument(type=...)``: a usage error (exit
-        status 2) for anything else.
     """
 
-    def parse(text: str) -> int:
+    name = "integer"
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """
+        Read the number.
+        """
+        text = str(value)
         try:
-            value = int(text)
+            number: int | None = int(text)
         except ValueError:
-            value = None
-        if value is None or not minimum <= value <= LARGEST:
-            raise argparse.ArgumentTypeError(
-                f"{text[:40]!r} is not a whole number from {minimum} to {LARGEST}"
+            number = None
+        if number is None or not self.minimum <= number <= LARGEST:
+            self.fail(
+                f"{text[:40]!r} is not a whole number from {self.minimum} to {LARGEST}", param, ctx
             )
-        return value
-
-    return parse
+        return number
 
 
-def seconds(text: str) -> float:
+class Seconds(click.ParamType[float]):
     """
-    An argument type: a number of seconds above 0, at most :data:`LONGEST_INTERVAL`.
-
-    Args:
-        text: The argument.
-
-    Returns:
-        The seconds.
-
-    Raises:
-        argparse.ArgumentTypeError: For anything else (a usage error, exit status 2).
+    An option's type: a number of seconds above 0, at most :data:`LONGEST_INTERVAL`.
     """
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= LONGEST_INTERVAL:  # also refuses nan
-        raise argparse.ArgumentTypeError(
-            f"{text[:40]!r} is not a number of seconds above 0 and at most {LONGEST_INTERVAL:g}"
-        )
-    return value
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """
+        Read the number.
+        """
+        text = str(value)
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not 0 < number <= LONGEST_INTERVAL:  # also refuses nan
+            self.fail(
+                f"{text[:40]!r} is not a number of seconds above 0 and at most "
+                f"{LONGEST_INTERVAL:g}",
+                param,
+                ctx,
+            )
+        return number
 
 
 def parse_time(text: str | None, what: str) -> datetime | None:
@@ -231,3 +263,54 @@ def read_signing_key(path: str) -> SigningKey:
     if text is None:
         raise InvalidInputError(f"signing key {path} is not UTF-8 text")
     return SigningKey.from_text(text)
+
+
+def is_remote(target: str) -> bool:
+    """
+    Whether a ledger is named by something other than a file: ``:memory:`` or a PostgreSQL URL.
+
+    Args:
+        target: What ``--ledger`` gave.
+
+    Returns:
+        True when no file is meant.
+    """
+    return target == ":memory:" or target.startswith(("postgresql://", "postgres://"))
+
+
+def open_existing(
+    target: str,
+    *,
+    signing_key: SigningKey | None = None,
+    read_only: bool = False,
+    recorder: str | None = None,
+    what: str = "ledger",
+) -> Ledger:
+    """
+    Open a ledger that exists: a missing file is an error naming it, and nothing is created.
+
+    Read commands open ledgers so, that ``incidents --ledger typo.db list``
+    says there is no such ledger instead of creating an empty one.
+    ``incidents init`` (or ``incidents record --create``) creates one.
+
+    Args:
+        target: An SQLite file, ``:memory:`` or a ``postgresql://`` URL.
+        signing_key: The key to sign with, if any.
+        read_only: Open it read-only (the audit commands do).
+        recorder: Who records, if anything is recorded.
+        what: How to name what is missing, e.g. ``"ledger or bundle"``.
+
+    Returns:
+        The open ledger.
+
+    Raises:
+        InvalidInputError: If *target* is a path and no file is there.
+    """
+    if not is_remote(target) and not os.path.isfile(target):
+        if os.path.exists(target):
+            raise InvalidInputError(f"{target} is not a {what} file")
+        raise InvalidInputError(
+            f"no {what} at {target}: check the path, or create a ledger there with "
+            f"`incidents --ledger {target} init`"
+        )
+    return Ledger.open(target, signing_key=signing_key, read_only=read_only, recorder=recorder)

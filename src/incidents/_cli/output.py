@@ -24,7 +24,17 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["displayed", "emit", "json_text", "printable"]
+__all__ = [
+    "cell",
+    "colour_wanted",
+    "displayed",
+    "emit",
+    "emit_json",
+    "emit_rendered",
+    "json_text",
+    "printable",
+    "rendered",
+]
 
 T = TypeVar("T")
 
@@ -114,6 +124,22 @@ def json_text(text: str) -> str:
     )
 
 
+def emit_json(data: Any) -> None:
+    """
+    Print JSON-ready data (or attrs values, unstructured the codec's way) as indented JSON.
+
+    Args:
+        data: What to print: attrs instances, UUIDs and datetimes are written as the
+            ledger's codec writes them (ids and ISO-8601 times as strings).
+    """
+    import json
+
+    from incidents._domain.convert import converter
+
+    text = json.dumps(converter.unstructure(data), indent=2, ensure_ascii=False, default=str)
+    emit(json_text(text))
+
+
 def _json_char(char: str) -> str:
     if _shown(char) == char:
         return char
@@ -188,3 +214,103 @@ class _Escaper:
                 object.__setattr__(copied, name, new)
             return copied
         return value
+
+
+# -- rich: tables and styled text, with every cell escaped ------------------------------------
+
+
+def cell(text: str, style: str | None = None) -> Any:
+    """
+    A table cell or a piece of styled text for :mod:`rich`, escaped (:func:`printable`).
+
+    Rich markup (``[bold]``, ``[link=...]``) and emoji codes (``:smile:``) in
+    *text* are never interpreted: the text is given to rich as a ``Text``,
+    which is shown as it is, never parsed.
+
+    Args:
+        text: What to show; ledger text included.
+        style: A style of the command line's own, e.g. ``"bold"``.
+
+    Returns:
+        A ``rich.text.Text``.
+    """
+    from rich.text import Text
+
+    return Text(printable(text, layout=True), style=style or "")
+
+
+def colour_wanted(stream: Any = None) -> bool:
+    """
+    Whether to print in colour: only on a terminal, and never when ``NO_COLOR`` is set.
+
+    Args:
+        stream: The stream to print to (default: standard output).
+
+    Returns:
+        True for a terminal.
+    """
+    import os
+
+    stream = sys.stdout if stream is None else stream
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def rendered(renderable: Any, width: int, *, colour: bool = False) -> str:
+    """
+    A rich renderable (a table of :func:`cell` s) as text, its lines' trailing spaces cut.
+
+    Args:
+        renderable: What to render; its text must be made of :func:`cell` s.
+        width: Display columns per line: wide characters (CJK) count two.
+        colour: Keep the styles as terminal escapes (only for a terminal).
+
+    Returns:
+        The text, without a final line break.
+    """
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if colour else None,
+        force_terminal=colour,
+        no_color=not colour,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        _environ={},
+    )
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n"))
+
+
+def emit_rendered(renderable: Any, width: int, *, error: bool = False) -> None:
+    """
+    Print a rich renderable made of :func:`cell` s: in colour on a terminal only.
+
+    The cells were escaped when made, so the only escapes written raw are the
+    styles of the command line's own.
+
+    Args:
+        renderable: What to print.
+        width: Display columns per line.
+        error: Print to standard error instead of standard output.
+    """
+    stream = sys.stderr if error else sys.stdout
+    colour = colour_wanted(stream)
+    text = rendered(renderable, width, colour=colour)
+    if colour:
+        stream.write(text + "\n")
+    else:
+        emit(text, error=error)

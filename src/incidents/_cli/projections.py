@@ -4,17 +4,24 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import sys
-import time
-from typing import Any, TextIO
 
-from incidents._cli.common import parse_incident, parse_time, seconds, terminal_width, whole_number
-from incidents._cli.output import displayed, emit, json_text, printable
+import click
+
+from incidents._cli.common import (
+    App,
+    Seconds,
+    WholeNumber,
+    open_existing,
+    parse_incident,
+    parse_time,
+    terminal_width,
+)
+from incidents._cli.output import displayed, emit, emit_json, json_text, printable
+from incidents._cli.progress import ProgressBar
+from incidents._cli.timeline import emit_timeline
 from incidents._errors import InvalidInputError
-from incidents._ledger import Ledger
 from incidents.projections import (
     ProjectionCheckpoint,
     ReadModel,
@@ -23,147 +30,64 @@ from incidents.projections import (
     registered,
 )
 
-__all__ = ["ProgressBar", "register", "run_project", "run_timeline"]
+__all__ = ["ProgressBar", "register"]
 
 
-def register(sub: Any) -> None:
+def register(group: click.Group) -> None:
     """
-    Add the subcommands of this module.
+    Add the commands of this module.
 
     Args:
-        sub: The parser's subparsers.
+        group: The ``incidents`` group.
     """
-    timeline = sub.add_parser(
-        "timeline",
-        help="print an incident's timeline (dated facts in valid-time order)",
-        description="Print an incident's dated facts in valid-time order, each with its "
-        "precision as the source gave it, its source and Admiralty grade, and marks for "
-        "corrected and retracted entries. Computed live from the record.",
-    )
-    timeline.add_argument("incident", help="incident id (or a unique prefix)")
-    timeline.add_argument(
-        "--known-at",
-        metavar="R",
-        help="as known at this recording time (ISO-8601 with offset, e.g. 2024-07-25T18:00Z)",
-    )
-    timeline.add_argument(
-        "--format", choices=("table", "json", "csv"), default="table", help="output format"
-    )
-    timeline.add_argument(
-        "--width",
-        type=whole_number(1),
-        help="table width in characters, at least 72 are used (default: the terminal's)",
-    )
-    timeline.set_defaults(run=run_timeline)
-
-    project = sub.add_parser(
-        "project",
-        help="catch up (or rebuild) a registered projection's read model and print it",
-        description="Catch up a registered projection's read model, kept in the ledger's "
-        "own database, from its checkpoint: one transaction per batch, checkpoint included, "
-        "so an interrupted run resumes where it stopped. --rebuild builds it again from "
-        "zero and swaps it in when complete.",
-    )
-    project.add_argument("name", nargs="?", help="projection name (see --list)")
-    project.add_argument("--list", action="store_true", help="list registered projections")
-    project.add_argument(
-        "--rebuild", action="store_true", help="rebuild from zero, then swap the result in"
-    )
-    project.add_argument(
-        "--batch-size",
-        type=whole_number(1),
-        default=1000,
-        help="events per transaction (default: 1000)",
-    )
-    project.add_argument(
-        "--format", choices=("text", "json"), default="text", help="how to print the state"
-    )
-    project.add_argument("--quiet", action="store_true", help="print only the status line")
-    project.add_argument(
-        "--import",
-        dest="imports",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import a module that registers projections (repeatable)",
-    )
-    project.add_argument(
-        "--follow",
-        action="store_true",
-        help="keep catching up as events are recorded (Ctrl-C to stop)",
-    )
-    project.add_argument(
-        "--interval",
-        type=seconds,
-        default=1.0,
-        help="with --follow: the longest time, in seconds, between two looks at the log "
-        "(above 0, at most a day; default: 1)",
-    )
-    project.set_defaults(run=run_project)
+    group.add_command(timeline)
+    group.add_command(project)
 
 
-def run_timeline(args: argparse.Namespace) -> int:
-    """
-    Print one incident's timeline.
-    """
-    known_at = parse_time(args.known_at, "--known-at")
-    with Ledger.open(args.ledger) as ledger:
-        incident_id = parse_incident(ledger, args.incident)
-        timeline = incident_timeline(ledger, incident_id, known_at=known_at)
-    if args.format == "json":
-        emit(json_text(timeline.json()))
-    elif args.format == "csv":
-        emit(displayed(timeline).csv(), end="")
+@click.command(
+    "timeline",
+    short_help="print an incident's timeline (dated facts in valid-time order)",
+    help="Print the dated facts of INCIDENT (an id or a unique prefix) in valid-time order, "
+    "each with its precision as the source gave it, its source and Admiralty grade, and marks "
+    "for corrected and retracted entries. Computed live from the record. Valid times are shown "
+    "as the wall clock read in the time zone the source gave, named in brackets.",
+)
+@click.argument("incident")
+@click.option(
+    "--known-at",
+    metavar="R",
+    help="as known at this recording time (ISO-8601 with offset, e.g. 2024-07-25T18:00Z)",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="output format",
+)
+@click.option("--json", "as_json", is_flag=True, help="the same as --format json")
+@click.option(
+    "--width",
+    type=WholeNumber(1),
+    help="table width in display columns, at least 72 are used (default: the terminal's)",
+)
+@click.pass_obj
+def timeline(
+    app: App, incident: str, known_at: str | None, output: str, as_json: bool, width: int | None
+) -> int:
+    """Print one incident's timeline."""
+    known = parse_time(known_at, "--known-at")
+    with open_existing(app.ledger) as ledger:
+        incident_id = parse_incident(ledger, incident)
+        found = incident_timeline(ledger, incident_id, known_at=known)
+    if as_json or output == "json":
+        emit(json_text(found.json()))
+    elif output == "csv":
+        emit(displayed(found).csv(), end="")
     else:
-        emit(displayed(timeline).table(terminal_width(args.width)))
+        emit_timeline(found, terminal_width(width))
     return 0
-
-
-class ProgressBar:
-    """
-    A progress bar on a stream: redrawn in place on a terminal, a few lines otherwise.
-
-    Args:
-        label: What is progressing, e.g. ``"rebuilding timeline"``.
-        start: The sequence the run starts from (for the rate).
-        stream: Where to draw (default: standard error).
-    """
-
-    def __init__(self, label: str, start: int = 0, stream: TextIO | None = None) -> None:
-        self.label = label
-        self.start = start
-        self.stream = stream if stream is not None else sys.stderr
-        self.started = time.monotonic()
-        self.shown_tenths = -1
-        self.drawn = False
-
-    def __call__(self, reached: int, head: int) -> None:
-        """
-        Show that *reached* of *head* is done.
-        """
-        fraction = 1.0 if head <= 0 else min(1.0, reached / head)
-        elapsed = max(time.monotonic() - self.started, 1e-9)
-        bar = "#" * int(fraction * 30)
-        text = (
-            f"{self.label} [{bar:<30}] {fraction:4.0%} sequence {reached:,}/{head:,}"
-            f" ({max(reached - self.start, 0) / elapsed:,.0f} events/s)"
-        )
-        text = printable(text)
-        if self.stream.isatty():
-            self.stream.write("\r" + text)  # the bar's own carriage return: drawn in place
-            self.drawn = True
-        elif int(fraction * 10) > self.shown_tenths:
-            self.shown_tenths = int(fraction * 10)
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        """
-        End the bar's line.
-        """
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def _status(
@@ -180,49 +104,105 @@ def _status(
     return f"{name}: caught up from sequence {start:,} to {after.sequence:,}"
 
 
-def run_project(args: argparse.Namespace) -> int:
-    """
-    Catch up or rebuild a registered projection and print it.
-    """
-    for module in args.imports:
+@click.command(
+    "project",
+    short_help="catch up (or rebuild) a registered projection's read model and print it",
+    help="Catch up the read model of the registered projection NAME, kept in the ledger's "
+    "own database, from its checkpoint: one transaction per batch, checkpoint included, "
+    "so an interrupted run resumes where it stopped. --rebuild builds it again from "
+    "zero and swaps it in when complete. Progress is shown on standard error.",
+)
+@click.argument("name", required=False)
+@click.option("--list", "listing", is_flag=True, help="list registered projections")
+@click.option("--rebuild", is_flag=True, help="rebuild from zero, then swap the result in")
+@click.option(
+    "--batch-size",
+    type=WholeNumber(1),
+    default=1000,
+    show_default=True,
+    help="events per transaction",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="how to print the state",
+)
+@click.option("--json", "as_json", is_flag=True, help="the same as --format json")
+@click.option("--quiet", is_flag=True, help="print only the status line")
+@click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    help="import a module that registers projections (repeatable)",
+)
+@click.option(
+    "--follow", is_flag=True, help="keep catching up as events are recorded (Ctrl-C to stop)"
+)
+@click.option(
+    "--interval",
+    type=Seconds(),
+    default=1.0,
+    help="with --follow: the longest time, in seconds, between two looks at the log "
+    "(above 0, at most a day; default: 1)",
+)
+@click.pass_obj
+def project(
+    app: App,
+    name: str | None,
+    listing: bool,
+    rebuild: bool,
+    batch_size: int,
+    output: str,
+    as_json: bool,
+    quiet: bool,
+    imports: tuple[str, ...],
+    follow: bool,
+    interval: float,
+) -> int:
+    """Catch up or rebuild a registered projection and print it."""
+    for module in imports:
         try:
             importlib.import_module(module)
         except ImportError as exc:
             raise InvalidInputError(f"cannot import {module!r}: {exc}") from exc
-    if args.list:
-        for name, factory in registered().items():
+    if listing:
+        if as_json:
+            emit_json({n: f().summary() for n, f in registered().items()})
+            return 0
+        for registered_name, factory in registered().items():
             summary = factory().summary()
-            emit(f"{printable(name):<20} {printable(summary)}")
+            emit(f"{printable(registered_name):<20} {printable(summary)}")
         return 0
-    if not args.name:
+    if not name:
         raise InvalidInputError("name a projection (incidents project --list shows them)")
-    projection = get(args.name)
-    with Ledger.open(args.ledger) as ledger:
-        model = ReadModel(ledger, projection, batch_size=args.batch_size)
+    projection = get(name)
+    with open_existing(app.ledger) as ledger:
+        model = ReadModel(ledger, projection, batch_size=batch_size)
         before = model.status()
-        start = 0 if args.rebuild or before is None else before.sequence
-        label = f"{'rebuilding' if args.rebuild else 'catching up'} {projection.name}"
-        bar = ProgressBar(label, start)
-        try:
-            reached = model.rebuild(progress=bar) if args.rebuild else model.catch_up(progress=bar)
-            if args.follow:
+        start = 0 if rebuild or before is None else before.sequence
+        label = f"{'rebuilding' if rebuild else 'catching up'} {projection.name}"
+        with ProgressBar(label, start) as bar:
+            reached = model.rebuild(progress=bar) if rebuild else model.catch_up(progress=bar)
+            if follow:
                 emit(
                     f"{printable(projection.name)}: following the ledger (Ctrl-C to stop)",
                     error=True,
                 )
                 try:
-                    reached = model.follow(interval=args.interval, on_batch=bar)
+                    reached = model.follow(interval=interval, on_batch=bar)
                 except KeyboardInterrupt:
                     reached = model.status() or reached
-        finally:
-            bar.close()
         result = model.read()
-    name = printable(projection.name)
-    emit(_status(name, before, reached, args.rebuild))
-    emit(f"{name}: state digest {result.digest}")
-    if not args.quiet:
+    shown = printable(projection.name)
+    emit(_status(shown, before, reached, rebuild))
+    emit(f"{shown}: state digest {result.digest}")
+    if not quiet:
         emit()
-        if args.format == "json":
+        if as_json or output == "json":
             emit(json_text(json.dumps(result.state, indent=2, sort_keys=True, ensure_ascii=False)))
         else:
             emit(projection.render(displayed(result.state)))

@@ -24,6 +24,7 @@ from typing import Any
 from cattrs.gen import make_dict_structure_fn
 
 from incidents._codec.compiled import compile_encoder
+from incidents._codec.upcast import VERSION_KEY, lowest, read_version, upcast
 from incidents._domain.convert import (
     apply_changes,
     converter,
@@ -74,6 +75,12 @@ _STRUCTURE = {
 
 def _unstructure_event(event: Event) -> dict[str, Any]:
     data: dict[str, Any] = _UNSTRUCTURE[type(event)](event)
+    if event.VERSION > 1:
+        # At the lowest version that holds the value: what 0.1.0 could have
+        # written keeps its bytes (incidents._codec.upcast). Version 1 has none.
+        version, data = lowest(event.TYPE, data)
+        if version > 1:
+            data[VERSION_KEY] = version
     data["type"] = event.TYPE
     return data
 
@@ -86,7 +93,10 @@ def _structure_event(data: Any, _: Any) -> Event:
     build = _STRUCTURE.get(name) if isinstance(name, str) else None
     if build is None:
         raise InvalidInputError(f"unknown event type {shown(name)}")
-    return build(fields, EVENT_TYPES[name])
+    # An older version is brought up to date first (incidents._codec.upcast).
+    version = read_version(name, fields)
+    fields.pop(VERSION_KEY, None)
+    return build(upcast(name, version, fields), EVENT_TYPES[name])
 
 
 converter.register_unstructure_hook_func(lambda t: t is Event, _unstructure_event)
@@ -132,12 +142,37 @@ def count_text(count: Count) -> str:
     return f'{{"high":{int.__repr__(high)},"low":{int.__repr__(low)}}}'
 
 
+def _versioned(cls: type[Event], current: Callable[[Event], str]) -> Callable[[Event], str]:
+    """The encoder of a type of several versions: each value at the lowest that holds it."""
+
+    def encode(event: Event) -> str:
+        version, data = lowest(cls.TYPE, _UNSTRUCTURE[cls](event))
+        if version == cls.VERSION:
+            return current(event)
+        data["type"] = cls.TYPE
+        if version > 1:
+            data[VERSION_KEY] = version
+        return dumps(data).decode("utf-8")
+
+    encode.__wrapped__ = current  # type: ignore[attr-defined]  # the generated encoder
+    return encode
+
+
 _ENCODERS = {
     cls: compile_encoder(
-        cls, geometry=unstructure_geometry, tag=("type", name), texts={Count: count_text}
+        cls,
+        geometry=unstructure_geometry,
+        tag=("type", name),
+        texts={Count: count_text},
+        constants={VERSION_KEY: str(cls.VERSION)} if cls.VERSION > 1 else None,
     )
     for name, cls in EVENT_TYPES.items()
 }
+# Types of several versions are few and rare (source registrations): the
+# detour through the converter costs little there.
+_ENCODERS.update(
+    {cls: _versioned(cls, _ENCODERS[cls]) for cls in EVENT_TYPES.values() if cls.VERSION > 1}
+)
 
 
 def event_text(event: Event) -> str:
@@ -285,6 +320,7 @@ def reference_encode_recorded(recorded: Recorded) -> bytes:
 
 
 canonical_bytes = encode_recorded
+"""The canonical bytes of a recorded event, as stored and hashed: :func:`encode_recorded`."""
 
 
 def decode_recorded(data: bytes | str) -> Recorded:

@@ -189,7 +189,12 @@ class _Compiler:
             return f"{self.function(hint)}({value})"
         raise TypeError(f"no canonical encoding for {hint!r}")
 
-    def function(self, cls: type, tag: tuple[str, str] | None = None) -> str:
+    def function(
+        self,
+        cls: type,
+        tag: tuple[str, str] | None = None,
+        constants: Mapping[str, str] | None = None,
+    ) -> str:
         """The name of the encoder of *cls*, compiling it on first use."""
         if cls in self.functions:
             return self.functions[cls]
@@ -212,6 +217,8 @@ class _Compiler:
             members.append((field.name, "{" + text + "}"))
         if tag is not None:
             members.append((tag[0], _escape(tag[1]).replace("{", "{{").replace("}", "}}")))
+        for key, text in (constants or {}).items():
+            members.append((key, text.replace("{", "{{").replace("}", "}}")))
         members.sort(key=lambda m: m[0])
         if omitted:
             lines.append("    parts = []")
@@ -242,6 +249,7 @@ def compile_encoder(
     geometry: Callable[[BaseGeometry], Any],
     tag: tuple[str, str] | None = None,
     texts: Mapping[type, Callable[[Any], str]] | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> Callable[[Any], str]:
     """
     Compile the canonical JSON encoder of an attrs class.
@@ -253,11 +261,13 @@ def compile_encoder(
         texts: Value types written by a function of their own (their JSON
             text), rather than field by field, e.g. a count written as a
             plain number when exact.
+        constants: Further members of the same value in every instance, as
+            key to JSON text, e.g. ``{"version": "2"}``.
 
     Returns:
         A function from an instance to its canonical JSON text.
     """
     compiler = _Compiler(geometry, texts or {})
-    name = compiler.function(cls, tag)
+    name = compiler.function(cls, tag, constants)
     function: Callable[[Any], str] = compiler.namespace[name]
     return function

@@ -35,7 +35,9 @@ from uuid import UUID
 import attrs
 
 from incidents._codec.canonical import FORMAT_VERSION, dumps, encode_recorded, event_text
-from incidents._domain.events import EVENT_TYPES, IncidentOpened, Recorded
+from incidents._codec.upcast import VERSION_KEY
+from incidents._domain.convert import omitted_when_default
+from incidents._domain.events import EVENT_TYPES, Event, IncidentOpened, Recorded
 from incidents._domain.limits import MAX_INTEGER
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "incident_text",
     "line_ids",
     "recorder_text",
+    "source_id_of",
 ]
 
 # -- the sample ------------------------------------------------------------------------
@@ -66,10 +69,11 @@ _RECORDED_AT = datetime(2001, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
 _RECORDER = "sample-recorder"
 _EVENT_UUID = UUID("6f1c9e52-3b0e-4d6a-9c44-0a7d2f9e1b38")
 _INCIDENT_UUID = UUID("0b7e4c2a-91d3-4f58-8a6e-3c5d7f1e2a94")
+_SOURCE_UUID = UUID("5e2a8d14-7c3b-4a9f-b6e1-d4f8c2a7e305")
 _SAMPLE_EVENT = IncidentOpened(
     event_id=_EVENT_UUID,
     incident_id=_INCIDENT_UUID,
-    source_id=UUID("5e2a8d14-7c3b-4a9f-b6e1-d4f8c2a7e305"),
+    source_id=_SOURCE_UUID,
     title="sample",
 )
 _ENCODED = encode_recorded(
@@ -193,13 +197,22 @@ INCIDENT_ID_AT = len(EVENT_ID) + EVENT_ID_LENGTH + len(INCIDENT_AFTER_EVENT)
 """How far from the start of :data:`EVENT_ID` the incident id's text starts."""
 
 _expect(INCIDENT_AFTER_EVENT.endswith(_QUOTE), "the incident id does not follow the event id")
+
+_source_value_at = _once(_EVENT_JSON, str(_SOURCE_UUID).encode())
+_source_key_at = _once(_EVENT_JSON, dumps("source_id"))
+SOURCE_ID: bytes = _EVENT_JSON[_source_key_at:_source_value_at]
+"""What precedes an event's source id in its canonical bytes, e.g. ``"source_id":"``."""
 # The item and key separators, as the encoder writes them between the ids.
 _ITEM = INCIDENT_AFTER_EVENT[len(_QUOTE) : INCIDENT_AFTER_EVENT.index(dumps("incident_id"))]
 _KEY = INCIDENT_AFTER_EVENT[len(_QUOTE) + len(_ITEM) + len(dumps("incident_id")) : -len(_QUOTE)]
 
 
-def _keys(cls: type) -> list[str]:
-    return sorted([f.name for f in attrs.fields(cls)] + ["type"])
+def _keys(cls: type[Event], *, every: bool = True) -> list[str]:
+    """The keys of an event's JSON form: every one it can have, or only those always there."""
+    names = [f.name for f in attrs.fields(cls) if every or f.name not in omitted_when_default(cls)]
+    if every and cls.VERSION > 1:
+        names.append(VERSION_KEY)  # records of version 1 have none
+    return sorted([*names, "type"])
 
 
 for _cls in EVENT_TYPES.values():
@@ -210,11 +223,15 @@ for _cls in EVENT_TYPES.values():
     )
 
 
-def _type_mark(name: str, cls: type) -> bytes:
-    keys = _keys(cls)
-    after = keys.index("type") + 1
-    follow = _OBJECT_END if after == len(keys) else _ITEM + dumps(keys[after]) + _KEY
-    return _ITEM + dumps("type") + _KEY + dumps(name) + follow
+def _type_mark(name: str, cls: type[Event]) -> bytes:
+    mark = _ITEM + dumps("type") + _KEY + dumps(name)
+    follows = set()
+    for keys in (_keys(cls), _keys(cls, every=False)):
+        after = keys.index("type") + 1
+        follows.add(_OBJECT_END if after == len(keys) else _ITEM + dumps(keys[after]) + _KEY)
+    # What follows the type is part of the mark when every record of the type has it
+    # (not so when a member left out at its default, or the version, comes next).
+    return mark + follows.pop() if len(follows) == 1 else mark
 
 
 TYPE_MARKS: dict[str, bytes] = {name: _type_mark(name, cls) for name, cls in EVENT_TYPES.items()}
@@ -291,6 +308,25 @@ def _uuid_at(state: bytes, start: int) -> bytes | None:
         return unhexlify(text.replace(b"-", b"")) if len(text) == EVENT_ID_LENGTH else None
     except (BinasciiError, ValueError):
         return None
+
+
+def source_id_of(state: bytes) -> UUID | None:
+    """
+    The source id a correction's or retraction's canonical bytes state.
+
+    Only for those two types, recorded by the ledger: no correction can
+    change a source id, so their only ``"source_id"`` member is their own
+    (the last before the envelope).
+
+    Args:
+        state: A correction's or retraction's canonical bytes.
+
+    Returns:
+        The id, or ``None`` if it cannot be read.
+    """
+    j = state.rfind(SOURCE_ID, 0, max(state.rfind(TAIL), 0))
+    found = _uuid_at(state, j + len(SOURCE_ID)) if j >= 0 else None
+    return UUID(bytes=found) if found and len(found) == 16 else None
 
 
 def line_ids(state: bytes) -> tuple[UUID | None, UUID | None]:

@@ -44,6 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from incidents._codec.canonical import FORMAT_VERSION, decode_recorded
 from incidents._codec.codegen import compile_function
 from incidents._codec.slots import slot_setter, uuid_from_str
+from incidents._codec.upcast import VERSION_KEY, read_version, upcast
 from incidents._domain.convert import (
     field_types,
     omitted_when_default,
@@ -209,12 +210,28 @@ def _internable(hints: Mapping[str, Any]) -> bool:
     return True
 
 
+def _trusted_upcast(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Bring a stored record of an older version of type *name* up to date (see upcast)."""
+
+    def up(data: dict[str, Any]) -> dict[str, Any]:
+        version = read_version(name, data)  # InvalidInputError, a ValueError: not trusted
+        fields = {k: v for k, v in data.items() if k != "type" and k != VERSION_KEY}
+        return upcast(name, version, fields)
+
+    return up
+
+
 def _trusted_class(cls: Any) -> Any:
     hints = field_types(cls)
     fields = attrs.fields(cls)
     scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
     omitted = omitted_when_default(cls)
     lines = ["def build(data):", "    instance = new(cls)"]
+    if isinstance(cls, type) and issubclass(cls, Event) and cls.VERSION > 1:
+        # A record of an older version is upcast first; a current one costs one lookup.
+        scope["up"], scope["current"] = _trusted_upcast(cls.TYPE), cls.VERSION
+        lines.insert(1, f"    if data.get({VERSION_KEY!r}) != current:")
+        lines.insert(2, "        data = up(data)")
     for field in fields:
         setter = f"set_{field.name}"
         scope[setter] = slot_setter(cls, field.name)

@@ -365,7 +365,8 @@ def apply_changes(target: T, changes: Mapping[str, Any]) -> T:
         InvalidInputError: If a field does not exist or the result is invalid.
     """
     data = converter.unstructure(target)
-    unknown = set(changes) - set(data)
+    # Not the keys of data: a field left out while at its default is a field all the same.
+    unknown = set(changes) - set(attrs.fields_dict(type(target)))  # type: ignore[arg-type]
     if unknown:
         raise InvalidInputError(
             f"{type(target).__name__} has no field(s) {', '.join(sorted(unknown))}"

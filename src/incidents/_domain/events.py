@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import enum
 import itertools
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4, uuid5
 
 import attrs
@@ -44,6 +46,7 @@ from incidents._domain.convert import (
     unstructure_changes,
 )
 from incidents._domain.geo import Fix, Location, check_geometry
+from incidents._domain.languages import why_not_a_language
 from incidents._domain.limits import (
     MAX_INTEGER,
     MAX_ITEMS,
@@ -224,6 +227,14 @@ class SourceKind(enum.Enum):
     PRESS_RELEASE = "press_release"
     SOCIAL_MEDIA_POST = "social_media_post"
     TRANSCRIPT = "transcript"
+    #: An item from a wire service (news agency): Reuters, AP, AFP, Xinhua, TASS, Yonhap, Kyodo.
+    WIRE_REPORT = "wire_report"
+    #: A radio or television broadcast, or a segment of one.
+    BROADCAST = "broadcast"
+    #: A dataset a government publishes, e.g. Japan's Joint Staff scramble records.
+    GOVERNMENT_DATASET = "government_dataset"
+    #: A dataset a research institute or think tank publishes.
+    THINK_TANK_DATASET = "think_tank_dataset"
 
 
 class Reliability(enum.Enum):
@@ -676,6 +687,10 @@ class Event:
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
     #: The types (by type name) of the events those fields may point at.
     REFERS_TO: ClassVar[frozenset[str]] = frozenset()
+    #: The version of the type's encoded form: 1 until a field changes its
+    #: form; see ``docs/schema-evolution.md``. Records of version 1 carry no
+    #: version; later ones carry ``"version": N`` beside their ``"type"``.
+    VERSION: ClassVar[int] = 1
     #: Whether this event opens a stream of its own (an incident, say): it
     #: must then be the first event of its stream, and every other stream
     #: (but the :data:`SOURCES_REGISTRY`) must begin with such an event.
@@ -738,28 +753,116 @@ def _own_id(instance: SourceRegistered) -> UUID:
     return instance.source_id
 
 
+def _cites(value: Any) -> tuple[Any, ...]:
+    # One source, as version 1 took it, or any number.
+    if value is None:
+        return ()
+    if isinstance(value, UUID):
+        return (value,)
+    return _tuple(value)
+
+
+def _distinct_cites(
+    instance: SourceRegistered, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    _each(_instance_of(UUID))(instance, attribute, value)
+    if len(set(value)) != len(value):
+        raise InvalidInputError("a source cites each source once")
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def _sha256(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not _SHA256.match(value)):
+        raise InvalidInputError(
+            f"{attribute.name} must be a SHA-256 digest, 64 lowercase hexadecimal digits, "
+            f"got {shown(value)}"
+        )
+
+
+def _web_address(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    _text(_, attribute, value)
+    parts = urlsplit(value) if value.isprintable() and " " not in value else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInputError(
+            f"{attribute.name} must be an http or https address, got {shown(value)}"
+        )
+
+
+def _optional_captured(value: datetime | None) -> datetime | None:
+    return None if value is None else check_instant(value, what="capture time")
+
+
+def check_language(event: SourceRegistered) -> None:
+    """
+    Check a source's language: a BCP 47 tag whose language is an ISO 639 code.
+
+    Checked when the source is recorded, not when it is built or read:
+    version 1 of the vocabulary took any text, and what was recorded then
+    stays readable.
+
+    Raises:
+        InvalidInputError: If the language is given and is not such a tag.
+    """
+    if event.language is not None:
+        why = why_not_a_language(event.language)
+        if why is not None:
+            raise InvalidInputError(
+                f"source {event.source_id}: its language must be a BCP 47 tag such as "
+                f"'en' or 'zh-Hant': {why}"
+            )
+
+
 @attrs.frozen(kw_only=True)
 class SourceRegistered(Event):
     """
-    A source is registered in an incident, so that facts can cite it.
+    A source is registered, so that facts can cite it: in an incident, or for the whole ledger.
 
     The source's id is the event's own id: ``source_id`` defaults to a new
-    UUID and ``event_id`` always equals it.
+    UUID and ``event_id`` always equals it. Registered with ``incident_id``
+    set to :data:`SOURCES_REGISTRY` (or through
+    :meth:`incidents.Ledger.register_source`), a source belongs to the whole
+    ledger and any incident's events may cite it.
+
+    The preservation fields (``archive_url``, ``content_sha256``,
+    ``captured_at``, ``original_title``) make the record a chain of custody:
+    where a copy of the document was kept, what exactly it said (the digest
+    of the bytes captured) and when it was captured.
+
+    Version 2 of this type (see ``docs/schema-evolution.md``): ``cites``
+    became a tuple of any number of sources, where version 1 held one
+    source or ``None``; records of version 1 are read as version 2.
 
     Attributes:
         kind: What kind of document it is.
         publisher: Who published it, e.g. ``"NORAD"`` or ``"RIA Novosti"``.
-        title: Its title, if any.
+        title: Its title, if any (in English, or as the recorder gives it).
         url: Where it can be read, if anywhere.
         published_at: When it was published, timezone-aware, if known.
-        language: Its language as a BCP 47 tag, e.g. ``"en"`` or ``"zh"``.
-        cites: The source it reports from, e.g. RIA citing the Russian defence
-            ministry; that source must be registered in the same incident.
+        language: Its language as a BCP 47 tag, e.g. ``"en"``, ``"zh-Hans"``
+            or ``"ko"`` (checked when recorded: the language must be an ISO
+            639 code).
+        cites: The sources it reports from, e.g. an article quoting both the
+            Joint Chiefs of Staff and the Russian defence ministry; each
+            registered in the same incident or in the sources registry (a
+            source of the registry cites registry sources only). A single
+            id is taken as one source.
         reliability: Admiralty source reliability, A to F.
         credibility: Admiralty information credibility, 1 to 6.
+        archive_url: Where an archived copy is kept, e.g. a Wayback Machine
+            address (http or https).
+        content_sha256: SHA-256 of the content as captured, 64 lowercase
+            hexadecimal digits.
+        captured_at: When the content was captured, timezone-aware.
+        original_title: The title in the document's own language, e.g.
+            ``"中俄两军组织第八次联合空中战略巡航"``.
     """
 
     TYPE: ClassVar[str] = "source-registered"
+    VERSION: ClassVar[int] = 2
     REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("cites",)
     REFERS_TO: ClassVar[frozenset[str]] = frozenset({TYPE})
     REGISTRY_FIELDS: ClassVar[tuple[str, ...]] = ("cites",)
@@ -774,14 +877,24 @@ class SourceRegistered(Event):
     url: str | None = attrs.field(default=None, validator=_optional_text)
     published_at: datetime | None = attrs.field(default=None, converter=_optional_aware)
     language: str | None = attrs.field(default=None, validator=_optional_text)
-    cites: UUID | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance_of(UUID))
-    )
+    cites: tuple[UUID, ...] = attrs.field(default=(), converter=_cites, validator=_distinct_cites)
     reliability: Reliability = attrs.field(
         default=Reliability.F, validator=_instance_of(Reliability)
     )
     credibility: Credibility = attrs.field(
         default=Credibility.CANNOT_BE_JUDGED, converter=_credibility
+    )
+    archive_url: str | None = attrs.field(
+        default=None, validator=_web_address, metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    content_sha256: str | None = attrs.field(
+        default=None, validator=_sha256, metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    captured_at: datetime | None = attrs.field(
+        default=None, converter=_optional_captured, metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    original_title: str | None = attrs.field(
+        default=None, validator=_optional_text, metadata={OMIT_WHEN_DEFAULT: True}
     )
 
     def __attrs_post_init__(self) -> None:
@@ -789,7 +902,7 @@ class SourceRegistered(Event):
             raise InvalidInputError(
                 "a source registration's event_id is its source_id; give only source_id"
             )
-        if self.cites == self.source_id:
+        if self.source_id in self.cites:
             raise InvalidInputError("a source cannot cite itself")
 
 

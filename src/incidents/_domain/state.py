@@ -45,6 +45,7 @@ from incidents._domain.contradictions import (
 )
 from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AircraftReported,
     AreaReported,
     AssessmentMade,
@@ -89,6 +90,9 @@ __all__ = [
     "assessment_of",
     "effective_events",
     "fold",
+    "fold_registry",
+    "registry_citations",
+    "shared_sources",
     "reconcile",
 ]
 
@@ -120,10 +124,16 @@ class Source:
         url: Where to read it.
         published_at: When it was published.
         language: Its language.
-        cites: The source it reports from.
+        cites: The sources it reports from.
         reliability: Admiralty reliability.
         credibility: Admiralty credibility.
         corrections: Ids of the corrections applied to it.
+        archive_url: Where an archived copy is kept.
+        content_sha256: SHA-256 of the content as captured.
+        captured_at: When the content was captured.
+        original_title: Its title in its own language.
+        shared: Whether it is a source of the ledger-wide
+            :data:`~incidents.SOURCES_REGISTRY` (else of the incident).
     """
 
     id: UUID
@@ -133,10 +143,16 @@ class Source:
     url: str | None
     published_at: datetime | None
     language: str | None
-    cites: UUID | None
+    cites: tuple[UUID, ...]
     reliability: Reliability
     credibility: Credibility
     corrections: tuple[UUID, ...] = ()
+    # Left out of the state's JSON form at their defaults, as on the event.
+    archive_url: str | None = attrs.field(default=None, metadata={OMIT_WHEN_DEFAULT: True})
+    content_sha256: str | None = attrs.field(default=None, metadata={OMIT_WHEN_DEFAULT: True})
+    captured_at: datetime | None = attrs.field(default=None, metadata={OMIT_WHEN_DEFAULT: True})
+    original_title: str | None = attrs.field(default=None, metadata={OMIT_WHEN_DEFAULT: True})
+    shared: bool = attrs.field(default=False, metadata={OMIT_WHEN_DEFAULT: True})
 
     def describe(self) -> str:
         """
@@ -934,11 +950,93 @@ def in_effect(valid_time: ValidTime, valid_at: datetime | None, reading: Reading
     return valid_time.possibly_by(valid_at)
 
 
+def registry_citations(events: Iterable[Event]) -> set[UUID]:
+    """
+    The ids an incident's events cite that may be sources of the sources registry.
+
+    Every event's ``source_id``, and the ids in the fields each class lists
+    in ``REGISTRY_FIELDS`` (a source's ``cites``, an assessment's target and
+    citations).
+
+    Args:
+        events: The incident's events.
+
+    Returns:
+        The ids (the incident's own sources among them).
+    """
+    found: set[UUID] = set()
+    for event in events:
+        found.add(event.source_id)
+        for name in event.REGISTRY_FIELDS:
+            value = getattr(event, name)
+            found.update((value,) if isinstance(value, UUID) else value)
+    return found
+
+
+def shared_sources(
+    cited: Iterable[UUID], sources: Sequence[Source], assessments: Sequence[Assessment] = ()
+) -> tuple[tuple[Source, ...], tuple[Assessment, ...]]:
+    """
+    The registry's sources an incident cites, the sources they cite in turn, and their assessments.
+
+    Args:
+        cited: The ids the incident's events cite (:func:`registry_citations`).
+        sources: The registry's sources as they stand, in recording order.
+        assessments: The registry's assessments as they stand, in recording order.
+
+    Returns:
+        The sources cited, directly or through another registry source's
+        ``cites``, in the registry's order; and the registry's assessments of them.
+    """
+    by_id = {s.id: s for s in sources}
+    wanted: set[UUID] = set()
+    stack = [i for i in cited if i in by_id]
+    while stack:
+        source_id = stack.pop()
+        if source_id not in wanted:
+            wanted.add(source_id)
+            stack.extend(c for c in by_id[source_id].cites if c in by_id)
+    return (
+        tuple(s for s in sources if s.id in wanted),
+        tuple(a for a in assessments if a.target_id in wanted),
+    )
+
+
+def fold_registry(records: Iterable[Recorded]) -> tuple[list[Source], list[Assessment]]:
+    """
+    The sources of the sources registry and the assessments of them, as its events have them.
+
+    Args:
+        records: The registry's recorded events (stream
+            :data:`~incidents.SOURCES_REGISTRY`), in recording order.
+
+    Returns:
+        The live sources and assessments, corrections applied, in recording order.
+    """
+    ordered = list(records)
+    recorded = {r.event_id: r for r in ordered if type(r.event) is AssessmentMade}
+    events, applied, _ = effective_events(ordered)
+    sources: list[Source] = []
+    assessments: list[Assessment] = []
+    for event_id, event in events.items():
+        if isinstance(event, SourceRegistered):
+            sources.append(source_of(event, applied[event_id]))
+        elif isinstance(event, AssessmentMade):
+            record = recorded[event_id]
+            assessments.append(
+                assessment_of(
+                    event_id, event, applied[event_id], (record.recorder, record.recorded_at)
+                )
+            )
+    return sources, assessments
+
+
 def fold(
     records: Iterable[Recorded],
     *,
     valid_at: datetime | None = None,
     reading: Reading = Reading.POSSIBLY,
+    registry: Iterable[Recorded] = (),
 ) -> Incident | None:
     """
     Fold recorded events of one incident into its state.
@@ -947,6 +1045,11 @@ def fold(
         records: The incident's recorded events, in recording order.
         valid_at: Only facts in effect at this valid time (all when ``None``).
         reading: How to read imprecise valid times against *valid_at*.
+        registry: The events of the sources registry
+            (:data:`~incidents.SOURCES_REGISTRY`) as known at the same time,
+            in recording order: the registry sources the incident's events
+            cite are listed among its sources (after its own), with the
+            registry's assessments of them.
 
     Returns:
         The incident, or ``None`` if no :class:`IncidentOpened` is among the
@@ -991,6 +1094,13 @@ def fold(
             reconciliations.append(reconciliation_of(event_id, event, fixes))
     if opened is None:
         return None
+    registry_records = list(registry)
+    if registry_records:
+        shared, judged = shared_sources(
+            registry_citations(r.event for r in ordered), *fold_registry(registry_records)
+        )
+        sources.extend(shared)
+        assessments.extend(judged)
 
     def by_time(items: list[_Entity]) -> tuple[_Entity, ...]:
         return tuple(sorted(items, key=lambda e: (e.valid_time.sort_key(), positions[e.id])))
@@ -1186,6 +1296,11 @@ def source_of(event: SourceRegistered, fixes: tuple[UUID, ...]) -> Source:
         reliability=event.reliability,
         credibility=event.credibility,
         corrections=fixes,
+        archive_url=event.archive_url,
+        content_sha256=event.content_sha256,
+        captured_at=event.captured_at,
+        original_title=event.original_title,
+        shared=event.incident_id == SOURCES_REGISTRY,
     )
 
 

@@ -525,13 +525,41 @@ class ValidTime:
             return (1, datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
         return (0, self.earliest, self.latest)
 
+    @property
+    def tzinfo(self) -> tzinfo | None:
+        """
+        The source's time zone as a :class:`datetime.tzinfo`, whatever form :attr:`tz` takes.
+
+        :attr:`tz` is an IANA name (``"Asia/Tokyo"``) or a fixed offset
+        (``"+09:00"``), which :class:`zoneinfo.ZoneInfo` does not take: this
+        gives a ``ZoneInfo`` for the one and a :class:`datetime.timezone` for
+        the other, so that either can be used directly::
+
+            >>> from datetime import datetime, timedelta, timezone
+            >>> tokyo = timezone(timedelta(hours=9))
+            >>> when = ValidTime.minute(datetime(2024, 7, 24, 20, 5, tzinfo=tokyo))
+            >>> when.tz, when.earliest.astimezone(when.tzinfo).isoformat()
+            ('+09:00', '2024-07-24T20:05:00+09:00')
+            >>> ValidTime.day("2024-07-24", tz="America/Anchorage").tzinfo
+            zoneinfo.ZoneInfo(key='America/Anchorage')
+
+        Returns:
+            The time zone, or ``None`` when the valid time has none (unknown).
+        """
+        return None if self.tz is None else _zone(self.tz)
+
     def describe(self) -> str:
         """
         Render the valid time honestly: a day is printed as a day, not as midnight.
 
+        Every precision follows one convention: the wall clock as it read in
+        the time zone the source gave (:attr:`tz`, named in brackets; UTC
+        when there is none), to the precision the source gave.
+
         Returns:
-            Text such as ``"2024-07-24 (America/Anchorage)"`` or
-            ``"2024-07-24 19:30Z (to the minute)"``.
+            Text such as ``"2024-07-24 (America/Anchorage)"``,
+            ``"2024-07-24 11:30 (America/Anchorage, to the minute)"`` or
+            ``"2024-07-24 19h (UTC, to the hour)"``.
         """
         text = self._describe_bounds()
         if self.wording:
@@ -541,20 +569,20 @@ class ValidTime:
     def _describe_bounds(self) -> str:
         if self.earliest is None or self.latest is None:
             return "time unknown"
+        zone = self.tz or "UTC"
+        local_zone = self.tzinfo or UTC
+        start = self.earliest.astimezone(local_zone)
         if self.precision is Precision.DAY:
-            assert self.tz is not None
-            local = self.earliest.astimezone(_zone(self.tz)).date()
-            return f"{local.isoformat()} ({self.tz})"
+            return f"{start.date().isoformat()} ({zone})"
         if self.precision is Precision.HOUR:
-            return f"{self.earliest:%Y-%m-%d %H}h UTC (to the hour)"
+            return f"{start:%Y-%m-%d %H}h ({zone}, to the hour)"
         if self.precision is Precision.MINUTE:
-            return f"{self.earliest:%Y-%m-%d %H:%M} UTC (to the minute)"
+            return f"{start:%Y-%m-%d %H:%M} ({zone}, to the minute)"
         if self.precision is Precision.INSTANT:
-            return f"{self.earliest.isoformat(sep=' ')}"
-        return (
-            f"between {self.earliest.isoformat(sep=' ', timespec='minutes')} and "
-            f"{self.latest.isoformat(sep=' ', timespec='minutes')}"
-        )
+            fraction = f".{start.microsecond:06d}" if start.microsecond else ""
+            return f"{start:%Y-%m-%d %H:%M:%S}{fraction} ({zone})"
+        end = self.latest.astimezone(local_zone)
+        return f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} ({zone})"
 
 
 # -- clocks -------------------------------------------------------------------

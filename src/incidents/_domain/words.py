@@ -21,6 +21,7 @@ Some things are named more than one way, each for a place:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,8 @@ from incidents._errors import InvalidInputError
 
 __all__ = [
     "describe_event",
+    "display_width",
+    "pad",
     "describe_fact",
     "describe_group",
     "describe_statement",
@@ -99,6 +102,40 @@ def stamp(value: datetime | None) -> str:
     if value is None:
         return "-"
     return value.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def display_width(text: str) -> int:
+    """
+    How many columns of a terminal *text* takes: wide (CJK) characters two, combining marks none.
+
+    Args:
+        text: One line of text.
+
+    Returns:
+        e.g. 20 for ``"中华人民共和国国防部"``, 5 for ``"NORAD"``.
+    """
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200b\u200c\u200d":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """
+    *text* padded with spaces to *width* terminal columns (:func:`display_width`).
+
+    Args:
+        text: One line of text.
+        width: The columns it should fill.
+
+    Returns:
+        The text and the spaces after it.
+    """
+    return text + " " * max(0, width - display_width(text))
 
 
 # -- facts in words ---------------------------------------------------------------------------
@@ -221,10 +258,30 @@ def _reconciled(same: bool) -> str:
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s*$")
 
 
+def _looks_like_acronym(text: str) -> bool:
+    """
+    Whether *text* reads as an acronym: mostly capitals, at least two of them.
+
+    ``NORAD``, ``MND``, ``JASDF``, ``MoD``, ``DoD``, ``ROK-JCS`` and ``PLAAF``
+    do; a name such as ``Shoigu`` or ``McCarthy`` does not, nor does a word
+    in capitals after one lower-case letter.
+    """
+    letters = [c for c in text if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return (
+        capitals >= 2 and capitals * 2 >= len(letters) and "aaa" not in re.sub(r"[a-z]", "a", text)
+    )
+
+
 def _acronym(name: str) -> str:
-    """The acronym a name ends with, as in ``"Ministry of National Defense (MND)"``, or the name."""
+    """
+    The acronym a name ends with, as in ``"Ministry of National Defense (MND)"``, or the name.
+
+    A trailing parenthesis that is not an acronym is part of the name:
+    ``"Ministry of Defence of the Russian Federation (Shoigu)"`` stays whole.
+    """
     found = _ACRONYM.search(name)
-    return found.group(1) if found else name
+    return found.group(1) if found and _looks_like_acronym(found.group(1)) else name
 
 
 def describe_statement(event: StatementIssued, *, publisher: str | None) -> str:
@@ -400,7 +457,7 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
         return f'opened "{event.title}"' + (f" ({event.region})" if event.region else "")
     if isinstance(event, SourceRegistered):
         kind = event.kind.value.replace("_", " ")
-        cites = f", citing {name(event.cites)}" if event.cites else ""
+        cites = f", citing {join_and([name(c) for c in event.cites])}" if event.cites else ""
         return (
             f"source {event.publisher} ({kind}) "
             f"[{event.reliability.value}{event.credibility.value}]{cites}"
@@ -537,7 +594,7 @@ def render_incident(incident: Incident) -> str:
         lines.append(f"    {r.reason}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
-        cites = f", citing {cite(src.cites)}" if src.cites else ""
+        cites = f", citing {join_and([cite(c) for c in src.cites])}" if src.cites else ""
         lines.append(f"  {src.describe()}{cites}")
     if incident.assessments:
         lines.append(f"Assessments ({len(incident.assessments)}):")

@@ -31,6 +31,7 @@ from incidents._domain.events import (
     Event,
     SourceRegistered,
     StatementIssued,
+    check_language,
 )
 from incidents._domain.limits import MAX_BATCH_EVENTS
 from incidents._errors import (
@@ -106,6 +107,8 @@ def index_batch(
             )
         if event.REFERENCE_FIELDS:
             wanted.update(event.references())
+        if type(event) is SourceRegistered:
+            check_language(event)  # checked when recorded: see check_language
     return batch, wanted, list(incidents)
 
 
@@ -324,7 +327,9 @@ def _check_assessment(
 def _check_correction(event: Correction, lookup: Callable[[UUID], Event | None]) -> None:
     target = lookup(event.target_id)
     assert isinstance(target, Event)  # existence checked with the references
-    apply_changes(target, event.changes)
+    corrected = apply_changes(target, event.changes)
+    if isinstance(corrected, SourceRegistered) and "language" in event.changes:
+        check_language(corrected)
     if isinstance(target, Correction) and "changes" in event.changes:
         # A correction of a correction's changes must still fit the original.
         original = lookup(target.target_id)

@@ -26,10 +26,18 @@ import attrs
 
 from incidents._codec.canonical import event_text
 from incidents._codec.trusted import decode_trusted
-from incidents._domain.events import SOURCES_REGISTRY, Event, Recorded, SourceRegistered
+from incidents._domain.events import (
+    SOURCES_REGISTRY,
+    Credibility,
+    Event,
+    Recorded,
+    Reliability,
+    SourceKind,
+    SourceRegistered,
+)
 from incidents._domain.limits import MAX_NAME_LENGTH, check_text
 from incidents._domain.places import LocationWarning, event_warnings
-from incidents._domain.state import Incident, Reading
+from incidents._domain.state import Incident, Reading, Source, fold_registry
 from incidents._domain.time import Clock, SystemClock, check_instant, to_utc
 from incidents._errors import (
     InvalidInputError,
@@ -769,6 +777,11 @@ class Ledger:
     def _unknown(
         self, incident_id: UUID, until: int | None, published_by: datetime | None = None
     ) -> UnknownIncidentError:
+        if incident_id == SOURCES_REGISTRY:
+            return UnknownIncidentError(
+                f"{incident_id} is the sources registry, not an incident: its sources are "
+                "listed by Ledger.sources() and its events by Ledger.events()"
+            )
         if incident_id not in self._store.incident_ids():
             return UnknownIncidentError(f"incident {incident_id} is not recorded")
         if published_by is not None and (
@@ -785,6 +798,122 @@ class Ledger:
             f"incident {incident_id} was not yet recorded as known at "
             f"{from_micros(until).isoformat()}: it was recorded later"
         )
+
+    # -- the sources registry: sources registered once for the whole ledger -------------
+
+    def register_source(
+        self,
+        kind: SourceKind,
+        publisher: str,
+        *,
+        title: str | None = None,
+        url: str | None = None,
+        published_at: datetime | None = None,
+        language: str | None = None,
+        cites: Iterable[UUID] = (),
+        reliability: Reliability = Reliability.F,
+        credibility: Credibility | int = Credibility.CANNOT_BE_JUDGED,
+        archive_url: str | None = None,
+        content_sha256: str | None = None,
+        captured_at: datetime | None = None,
+        original_title: str | None = None,
+        source_id: UUID | None = None,
+        recorder: str | None = None,
+    ) -> UUID:
+        """
+        Register a source once for the whole ledger: any incident's events may then cite it.
+
+        The source goes to the :data:`~incidents.SOURCES_REGISTRY` stream, as
+        ``record(SourceRegistered(incident_id=SOURCES_REGISTRY, ...))``
+        would put it. Correct, retract or assess it there, with events whose
+        ``incident_id`` is :data:`~incidents.SOURCES_REGISTRY`: every
+        incident citing it then shows the change (as known from when it was
+        recorded).
+
+        Args:
+            kind: What kind of document it is.
+            publisher: Who published it.
+            title: Its title.
+            url: Where it can be read.
+            published_at: When it was published, timezone-aware.
+            language: Its language as a BCP 47 tag (``"en"``, ``"zh-Hant"``).
+            cites: Registry sources it reports from.
+            reliability: Admiralty source reliability.
+            credibility: Admiralty information credibility.
+            archive_url: Where an archived copy is kept (http or https).
+            content_sha256: SHA-256 of the content as captured (64 lowercase
+                hexadecimal digits).
+            captured_at: When the content was captured, timezone-aware.
+            original_title: The title in the document's own language.
+            source_id: Its id (a new one unless given).
+            recorder: Who records it (default: the ledger's recorder).
+
+        Returns:
+            The source's id, to cite as ``source_id``.
+
+        Raises:
+            InvalidInputError: (and its subclasses) for a bad value, a bad
+                language tag or digest, or a cited source that is not in the
+                registry; nothing is recorded.
+
+        Example:
+            >>> from incidents import Ledger, SourceKind
+            >>> with Ledger.open(":memory:") as ledger:
+            ...     jcs = ledger.register_source(
+            ...         SourceKind.PRESS_RELEASE, "Joint Chiefs of Staff (ROK)", language="ko"
+            ...     )
+            ...     [s.publisher for s in ledger.sources()]
+            ['Joint Chiefs of Staff (ROK)']
+        """
+        extra = {} if source_id is None else {"source_id": source_id}
+        source = SourceRegistered(
+            incident_id=SOURCES_REGISTRY,
+            kind=kind,
+            publisher=publisher,
+            title=title,
+            url=url,
+            published_at=published_at,
+            language=language,
+            cites=cites,  # any iterable of ids: made a tuple
+            reliability=reliability,
+            credibility=credibility,  # an int is converted
+            archive_url=archive_url,
+            content_sha256=content_sha256,
+            captured_at=captured_at,
+            original_title=original_title,
+            **extra,
+        )
+        self.record(source, recorder=recorder)
+        return source.source_id
+
+    def sources(
+        self, known_at: datetime | None = None, *, published_by: datetime | None = None
+    ) -> list[Source]:
+        """
+        The sources of the ledger-wide registry, as known at a recording time.
+
+        Corrections recorded by *known_at* apply; retracted sources are not listed.
+
+        Args:
+            known_at: Only what had been recorded by this time (default: now).
+            published_by: Only sources published by this time (a source
+                without a publication time counts from its recording time),
+                with only the corrections whose sources were published by then.
+
+        Returns:
+            The sources, in order of registration.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: If a time is naive.
+        """
+        self._check_open()
+        until = self._known_until(known_at)
+        published = _published_by(published_by)
+        if published is not None:
+            records, _ = self._published.registry(until, published)
+            return fold_registry(records)[0]
+        return list(self._time_travel.registry(until)[0])
 
     def incident_ids(self) -> list[UUID]:
         """

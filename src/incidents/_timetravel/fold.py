@@ -321,6 +321,11 @@ class BitemporalFold:
         self.attribution: dict[UUID, tuple[str, datetime]] = {}
         # Effects computed here (not replayed), by position, for snapshots.
         self.journal: dict[int, Effect] = {}
+        # Every id the events cite that may be a source of the sources registry
+        # (sources, a source's cites, an assessment's target and citations), with
+        # the first position citing it: the registry sources an incident shows.
+        self.cited: dict[UUID, int] = {}
+        self._last_cited: object = None
 
     def read(self, positions: list[int]) -> dict[int, Event]:
         """
@@ -406,6 +411,11 @@ class BitemporalFold:
         self.event_ids.append(event.event_id)
         self.position_of[event.event_id] = q
         self.sequence = record.sequence
+        self._cite(event.source_id, q)
+        for name in event.REGISTRY_FIELDS:
+            value = getattr(event, name)
+            for cited in (value,) if isinstance(value, UUID) else value:
+                self.cited.setdefault(cited, q)
         kind = KIND_OF.get(type(event))
         if kind is not None:
             fact = _Fact(event.event_id, q, kind, event)
@@ -436,6 +446,25 @@ class BitemporalFold:
             raise StaleSnapshotError(f"position {q} belongs to the fact at {fact.position}")
         self._apply(fact, q, effect)
 
+    def _cite(self, source_id: UUID, q: int) -> None:
+        # Events of a stream mostly share one source object: skip the hashing then.
+        if source_id is not self._last_cited:
+            self._last_cited = source_id
+            self.cited.setdefault(source_id, q)
+
+    def registry_cited(self, p: int) -> set[UUID]:
+        """
+        The ids cited at positions up to *p* that are not the incident's own facts.
+
+        Args:
+            p: The last position known.
+
+        Returns:
+            Those ids: the registry sources among them are the ones the incident shows.
+        """
+        facts = self.facts
+        return {i for i, q in self.cited.items() if q <= p and i not in facts}
+
     def append_unread(
         self,
         *,
@@ -444,6 +473,7 @@ class BitemporalFold:
         sequence: int,
         recorded_at: int,
         effect: Effect,
+        source_id: UUID | None = None,
     ) -> None:
         """
         Fold a correction or retraction from its stored columns and journaled effect.
@@ -457,6 +487,7 @@ class BitemporalFold:
             sequence: Its global sequence.
             recorded_at: Its recording time (µs).
             effect: Its journaled effect.
+            source_id: The source it cites (read from its stored bytes), if known.
 
         Raises:
             StorageError: If it does not continue the stream.
@@ -477,6 +508,8 @@ class BitemporalFold:
         self.position_of[event_id] = q
         self.sequence = sequence
         self.fact_of[event_id] = fact.event_id
+        if source_id is not None:
+            self._cite(source_id, q)
         fact.tree.append((q, None))
         self._apply(fact, q, effect)
 

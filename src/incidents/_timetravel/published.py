@@ -24,6 +24,11 @@ times. The rules, decided once:
   picks the facts in effect as usual.
 * **References stay as recorded:** a patrol published by P may name
   aircraft whose report was published later, and is not in the answer.
+* **Sources of the registry** (:data:`~incidents.SOURCES_REGISTRY`) date
+  the events that cite them the same way, their ``published_at`` as the
+  registry stands at ``known_at``; a registry source is listed in an
+  incident once it is published by P (or, without a publication time,
+  recorded by then) and cited by the incident's events that count.
 
 So, with no publication time recorded anywhere, "as published by R" is
 exactly "as known at R".
@@ -37,7 +42,7 @@ folds the incident's stream as known at ``known_at``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -45,6 +50,7 @@ import attrs
 
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     Correction,
     Event,
     Recorded,
@@ -91,13 +97,19 @@ def publication_times(records: Iterable[Recorded]) -> dict[UUID, datetime | None
     return times
 
 
-def counted(records: Sequence[Recorded], published_by: datetime | None) -> list[Recorded]:
+def counted(
+    records: Sequence[Recorded],
+    published_by: datetime | None,
+    shared: Mapping[UUID, datetime | None] | None = None,
+) -> list[Recorded]:
     """
     The events that count as published by a time (see the module's rules).
 
     Args:
         records: Events of one incident as known at some recording time, in recording order.
         published_by: The publication time, in UTC (``None``: every event counts).
+        shared: The publication times of the registry's sources, as known
+            then (:func:`publication_times` of the registry's events).
 
     Returns:
         Those events, in recording order.
@@ -105,6 +117,8 @@ def counted(records: Sequence[Recorded], published_by: datetime | None) -> list[
     if published_by is None:
         return list(records)
     times = publication_times(records)
+    if shared:
+        times = {**shared, **times}
     kept = []
     for record in records:
         published = times.get(record.source_id)
@@ -166,6 +180,40 @@ class Published:
         with paused_gc(len(rows)):  # many objects, no cycles (see incidents._gc)
             return [decode_trusted(row.state) for row in rows]
 
+    def registry(
+        self, recorded_until: int | None, published_by: datetime | None
+    ) -> tuple[list[Recorded], dict[UUID, datetime | None]]:
+        """
+        The sources registry's events that count as published by a time, and its sources' times.
+
+        Args:
+            recorded_until: Recording time (µs), or ``None`` for everything.
+            published_by: Publication time, in UTC (``None``: every event counts).
+
+        Returns:
+            The events that count, in recording order, and every registry
+            source's publication time as known then.
+        """
+        records = self.records(SOURCES_REGISTRY, recorded_until)
+        return counted(records, published_by), publication_times(records)
+
+    def _fold(
+        self,
+        records: Sequence[Recorded],
+        recorded_until: int | None,
+        published_by: datetime | None,
+        valid_at: datetime | None = None,
+        reading: Reading = Reading.POSSIBLY,
+    ) -> Incident | None:
+        """Fold the events of an incident that count, with the registry as known and published."""
+        registry, shared = self.registry(recorded_until, published_by)
+        return fold(
+            counted(records, published_by, shared),
+            valid_at=valid_at,
+            reading=reading,
+            registry=registry,
+        )
+
     def state(
         self,
         incident_id: UUID,
@@ -188,8 +236,8 @@ class Published:
             The state, or ``None`` if the incident's opening does not count.
         """
         with paused_gc():  # bulk work: the whole stream, decoded and folded
-            records = counted(self.records(incident_id, recorded_until), published_by)
-            return fold(records, valid_at=valid_at, reading=reading)
+            records = self.records(incident_id, recorded_until)
+            return self._fold(records, recorded_until, published_by, valid_at, reading)
 
     def history(self, history: History, published_by: datetime) -> History | None:
         """
@@ -204,7 +252,8 @@ class Published:
             title as published by then; ``None`` if the opening does not count.
         """
         with paused_gc():  # bulk work: the whole stream, decoded and folded
-            records = counted(self.records(history.incident_id, None), published_by)
+            _, shared = self.registry(None, None)
+            records = counted(self.records(history.incident_id, None), published_by, shared)
             state = fold(records)
             if state is None:
                 return None
@@ -238,11 +287,14 @@ class Published:
         """
         found = []
         with paused_gc():  # bulk work: every incident's stream, decoded and folded
+            registry, shared = self.registry(recorded_until, published_by)
             for incident_id in self._store.incident_ids():
+                if incident_id == SOURCES_REGISTRY:
+                    continue
                 records = self.records(incident_id, recorded_until)
                 if not records:
                     continue
-                state = fold(counted(records, published_by))
+                state = fold(counted(records, published_by, shared), registry=registry)
                 if state is None:
                     continue
                 if window is not None and not meets_window(
@@ -278,14 +330,17 @@ class Published:
         with paused_gc():  # bulk work: the whole stream, decoded and folded twice
             records = self.records(incident_id, newest)
             views = []
+            registries = []
             for until, published_by in (a, b):
                 known = [r for r in records if until is None or to_micros(r.recorded_at) <= until]
-                views.append(counted(known, published_by))
-            state_b = fold(views[1])
+                registry, shared = self.registry(until, published_by)
+                views.append(counted(known, published_by, shared))
+                registries.append(registry)
+            state_b = fold(views[1], registry=registries[1])
             if state_b is None:
                 return None
             found, events = changes(views[0], views[1])
-            return fold(views[0]), state_b, found, events
+            return fold(views[0], registry=registries[0]), state_b, found, events
 
 
 def changes(

@@ -49,10 +49,27 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import attrs
+
 from incidents._codec.canonical import converter
+from incidents._codec.envelope import source_id_of
 from incidents._codec.trusted import decode_trusted
-from incidents._domain.events import Correction, Event, Recorded, Retraction, SourceRegistered
-from incidents._domain.state import Incident, Reading, Source
+from incidents._domain.events import (
+    SOURCES_REGISTRY,
+    Correction,
+    Event,
+    Recorded,
+    Retraction,
+    SourceRegistered,
+)
+from incidents._domain.state import (
+    Assessment,
+    Incident,
+    Reading,
+    Source,
+    shared_sources,
+    source_of,
+)
 from incidents._errors import StorageError
 from incidents._gc import BULK, paused_gc
 from incidents._timetravel.fold import (
@@ -215,6 +232,7 @@ class TimeTravel:
                     sequence=row.id,
                     recorded_at=row.recorded_at,
                     effect=effect,
+                    source_id=source_id_of(row.state),
                 )
             else:
                 if raw is not None:
@@ -330,7 +348,60 @@ class TimeTravel:
         """
         with self._answering(incident_id):
             folded = self.folded(incident_id, recorded_until)
-            return folded.state(folded.prefix(recorded_until), valid_at, reading)
+            p = folded.prefix(recorded_until)
+            return self._with_registry(
+                folded.state(p, valid_at, reading), folded, p, recorded_until
+            )
+
+    def _with_registry(
+        self,
+        state: Incident | None,
+        folded: BitemporalFold,
+        p: int,
+        recorded_until: int | None,
+        known: dict[int | None, tuple[list[Source], list[Assessment]]] | None = None,
+    ) -> Incident | None:
+        """
+        The state with the registry sources its events cite, as known at the same time.
+
+        *known* keeps the registry's sources by recording time across the
+        incidents of one listing, so that the registry is read once for all.
+        """
+        if state is None or folded.incident_id == SOURCES_REGISTRY:
+            return state
+        cited = folded.registry_cited(p)
+        if not cited:
+            return state
+        if known is None:
+            sources, assessments = self.registry(recorded_until)
+        else:
+            if recorded_until not in known:
+                known[recorded_until] = self.registry(recorded_until)
+            sources, assessments = known[recorded_until]
+        shared, judged = shared_sources(cited, sources, assessments)
+        if not shared:
+            return state
+        return attrs.evolve(
+            state, sources=state.sources + shared, assessments=state.assessments + judged
+        )
+
+    def registry(self, recorded_until: int | None) -> tuple[list[Source], list[Assessment]]:
+        """
+        The sources registry's sources and assessments as known at a recording time.
+
+        Args:
+            recorded_until: Recording time (µs), or ``None`` for now.
+
+        Returns:
+            The sources and the assessments (of them) standing then, in recording order.
+        """
+        with self._lock:
+            folded = self.folded(SOURCES_REGISTRY, recorded_until)
+            p = folded.prefix(recorded_until)
+            return (
+                folded.indexes[Kind.SOURCE].select(p),
+                folded.indexes[Kind.ASSESSMENT].select(p),
+            )
 
     def history(self, incident_id: UUID) -> History | None:
         """
@@ -343,7 +414,7 @@ class TimeTravel:
             The history, or ``None`` if the incident is not recorded.
         """
         with self._answering(incident_id):
-            rows = self._store.stream(incident_id)
+            rows = [] if incident_id == SOURCES_REGISTRY else self._store.stream(incident_id)
             if not rows:
                 return None
             folded = self.folded(incident_id)
@@ -411,8 +482,16 @@ class TimeTravel:
         _, effective = settle(fact.raw, tree)
         return effective(target_id)[0]
 
-    @staticmethod
-    def _source_at(folded: BitemporalFold, source_id: UUID, q: int) -> Source:
+    def _source_at(self, folded: BitemporalFold, source_id: UUID, q: int) -> Source:
+        if source_id not in folded.facts:
+            # A source of the registry, as it stood when the event was recorded.
+            until = folded.recorded_at[q - 1]
+            for found in self.registry(until)[0]:
+                if found.id == source_id:
+                    return found
+            registration = self._loader(SOURCES_REGISTRY)([source_id])[source_id]
+            assert isinstance(registration, SourceRegistered)
+            return source_of(registration, ())
         fact = folded.facts[source_id]
         standing = fact.version_at(q)
         if standing is not None:
@@ -485,6 +564,7 @@ class TimeTravel:
             The incidents' states as known then, in order of first recording.
         """
         found = []
+        known: dict[int | None, tuple[list[Source], list[Assessment]]] = {}
         with paused_gc():  # every incident's fold may be loaded: bulk work (see incidents._gc)
             for incident_id in self._store.incident_ids():
                 with self._lock:
@@ -496,7 +576,7 @@ class TimeTravel:
                         p, window[0], window[1], within=reading is Reading.CERTAINLY
                     ):
                         continue
-                    state = folded.state(p)
+                    state = self._with_registry(folded.state(p), folded, p, recorded_until, known)
                 if state is not None:
                     found.append(state)
         return found

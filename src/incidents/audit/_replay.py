@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from uuid import UUID
 
 from incidents._codec.canonical import converter, dumps
-from incidents._domain.events import Recorded
+from incidents._domain.events import SOURCES_REGISTRY, Recorded
 from incidents._domain.state import fold
 from incidents._gc import BULK, Turns
 
@@ -50,9 +50,10 @@ def incident_states(records: Sequence[Recorded]) -> dict[str, bytes]:
     streams: dict[UUID, list[Recorded]] = {}
     for record in records:
         streams.setdefault(record.incident_id, []).append(record)
+    registry = streams.get(SOURCES_REGISTRY, [])
     states = {}
     for incident_id, stream in streams.items():
-        state = fold(stream)
+        state = fold(stream, registry=registry)
         if state is not None:
             states[f"incident/{incident_id}"] = dumps(converter.unstructure(state))
     return states

@@ -24,6 +24,7 @@ from incidents._domain.contradictions import (
     compare_claims,
 )
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AssessmentMade,
     Claim,
     Credibility,
@@ -122,13 +123,18 @@ class ClaimComparisons(Projection):
         }
 
     @staticmethod
-    def compare(incident_id: str, data: dict[str, Any]) -> Contradictions:
+    def compare(
+        incident_id: str, data: dict[str, Any], registry: dict[str, Any] | None = None
+    ) -> Contradictions:
         """
         Compare the claims of one incident of the state.
 
         Args:
             incident_id: The incident's id, as a state key.
             data: Its part of the state.
+            registry: The sources registry's part of the state
+                (``state.get(str(SOURCES_REGISTRY))``), for the registry
+                sources the incident cites.
 
         Returns:
             The same comparisons as :meth:`incidents.Incident.contradictions`
@@ -149,12 +155,13 @@ class ClaimComparisons(Projection):
             )
             for key, a in sorted(data["assessments"].items(), key=lambda i: i[1]["sequence"])
         ]
+        registry = (registry or {}).get("sources", {})
         claims = []
         statements = sorted(
             data["statements"].items(), key=lambda item: (*item[1]["order"], item[1]["sequence"])
         )
         for key, s in statements:
-            source = data["sources"].get(s["source_id"])
+            source = data["sources"].get(s["source_id"]) or registry.get(s["source_id"])
             statement_id, source_id = UUID(key), UUID(s["source_id"])
             for claim_id, claim in s["claims"]:
                 claims.append(
@@ -181,7 +188,7 @@ class ClaimComparisons(Projection):
         Each incident with claims: its disputes, agreements and claims against reference data.
         """
         parts = [
-            self.compare(incident_id, data).render()
+            self.compare(incident_id, data, state.get(str(SOURCES_REGISTRY))).render()
             for incident_id, data in sorted(state.items(), key=lambda i: i[1]["title"] or i[0])
             if any(s["claims"] for s in data["statements"].values())
         ]

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import attrs
 
-from incidents._domain.events import Recorded
+from incidents._domain.events import SOURCES_REGISTRY, Recorded
 from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError, UnknownIncidentError
 from incidents._gc import Turns
@@ -162,21 +162,45 @@ def live(
         raise UnknownIncidentError(f"incident {incident_id} is not recorded{when}")
     engine = Engine(projection, StoreLookup(store), complete=True)
     state = projection.initial()
-    after = 0
+    # One incident's events come with the sources registry's, in global order:
+    # the registry sources the incident cites are the projection's to show.
+    streams: list[UUID | None] = [incident_id]
+    if incident_id is not None and incident_id != SOURCES_REGISTRY:
+        streams.append(SOURCES_REGISTRY)
+    after = dict.fromkeys(streams, 0)
+    buffered: dict[UUID | None, list[tuple[int, str, bytes]]] = {s: [] for s in streams}
+    exhausted: set[UUID | None] = set()
     with Turns() as turns:  # a long catch-up keeps the collector paused (incidents._gc)
-        while after < head:
-            rows = store.projection_rows(
-                after=after,
-                until=head,
-                topics=engine.row_topics,
-                limit=batch_size,
-                incident_id=incident_id,
-            )
-            turns.step(len(rows))
-            engine.feed_rows(state, rows)  # other topics were filtered out in storage
-            if len(rows) < batch_size:
+        while True:
+            for stream in streams:
+                if not buffered[stream] and stream not in exhausted:
+                    rows = store.projection_rows(
+                        after=after[stream],
+                        until=head,
+                        topics=engine.row_topics,
+                        limit=batch_size,
+                        incident_id=stream,
+                    )
+                    turns.step(len(rows))
+                    if len(rows) < batch_size:
+                        exhausted.add(stream)  # a short batch is the stream's last
+                    if rows:
+                        after[stream] = rows[-1][0]
+                    buffered[stream] = rows
+            if not any(buffered.values()):
                 break
-            after = rows[-1][0]
+            # Rows up to the last one read of a stream not yet exhausted are all at
+            # hand (every stream's rows come in global order): fed in that order.
+            edge = min((buffered[s][-1][0] for s in streams if s not in exhausted), default=head)
+            batch = []
+            for stream in streams:
+                rows = buffered[stream]
+                cut = next((k for k, row in enumerate(rows) if row[0] > edge), len(rows))
+                batch.extend(rows[:cut])
+                buffered[stream] = rows[cut:]
+            if len(streams) > 1:
+                batch.sort(key=lambda row: row[0])
+            engine.feed_rows(state, batch)  # other topics were filtered out in storage
     return projected(projection, state, head)
 
 

@@ -26,6 +26,7 @@ import attrs
 
 from incidents._codec.canonical import converter
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AircraftReported,
     AssessmentMade,
     Credibility,
@@ -41,9 +42,11 @@ from incidents._domain.time import ValidTime
 from incidents._domain.words import (
     describe_fact,
     describe_statement,
+    display_width,
     fact_name,
     join_and,
     old_values,
+    pad,
     table_source_label,
 )
 from incidents.projections._projection import (
@@ -145,7 +148,9 @@ class Timeline(Projection):
     """
 
     name = "timeline"
-    version = 1
+    version = (
+        2  # 2: valid times in the source's zone at every precision; acronyms that look like one
+    )
 
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
@@ -192,6 +197,12 @@ class Timeline(Projection):
         incident = self._incident(state, change)
         if change.added and isinstance(change.event, AircraftReported | PatrolReported):
             incident["names"][str(change.event_id)] = fact_name(change.event)
+        registry = state.get(str(SOURCES_REGISTRY))
+        if registry is not None and str(change.event.source_id) in registry["publishers"]:
+            # Cites a source of the registry: its publisher is kept there.
+            publishers = {**registry["publishers"], **incident["publishers"]}
+            self._dated({**incident, "publishers": publishers}, change)
+            return
         self._dated(incident, change)
 
     @handles(AssessmentMade)
@@ -414,7 +425,10 @@ class IncidentTimeline:
             The timeline (empty if the state does not know the incident).
         """
         data = state.get(str(incident_id)) or {"sources": {}, "names": {}, "entries": {}}
-        sources, names = data["sources"], data["names"]
+        names = data["names"]
+        # The incident's own sources, and those of the registry it may cite.
+        registry = state.get(str(SOURCES_REGISTRY)) or {"sources": {}}
+        sources = {**registry["sources"], **data["sources"]}
         ordered = sorted(
             data["entries"].items(), key=lambda item: (*item[1]["order"], item[1]["sequence"])
         )
@@ -692,7 +706,7 @@ def _table(
     """Rows of text cells in columns, wrapping cells to fit *width* (one flexible column)."""
     gap = 2
     natural = [
-        max(len(part) for cell in [h, *(r[i] for r in rows)] for part in cell.split("\n"))
+        max(display_width(part) for cell in [h, *(r[i] for r in rows)] for part in cell.split("\n"))
         for i, h in enumerate(header)
     ]
     widths = [min(n, c) if c else n for n, c in zip(natural, caps, strict=True)]
@@ -709,9 +723,7 @@ def _table(
             for cell, w in zip(row, widths, strict=True)
         ]
         for n in range(max(len(c) for c in cells)):
-            parts = [
-                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
-            ]
+            parts = [pad(c[n] if n < len(c) else "", w) for c, w in zip(cells, widths, strict=True)]
             lines.append((" " * gap).join(parts).rstrip())
         if row is header:
             lines.append((" " * gap).join("-" * w for w in widths))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from incidents._domain.events import (
+    SOURCES_REGISTRY,
     AircraftReported,
     AssessmentMade,
     Correction,
@@ -25,7 +26,13 @@ from incidents._domain.events import (
     SourceRegistered,
     StatementIssued,
 )
-from incidents._domain.words import describe_fact, fact_name, table_source_label
+from incidents._domain.words import (
+    describe_fact,
+    display_width,
+    fact_name,
+    pad,
+    table_source_label,
+)
 from incidents.projections._projection import Change, Projection, State, handles
 from incidents.projections._timeline import _when
 
@@ -42,10 +49,11 @@ def _bump(counts: dict[str, Any], key: str, by: int) -> None:
 
 
 def _rows(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    """Columns measured in terminal columns: a name in Chinese takes twice its length."""
+    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return [
-        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+        "  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
         *lines,
     ]
@@ -99,7 +107,7 @@ class Intercepts(Projection):
     """
 
     name = "intercepts"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @staticmethod
     def _incident(state: State, incident_id: Any) -> dict[str, Any]:
@@ -163,6 +171,7 @@ class Intercepts(Projection):
         """
         lines: list[str] = []
         by_nation: dict[str, int] = {}
+        registry = state.get(str(SOURCES_REGISTRY), {}).get("sources", {})
         for _, incident in sorted(state.items(), key=lambda item: item[1]["title"] or item[0]):
             found = sorted(
                 incident["intercepts"].values(), key=lambda i: (*i["order"], i["sequence"])
@@ -172,7 +181,9 @@ class Intercepts(Projection):
             lines.append(incident["title"] or "(untitled incident)")
             for i in found:
                 targets = ", ".join(incident["targets"].get(t, t[:8]) for t in i["targets"])
-                source = incident["sources"].get(i["source_id"], i["source_id"][:8])
+                source = incident["sources"].get(i["source_id"]) or registry.get(
+                    i["source_id"], i["source_id"][:8]
+                )
                 lines.append(f"  {i['when']}: {targets} {i['what']} - {source}")
                 for nation in i["nations"]:
                     by_nation[nation] = by_nation.get(nation, 0) + 1
@@ -192,7 +203,7 @@ class StatementsBySpeaker(Projection):
     """
 
     name = "statements"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @handles(SourceRegistered)
     def source(self, state: State, change: Change[SourceRegistered]) -> None:
@@ -262,7 +273,7 @@ class SourceSupport(Projection):
     """
 
     name = "sources"
-    version = 1
+    version = 2  # 2: valid times and source labels as the timeline's version 2 shows them
 
     @handles(SourceRegistered)
     def registered(self, state: State, change: Change[SourceRegistered]) -> None:
@@ -284,7 +295,7 @@ class SourceSupport(Projection):
                 "url": event.url,
                 "reliability": event.reliability.value,
                 "credibility": event.credibility.value,
-                "cites": None if event.cites is None else str(event.cites),
+                "cites": [str(c) for c in event.cites],
                 "sequence": change.fact.sequence,
                 "withdrawn": False,
             }
@@ -336,7 +347,9 @@ class SourceSupport(Projection):
         for source in sorted(state.values(), key=lambda s: s.get("sequence", 0)):
             if "label" not in source:
                 continue
-            cites = state.get(source["cites"] or "", {}).get("label")
+            cites = ", ".join(
+                state.get(cited, {}).get("label") or cited[:8] for cited in source["cites"]
+            )
             head = f"{source['label']} {source['kind'].replace('_', ' ')}"
             if source["title"]:
                 head += f': "{source["title"]}"'
