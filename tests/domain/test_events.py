@@ -49,6 +49,10 @@ def test_vocabulary_names_are_stable_and_unique() -> None:
         "flight-duration-reported",
         "series-assigned",
         "incident-linked",
+        "zone-declared",
+        "zone-amended",
+        "track-observed",
+        "area-reported",
         "correction",
         "retraction",
     } == set(EVENT_TYPES)

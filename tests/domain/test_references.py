@@ -108,6 +108,10 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "flight-duration-reported": ("of",),
         "series-assigned": (),
         "incident-linked": (),
+        "zone-declared": (),
+        "zone-amended": (),
+        "track-observed": ("aircraft",),
+        "area-reported": ("aircraft",),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -130,9 +134,14 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "flight-duration-reported": {"aircraft-reported", "patrol-reported"},
         "series-assigned": frozenset(),
         "incident-linked": frozenset(),
-        # Anything may be corrected but a retraction; anything retracted but an opening.
+        "zone-declared": frozenset(),
+        "zone-amended": frozenset(),
+        "track-observed": {"aircraft-reported", "patrol-reported"},
+        "area-reported": {"aircraft-reported", "patrol-reported"},
+        # Anything may be corrected but a retraction; anything retracted but
+        # what opens a stream (an incident, a zone).
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
-        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},
+        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE, "zone-declared"},
     }
     for cls in EVENT_TYPES.values():
         names = attrs.fields_dict(cls)

@@ -23,7 +23,7 @@ from cattrs.errors import BaseValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from incidents._domain.geo import Geometry, is_geometry_type
-from incidents._domain.limits import shown
+from incidents._domain.limits import OMIT_WHEN_DEFAULT, shown
 from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError
 
@@ -148,16 +148,12 @@ converter.register_structure_hook(float, _structure_float)
 
 # -- fields left out when they hold their default ------------------------------------------
 
-OMIT_WHEN_DEFAULT = "incidents.omit_when_default"
-"""
-Field metadata key: the field is left out of the JSON form while it holds its default.
-
-For fields added to a class whose values are already stored: a value that
-uses only the old fields encodes exactly as before (audit hashes are over
-the stored bytes). The canonical encoder, the compiled encoders and the
-trusted decoder all honour it; the default must be a plain value (``None``,
-``False``, ``()``), not a factory.
-"""
+# OMIT_WHEN_DEFAULT (defined in incidents._domain.limits, so that value classes
+# below the converter can use it) marks fields added to a class whose values
+# are already stored: a value that uses only the old fields encodes exactly
+# as before (audit hashes are over the stored bytes). The canonical encoder,
+# the compiled encoders and the trusted decoder all honour it; the default
+# must be a plain value (None, False, ()), not a factory.
 
 
 def omitted_when_default(cls: type) -> dict[str, Any]:

@@ -33,9 +33,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 import attrs
+from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
 from incidents._domain.convert import (
@@ -44,13 +45,14 @@ from incidents._domain.convert import (
     converter,
     unstructure_changes,
 )
-from incidents._domain.geo import Location
+from incidents._domain.geo import Fix, Location, check_geometry
 from incidents._domain.languages import why_not_a_language
 from incidents._domain.limits import (
     MAX_INTEGER,
     MAX_ITEMS,
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
+    MAX_VERTICES,
     check_items,
     check_json,
     check_text,
@@ -58,6 +60,7 @@ from incidents._domain.limits import (
 )
 from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
 from incidents._domain.time import ValidTime, check_instant
+from incidents._domain.zones import ZONE_NAMESPACE, EdgeRule, Zone, ZoneKind
 from incidents._errors import InvalidInputError
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "UNCORRECTABLE_FIELDS",
     "AircraftReported",
     "AirspaceViolationAlleged",
+    "AreaReported",
     "AssessmentMade",
     "Claim",
     "Correction",
@@ -95,6 +99,9 @@ __all__ = [
     "StatementIssued",
     "WarningShotsReported",
     "ZoneEntryReported",
+    "TrackObserved",
+    "ZoneAmended",
+    "ZoneDeclared",
 ]
 
 # -- validators: every one raises InvalidInputError, never TypeError ----------
@@ -1127,6 +1134,344 @@ class AssessmentMade(Event):
             raise InvalidInputError("an assessment cites each source once")
 
 
+# -- geography: zones as recorded facts, observed tracks, reported areas -------------
+
+
+def _zone_kind(value: Any) -> ZoneKind:
+    return ZoneKind(value) if isinstance(value, ZoneKind) else _zone_enum(ZoneKind, value)
+
+
+def _edge_rule(value: Any) -> EdgeRule:
+    return EdgeRule(value) if isinstance(value, EdgeRule) else _zone_enum(EdgeRule, value)
+
+
+def _zone_enum(cls: Any, value: Any) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"{cls.__name__} must be one of {', '.join(m.value for m in cls)}; got {shown(value)}"
+        ) from None
+
+
+def _zone_geometry(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    check_geometry(instance, attribute, value)
+    if value.geom_type not in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
+        raise InvalidInputError(f"a zone is an area or a line, not a {value.geom_type}")
+
+
+def _optional_zone_instant(value: Any) -> datetime | None:
+    return None if value is None else check_instant(value, what="a zone's effective time")
+
+
+def _accuracy_nm(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
+        raise InvalidInputError(f"{attribute.name} must be a distance in NM, got {shown(value)}")
+
+
+_texts = _each(_text)
+
+
+@attrs.frozen(kw_only=True)
+class ZoneDeclared(Event):
+    """
+    A zone is declared: an ADIZ, territorial airspace, an exercise area, a median line.
+
+    A zone is a stream of its own, opened by this event: ``incident_id`` is
+    the zone's stream id (:meth:`of` takes ``uuid5(ZONE_NAMESPACE, key)``).
+    Its source is any registered source, usually one of the ledger-wide
+    sources registry (the legal text, the catalogue). An amendment is a new
+    event in the stream (:class:`ZoneAmended`), so the zone as it stood on a
+    day, as the ledger knew it then, is an ordinary bitemporal question
+    (:func:`~incidents.zone_as_of`).
+
+    Attributes:
+        key: The zone's stable key, e.g. ``"kr/kadiz"``.
+        name: Its name.
+        kind: What it is (:class:`~incidents.ZoneKind`).
+        authority: Who declared it.
+        nation: The declaring nation (ISO 3166-1 alpha-2), if any.
+        legal_source: The instrument that declares it.
+        effective_from: When it came into force, if known.
+        effective_until: When it ended, if it has.
+        edge_rule: What its edges between vertices are (:class:`~incidents.EdgeRule`).
+        accuracy: How accurate its vertices are, in words.
+        accuracy_nm: The largest error of the boundary in NM, if it can be stated.
+        approximate: Whether the vertices approximate the legal ones.
+        outline: Its outline or line, lon/lat, vertices as declared.
+        provenance: Where the vertices come from.
+        aliases: Other names it goes by.
+        outside_of: Keys of zones whose area is not part of this one (the
+            zone's ``excludes``), e.g. China's territorial airspace for its
+            East China Sea ADIZ.
+    """
+
+    TYPE: ClassVar[str] = "zone-declared"
+    OPENS_STREAM: ClassVar[bool] = True
+
+    key: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    kind: ZoneKind = attrs.field(converter=_zone_kind)
+    authority: str = attrs.field(validator=_text)
+    nation: str | None = attrs.field(default=None, validator=attrs.validators.optional(_nation))
+    legal_source: str = attrs.field(validator=_free_text)
+    effective_from: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+    effective_until: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+    edge_rule: EdgeRule = attrs.field(converter=_edge_rule)
+    accuracy: str = attrs.field(validator=_free_text)
+    accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
+    approximate: bool = attrs.field(validator=_instance_of(bool))
+    outline: BaseGeometry = attrs.field(validator=_zone_geometry)
+    provenance: str = attrs.field(validator=_free_text)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
+    outside_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.effective_from is not None
+            and self.effective_until is not None
+            and self.effective_until <= self.effective_from
+        ):
+            raise InvalidInputError("a zone's effective_until must be after its effective_from")
+
+    @classmethod
+    def of(cls, zone: Zone, *, source_id: UUID, stream: str | None = None) -> ZoneDeclared:
+        """
+        The declaration of a zone, in the stream named by *stream* (default: the zone's key).
+
+        Args:
+            zone: The zone.
+            source_id: The registered source it comes from.
+            stream: The key the stream's id derives from (a series of versions
+                shares one stream, e.g. ``"kr/kadiz"``).
+
+        Returns:
+            The event, with ``incident_id = uuid5(ZONE_NAMESPACE, stream)``.
+        """
+        return cls(
+            incident_id=uuid5(ZONE_NAMESPACE, stream or zone.key),
+            source_id=source_id,
+            **_zone_fields(zone),
+        )
+
+    def zone(self) -> Zone:
+        """
+        The zone as declared.
+        """
+        return Zone(
+            key=self.key,
+            name=self.name,
+            kind=self.kind,
+            authority=self.authority,
+            nation=self.nation,
+            legal_source=self.legal_source,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            edge_rule=self.edge_rule,
+            accuracy=self.accuracy,
+            accuracy_nm=self.accuracy_nm,
+            approximate=self.approximate,
+            geometry=self.outline,
+            provenance=self.provenance,
+            aliases=self.aliases,
+            excludes=self.outside_of,
+        )
+
+
+def _zone_fields(zone: Zone) -> dict[str, Any]:
+    return {
+        "key": zone.key,
+        "name": zone.name,
+        "kind": zone.kind,
+        "authority": zone.authority,
+        "nation": zone.nation,
+        "legal_source": zone.legal_source,
+        "effective_from": zone.effective_from,
+        "effective_until": zone.effective_until,
+        "edge_rule": zone.edge_rule,
+        "accuracy": zone.accuracy,
+        "accuracy_nm": zone.accuracy_nm,
+        "approximate": zone.approximate,
+        "outline": zone.geometry,
+        "provenance": zone.provenance,
+        "aliases": zone.aliases,
+        "outside_of": zone.excludes,
+    }
+
+
+@attrs.frozen(kw_only=True)
+class ZoneAmended(Event):
+    """
+    A declared zone changes from a given instant: new vertices, a new legal source, an end.
+
+    The fields left ``None`` keep their value; the amendment applies from
+    ``effective_from`` on, so a question about an earlier day still sees the
+    zone as it stood then (KADIZ before and after 2013-12-15).
+
+    Attributes:
+        effective_from: When the amendment takes effect.
+        key: The new version's key, if it has its own (``"kr/kadiz-2013"``).
+        name: A new name.
+        legal_source: The amending instrument.
+        outline: New vertices.
+        edge_rule: A new edge rule.
+        accuracy: A new accuracy statement.
+        accuracy_nm: A new largest error, in NM.
+        approximate: Whether the new vertices are approximate.
+        provenance: Where the new vertices come from.
+        effective_until: When the zone ends (from this amendment on), if it does.
+    """
+
+    TYPE: ClassVar[str] = "zone-amended"
+
+    effective_from: datetime = attrs.field(converter=_optional_zone_instant)
+    key: str | None = attrs.field(default=None, validator=_optional_text)
+    name: str | None = attrs.field(default=None, validator=_optional_text)
+    legal_source: str | None = attrs.field(default=None, validator=_optional_free_text)
+    outline: BaseGeometry | None = attrs.field(default=None, validator=_zone_geometry)
+    edge_rule: EdgeRule | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_edge_rule)
+    )
+    accuracy: str | None = attrs.field(default=None, validator=_optional_free_text)
+    accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
+    approximate: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(bool))
+    )
+    provenance: str | None = attrs.field(default=None, validator=_optional_free_text)
+    effective_until: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.effective_from is None:
+            raise InvalidInputError("an amendment needs the instant it takes effect")
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise InvalidInputError("a zone's effective_until must be after its effective_from")
+
+    @classmethod
+    def to(cls, zone: Zone, *, stream: str, source_id: UUID) -> ZoneAmended:
+        """
+        The amendment that turns a zone's stream into *zone* from its ``effective_from``.
+
+        Args:
+            zone: The new version (its ``effective_from`` is required).
+            stream: The stream's key.
+            source_id: The registered source it comes from.
+
+        Raises:
+            InvalidInputError: If the zone has no ``effective_from``.
+        """
+        fields = _zone_fields(zone)
+        return cls(
+            incident_id=uuid5(ZONE_NAMESPACE, stream),
+            source_id=source_id,
+            effective_from=fields["effective_from"],
+            key=fields["key"],
+            name=fields["name"],
+            legal_source=fields["legal_source"],
+            outline=fields["outline"],
+            edge_rule=fields["edge_rule"],
+            accuracy=fields["accuracy"],
+            accuracy_nm=fields["accuracy_nm"],
+            approximate=fields["approximate"],
+            provenance=fields["provenance"],
+            effective_until=fields["effective_until"],
+        )
+
+
+def _fixes(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if len(value) > MAX_VERTICES:
+        raise InvalidInputError(
+            f"a track of {len(value):,} fixes: at most {MAX_VERTICES:,} are accepted"
+        )
+    if not value:
+        raise InvalidInputError("a track needs at least one fix")
+    for fix in value:
+        if not isinstance(fix, Fix):
+            raise InvalidInputError(f"fixes must be Fix values, got {shown(fix)}")
+    times = [f.time for f in value]
+    if any(b < a for a, b in itertools.pairwise(times)):
+        raise InvalidInputError("a track's fixes must be in time order")
+
+
+def _fixes_tuple(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidInputError(f"expected a sequence of fixes, got {shown(value)}")
+    return tuple(itertools.islice(value, MAX_VERTICES + 1))
+
+
+def _track_time(instance: TrackObserved) -> ValidTime:
+    points = instance.points
+    if not points:
+        raise InvalidInputError("a track needs at least one fix")
+    return ValidTime.span(points[0].time, points[-1].time)
+
+
+@attrs.frozen(kw_only=True)
+class TrackObserved(Event):
+    """
+    Positions observed over time: a track (radar, ADS-B, a published map's points).
+
+    Between fixes the aircraft is taken to fly the geodesic at constant
+    speed, the short way (across 180° where shorter).
+
+    Attributes:
+        points: The observed positions, in time order (:class:`~incidents.Fix`:
+            time, position, altitude and uncertainty where known).
+        aircraft: The :class:`AircraftReported` or :class:`PatrolReported`
+            the track is of, if known.
+        label: A name for the track, e.g. ``"Tu-95MS pair"``.
+        valid_time: When (default: from the first fix to the last).
+    """
+
+    TYPE: ClassVar[str] = "track-observed"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    points: tuple[Fix, ...] = attrs.field(converter=_fixes_tuple, validator=_fixes)
+    aircraft: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+    label: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(
+        default=attrs.Factory(_track_time, takes_self=True), validator=_instance_of(ValidTime)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class AreaReported(Event):
+    """
+    Aircraft were reported in an area known only by name or outline ("over the Bering Sea").
+
+    Attributes:
+        location: The area: a name, and an outline or a position with its
+            precision where the source gives one.
+        aircraft: The :class:`AircraftReported` or :class:`PatrolReported`
+            it is about, if known.
+        valid_time: When.
+    """
+
+    TYPE: ClassVar[str] = "area-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    location: Location = attrs.field(validator=_instance_of(Location))
+    aircraft: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+
+GEOGRAPHY_TYPES: frozenset[str] = frozenset(
+    {ZoneDeclared.TYPE, ZoneAmended.TYPE, TrackObserved.TYPE, AreaReported.TYPE}
+)
+"""The event types of geography: zones, their amendments, tracks and reported areas."""
+
+
 def _distinct_reports(
     instance: ReportsReconciled, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
@@ -1706,6 +2051,10 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         FlightDurationReported,
         SeriesAssigned,
         IncidentLinked,
+        ZoneDeclared,
+        ZoneAmended,
+        TrackObserved,
+        AreaReported,
         Correction,
         Retraction,
     )
@@ -1713,6 +2062,10 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 """Every event class, by its stable type name."""
 
 AssessmentMade.REFERS_TO = frozenset(EVENT_TYPES)
+# Geography's facts can be corrected and (but for a zone's declaration, which
+# opens its stream) retracted.
+Correction.REFERS_TO = Correction.REFERS_TO | GEOGRAPHY_TYPES
+Retraction.REFERS_TO = Retraction.REFERS_TO | (GEOGRAPHY_TYPES - {ZoneDeclared.TYPE})
 
 REGISTRY_TYPES: frozenset[str] = frozenset(
     {SourceRegistered.TYPE, Correction.TYPE, Retraction.TYPE, AssessmentMade.TYPE}

@@ -48,6 +48,7 @@ from incidents._domain.events import (
     SOURCES_REGISTRY,
     AircraftReported,
     AirspaceViolationAlleged,
+    AreaReported,
     AssessmentMade,
     Claim,
     Correction,
@@ -73,11 +74,12 @@ from incidents._domain.events import (
     SourceRegistered,
     Speaker,
     StatementIssued,
+    TrackObserved,
     WarningShotsReported,
     ZoneEntryReported,
     claim_ids,
 )
-from incidents._domain.geo import Location
+from incidents._domain.geo import Fix, Location
 from incidents._domain.time import ValidTime, to_utc
 from incidents._errors import IncidentsError, InvalidInputError
 
@@ -103,6 +105,8 @@ __all__ = [
     "Statement",
     "WarningShots",
     "ZoneEntry",
+    "ReportedArea",
+    "Track",
     "assessment_of",
     "effective_events",
     "fold",
@@ -241,6 +245,52 @@ class Patrol:
     valid_time: ValidTime
     purpose: str | None
     location: Location | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Track:
+    """
+    A track observed in the incident: fixes in time order.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        points: The observed positions (:class:`~incidents.Fix`).
+        aircraft: Ids of the aircraft or patrol it is of.
+        label: Its name, if any.
+        valid_time: When (from the first fix to the last).
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    points: tuple[Fix, ...]
+    aircraft: tuple[UUID, ...]
+    label: str | None
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ReportedArea:
+    """
+    An area the incident's aircraft were reported in, known by name or outline.
+
+    Attributes:
+        id: Id of the event that reported it.
+        location: The area.
+        aircraft: Ids of the aircraft or patrol it is about.
+        valid_time: When.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    location: Location
+    aircraft: tuple[UUID, ...]
+    valid_time: ValidTime
     source_id: UUID
     corrections: tuple[UUID, ...] = ()
 
@@ -642,6 +692,8 @@ class Incident:
         series: The series the incident belongs to, with its number, in
             recording order (one per source that says so).
         links: Links to other incidents (the same event, related), in recording order.
+        tracks: Observed tracks, in valid-time order.
+        areas: Areas reported by name or outline, in valid-time order.
         retracted: Ids of withdrawn events, in recording order.
         last_position: Stream position of the last event folded.
         last_recorded_at: Recording time of the last event folded.
@@ -685,6 +737,9 @@ class Incident:
         default=(), metadata={OMIT_WHEN_DEFAULT: True}
     )
     links: tuple[IncidentLink, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    # Geography: left out of the state's JSON form while empty, like the assessments.
+    tracks: tuple[Track, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    areas: tuple[ReportedArea, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
     retracted: tuple[UUID, ...] = ()
     last_position: int = 0
     last_recorded_at: datetime | None = None
@@ -1432,6 +1487,8 @@ def fold(
         flight_durations=by_time(facts[FlightDurationReported]),
         series=tuple(facts[SeriesAssigned]),
         links=tuple(facts[IncidentLinked]),
+        tracks=by_time(facts[TrackObserved]),
+        areas=by_time(facts[AreaReported]),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
@@ -1687,6 +1744,35 @@ def link_of(fact_id: UUID, event: IncidentLinked, fixes: tuple[UUID, ...]) -> In
     )
 
 
+def track_of(fact_id: UUID, event: TrackObserved, fixes: tuple[UUID, ...]) -> Track:
+    """
+    The state of an observed track.
+    """
+    return Track(
+        id=fact_id,
+        points=event.points,
+        aircraft=event.aircraft,
+        label=event.label,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def area_of(fact_id: UUID, event: AreaReported, fixes: tuple[UUID, ...]) -> ReportedArea:
+    """
+    The state of a reported area.
+    """
+    return ReportedArea(
+        id=fact_id,
+        location=event.location,
+        aircraft=event.aircraft,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
 ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]] = {
     AircraftReported: aircraft_of,
     PatrolReported: patrol_of,
@@ -1698,6 +1784,8 @@ ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]]
     DiplomaticProtest: protest_of,
     LandingReported: landing_of,
     FlightDurationReported: duration_of,
+    TrackObserved: track_of,
+    AreaReported: area_of,
 }
 """For each dated fact's event class: ``(fact id, event, corrections applied) -> state object``."""
 

@@ -37,6 +37,7 @@ from incidents._domain.events import (
     SourceRegistered,
 )
 from incidents._domain.limits import MAX_NAME_LENGTH, check_text
+from incidents._domain.places import LocationWarning, event_warnings
 from incidents._domain.search import Search, SeriesEntry, series_entries
 from incidents._domain.state import Incident, Reading, Source, fold_registry
 from incidents._domain.time import Clock, SystemClock, check_instant, to_utc
@@ -283,8 +284,9 @@ class Ledger:
 
         Returns:
             The recorded events, in recording order: a tuple of
-            :class:`Recorded` that also gives the clock's reading
-            (:class:`RecordedBatch`).
+            :class:`Recorded` that also gives the clock's reading and the
+            checks' warnings (:class:`RecordedBatch`; a suspicious location
+            is recorded, and named in ``warnings``).
 
         Raises:
             InvalidInputError: (and its subclasses) for bad input: an unknown
@@ -342,7 +344,7 @@ class Ledger:
         for event in events:
             if type(event) is SourceRegistered:
                 known[event.event_id] = (event.TYPE, event.incident_id)
-        return RecordedBatch(recorded, clock_reading=reading)
+        return RecordedBatch(recorded, clock_reading=reading, warnings=_warnings(events))
 
     def _envelopes(
         self,
@@ -1305,6 +1307,11 @@ class Ledger:
             () if key is None else (key.verifier,),
         )
         return checkpoint
+
+
+def _warnings(events: Sequence[Event]) -> list[LocationWarning]:
+    # Locations are checked after the batch is committed: a warning never refuses.
+    return [w for event in events for w in event_warnings(event)]
 
 
 def _published_by(value: datetime | None, what: str = "published_by") -> datetime | None:

@@ -44,6 +44,7 @@ from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     AircraftReported,
     AirspaceViolationAlleged,
+    AreaReported,
     AssessmentMade,
     Correction,
     DiplomaticProtest,
@@ -60,7 +61,10 @@ from incidents._domain.events import (
     SeriesAssigned,
     SourceRegistered,
     StatementIssued,
+    TrackObserved,
     WarningShotsReported,
+    ZoneAmended,
+    ZoneDeclared,
     ZoneEntryReported,
 )
 from incidents._domain.state import (
@@ -105,6 +109,12 @@ class Kind(enum.IntEnum):
     DURATION = 14
     SERIES = 15
     LINK = 16
+    # Geography (20..29): tracks and reported areas of an incident; a zone's
+    # declaration and amendments, which make up a zone's own stream.
+    TRACK = 20
+    AREA = 21
+    ZONE = 22
+    ZONE_AMENDMENT = 23
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -124,6 +134,10 @@ KIND_OF: dict[type[Event], Kind] = {
     FlightDurationReported: Kind.DURATION,
     SeriesAssigned: Kind.SERIES,
     IncidentLinked: Kind.LINK,
+    TrackObserved: Kind.TRACK,
+    AreaReported: Kind.AREA,
+    ZoneDeclared: Kind.ZONE,
+    ZoneAmended: Kind.ZONE_AMENDMENT,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
@@ -163,7 +177,7 @@ def build_entity(
     build = _BUILDERS.get(kind)
     if build is not None:
         return build(fact_id, event, applied)
-    if kind is Kind.OPENED:
+    if kind in (Kind.OPENED, Kind.ZONE, Kind.ZONE_AMENDMENT):
         return event
     if kind is Kind.ASSESSMENT:
         assert isinstance(event, AssessmentMade)
@@ -673,6 +687,8 @@ class BitemporalFold:
             flight_durations=facts(Kind.DURATION),
             series=facts(Kind.SERIES),
             links=facts(Kind.LINK),
+            tracks=facts(Kind.TRACK),
+            areas=facts(Kind.AREA),
             retracted=facts(Kind.WITHDRAWN),
             last_position=p,
             last_recorded_at=from_micros(self.recorded_at[p - 1]),
