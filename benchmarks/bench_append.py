@@ -26,6 +26,8 @@ from pathlib import Path
 from benchmarks._harness import Figure, rates, wal_checkpoint
 from incidents import (
     AircraftReported,
+    Correction,
+    Event,
     IncidentOpened,
     Ledger,
     Location,
@@ -101,6 +103,60 @@ def _raw(folder: Path, name: str) -> sqlite3.Connection:
     for statement in _SCHEMA:
         conn.execute(statement)
     return conn
+
+
+def _corrections(
+    ledger: Ledger, incident_id: uuid.UUID, source_id: uuid.UUID, batches: int, repeat: int
+) -> list[Figure]:
+    """
+    1,000 corrections of stored facts per transaction, beside 1,000 new facts per transaction.
+
+    The targets were recorded before (untimed), each corrected once: every
+    correction's target is read from the store and checked against it.
+    """
+    stored: list[AircraftReported] = []
+    for _ in range(batches * repeat):
+        batch = _events(incident_id, source_id, BATCH)
+        ledger.record(*batch)
+        stored += batch
+    targets = iter(stored)
+    pending: dict[str, list[list[Event]]] = {}
+
+    def prepare(kind: str) -> Callable[[], None]:
+        def run() -> None:
+            if kind == "corrections":
+                pending[kind] = [
+                    [
+                        Correction.of(next(targets), source_id=source_id, reason="recount", count=3)
+                        for _ in range(BATCH)
+                    ]
+                    for _ in range(batches)
+                ]
+            else:
+                pending[kind] = [_events(incident_id, source_id, BATCH) for _ in range(batches)]
+            wal_checkpoint(Path(ledger.store.location))
+
+        return run
+
+    def record(kind: str) -> Callable[[], None]:
+        def run() -> None:
+            for batch in pending[kind]:
+                ledger.record(*batch)
+
+        return run
+
+    return rates(
+        "append",
+        "1,000 corrections of stored facts per transaction",
+        BATCH * batches,
+        {
+            "ledger": (record("corrections"), prepare("corrections")),
+            "facts": (record("facts"), prepare("facts")),
+        },
+        {"facts": "1,000 new facts per transaction (the ledger)"},
+        repeat=repeat,
+        target=">= 0.5x",
+    )
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -223,6 +279,7 @@ def run(quick: bool = False) -> list[Figure]:
             repeat=repeat,
             target=">= 0.50x",
         )
+        figures += _corrections(ledger, incident_id, source_id, batches, repeat)
         figures.append(
             Figure(
                 "append",

@@ -180,6 +180,25 @@ ROOT = {
     "VerifyReport",
     "WarningShotsFired",
     "ZoneEntered",
+    "AirspaceViolationAlleged",
+    "DiplomaticProtest",
+    "FlightDurationReported",
+    "IncidentLinked",
+    "LandingReported",
+    "LinkRelation",
+    "ProtestKind",
+    "SeriesAssigned",
+    "WarningShotsReported",
+    "ZoneEntryReported",
+    "SeriesEntry",
+    "AirspaceViolation",
+    "FlightDuration",
+    "IncidentLink",
+    "Landing",
+    "Protest",
+    "SeriesMembership",
+    "WarningShots",
+    "ZoneEntry",
     "__version__",
     "canonical_bytes",
     "converter",
@@ -197,6 +216,53 @@ ROOT = {
     "parse_proof",
     "replay_digests",
     "set_gc_pauses",
+    # geography (issue 17)
+    "incident_geojson",
+    "zone_feature",
+    "GeometryCheck",
+    "claims_against_geometry",
+    "Approach",
+    "Crossing",
+    "TrackAnalysis",
+    "ZoneVisit",
+    "analyse_track",
+    "catalogue_events",
+    "catalogue_stream_ids",
+    "recorded_zones",
+    "zone_as_of",
+    "zone_stream_id",
+    "zone_versions",
+    "distance_to",
+    "find_incidents",
+    "touches_zone",
+    "track_crossings",
+    "Fix",
+    "AreaReported",
+    "TrackObserved",
+    "ZoneAmended",
+    "ZoneDeclared",
+    "Track",
+    "ReportedArea",
+    "EdgeRule",
+    "Zone",
+    "ZoneCatalogue",
+    "ZoneKind",
+    "zone_catalogue",
+    "zones_from_geojson",
+    "LocationPrecision",
+    "LocationPrecisionKind",
+    "LocationWarning",
+    "acled_geo_precision",
+    "bearing",
+    "buffer_nm",
+    "densify",
+    "destination",
+    "distance_nm",
+    "location_warnings",
+    "path_length_nm",
+    "split_at_antimeridian",
+    "stix_precision",
+    "ucdp_where_prec",
 }
 
 PROJECTIONS = {
@@ -284,3 +350,20 @@ def test_reprs_and_pickles_use_the_public_names() -> None:
     assert repr(type(recorded[0])) == "<class 'incidents.Recorded'>"
     assert repr(type(report)) == "<class 'incidents.audit.VerifyReport'>"
     assert pickle.loads(pickle.dumps(recorded[0])) == recorded[0]
+
+
+def test_the_root_imports_for_type_checkers_name_the_modules_its_names_are_loaded_from() -> None:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(incidents.__file__).read_text(encoding="utf-8"))
+    checked: dict[str, tuple[str, ...]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module is not None:
+                    checked[stmt.module] = tuple(a.name for a in stmt.names)
+    assert checked == incidents._EXPORTS
+    assert set(incidents.__all__) == {n for names in checked.values() for n in names} | {
+        "__version__"
+    }

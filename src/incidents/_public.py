@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import attrs
-
 __all__ = ["report_public_module"]
 
 
@@ -30,20 +28,27 @@ def report_public_module(module: str, namespace: Mapping[str, Any], names: Itera
         namespace: The public module's globals.
         names: The names it exports (its ``__all__``).
     """
+    import attrs  # imported by every module that defines a public class anyway
+
+    renamed = []
     for name in names:
         value = namespace.get(name)
         if not isinstance(value, type) and not callable(value):
             continue
         home = getattr(value, "__module__", None)
         if isinstance(home, str) and _is_private(home):
-            if isinstance(value, type) and attrs.has(value):
-                # Annotations are resolved in the defining module's namespace:
-                # resolve them now, while __module__ still names it.
-                attrs.resolve_types(value)
-            try:
-                value.__module__ = module
-            except (AttributeError, TypeError):  # a builtin or a frozen object
-                continue
+            renamed.append(value)
+    # Annotations are resolved in the defining module's namespace, and a
+    # class's are resolved with its bases': resolve them all first, while
+    # every __module__ still names the module that defined it.
+    for value in renamed:
+        if isinstance(value, type) and attrs.has(value):
+            attrs.resolve_types(value)
+    for value in renamed:
+        try:
+            value.__module__ = module
+        except (AttributeError, TypeError):  # a builtin or a frozen object
+            continue
 
 
 def _is_private(module: str) -> bool:

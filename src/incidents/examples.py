@@ -44,20 +44,28 @@ from uuid import UUID, uuid5
 from incidents._domain.claims import AirspaceEntered, Sovereignty, WarningShotsFired, ZoneEntered
 from incidents._domain.events import (
     AircraftReported,
+    AirspaceViolationAlleged,
     Claim,
     Correction,
+    Count,
     Credibility,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
     IncidentOpened,
     Interceptor,
     InterceptReported,
     PatrolReported,
+    ProtestKind,
     Reliability,
+    SeriesAssigned,
     SourceKind,
     SourceRegistered,
     Speaker,
     Stance,
     StatementIssued,
+    WarningShotsReported,
+    ZoneEntryReported,
 )
 from incidents._domain.geo import Location
 from incidents._domain.time import ValidTime
@@ -66,12 +74,15 @@ __all__ = [
     "ALASKA_2024",
     "ALASKA_2024_ACCOUNTS_AT",
     "ALASKA_2024_CORRECTED_AT",
+    "ALASKA_2024_FURTHER_AT",
     "ALASKA_2024_PUBLISHED_AT",
     "DOKDO_2019",
     "DOKDO_2019_FOLLOWED_UP_AT",
     "DOKDO_2019_REPORTED_AT",
+    "JOINT_PATROLS",
     "alaska_2024",
     "alaska_2024_batches",
+    "alaska_2024_further",
     "alaska_2024_ids",
     "dokdo_2019",
     "dokdo_2019_batches",
@@ -96,6 +107,12 @@ ALASKA_2024_CORRECTED_AT = datetime(2024, 7, 26, 12, 0, tzinfo=UTC)
 
 ALASKA_2024_ACCOUNTS_AT = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
 """When the example records the ministries' own accounts of the aircraft (two days later)."""
+
+ALASKA_2024_FURTHER_AT = datetime(2024, 7, 28, 12, 0, tzinfo=UTC)
+"""When :func:`alaska_2024_further` records NORAD's zone entries, the flight's duration and the series."""
+
+JOINT_PATROLS = "China-Russia joint strategic air patrol"
+"""The series both examples belong to: the Dokdo patrol is its first."""
 
 _NORAD_WEDNESDAY = ValidTime.day("2024-07-24", tz="America/Anchorage", wording="on Wednesday")
 _BEIJING_TODAY = ValidTime.day("2024-07-25", tz="Asia/Shanghai", wording="today")
@@ -133,6 +150,10 @@ def alaska_2024_ids() -> dict[str, UUID]:
         "correction/spokesman",
         "aircraft/h-6k",
         "aircraft/tu-95ms",
+        "zone-entry/cn",
+        "zone-entry/ru",
+        "duration/russia",
+        "series",
     ]
     return {name: _id(name) for name in names}
 
@@ -428,6 +449,73 @@ def alaska_2024_batches() -> list[tuple[datetime, list[Event]]]:
     ]
 
 
+def alaska_2024_further() -> list[tuple[datetime, list[Event]]]:
+    """
+    What the example can add after its three batches: zone entries, a duration, the series.
+
+    NORAD tracked the bombers in the Alaska ADIZ (one zone entry per
+    nation); the Russian defence ministry says the flight lasted "over 5
+    hours"; the Chinese ministry calls it the eighth joint strategic air
+    patrol. Kept apart from :func:`alaska_2024_batches`, whose nineteen
+    events are the demo's ledger: record this batch after them.
+
+    >>> from incidents import Ledger
+    >>> with Ledger.open(":memory:") as ledger:
+    ...     _ = ledger.record(*alaska_2024())
+    ...     for _, batch in alaska_2024_further():
+    ...         _ = ledger.record(*batch)
+    ...     incident = ledger.incident(ALASKA_2024)
+    >>> [(z.zone, z.nation) for z in incident.zone_entries]
+    [('Alaska ADIZ', 'CN'), ('Alaska ADIZ', 'RU')]
+    >>> str(incident.flight_durations[0].minutes), incident.series[0].number
+    ('300+', 8)
+
+    Returns:
+        ``[(recording time, events)]``: one batch, at :data:`ALASKA_2024_FURTHER_AT`.
+    """
+    ids = alaska_2024_ids()
+    inc = ALASKA_2024
+
+    def entry(nation: str, aircraft: str) -> ZoneEntryReported:
+        return ZoneEntryReported(
+            incident_id=inc,
+            source_id=ids["source/norad"],
+            event_id=ids[f"zone-entry/{nation.lower()}"],
+            zone="Alaska ADIZ",
+            nation=nation,
+            aircraft=(ids[aircraft],),
+            valid_time=_NORAD_WEDNESDAY,
+            location=Location(name="Alaska ADIZ"),
+        )
+
+    return [
+        (
+            ALASKA_2024_FURTHER_AT,
+            [
+                entry("CN", "aircraft/h-6"),
+                entry("RU", "aircraft/tu-95"),
+                FlightDurationReported(
+                    incident_id=inc,
+                    source_id=ids["source/russia-mod"],
+                    event_id=ids["duration/russia"],
+                    of=(ids["patrol"],),
+                    minutes=Count.at_least(300),
+                    wording="over 5 hours",
+                    valid_time=_MOSCOW_DAY,
+                ),
+                SeriesAssigned(
+                    incident_id=inc,
+                    source_id=ids["source/china-mnd"],
+                    event_id=ids["series"],
+                    series=JOINT_PATROLS,
+                    number=8,
+                    reason="the ministry calls it the eighth joint strategic air patrol",
+                ),
+            ],
+        )
+    ]
+
+
 def alaska_2024() -> list[Event]:
     """
     Every event of the example, in recording order, ready for ``ledger.record``.
@@ -509,6 +597,16 @@ def dokdo_2019_ids() -> dict[str, UUID]:
         "claim/russia/airspace",
         "claim/china/airspace",
         "claim/epoch-times/warning-shots",
+        "zone-entry/cn",
+        "zone-entry/ru",
+        "violation/south-korea",
+        "violation/japan",
+        "warning-shots/jcs",
+        "warning-shots/war-zone",
+        "warning-shots/epoch-times",
+        "protest/japan-to-korea",
+        "protest/japan-to-russia",
+        "series",
     ]
     return {name: _dokdo_id(name) for name in names}
 
@@ -768,6 +866,95 @@ def _dokdo_reported() -> list[Event]:
             language="ru",
             valid_time=_MOSCOW_DAY_2019,
         ),
+        *_dokdo_facts(),
+    ]
+
+
+def _dokdo_facts() -> list[Event]:
+    """The day's facts beside the statements: KADIZ entries, violations alleged, shots, protests."""
+    ids = dokdo_2019_ids()
+    inc = DOKDO_2019
+
+    def entry(nation: str, aircraft: tuple[str, ...]) -> ZoneEntryReported:
+        return ZoneEntryReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids[f"zone-entry/{nation.lower()}"],
+            zone="KADIZ",
+            nation=nation,
+            aircraft=tuple(ids[a] for a in aircraft),
+            valid_time=_SEOUL_DAY,
+        )
+
+    def protest(to: str, about: str) -> DiplomaticProtest:
+        name = {"KR": "korea", "RU": "russia"}[to]
+        return DiplomaticProtest(
+            incident_id=inc,
+            source_id=ids["source/japan-mofa"],
+            event_id=ids[f"protest/japan-to-{name}"],
+            by="JP",
+            to=to,
+            kind=ProtestKind.PROTEST,
+            about=about,
+            valid_time=_TOKYO_DAY,
+        )
+
+    return [
+        entry("CN", ("aircraft/h-6k",)),
+        entry("RU", ("aircraft/tu-95ms", "aircraft/a-50")),
+        AirspaceViolationAlleged(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["violation/south-korea"],
+            alleged_by="KR",
+            airspace="KR",
+            nation="RU",
+            aircraft=(ids["aircraft/a-50"],),
+            entries=2,
+            over="Dokdo",
+            valid_time=_SEOUL_DAY,
+        ),
+        AirspaceViolationAlleged(
+            incident_id=inc,
+            source_id=ids["source/japan-mofa"],
+            event_id=ids["violation/japan"],
+            alleged_by="JP",
+            airspace="JP",
+            nation="RU",
+            aircraft=(ids["aircraft/a-50"],),
+            over="Takeshima",
+            valid_time=_TOKYO_DAY,
+        ),
+        WarningShotsReported(
+            incident_id=inc,
+            source_id=ids["source/dw"],
+            event_id=ids["warning-shots/jcs"],
+            by="KR",
+            at="RU",
+            aircraft=(ids["aircraft/a-50"],),
+            rounds=360,
+            warning_flares=Count.unknown(),
+            calibre="20 mm",
+            shooter_types=("F-15K", "KF-16"),
+            approximate=True,
+            valid_time=_SEOUL_DAY,
+        ),
+        WarningShotsReported(
+            incident_id=inc,
+            source_id=ids["source/war-zone"],
+            event_id=ids["warning-shots/war-zone"],
+            by="KR",
+            at="RU",
+            aircraft=(ids["aircraft/a-50"],),
+            rounds=80,
+            warning_flares=10,
+            valid_time=ValidTime.day("2019-07-23", tz="Asia/Seoul", wording="first engagement"),
+        ),
+        protest(
+            "KR",
+            "South Korea's warning shots near Takeshima, which Japan holds to be its territory",
+        ),
+        protest("RU", "the Russian aircraft's violation of Japan's airspace over Takeshima"),
     ]
 
 
@@ -852,6 +1039,25 @@ def _dokdo_followed_up() -> list[Event]:
             ),
             language="en",
             valid_time=_SEOUL_DAY,
+        ),
+        WarningShotsReported(
+            incident_id=inc,
+            source_id=ids["source/epoch-times"],
+            event_id=ids["warning-shots/epoch-times"],
+            by="KR",
+            at="RU",
+            aircraft=(ids["aircraft/a-50"],),
+            rounds=400,
+            approximate=True,
+            valid_time=_SEOUL_DAY,
+        ),
+        SeriesAssigned(
+            incident_id=inc,
+            source_id=ids["source/ibtimes"],
+            event_id=ids["series"],
+            series=JOINT_PATROLS,
+            number=1,
+            reason="the first China-Russia joint strategic air patrol",
         ),
     ]
 

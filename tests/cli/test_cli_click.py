@@ -9,6 +9,7 @@ terminal.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -234,6 +235,10 @@ def test_usage_errors_say_what_and_where_to_look(
     status, _, err = run(capsys, "no-such-command")
     assert status == 2
     assert "No such command 'no-such-command'" in err
+    status, out, err = run(capsys)  # nothing: the help, as a usage error
+    assert (status, out) == (2, "")
+    assert err.startswith("Usage: incidents [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\\n" not in err
     status, out, _ = run(capsys, "--help")
     assert status == 0
     assert "Exit status: 0 done; 1 verification failed" in out
@@ -248,3 +253,26 @@ def test_shell_completion_is_offered(capsys: pytest.CaptureFixture[str]) -> None
     assert "_INCIDENTS_COMPLETE" in out
     status, _, _ = run(capsys, "completion", "tcsh")
     assert status == 2
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_errors_in_red_on_a_terminal_only_and_escaped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["--ledger", str(tmp_path / "x\x1b[2J.db"), "list"]) == 2
+    text = terminal.getvalue()
+    assert text.startswith("\x1b[1;31mincidents: error:\x1b[0m no ledger at ")
+    assert "x\\x1b[2J.db" in text
+    assert "\x1b[2J" not in text
+    monkeypatch.setenv("NO_COLOR", "1")
+    terminal.truncate(0)
+    terminal.seek(0)
+    assert main(["--ledger", str(tmp_path / "y.db"), "list"]) == 2
+    assert terminal.getvalue().startswith("incidents: error: no ledger at ")

@@ -106,7 +106,7 @@ def test_project_catches_up_then_has_nothing_to_do(
     lines = out.splitlines()
     assert lines[0] == "aircraft-roster: caught up from sequence 0 to 19"
     assert lines[1].startswith("aircraft-roster: state digest ")
-    assert "CN      H-6      2          1        1" in out
+    assert "CN      H-6     2          2        1          H-6, H-6K" in out
     assert "catching up aircraft-roster [" in err
     status, out, _ = run(capsys, "--ledger", ledger_path, "project", "aircraft-roster", "--quiet")
     assert status == 0

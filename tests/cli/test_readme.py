@@ -49,8 +49,22 @@ def test_every_command_the_readme_shows_exists() -> None:
     shown = re.findall(r"^\$ incidents (.*?)(?:\s+#.*)?$", TEXT, re.M)
     assert shown
     for line in shown:
-        words = [w for w in shlex.split(line) if not w.startswith(("<", ">"))]
+        words = [w for w in shlex.split(line.rstrip("\\ ")) if not w.startswith(("<", ">"))]
         while words and words[0].startswith("--"):
             words = words[2:]  # --ledger PATH
         assert words, line
         assert words[0] in commands, line
+
+
+def test_the_toml_batch_the_readme_shows_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incidents._cli import main
+
+    (toml,) = re.findall(r"^```toml\n(.*?)^```", TEXT, re.S | re.M)
+    batch = tmp_path / "okinawa.toml"
+    batch.write_text(toml, encoding="utf-8")
+    ledger = tmp_path / "my.db"
+    assert main(["--ledger", str(ledger), "init"]) == 0
+    assert main(["--ledger", str(ledger), "record", str(batch)]) == 0
+    assert "recorded 3 events" in capsys.readouterr().out

@@ -100,6 +100,18 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         "statement-issued": (),
         "assessment-made": ("target_id", "citations"),
         "reports-reconciled": ("reports",),
+        "zone-entry-reported": ("aircraft",),
+        "airspace-violation-alleged": ("aircraft",),
+        "warning-shots-reported": ("aircraft",),
+        "diplomatic-protest": (),
+        "landing-reported": ("aircraft",),
+        "flight-duration-reported": ("of",),
+        "series-assigned": (),
+        "incident-linked": (),
+        "zone-declared": (),
+        "zone-amended": (),
+        "track-observed": ("aircraft",),
+        "area-reported": ("aircraft",),
         "correction": ("target_id",),
         "retraction": ("target_id",),
     }
@@ -114,9 +126,22 @@ def test_each_type_declares_its_reference_fields_and_what_they_may_point_at() ->
         # An assessment judges anything, and may itself be corrected and retracted.
         "assessment-made": set(EVENT_TYPES),
         "reports-reconciled": {"aircraft-reported"},
-        # Anything may be corrected but a retraction; anything retracted but an opening.
+        "zone-entry-reported": {"aircraft-reported"},
+        "airspace-violation-alleged": {"aircraft-reported"},
+        "warning-shots-reported": {"aircraft-reported"},
+        "diplomatic-protest": frozenset(),
+        "landing-reported": {"aircraft-reported"},
+        "flight-duration-reported": {"aircraft-reported", "patrol-reported"},
+        "series-assigned": frozenset(),
+        "incident-linked": frozenset(),
+        "zone-declared": frozenset(),
+        "zone-amended": frozenset(),
+        "track-observed": {"aircraft-reported", "patrol-reported"},
+        "area-reported": {"aircraft-reported", "patrol-reported"},
+        # Anything may be corrected but a retraction; anything retracted but
+        # what opens a stream (an incident, a zone).
         "correction": set(EVENT_TYPES) - {Retraction.TYPE},
-        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE},
+        "retraction": set(EVENT_TYPES) - {IncidentOpened.TYPE, "zone-declared"},
     }
     for cls in EVENT_TYPES.values():
         names = attrs.fields_dict(cls)
@@ -143,7 +168,8 @@ def test_a_reference_is_a_reference_in_every_type() -> None:
         for name in attrs.fields_dict(cls):
             if name in references:
                 assert name in cls.REFERENCE_FIELDS, f"{cls.__name__}.{name}"
-    assert references | set(IDS) == UNCORRECTABLE_FIELDS
+    # Besides: a zone entry's zone id, and a link's other incident (checked across incidents).
+    assert references | set(IDS) | {"zone_id", "other_incident"} == UNCORRECTABLE_FIELDS
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents._domain.state import ENTITY_BUILDERS
+from incidents._domain.state import ENTITY_BUILDERS, UNDATED_BUILDERS
 from support.strategies import events
 
 OWN = ("id", "source_id", "corrections")
 
 
-@pytest.mark.parametrize("cls", list(ENTITY_BUILDERS), ids=lambda c: c.TYPE)
+BUILDERS = {**ENTITY_BUILDERS, **UNDATED_BUILDERS}
+
+
+@pytest.mark.parametrize("cls", list(BUILDERS), ids=lambda c: c.TYPE)
 @given(data=st.data())
 def test_every_field_comes_from_the_event(cls: type, data: st.DataObject) -> None:
     event = data.draw(events(cls))
     fixes = (uuid.uuid4(),)
-    state = ENTITY_BUILDERS[cls](event.event_id, event, fixes)
+    state = BUILDERS[cls](event.event_id, event, fixes)
     assert (state.id, state.source_id, state.corrections) == (
         event.event_id,
         event.source_id,

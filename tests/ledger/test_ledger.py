@@ -365,6 +365,44 @@ def test_correction_that_does_not_fit_is_refused(ledger: Ledger) -> None:
     assert before == snapshot(ledger)
 
 
+def test_corrections_of_stored_facts_read_their_targets_in_one_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incidents.storage._memory import _MemoryWriter
+
+    ledger = Ledger.open(":memory:")
+    inc, source, head = opened()
+    facts = [h6(inc, source.source_id) for _ in range(50)]
+    ledger.record(*head, *facts)
+    corrections = [
+        Correction.of(f, source_id=source.source_id, reason="recount", count=3) for f in facts
+    ]
+    queries: list[int] = []
+    read = _MemoryWriter.rows_by_event_id
+
+    def counting(self: _MemoryWriter, event_ids: list[uuid.UUID]) -> object:
+        queries.append(len(event_ids))
+        return read(self, event_ids)
+
+    monkeypatch.setattr(_MemoryWriter, "rows_by_event_id", counting)
+    ledger.record(*corrections)
+    assert len(queries) == 1
+    # Corrections of those corrections' changes: the originals in one more query.
+    again = [
+        Correction.of(c, source_id=source.source_id, reason="again", changes={"count": 4})
+        for c in corrections[:10]
+    ]
+    queries.clear()
+    ledger.record(*again)
+    assert len(queries) == 2
+    assert {a.count for a in ledger.incident(inc).aircraft} == {3, 4}
+    bad = Correction.of(
+        corrections[0], source_id=source.source_id, reason="r", changes={"count": 0}
+    )
+    with pytest.raises(InvalidInputError, match="count"):
+        ledger.record(bad)
+
+
 def test_opening_twice_and_retracting_the_opening_are_refused(ledger: Ledger) -> None:
     inc, source, head = opened()
     ledger.record(*head)

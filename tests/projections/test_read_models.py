@@ -343,7 +343,7 @@ def test_drop_and_read_of_a_never_built_model(backend: Backend) -> None:
     record_example(ledger)
     model = ReadModel(ledger, AircraftRoster())
     assert model.status() is None
-    assert model.read().state == {}
+    assert model.read().state == AircraftRoster().initial()
     assert model.read().sequence == 0
     model.catch_up()
     assert model.status() is not None

@@ -127,8 +127,8 @@ def test_precisions_are_shown_as_given(backend: Backend) -> None:
     }
     # One convention for every precision: the wall clock in the source's zone, named.
     assert whens["1 x Su-35 (RU)"] == "2024-07-24 19:31:12 (UTC)"
-    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 (UTC, to the minute)"
-    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h (UTC, to the hour)"
+    assert whens["2 x Su-35 (RU)"] == "2024-07-24 19:31 (UTC)"
+    assert whens["3 x Su-35 (RU)"] == "2024-07-24 19h (UTC)"
     assert whens["4 x Su-35 (RU)"] == "between 2024-07-24 19:31 and 2024-07-25 00:31 (UTC)"
 
 
@@ -235,7 +235,7 @@ def test_dated_sources_and_corrected_times(alaska: Ledger) -> None:
     )
     entries = incident_timeline(alaska, examples.ALASKA_2024).entries
     h6 = next(e for e in entries if e.event_id == IDS["aircraft/h-6"])
-    assert h6.when == "2024-07-24 20:05 (UTC, to the minute)"
+    assert h6.when == "2024-07-24 20:05 (UTC)"
     assert h6.notes[0].was == {"valid_time": '2024-07-24 (America/Anchorage) "on Wednesday"'}
 
 
@@ -281,3 +281,48 @@ def test_one_state_holds_every_incident(alaska: Ledger) -> None:
     assert [str(examples.ALASKA_2024)] == list(state)
     from_all = IncidentTimeline.from_state(examples.ALASKA_2024, state)
     assert from_all.entries == incident_timeline(alaska, examples.ALASKA_2024).entries
+
+
+def test_the_new_kinds_of_fact_are_dated_entries(backend: Backend) -> None:
+    ledger = backend.open()
+    for at, batch in examples.dokdo_2019_batches():
+        ledger.clock.set(at)  # type: ignore[attr-defined]
+        ledger.record(*batch)
+    timeline = incident_timeline(ledger, examples.DOKDO_2019)
+    by_type: dict[str, list[str]] = {}
+    for entry in timeline.entries:
+        by_type.setdefault(entry.type, []).append(entry.what)
+    assert by_type["warning-shots-reported"] == [
+        "warning shots by KR F-15K/KF-16 at aircraft of RU: flares (number not given) and "
+        "about 360 rounds of 20 mm, at 1 x A-50 (RU)",
+        "warning shots by KR at aircraft of RU: 10 flares and 80 rounds, at 1 x A-50 (RU)",
+        "warning shots by KR at aircraft of RU: about 400 rounds, at 1 x A-50 (RU)",
+    ]
+    assert by_type["airspace-violation-alleged"][0] == (
+        "KR alleges aircraft of RU violated KR's airspace (2 times, over Dokdo), with 1 x A-50 (RU)"
+    )
+    assert [w.split(":")[0] for w in by_type["diplomatic-protest"]] == [
+        "JP protested to KR",
+        "JP protested to RU",
+    ]
+    assert by_type["zone-entry-reported"] == [
+        "aircraft of CN entered KADIZ, with 2 x H-6K (CN)",
+        "aircraft of RU entered KADIZ, with 2 x Tu-95MS (RU) and 1 x A-50 (RU)",
+    ]
+    # The series has no valid time: it is not a dated entry.
+    assert "series-assigned" not in by_type
+    # A retracted account stays, marked.
+    shots = examples.dokdo_2019_ids()["warning-shots/war-zone"]
+    ledger.clock.set(examples.DOKDO_2019_FOLLOWED_UP_AT + timedelta(days=1))  # type: ignore[attr-defined]
+    ledger.record(
+        Retraction(
+            incident_id=examples.DOKDO_2019,
+            source_id=examples.dokdo_2019_ids()["source/war-zone"],
+            target_id=shots,
+            reason="test",
+        )
+    )
+    entry = next(
+        e for e in incident_timeline(ledger, examples.DOKDO_2019).entries if e.event_id == shots
+    )
+    assert entry.retracted

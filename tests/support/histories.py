@@ -9,7 +9,9 @@ earlier events (including corrections of corrections and retractions of
 retractions), each batch valid given the batches before it. Record the
 batches in order, one ``record`` call each.
 registered, aircraft (with counts of every form), patrols, intercepts and
-statements reported, reconciliations of aircraft reports, and corrections and retractions of earlier events (including corrections of
+statements reported, reconciliations of aircraft reports, zone entries,
+violations, warning shots, protests, landings, durations, series and links
+between incidents, and corrections and retractions of earlier events (including corrections of
 corrections and retractions of retractions), each batch valid given the
 batches before it. Record the batches in order, one ``record`` call each.
 """
@@ -25,18 +27,28 @@ from incidents import (
     AimedAtThirdParties,
     AircraftReported,
     AirspaceEntered,
+    AirspaceViolationAlleged,
     AssessmentMade,
     Claim,
     Correction,
     Count,
     Credibility,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
+    IncidentLinked,
     IncidentOpened,
     Interceptor,
     InterceptReported,
+    LandingReported,
+    LinkRelation,
+    Location,
     PatrolReported,
+    Position,
+    ProtestKind,
     ReportsReconciled,
     Retraction,
+    SeriesAssigned,
     SourceKind,
     SourceRegistered,
     Sovereignty,
@@ -44,6 +56,8 @@ from incidents import (
     Stance,
     StatementIssued,
     WarningShotsFired,
+    WarningShotsReported,
+    ZoneEntryReported,
 )
 from support.strategies import NATIONS, aware_datetimes, valid_times
 
@@ -59,6 +73,14 @@ TYPES = ("H-6", "Tu-95", "Su-35", "A-50", "Y-9")
 NAMES = ("Chen Xiaogang", "Zhang Xiaogang", "Ivan Petrov", None)
 ORGANIZATIONS = ("PRC MND", "Russian MoD", "NORAD", "JSO")
 TOPICS = ("violated-foreign-airspace", "aimed-at-third-parties", "joint-patrol-conducted")
+ZONES = ("KADIZ", "Alaska ADIZ", "JADIZ")
+SERIES = ("China-Russia joint strategic air patrol", "Other")
+# Positions on both sides of the antimeridian, in the Bering Sea, and near Dokdo.
+POSITIONS = (
+    Position(lat=60.0, lon=179.5),
+    Position(lat=60.0, lon=-179.5),
+    Position(lat=37.2, lon=131.9),
+)
 
 
 class _Ledger:
@@ -174,6 +196,24 @@ def _changes_for(draw: st.DrawFn, target: Event) -> dict[str, Any] | None:
         )
     if isinstance(target, ReportsReconciled):
         return draw(st.sampled_from([{"same": draw(st.booleans())}, {"reason": "on reflection"}]))
+    if isinstance(target, ZoneEntryReported):
+        return {"zone": draw(st.sampled_from(ZONES))}
+    if isinstance(target, AirspaceViolationAlleged):
+        return draw(st.sampled_from([{"entries": draw(counts)}, {"airspace": "JP"}]))
+    if isinstance(target, WarningShotsReported):
+        return draw(st.sampled_from([{"rounds": draw(counts)}, {"by": "JP"}]))
+    if isinstance(target, DiplomaticProtest):
+        return {"kind": draw(st.sampled_from(list(ProtestKind)))}
+    if isinstance(target, LandingReported):
+        return {"airfield_nation": draw(st.sampled_from(NATIONS[:2]))}
+    if isinstance(target, FlightDurationReported):
+        return {"minutes": draw(counts)}
+    if isinstance(target, SeriesAssigned):
+        return draw(
+            st.sampled_from([{"number": draw(st.none() | st.integers(1, 9))}, {"series": "Other"}])
+        )
+    if isinstance(target, IncidentLinked):
+        return {"relation": draw(st.sampled_from(list(LinkRelation)))}
     return None
 
 
@@ -240,11 +280,14 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
                 "statement",
                 "assessment",
                 "reconciliation",
+                "new-fact",
                 "correction",
                 "retraction",
             )
         )
     )
+    if kind == "new-fact":
+        return _new_fact(draw, book, common)
     if kind == "aircraft" or not book.aircraft[incident]:
         return AircraftReported(
             **common,
@@ -322,6 +365,97 @@ def _event(draw: st.DrawFn, book: _Ledger) -> Event | list[Event] | None:
             **common, target_id=draw(st.sampled_from(retractable)), reason="withdrawn"
         )
     return None
+
+
+def _new_fact(draw: st.DrawFn, book: _Ledger, common: dict[str, Any]) -> Event | None:
+    """A zone entry, violation, warning shots, protest, landing, duration, series or link."""
+    incident = common["incident_id"]
+
+    def some(ids: list[UUID]) -> tuple[UUID, ...]:
+        if not ids:
+            return ()
+        return tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)))
+
+    aircraft = some(book.aircraft[incident])
+    nation = draw(st.sampled_from(NATIONS[:2]))
+    location = draw(st.none() | st.sampled_from(POSITIONS).map(lambda p: Location(position=p)))
+    kind = draw(
+        st.sampled_from(
+            ("zone", "violation", "shots", "protest", "landing", "duration", "series", "link")
+        )
+    )
+    if kind == "zone":
+        return ZoneEntryReported(
+            **common,
+            zone=draw(st.sampled_from(ZONES)),
+            nation=nation,
+            aircraft=aircraft,
+            valid_time=draw(valid_times()),
+            location=location,
+        )
+    if kind == "violation":
+        return AirspaceViolationAlleged(
+            **common,
+            alleged_by="KR",
+            airspace="KR",
+            nation=nation,
+            aircraft=aircraft,
+            entries=draw(st.none() | counts),
+            over=draw(st.none() | st.just("Dokdo")),
+            valid_time=draw(valid_times()),
+            location=location,
+        )
+    if kind == "shots":
+        return WarningShotsReported(
+            **common,
+            by="KR",
+            at=nation,
+            aircraft=aircraft,
+            rounds=draw(st.none() | counts),
+            shooter_types=draw(st.sampled_from(((), ("F-15K",), ("KF-16", "F-15K")))),
+            valid_time=draw(valid_times()),
+        )
+    if kind == "protest":
+        return DiplomaticProtest(
+            **common,
+            by="JP",
+            to=draw(st.sampled_from(("KR", "RU"))),
+            kind=draw(st.sampled_from(list(ProtestKind))),
+            about="the warning shots",
+            valid_time=draw(valid_times()),
+        )
+    if kind == "landing":
+        return LandingReported(
+            **common,
+            nation=nation,
+            aircraft=aircraft,
+            airfield=draw(st.sampled_from(("Anadyr", "Ussuriysk"))),
+            airfield_nation=draw(st.sampled_from(NATIONS[:2])),
+            valid_time=draw(valid_times()),
+            location=location,
+        )
+    if kind == "duration":
+        return FlightDurationReported(
+            **common,
+            of=some(book.targets[incident]),
+            minutes=draw(counts),
+            valid_time=draw(valid_times()),
+        )
+    if kind == "series":
+        return SeriesAssigned(
+            **common,
+            series=draw(st.sampled_from(SERIES)),
+            number=draw(st.none() | st.integers(1, 9)),
+        )
+    others = [i for i in book.incidents if i != incident]
+    if not others:
+        return None
+    return IncidentLinked(
+        **common,
+        other_incident=draw(st.sampled_from(others)),
+        relation=draw(st.sampled_from(list(LinkRelation))),
+        reason="the same patrol, from the other side",
+    )
 
 
 def _correct(target: Event, changes: dict[str, Any], source: UUID, **more: Any) -> Correction:

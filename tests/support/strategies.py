@@ -24,7 +24,16 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from shapely.geometry.base import BaseGeometry
 
-from incidents import EVENT_TYPES, Count, InvalidInputError, Location, Position, ValidTime
+from incidents import (
+    EVENT_TYPES,
+    Count,
+    Fix,
+    InvalidInputError,
+    Location,
+    LocationPrecision,
+    Position,
+    ValidTime,
+)
 from incidents._domain.events import Event
 
 NATIONS = ("CN", "RU", "US", "CA", "JP", "KR", "GB", "FR")
@@ -84,7 +93,12 @@ def locations(draw: st.DrawFn) -> Location:
     geometry = draw(st.none() | geometries)
     if name is None and position is None and geometry is None:
         name = "somewhere"
-    return Location(name=name, position=position, geometry=geometry)
+    precision = draw(
+        st.none()
+        | st.sampled_from([LocationPrecision.exact(), LocationPrecision.area()])
+        | st.floats(min_value=0.5, max_value=1e6).map(lambda m: LocationPrecision.within(metres=m))
+    )
+    return Location(name=name, position=position, geometry=geometry, precision=precision)
 
 
 json_values = st.recursive(
@@ -106,7 +120,25 @@ counts: st.SearchStrategy[Count] = st.one_of(
 )
 """Counts of every form: exact, at least, a range, unknown."""
 
+fixes: st.SearchStrategy[Fix] = st.builds(
+    Fix,
+    time=aware_datetimes,
+    lat=lats,
+    lon=lons,
+    altitude_m=st.none() | st.floats(min_value=-400, max_value=30_000),
+    uncertainty_m=st.none() | st.floats(min_value=0, max_value=100_000),
+)
+tracks: st.SearchStrategy[tuple[Fix, ...]] = st.lists(fixes, min_size=1, max_size=5).map(
+    lambda found: tuple(sorted(found, key=lambda f: f.time))
+)
+zone_outlines: st.SearchStrategy[BaseGeometry] = st.one_of(
+    st.lists(points, min_size=2, max_size=6).map(shapely.LineString),
+    st.lists(points, min_size=3, max_size=6).map(lambda ps: shapely.Polygon([*ps, ps[0]])),
+)
+
 _SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
+    Fix: fixes,
+    float: st.floats(min_value=0, max_value=1e5, allow_nan=False),
     Count: counts,
     UUID: st.uuids(),
     datetime: aware_datetimes,
@@ -121,7 +153,7 @@ _SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
 
 
 # Fields holding a nation code, by name (an event's, or a claim's proposition's).
-NATION_FIELDS = frozenset({"nation", "airspace", "by", "at"})
+NATION_FIELDS = frozenset({"nation", "airspace", "by", "at", "to", "alleged_by", "airfield_nation"})
 
 
 def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:
@@ -135,6 +167,10 @@ def for_type(hint: Any, name: str = "") -> st.SearchStrategy[Any]:
         return zones
     if name == "nations":
         return st.lists(nations, min_size=1, max_size=3, unique=True).map(tuple)
+    if name == "points":  # a track's fixes, in time order
+        return tracks
+    if name == "outline":  # a zone's outline: an area or a line
+        return (st.none() | zone_outlines) if optional else zone_outlines
     # A source's chain of custody: values of the shapes checked, not any text.
     if name == "content_sha256":
         return st.none() | st.binary(max_size=16).map(lambda b: hashlib.sha256(b).hexdigest())

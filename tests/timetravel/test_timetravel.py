@@ -611,6 +611,88 @@ def test_memory_is_bounded_by_evicting_old_folds() -> None:
     assert ledger.incident(ids[0]).title == "0"
 
 
+def _small_incidents(ledger: Ledger, count: int) -> list[UUID]:
+    ids = []
+    for n in range(count):
+        incident = uuid4()
+        source = SourceRegistered(incident_id=incident, kind=SourceKind.TRANSCRIPT, publisher="x")
+        ledger.record(
+            IncidentOpened(incident_id=incident, source_id=source.source_id, title=f"{n}"), source
+        )
+        ids.append(incident)
+    return ids
+
+
+def test_the_cache_keeps_a_running_total_of_its_positions() -> None:
+    ledger = Ledger.open(":memory:")
+    travel = ledger._time_travel
+    travel.max_positions = 7
+    ids = _small_incidents(ledger, 6)
+
+    def total_is_right() -> None:
+        assert travel._cached_positions == sum(c.folded.position for c in travel._cache.values())
+        assert travel._cached_positions <= travel.max_positions or len(travel._cache) == 1
+
+    for incident in ids * 2:
+        ledger.incident(incident)
+        total_is_right()
+    source = ledger.incident(ids[0]).sources[0]
+    ledger.record(
+        AircraftReported(
+            incident_id=ids[0],
+            source_id=source.id,
+            type_designation="H-6",
+            nation="CN",
+            count=2,
+            role="bomber",
+            valid_time=ValidTime.unknown(),
+        )
+    )
+    ledger.incident(ids[0])  # grows from 2 positions to 3
+    total_is_right()
+    ledger.incidents()
+    total_is_right()
+    ledger.rebuild_snapshots()
+    total_is_right()
+    ledger.drop_snapshots()
+    assert travel._cached_positions == 0
+    assert len(travel._cache) == 0
+
+
+def test_listing_more_than_the_cache_holds_neither_evicts_nor_reloads_what_it_keeps() -> None:
+    ledger = Ledger.open(":memory:")
+    travel = ledger._time_travel
+    travel.max_positions = 6  # three incidents of two events
+    ids = _small_incidents(ledger, 10)
+    ledger.incident(ids[9])  # read by someone: kept
+    loads: list[UUID] = []
+    load = travel._load
+
+    def counting(incident_id: UUID, *, use_snapshots: bool) -> object:
+        loads.append(incident_id)
+        return load(incident_id, use_snapshots=use_snapshots)
+
+    travel._load = counting  # type: ignore[method-assign, assignment]
+    assert [i.title for i in ledger.incidents()] == [str(n) for n in range(10)]
+    assert ids[9] in travel._cache
+    assert set(travel._cache) == {ids[9], ids[0], ids[1]}
+    assert loads == ids[:9]
+    loads.clear()
+    assert len(ledger.incidents()) == 10
+    assert loads == ids[2:9]  # those kept are not loaded again
+
+
+def test_iter_incidents_yields_what_incidents_lists_and_checks_its_arguments_at_once() -> None:
+    ledger = Ledger.open(":memory:")
+    travel = ledger._time_travel
+    travel.max_positions = 4
+    _small_incidents(ledger, 5)
+    listing = ledger.iter_incidents()
+    assert [i.title for i in listing] == [i.title for i in ledger.incidents()]
+    with pytest.raises(InvalidInputError):
+        ledger.iter_incidents(valid_between=(LATER, NOON_IN_ALASKA))
+
+
 def test_statements_corrections_keep_the_speakers_history(story: Story) -> None:
     statement = StatementIssued(
         incident_id=story.incident_id,

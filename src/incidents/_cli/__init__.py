@@ -28,10 +28,12 @@ from collections.abc import Sequence
 import click
 
 from incidents._cli._registry import COMMAND_MODULES
+from incidents._cli.batch import BatchError
 from incidents._cli.common import App
-from incidents._cli.output import emit, printable
+from incidents._cli.output import colour_wanted, emit, printable
 from incidents._errors import FileWriteError, IncidentsError, InvalidInputError
 from incidents._version import __version__
+from incidents.interchange import ImportRejectedError
 
 __all__ = ["App", "cli", "main"]
 
@@ -88,19 +90,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = cli.main(args=args, prog_name="incidents", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # `incidents` alone: the help, status 2
-        emit(printable(exc.ctx.get_help() if exc.ctx else str(exc)), error=True)
+        emit(exc.ctx.get_help() if exc.ctx else str(exc), error=True)  # our own text, laid out
         return 2
     except click.UsageError as exc:
         _usage_error(exc)
         return 2
     except click.ClickException as exc:  # e.g. a file argument that cannot be opened
-        emit(f"incidents: error: {printable(exc.format_message())}", error=True)
+        _error("error", exc.format_message())
+        return 2
+    except BatchError as exc:  # one line per problem, each escaped
+        _error("error", f"{exc.summary}:")
+        for problem in exc.problems:
+            emit(f"  {printable(problem)}", error=True)
+        return 2
+    except ImportRejectedError as exc:  # one line per problem, each escaped
+        count = len(exc.problems) + exc.more
+        _error("error", f"{exc.path}: {count:,} problem{'s' * (count != 1)}; nothing was recorded")
+        for found in exc.problems:
+            emit(f"  {printable(found.describe())}", error=True)
+        if exc.more:
+            emit(f"  ... and {exc.more:,} more", error=True)
         return 2
     except (InvalidInputError, FileWriteError) as exc:
-        emit(f"incidents: error: {printable(str(exc))}", error=True)
+        _error("error", str(exc))
         return 2
     except IncidentsError as exc:
-        emit(f"incidents: {type(exc).__name__}: {printable(str(exc))}", error=True)
+        _error(type(exc).__name__, str(exc))
         return 1
     except click.exceptions.Abort:  # Ctrl-C at a prompt
         emit("incidents: aborted", error=True)
@@ -115,9 +130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(status)
 
 
+def _error(kind: str, message: str) -> None:
+    """``incidents: KIND: MESSAGE`` on standard error, the prefix in red on a terminal."""
+    prefix = f"incidents: {kind}:"
+    if colour_wanted(sys.stderr):
+        prefix = f"\x1b[1;31m{prefix}\x1b[0m"  # our own escape: written raw, the message escaped
+        sys.stderr.write(f"{prefix} {printable(message)}\n")
+        return
+    emit(f"{prefix} {printable(message)}", error=True)
+
+
 def _usage_error(exc: click.UsageError) -> None:
     command = exc.ctx.command_path if exc.ctx is not None else "incidents"
-    emit(f"incidents: error: {printable(exc.format_message())}", error=True)
+    _error("error", exc.format_message())
     emit(f"Try '{printable(command)} --help' for help.", error=True)
 
 

@@ -1,19 +1,29 @@
 """
 Subcommands of the ``incidents`` command line, one module per group.
 
-Each module defines ``register(subparsers)``, which adds its subcommands and
-sets ``run`` (a function taking the parsed arguments and returning the exit
-status) as their default.
+Each module defines ``register(group)``, which adds its click commands to the
+``incidents`` group; each command returns its exit status.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from incidents._cli import audit, basic, build_tree, claims, projections, timetravel
+from incidents._cli import (
+    audit,
+    basic,
+    build_tree,
+    claims,
+    interchange,
+    projections,
+    record,
+    timetravel,
+)
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     basic,
+    record,
+    interchange,
     timetravel,
     claims,
     projections,

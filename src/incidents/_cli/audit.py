@@ -17,8 +17,7 @@ that is not what it should be, a missing ledger); 3 when it holds but no
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,12 @@ from incidents._cli.common import (
     parse_event,
     read_signing_key,
 )
+from incidents._cli.common import (
+    read_text as _read_text,
+)
+from incidents._cli.common import (
+    verifier_keys as _keys,
+)
 from incidents._cli.output import displayed, emit, printable
 from incidents._cli.progress import ProgressBar, working
 from incidents._codec.canonical import decode_recorded
@@ -39,7 +44,7 @@ from incidents._errors import IncidentsError, InvalidInputError, VerificationErr
 from incidents._files import write_file
 from incidents._ledger import Ledger
 from incidents._tlog.checkpoint import Checkpoint
-from incidents._tlog.notes import SigningKey, VerifierKey
+from incidents._tlog.notes import SigningKey
 from incidents.audit import VerifyReport
 from incidents.audit._bundle import Bundle, is_bundle
 from incidents.audit._proofs import InclusionProof, parse_proof
@@ -87,36 +92,6 @@ def _target_argument(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("target", metavar="[BUNDLE_OR_LEDGER]", required=False)(function)
 
 
-def _read_text(path: str, what: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read {what} {path}: {exc}") from None
-
-
-def _keys(values: Sequence[str]) -> list[VerifierKey]:
-    keys: list[VerifierKey] = []
-    for value in values:
-        if not os.path.isfile(value):
-            keys.append(VerifierKey.from_text(value))
-            continue
-        for number, line in enumerate(_read_text(value, "key file").splitlines(), start=1):
-            line = line.strip()
-            if line and not line.startswith("#"):
-                keys.append(_file_key(value, number, line))
-    return keys
-
-
-def _file_key(path: str, number: int, line: str) -> VerifierKey:
-    """A verifier key from a line of a key file (which may be a secret one given by mistake)."""
-    try:
-        return VerifierKey.from_text(line)
-    except InvalidInputError as exc:
-        problem = str(exc)
-    # The key parser quotes no key material; the file is named, not quoted.
-    raise InvalidInputError(f"key file {path}, line {number}: {problem}")
-
-
 def _open_existing(
     target: str, signing_key: SigningKey | None = None, *, read_only: bool = True
 ) -> Ledger:
@@ -147,17 +122,79 @@ def _print_report(report: VerifyReport) -> int:
 
 @click.command(
     "export",
-    short_help="export the ledger as a bundle that can be verified offline",
-    help="Write the ledger's events (canonical JSON Lines), a checkpoint of them "
-    "and the keys that signed it into one file. `incidents verify` and "
-    "`incidents replay` check it with no ledger and no network.",
+    short_help="export the ledger: a bundle to verify offline, events, a flat table, Datasette, STIX",
+    help="Write one of: a bundle (--bundle: the ledger's events as canonical JSON Lines, a "
+    "checkpoint of them and the keys that signed it, which `incidents verify` and `incidents "
+    "replay` check with no ledger and no network); the events file that `incidents import` "
+    "reads (--events); the flat table of every version of every fact across incidents "
+    "(--table: CSV or Parquet, for pandas, DuckDB or Arrow); a Datasette-ready SQLite file "
+    "(--datasette: text ids, ISO times, latitude and longitude, full-text search on quotes); "
+    "or a STIX 2.1 bundle (--stix). Every file is written whole or not at all.",
 )
-@click.option("--bundle", required=True, metavar="OUT", help="the bundle file to write")
+@click.option("--bundle", metavar="OUT", help="the bundle file to write")
+@click.option("--events", metavar="OUT", help="the events file (JSON Lines) to write")
+@click.option("--table", metavar="OUT", help="the flat table to write: OUT.csv or OUT.parquet")
+@click.option(
+    "--table-format",
+    type=click.Choice(["csv", "parquet"]),
+    help="the flat table's format (default: by its extension; Parquet needs incidents[arrow])",
+)
+@click.option("--datasette", metavar="OUT", help="the Datasette-ready SQLite file to write")
+@click.option("--stix", metavar="OUT", help="the STIX 2.1 bundle (JSON) to write")
+@click.option(
+    "--known-at",
+    metavar="R",
+    help="with --events, --table, --datasette or --stix: only what had been recorded by then "
+    "(ISO-8601 with offset)",
+)
 @click.pass_obj
-def export(app: App, bundle: str) -> int:
-    """Write a bundle."""
-    with _open_existing(app.ledger) as ledger, working(f"exporting {len(ledger):,} events"):
-        checkpoint = ledger.export_bundle(bundle)
+def export(
+    app: App,
+    bundle: str | None,
+    events: str | None,
+    table: str | None,
+    table_format: str | None,
+    datasette: str | None,
+    stix: str | None,
+    known_at: str | None,
+) -> int:
+    """Write a bundle, or one of the interchange exports."""
+    from incidents._cli.interchange import export_data
+
+    given = {
+        name: value
+        for name, value in {
+            "--bundle": bundle,
+            "--events": events,
+            "--table": table,
+            "--datasette": datasette,
+            "--stix": stix,
+        }.items()
+        if value is not None
+    }
+    if len(given) != 1:
+        raise click.UsageError(
+            "give one of --bundle, --events, --table, --datasette or --stix"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if table_format is not None and table is None:
+        raise click.UsageError("--table-format goes with --table")
+    if bundle is not None and known_at is not None:
+        raise click.UsageError("a bundle holds the whole log: --known-at is not for --bundle")
+    with _open_existing(app.ledger) as ledger:
+        if bundle is None:
+            export_data(
+                ledger,
+                events=events,
+                table=table,
+                table_format=table_format,
+                datasette=datasette,
+                stix=stix,
+                known_at=known_at,
+            )
+            return 0
+        with working(f"exporting {len(ledger):,} events"):
+            checkpoint = ledger.export_bundle(bundle)
     emit(
         f"wrote {printable(bundle)}: {checkpoint.size} events of log {printable(checkpoint.origin)}"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import click
 from incidents._domain.time import parse_instant
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
-from incidents._tlog.notes import SigningKey
+from incidents._tlog.notes import SigningKey, VerifierKey
 
 __all__ = [
     "App",
@@ -32,7 +33,9 @@ __all__ = [
     "parse_incident",
     "parse_time",
     "read_signing_key",
+    "read_text",
     "terminal_width",
+    "verifier_keys",
 ]
 
 LARGEST = 2**63 - 1
@@ -314,3 +317,59 @@ def open_existing(
             f"`incidents --ledger {target} init`"
         )
     return Ledger.open(target, signing_key=signing_key, read_only=read_only, recorder=recorder)
+
+
+def read_text(path: str, what: str) -> str:
+    """
+    A text file's contents, or bad input naming *what* it was to be and why it cannot be read.
+
+    Args:
+        path: The file.
+        what: What it is, e.g. ``"checkpoint"``.
+
+    Returns:
+        Its text.
+
+    Raises:
+        InvalidInputError: If it cannot be read as UTF-8 text.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {what} {path}: {exc}") from None
+
+
+def verifier_keys(values: Sequence[str]) -> list[VerifierKey]:
+    """
+    The verifier keys given with ``--key``: each a key (name+id+base64) or a file of them.
+
+    Args:
+        values: What ``--key`` gave.
+
+    Returns:
+        The keys.
+
+    Raises:
+        InvalidInputError: If one is not a verifier key; a key file's line is
+            named, never quoted (a signing key given by mistake is not printed).
+    """
+    keys: list[VerifierKey] = []
+    for value in values:
+        if not os.path.isfile(value):
+            keys.append(VerifierKey.from_text(value))
+            continue
+        for number, line in enumerate(read_text(value, "key file").splitlines(), start=1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                keys.append(_file_key(value, number, line))
+    return keys
+
+
+def _file_key(path: str, number: int, line: str) -> VerifierKey:
+    """A verifier key from a line of a key file (which may be a secret one given by mistake)."""
+    try:
+        return VerifierKey.from_text(line)
+    except InvalidInputError as exc:
+        problem = str(exc)
+    # The key parser quotes no key material; the file is named, not quoted.
+    raise InvalidInputError(f"key file {path}, line {number}: {problem}")

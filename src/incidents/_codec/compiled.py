@@ -29,10 +29,10 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from shapely.geometry.base import BaseGeometry
 
 from incidents._codec.codegen import compile_function
 from incidents._domain.convert import omitted_when_default, tagged_union
+from incidents._domain.geo import Geometry, is_geometry_type
 
 __all__ = ["compile_encoder"]
 
@@ -111,7 +111,7 @@ class _Compiler:
 
     def __init__(
         self,
-        geometry: Callable[[BaseGeometry], Any],
+        geometry: Callable[[Geometry], Any],
         texts: Mapping[type, Callable[[Any], str]],
     ) -> None:
         self.texts = {cls: f"_text_{i}" for i, cls in enumerate(texts)}
@@ -181,7 +181,7 @@ class _Compiler:
             if kinds == {int}:
                 return f"_int({value}._value_)"
             raise TypeError(f"unsupported enum {hint!r}")
-        if isinstance(hint, type) and issubclass(hint, BaseGeometry):
+        if is_geometry_type(hint):
             return f"_geometry({value})"
         if hint in self.texts:
             return f"{self.texts[hint]}({value})"
@@ -246,7 +246,7 @@ class _Compiler:
 def compile_encoder(
     cls: type,
     *,
-    geometry: Callable[[BaseGeometry], Any],
+    geometry: Callable[[Geometry], Any],
     tag: tuple[str, str] | None = None,
     texts: Mapping[type, Callable[[Any], str]] | None = None,
     constants: Mapping[str, str] | None = None,

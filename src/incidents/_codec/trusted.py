@@ -39,7 +39,6 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from shapely.geometry.base import BaseGeometry
 
 from incidents._codec.canonical import FORMAT_VERSION, decode_recorded
 from incidents._codec.codegen import compile_function
@@ -53,6 +52,7 @@ from incidents._domain.convert import (
     tagged_union,
 )
 from incidents._domain.events import EVENT_TYPES, Count, Event, Recorded
+from incidents._domain.geo import Geometry, is_geometry_type
 from incidents._errors import InvalidInputError, StorageError
 
 __all__ = ["NOT_TRUSTED_SHAPE", "decode_trusted", "structure_trusted"]
@@ -178,8 +178,8 @@ def _trusted_expression(hint: Any, value: str, scope: dict[str, Any]) -> str:
         scope[name] = float
     elif isinstance(hint, type) and issubclass(hint, enum.Enum):
         scope[name] = {m.value: m for m in hint}.__getitem__
-    elif isinstance(hint, type) and issubclass(hint, BaseGeometry):
-        scope[name] = lambda v: structure_geometry(v, BaseGeometry)
+    elif is_geometry_type(hint):
+        scope[name] = lambda v: structure_geometry(v, Geometry)
     elif hint is Count:
         scope[name] = _trusted_count
     elif isinstance(hint, type) and attrs.has(hint):

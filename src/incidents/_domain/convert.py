@@ -19,12 +19,11 @@ from uuid import UUID
 
 import attrs
 import cattrs
-import shapely.geometry
 from cattrs.errors import BaseValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from shapely.geometry.base import BaseGeometry
 
-from incidents._domain.limits import shown
+from incidents._domain.geo import Geometry, is_geometry_type
+from incidents._domain.limits import OMIT_WHEN_DEFAULT, shown
 from incidents._domain.time import to_utc
 from incidents._errors import InvalidInputError
 
@@ -67,8 +66,10 @@ def structure_datetime(value: Any, _: Any) -> datetime:
     return to_utc(parsed)
 
 
-def unstructure_geometry(value: BaseGeometry) -> dict[str, Any]:
-    return _lists(shapely.geometry.mapping(value))  # type: ignore[no-any-return]
+def unstructure_geometry(value: Geometry) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
+    return _lists(mapping(value))  # type: ignore[no-any-return]
 
 
 def _lists(value: Any) -> Any:
@@ -79,11 +80,13 @@ def _lists(value: Any) -> Any:
     return value
 
 
-def structure_geometry(value: Any, _: Any) -> BaseGeometry:
+def structure_geometry(value: Any, _: Any) -> Geometry:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"expected a GeoJSON geometry mapping, got {shown(value)}")
+    from shapely.geometry import shape
+
     try:
-        return shapely.geometry.shape(value)
+        return shape(value)
     except Exception as exc:  # shapely raises several unrelated types
         raise InvalidInputError(f"not a valid geometry: {_brief(str(exc))}") from None
 
@@ -134,12 +137,8 @@ converter.register_unstructure_hook(datetime, unstructure_datetime)
 converter.register_structure_hook(datetime, structure_datetime)
 converter.register_unstructure_hook(UUID, str)
 converter.register_structure_hook(UUID, _structure_uuid)
-converter.register_unstructure_hook_func(
-    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), unstructure_geometry
-)
-converter.register_structure_hook_func(
-    lambda t: isinstance(t, type) and issubclass(t, BaseGeometry), structure_geometry
-)
+converter.register_unstructure_hook_func(is_geometry_type, unstructure_geometry)
+converter.register_structure_hook_func(is_geometry_type, structure_geometry)
 converter.register_structure_hook(Any, _structure_any)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _structure_bool)
@@ -149,16 +148,12 @@ converter.register_structure_hook(float, _structure_float)
 
 # -- fields left out when they hold their default ------------------------------------------
 
-OMIT_WHEN_DEFAULT = "incidents.omit_when_default"
-"""
-Field metadata key: the field is left out of the JSON form while it holds its default.
-
-For fields added to a class whose values are already stored: a value that
-uses only the old fields encodes exactly as before (audit hashes are over
-the stored bytes). The canonical encoder, the compiled encoders and the
-trusted decoder all honour it; the default must be a plain value (``None``,
-``False``, ``()``), not a factory.
-"""
+# OMIT_WHEN_DEFAULT (defined in incidents._domain.limits, so that value classes
+# below the converter can use it) marks fields added to a class whose values
+# are already stored: a value that uses only the old fields encodes exactly
+# as before (audit hashes are over the stored bytes). The canonical encoder,
+# the compiled encoders and the trusted decoder all honour it; the default
+# must be a plain value (None, False, ()), not a factory.
 
 
 def omitted_when_default(cls: type) -> dict[str, Any]:

@@ -33,9 +33,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 import attrs
+from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
 from incidents._domain.convert import (
@@ -44,13 +45,14 @@ from incidents._domain.convert import (
     converter,
     unstructure_changes,
 )
-from incidents._domain.geo import Location
+from incidents._domain.geo import Fix, Location, check_geometry
 from incidents._domain.languages import why_not_a_language
 from incidents._domain.limits import (
     MAX_INTEGER,
     MAX_ITEMS,
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
+    MAX_VERTICES,
     check_items,
     check_json,
     check_text,
@@ -58,33 +60,48 @@ from incidents._domain.limits import (
 )
 from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
 from incidents._domain.time import ValidTime, check_instant
+from incidents._domain.zones import ZONE_NAMESPACE, EdgeRule, Zone, ZoneKind
 from incidents._errors import InvalidInputError
 
 __all__ = [
     "EVENT_TYPES",
     "UNCORRECTABLE_FIELDS",
     "AircraftReported",
+    "AirspaceViolationAlleged",
+    "AreaReported",
     "AssessmentMade",
     "Claim",
     "Correction",
     "Count",
     "Credibility",
+    "DiplomaticProtest",
     "Event",
+    "FlightDurationReported",
+    "IncidentLinked",
     "IncidentOpened",
     "Interceptor",
     "InterceptReported",
+    "LandingReported",
+    "LinkRelation",
     "PatrolReported",
+    "ProtestKind",
     "Recorded",
     "REGISTRY_TYPES",
     "Reliability",
     "ReportsReconciled",
     "Retraction",
     "SOURCES_REGISTRY",
+    "SeriesAssigned",
     "SourceKind",
     "SourceRegistered",
     "Speaker",
     "Stance",
     "StatementIssued",
+    "WarningShotsReported",
+    "ZoneEntryReported",
+    "TrackObserved",
+    "ZoneAmended",
+    "ZoneDeclared",
 ]
 
 # -- validators: every one raises InvalidInputError, never TypeError ----------
@@ -1117,6 +1134,344 @@ class AssessmentMade(Event):
             raise InvalidInputError("an assessment cites each source once")
 
 
+# -- geography: zones as recorded facts, observed tracks, reported areas -------------
+
+
+def _zone_kind(value: Any) -> ZoneKind:
+    return ZoneKind(value) if isinstance(value, ZoneKind) else _zone_enum(ZoneKind, value)
+
+
+def _edge_rule(value: Any) -> EdgeRule:
+    return EdgeRule(value) if isinstance(value, EdgeRule) else _zone_enum(EdgeRule, value)
+
+
+def _zone_enum(cls: Any, value: Any) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"{cls.__name__} must be one of {', '.join(m.value for m in cls)}; got {shown(value)}"
+        ) from None
+
+
+def _zone_geometry(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    check_geometry(instance, attribute, value)
+    if value.geom_type not in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
+        raise InvalidInputError(f"a zone is an area or a line, not a {value.geom_type}")
+
+
+def _optional_zone_instant(value: Any) -> datetime | None:
+    return None if value is None else check_instant(value, what="a zone's effective time")
+
+
+def _accuracy_nm(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
+        raise InvalidInputError(f"{attribute.name} must be a distance in NM, got {shown(value)}")
+
+
+_texts = _each(_text)
+
+
+@attrs.frozen(kw_only=True)
+class ZoneDeclared(Event):
+    """
+    A zone is declared: an ADIZ, territorial airspace, an exercise area, a median line.
+
+    A zone is a stream of its own, opened by this event: ``incident_id`` is
+    the zone's stream id (:meth:`of` takes ``uuid5(ZONE_NAMESPACE, key)``).
+    Its source is any registered source, usually one of the ledger-wide
+    sources registry (the legal text, the catalogue). An amendment is a new
+    event in the stream (:class:`ZoneAmended`), so the zone as it stood on a
+    day, as the ledger knew it then, is an ordinary bitemporal question
+    (:func:`~incidents.zone_as_of`).
+
+    Attributes:
+        key: The zone's stable key, e.g. ``"kr/kadiz"``.
+        name: Its name.
+        kind: What it is (:class:`~incidents.ZoneKind`).
+        authority: Who declared it.
+        nation: The declaring nation (ISO 3166-1 alpha-2), if any.
+        legal_source: The instrument that declares it.
+        effective_from: When it came into force, if known.
+        effective_until: When it ended, if it has.
+        edge_rule: What its edges between vertices are (:class:`~incidents.EdgeRule`).
+        accuracy: How accurate its vertices are, in words.
+        accuracy_nm: The largest error of the boundary in NM, if it can be stated.
+        approximate: Whether the vertices approximate the legal ones.
+        outline: Its outline or line, lon/lat, vertices as declared.
+        provenance: Where the vertices come from.
+        aliases: Other names it goes by.
+        outside_of: Keys of zones whose area is not part of this one (the
+            zone's ``excludes``), e.g. China's territorial airspace for its
+            East China Sea ADIZ.
+    """
+
+    TYPE: ClassVar[str] = "zone-declared"
+    OPENS_STREAM: ClassVar[bool] = True
+
+    key: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    kind: ZoneKind = attrs.field(converter=_zone_kind)
+    authority: str = attrs.field(validator=_text)
+    nation: str | None = attrs.field(default=None, validator=attrs.validators.optional(_nation))
+    legal_source: str = attrs.field(validator=_free_text)
+    effective_from: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+    effective_until: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+    edge_rule: EdgeRule = attrs.field(converter=_edge_rule)
+    accuracy: str = attrs.field(validator=_free_text)
+    accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
+    approximate: bool = attrs.field(validator=_instance_of(bool))
+    outline: BaseGeometry = attrs.field(validator=_zone_geometry)
+    provenance: str = attrs.field(validator=_free_text)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
+    outside_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.effective_from is not None
+            and self.effective_until is not None
+            and self.effective_until <= self.effective_from
+        ):
+            raise InvalidInputError("a zone's effective_until must be after its effective_from")
+
+    @classmethod
+    def of(cls, zone: Zone, *, source_id: UUID, stream: str | None = None) -> ZoneDeclared:
+        """
+        The declaration of a zone, in the stream named by *stream* (default: the zone's key).
+
+        Args:
+            zone: The zone.
+            source_id: The registered source it comes from.
+            stream: The key the stream's id derives from (a series of versions
+                shares one stream, e.g. ``"kr/kadiz"``).
+
+        Returns:
+            The event, with ``incident_id = uuid5(ZONE_NAMESPACE, stream)``.
+        """
+        return cls(
+            incident_id=uuid5(ZONE_NAMESPACE, stream or zone.key),
+            source_id=source_id,
+            **_zone_fields(zone),
+        )
+
+    def zone(self) -> Zone:
+        """
+        The zone as declared.
+        """
+        return Zone(
+            key=self.key,
+            name=self.name,
+            kind=self.kind,
+            authority=self.authority,
+            nation=self.nation,
+            legal_source=self.legal_source,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            edge_rule=self.edge_rule,
+            accuracy=self.accuracy,
+            accuracy_nm=self.accuracy_nm,
+            approximate=self.approximate,
+            geometry=self.outline,
+            provenance=self.provenance,
+            aliases=self.aliases,
+            excludes=self.outside_of,
+        )
+
+
+def _zone_fields(zone: Zone) -> dict[str, Any]:
+    return {
+        "key": zone.key,
+        "name": zone.name,
+        "kind": zone.kind,
+        "authority": zone.authority,
+        "nation": zone.nation,
+        "legal_source": zone.legal_source,
+        "effective_from": zone.effective_from,
+        "effective_until": zone.effective_until,
+        "edge_rule": zone.edge_rule,
+        "accuracy": zone.accuracy,
+        "accuracy_nm": zone.accuracy_nm,
+        "approximate": zone.approximate,
+        "outline": zone.geometry,
+        "provenance": zone.provenance,
+        "aliases": zone.aliases,
+        "outside_of": zone.excludes,
+    }
+
+
+@attrs.frozen(kw_only=True)
+class ZoneAmended(Event):
+    """
+    A declared zone changes from a given instant: new vertices, a new legal source, an end.
+
+    The fields left ``None`` keep their value; the amendment applies from
+    ``effective_from`` on, so a question about an earlier day still sees the
+    zone as it stood then (KADIZ before and after 2013-12-15).
+
+    Attributes:
+        effective_from: When the amendment takes effect.
+        key: The new version's key, if it has its own (``"kr/kadiz-2013"``).
+        name: A new name.
+        legal_source: The amending instrument.
+        outline: New vertices.
+        edge_rule: A new edge rule.
+        accuracy: A new accuracy statement.
+        accuracy_nm: A new largest error, in NM.
+        approximate: Whether the new vertices are approximate.
+        provenance: Where the new vertices come from.
+        effective_until: When the zone ends (from this amendment on), if it does.
+    """
+
+    TYPE: ClassVar[str] = "zone-amended"
+
+    effective_from: datetime = attrs.field(converter=_optional_zone_instant)
+    key: str | None = attrs.field(default=None, validator=_optional_text)
+    name: str | None = attrs.field(default=None, validator=_optional_text)
+    legal_source: str | None = attrs.field(default=None, validator=_optional_free_text)
+    outline: BaseGeometry | None = attrs.field(default=None, validator=_zone_geometry)
+    edge_rule: EdgeRule | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_edge_rule)
+    )
+    accuracy: str | None = attrs.field(default=None, validator=_optional_free_text)
+    accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
+    approximate: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(bool))
+    )
+    provenance: str | None = attrs.field(default=None, validator=_optional_free_text)
+    effective_until: datetime | None = attrs.field(default=None, converter=_optional_zone_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.effective_from is None:
+            raise InvalidInputError("an amendment needs the instant it takes effect")
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise InvalidInputError("a zone's effective_until must be after its effective_from")
+
+    @classmethod
+    def to(cls, zone: Zone, *, stream: str, source_id: UUID) -> ZoneAmended:
+        """
+        The amendment that turns a zone's stream into *zone* from its ``effective_from``.
+
+        Args:
+            zone: The new version (its ``effective_from`` is required).
+            stream: The stream's key.
+            source_id: The registered source it comes from.
+
+        Raises:
+            InvalidInputError: If the zone has no ``effective_from``.
+        """
+        fields = _zone_fields(zone)
+        return cls(
+            incident_id=uuid5(ZONE_NAMESPACE, stream),
+            source_id=source_id,
+            effective_from=fields["effective_from"],
+            key=fields["key"],
+            name=fields["name"],
+            legal_source=fields["legal_source"],
+            outline=fields["outline"],
+            edge_rule=fields["edge_rule"],
+            accuracy=fields["accuracy"],
+            accuracy_nm=fields["accuracy_nm"],
+            approximate=fields["approximate"],
+            provenance=fields["provenance"],
+            effective_until=fields["effective_until"],
+        )
+
+
+def _fixes(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if len(value) > MAX_VERTICES:
+        raise InvalidInputError(
+            f"a track of {len(value):,} fixes: at most {MAX_VERTICES:,} are accepted"
+        )
+    if not value:
+        raise InvalidInputError("a track needs at least one fix")
+    for fix in value:
+        if not isinstance(fix, Fix):
+            raise InvalidInputError(f"fixes must be Fix values, got {shown(fix)}")
+    times = [f.time for f in value]
+    if any(b < a for a, b in itertools.pairwise(times)):
+        raise InvalidInputError("a track's fixes must be in time order")
+
+
+def _fixes_tuple(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidInputError(f"expected a sequence of fixes, got {shown(value)}")
+    return tuple(itertools.islice(value, MAX_VERTICES + 1))
+
+
+def _track_time(instance: TrackObserved) -> ValidTime:
+    points = instance.points
+    if not points:
+        raise InvalidInputError("a track needs at least one fix")
+    return ValidTime.span(points[0].time, points[-1].time)
+
+
+@attrs.frozen(kw_only=True)
+class TrackObserved(Event):
+    """
+    Positions observed over time: a track (radar, ADS-B, a published map's points).
+
+    Between fixes the aircraft is taken to fly the geodesic at constant
+    speed, the short way (across 180° where shorter).
+
+    Attributes:
+        points: The observed positions, in time order (:class:`~incidents.Fix`:
+            time, position, altitude and uncertainty where known).
+        aircraft: The :class:`AircraftReported` or :class:`PatrolReported`
+            the track is of, if known.
+        label: A name for the track, e.g. ``"Tu-95MS pair"``.
+        valid_time: When (default: from the first fix to the last).
+    """
+
+    TYPE: ClassVar[str] = "track-observed"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    points: tuple[Fix, ...] = attrs.field(converter=_fixes_tuple, validator=_fixes)
+    aircraft: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+    label: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(
+        default=attrs.Factory(_track_time, takes_self=True), validator=_instance_of(ValidTime)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class AreaReported(Event):
+    """
+    Aircraft were reported in an area known only by name or outline ("over the Bering Sea").
+
+    Attributes:
+        location: The area: a name, and an outline or a position with its
+            precision where the source gives one.
+        aircraft: The :class:`AircraftReported` or :class:`PatrolReported`
+            it is about, if known.
+        valid_time: When.
+    """
+
+    TYPE: ClassVar[str] = "area-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    location: Location = attrs.field(validator=_instance_of(Location))
+    aircraft: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_instance_of(UUID))
+    )
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+
+GEOGRAPHY_TYPES: frozenset[str] = frozenset(
+    {ZoneDeclared.TYPE, ZoneAmended.TYPE, TrackObserved.TYPE, AreaReported.TYPE}
+)
+"""The event types of geography: zones, their amendments, tracks and reported areas."""
+
+
 def _distinct_reports(
     instance: ReportsReconciled, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
@@ -1163,6 +1518,371 @@ class ReportsReconciled(Event):
     reason: str = attrs.field(validator=_free_text)
 
 
+# -- what else a source can report: zones, violations, warning shots, protests, landings ----
+#
+# Each is a fact like the others: attributed to a source, dated (valid time),
+# correctable and retractable; aircraft they name are references to
+# AircraftReported events of the incident, checked when recorded. Nations go
+# through the same ISO 3166-1 check as everywhere else.
+
+
+def _optional_nation(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _nation(instance, attribute, value)
+
+
+def _optional_counted(value: Count | int | None) -> Count | None:
+    return None if value is None else Count.of(value)
+
+
+def _optional_instant(value: datetime | None) -> datetime | None:
+    return None if value is None else check_instant(value, what="an entry or exit time")
+
+
+def _aircraft_refs() -> Any:
+    return attrs.field(default=(), converter=_tuple, validator=_distinct_ids("aircraft"))
+
+
+def _distinct_ids(what: str) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _each(_instance_of(UUID))(instance, attribute, value)
+        if len(set(value)) != len(value):
+            raise InvalidInputError(f"{what} names each event once")
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class ZoneEntryReported(Event):
+    """
+    Aircraft entered a declared zone (an air defence identification zone), as a source reports it.
+
+    A zone is named as the source names it (``"KADIZ"``, ``"Alaska ADIZ"``);
+    ``zone_id`` may name a recorded zone with its geometry once the ledger
+    holds one. Entering an ADIZ is not entering a nation's airspace: see
+    :class:`AirspaceViolationAlleged` for that.
+
+    Attributes:
+        zone: The zone's name, as the source gives it.
+        nation: Whose aircraft entered it (ISO 3166-1 alpha-2).
+        aircraft: Event ids of the :class:`AircraftReported` that entered it,
+            if the source says which (each once).
+        valid_time: When, as the source dates it.
+        entered_at: When they entered, if the source gives the instant.
+        left_at: When they left, if given (not before ``entered_at``).
+        location: Where they entered or flew, if the source says.
+        zone_id: The id of a recorded zone, if any (not checked yet: zones
+            are not recorded in this version).
+    """
+
+    TYPE: ClassVar[str] = "zone-entry-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    zone: str = attrs.field(validator=_text)
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    entered_at: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    left_at: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+    zone_id: UUID | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(UUID))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.entered_at is not None
+            and self.left_at is not None
+            and self.left_at < self.entered_at
+        ):
+            raise InvalidInputError(
+                f"left_at ({self.left_at.isoformat()}) is before entered_at "
+                f"({self.entered_at.isoformat()})"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class AirspaceViolationAlleged(Event):
+    """
+    A nation alleges that aircraft violated (entered) its, or another nation's, territorial airspace.
+
+    An allegation, not a finding: South Korea alleges that a Russian A-50
+    entered its airspace over Dokdo twice; Russia denies it. The denial is a
+    statement's claim (:class:`StatementIssued`), and the contradictions
+    compare them.
+
+    Attributes:
+        alleged_by: The nation making the allegation (ISO 3166-1 alpha-2).
+        airspace: Whose territorial airspace was violated.
+        nation: Whose aircraft violated it.
+        aircraft: Event ids of the :class:`AircraftReported` alleged to have
+            violated it, if the source says which (each once).
+        entries: How many times, if said: exact, at least, a range or unknown
+            (a :class:`Count`; a plain ``int`` is exact).
+        over: Where, in the source's words, e.g. ``"Dokdo"``.
+        valid_time: When.
+        location: Where, if the source gives a position or area.
+    """
+
+    TYPE: ClassVar[str] = "airspace-violation-alleged"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    alleged_by: str = attrs.field(validator=_nation)
+    airspace: str = attrs.field(validator=_nation)
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    entries: Count | None = attrs.field(default=None, converter=_optional_counted)
+    over: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class WarningShotsReported(Event):
+    """
+    Aircraft of a nation fired warning shots (rounds) or flares at other aircraft.
+
+    The figures are :class:`Count` values, so that accounts can say "about
+    360" (with ``approximate``), "at least 80", "80 to 100" or nothing at
+    all; accounts that differ are recorded each from its own source.
+
+    Attributes:
+        by: The nation that fired (ISO 3166-1 alpha-2).
+        at: The nation whose aircraft were warned, if said.
+        aircraft: Event ids of the :class:`AircraftReported` fired at, if
+            the source says which (each once).
+        rounds: Rounds fired, if said.
+        warning_flares: Flares fired, if said.
+        calibre: The rounds' calibre, e.g. ``"20 mm"``.
+        shooter_types: The types that fired, e.g. ``("F-15K", "KF-16")``.
+        approximate: The figures are approximate ("about 360", "nearly 400").
+        valid_time: When.
+        location: Where, if the source says.
+    """
+
+    TYPE: ClassVar[str] = "warning-shots-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    by: str = attrs.field(validator=_nation)
+    at: str | None = attrs.field(default=None, validator=_optional_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    rounds: Count | None = attrs.field(default=None, converter=_optional_counted)
+    warning_flares: Count | None = attrs.field(default=None, converter=_optional_counted)
+    calibre: str | None = attrs.field(default=None, validator=_optional_text)
+    shooter_types: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_each(_text)
+    )
+    approximate: bool = attrs.field(default=False, validator=_instance_of(bool))
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+class ProtestKind(enum.Enum):
+    """
+    How a nation protested: a protest, a summons of a diplomat, a démarche.
+    """
+
+    PROTEST = "protest"
+    SUMMONS = "summons"
+    DEMARCHE = "demarche"
+
+
+@attrs.frozen(kw_only=True)
+class DiplomaticProtest(Event):
+    """
+    A nation protested to another: a protest, the summons of a diplomat, a démarche.
+
+    One event per nation protested to: Japan protesting to both South Korea
+    and Russia is two protests.
+
+    Attributes:
+        by: The protesting nation (ISO 3166-1 alpha-2).
+        to: The nation protested to.
+        kind: Protest, summons or démarche.
+        about: What it was about, in words.
+        summoned: Who was summoned, e.g. ``"Russian deputy military
+            attaché"``, for a summons.
+        valid_time: When.
+    """
+
+    TYPE: ClassVar[str] = "diplomatic-protest"
+
+    by: str = attrs.field(validator=_nation)
+    to: str = attrs.field(validator=_nation)
+    kind: ProtestKind = attrs.field(
+        default=ProtestKind.PROTEST, validator=_instance_of(ProtestKind)
+    )
+    about: str = attrs.field(validator=_free_text)
+    summoned: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+    def __attrs_post_init__(self) -> None:
+        if self.by == self.to:
+            raise InvalidInputError(f"a nation does not protest to itself ({self.by})")
+
+
+@attrs.frozen(kw_only=True)
+class LandingReported(Event):
+    """
+    Aircraft landed at an airfield, such as a partner's (Russian bombers at a Chinese base).
+
+    Attributes:
+        nation: Whose aircraft landed (ISO 3166-1 alpha-2).
+        aircraft: Event ids of the :class:`AircraftReported` that landed, if
+            the source says which (each once).
+        airfield: The airfield, as the source names it.
+        airfield_nation: The nation the airfield is in.
+        valid_time: When they landed.
+        location: The airfield's position, if known.
+    """
+
+    TYPE: ClassVar[str] = "landing-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("aircraft",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE})
+
+    nation: str = attrs.field(validator=_nation)
+    aircraft: tuple[UUID, ...] = _aircraft_refs()
+    airfield: str = attrs.field(validator=_text)
+    airfield_nation: str = attrs.field(validator=_nation)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+    location: Location | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Location))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class FlightDurationReported(Event):
+    """
+    How long a flight lasted, as a source gives it: "over 5 hours".
+
+    A fact of its own rather than a field of :class:`PatrolReported`: the
+    duration usually comes from another source than the patrol's report (the
+    Russian defence ministry gives "over 5 hours" for a patrol the Chinese
+    ministry reported), and as a field it could only be recorded by
+    re-reporting the patrol or by correcting another source's fact, which
+    rewrites what that source said. As an event it keeps its own source,
+    corrections and assessments, may concern part of a patrol (one nation's
+    aircraft), and may disagree with another source's duration side by side.
+
+    Attributes:
+        of: Event ids of the :class:`PatrolReported` or
+            :class:`AircraftReported` it is about (each once); empty: the
+            incident's flight as a whole.
+        minutes: The duration in whole minutes, as a :class:`Count`:
+            ``Count.at_least(300)`` for "over 5 hours", a range for "five
+            to six hours" (a plain ``int`` is exact).
+        wording: The source's own words, e.g. ``"over 5 hours"``.
+        valid_time: When the flight took place.
+    """
+
+    TYPE: ClassVar[str] = "flight-duration-reported"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("of",)
+    REFERS_TO: ClassVar[frozenset[str]] = frozenset({AircraftReported.TYPE, PatrolReported.TYPE})
+
+    of: tuple[UUID, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_distinct_ids("a duration")
+    )
+    minutes: Count = attrs.field(converter=_as_count)
+    wording: str | None = attrs.field(default=None, validator=_optional_text)
+    valid_time: ValidTime = attrs.field(validator=_instance_of(ValidTime))
+
+
+# -- series and links between incidents ------------------------------------------------------
+
+
+def _series_number(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _whole_count(value, attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class SeriesAssigned(Event):
+    """
+    The incident is one of a series, with its number if the source gives one.
+
+    "The eighth China-Russia joint strategic air patrol": series
+    ``"China-Russia joint strategic air patrol"``, number 8. A series is known
+    by its name (compared without case, spaces or punctuation), so use one
+    name for one series; :meth:`incidents.Ledger.series` lists its incidents
+    in order. Sources may disagree about the number: each assignment is a
+    fact of its own source, correctable and retractable.
+
+    Attributes:
+        series: The series' name.
+        number: The incident's place in the series, from 1, if given.
+        reason: Why, or where the number comes from, if worth saying.
+    """
+
+    TYPE: ClassVar[str] = "series-assigned"
+
+    series: str = attrs.field(validator=_text)
+    number: int | None = attrs.field(default=None, validator=_series_number)
+    reason: str | None = attrs.field(default=None, validator=_optional_free_text)
+
+
+class LinkRelation(enum.Enum):
+    """
+    How one incident relates to another.
+    """
+
+    SAME_EVENT = "same-event"
+    """Both incidents record the same event (recorded twice, from different sides)."""
+    RELATED = "related"
+    """The incidents are related (a follow-up, a response, the same exercise)."""
+
+
+@attrs.frozen(kw_only=True)
+class IncidentLinked(Event):
+    """
+    The incident is linked to another incident of the ledger: the same event, or related.
+
+    The other incident must be recorded (opened earlier, or earlier in the
+    same batch): the ledger checks it when the link is recorded. The link is
+    a fact of this incident, attributed to a source (an analyst's note is
+    one); its relation and reason can be corrected, the incident it points
+    at cannot (retract the link and record a new one).
+
+    Attributes:
+        other_incident: The id of the other incident.
+        relation: Same event, or related.
+        reason: Why.
+    """
+
+    TYPE: ClassVar[str] = "incident-linked"
+    #: Fields holding the ids of other incidents, checked when recorded.
+    INCIDENT_FIELDS: ClassVar[tuple[str, ...]] = ("other_incident",)
+
+    other_incident: UUID = attrs.field(validator=_instance_of(UUID))
+    relation: LinkRelation = attrs.field(validator=_instance_of(LinkRelation))
+    reason: str = attrs.field(validator=_free_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.other_incident == self.incident_id:
+            raise InvalidInputError("an incident cannot be linked to itself")
+
+
+NEW_FACT_TYPES: tuple[type[Event], ...] = (
+    ZoneEntryReported,
+    AirspaceViolationAlleged,
+    WarningShotsReported,
+    DiplomaticProtest,
+    LandingReported,
+    FlightDurationReported,
+    SeriesAssigned,
+    IncidentLinked,
+)
+"""The kinds of fact added after reconciliations: zones, violations, shots, protests, landings, durations, series and links."""
+
+
 def _changes(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"changes must be a mapping of field to value, got {shown(value)}")
@@ -1202,6 +1922,7 @@ class Correction(Event):
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
             ReportsReconciled.TYPE,
+            *(cls.TYPE for cls in NEW_FACT_TYPES),
             TYPE,
         }
     )
@@ -1297,6 +2018,7 @@ class Retraction(Event):
             StatementIssued.TYPE,
             AssessmentMade.TYPE,
             ReportsReconciled.TYPE,
+            *(cls.TYPE for cls in NEW_FACT_TYPES),
             Correction.TYPE,
             TYPE,
         }
@@ -1321,6 +2043,18 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         StatementIssued,
         AssessmentMade,
         ReportsReconciled,
+        ZoneEntryReported,
+        AirspaceViolationAlleged,
+        WarningShotsReported,
+        DiplomaticProtest,
+        LandingReported,
+        FlightDurationReported,
+        SeriesAssigned,
+        IncidentLinked,
+        ZoneDeclared,
+        ZoneAmended,
+        TrackObserved,
+        AreaReported,
         Correction,
         Retraction,
     )
@@ -1328,6 +2062,10 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
 """Every event class, by its stable type name."""
 
 AssessmentMade.REFERS_TO = frozenset(EVENT_TYPES)
+# Geography's facts can be corrected and (but for a zone's declaration, which
+# opens its stream) retracted.
+Correction.REFERS_TO = Correction.REFERS_TO | GEOGRAPHY_TYPES
+Retraction.REFERS_TO = Retraction.REFERS_TO | (GEOGRAPHY_TYPES - {ZoneDeclared.TYPE})
 
 REGISTRY_TYPES: frozenset[str] = frozenset(
     {SourceRegistered.TYPE, Correction.TYPE, Retraction.TYPE, AssessmentMade.TYPE}
@@ -1335,11 +2073,13 @@ REGISTRY_TYPES: frozenset[str] = frozenset(
 """The types of event the :data:`SOURCES_REGISTRY` stream holds: registrations, and what judges or amends them."""
 
 UNCORRECTABLE_FIELDS: frozenset[str] = frozenset(
-    {"event_id", "incident_id", "source_id", "claim_id"}.union(
-        *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values())
+    {"event_id", "incident_id", "source_id", "claim_id", "zone_id"}.union(
+        *(cls.REFERENCE_FIELDS for cls in EVENT_TYPES.values()),
+        *(getattr(cls, "INCIDENT_FIELDS", ()) for cls in EVENT_TYPES.values()),
     )
 )
-"""The fields no correction may change: the ids (an assessment's ``claim_id`` too) and every reference field."""
+"""The fields no correction may change: the ids (an assessment's ``claim_id``, a zone entry's
+``zone_id`` too), every reference field and every field naming another incident."""
 
 
 # -- the envelope -----------------------------------------------------------------

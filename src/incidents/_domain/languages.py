@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-
-import pycountry
+from types import ModuleType
 
 from incidents._domain.limits import shown
 
@@ -35,10 +34,18 @@ _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}\Z")
 _LETTERS = re.compile(r"[A-Za-z]+\Z")
 
 
+def _pycountry() -> ModuleType:
+    # Imported when a tag is first checked: pycountry (and importlib.metadata
+    # under it) is not loaded by `import incidents` (tests/test_import_time.py).
+    import pycountry
+
+    return pycountry
+
+
 @functools.cache
 def _languages() -> frozenset[str]:
     codes: set[str] = set()
-    for language in pycountry.languages:
+    for language in _pycountry().languages:
         for name in ("alpha_2", "alpha_3", "bibliographic"):
             code = getattr(language, name, None)
             if code:
@@ -48,12 +55,12 @@ def _languages() -> frozenset[str]:
 
 @functools.cache
 def _scripts() -> frozenset[str]:
-    return frozenset(s.alpha_4.lower() for s in pycountry.scripts)
+    return frozenset(s.alpha_4.lower() for s in _pycountry().scripts)
 
 
 @functools.cache
 def _regions() -> frozenset[str]:
-    return frozenset(c.alpha_2.lower() for c in pycountry.countries)
+    return frozenset(c.alpha_2.lower() for c in _pycountry().countries)
 
 
 def why_not_a_language(tag: object) -> str | None:

@@ -71,6 +71,15 @@ __all__ = [
 
 # The longest real titles, names and URLs are a few hundred characters (a long
 # headline is about 200, a URL with its tracking parameters rarely passes 2,000).
+OMIT_WHEN_DEFAULT = "incidents.omit_when_default"
+"""
+Field metadata key: the field is left out of the JSON form while it holds its default.
+
+Defined here, at the bottom of the domain, so that value classes below the
+converter (a location's precision) can mark their new fields too; see
+:mod:`incidents._domain.convert`.
+"""
+
 MAX_NAME_LENGTH = 10_000
 """Characters in a short text (titles, names, designations, URLs, topics, wordings...)."""
 

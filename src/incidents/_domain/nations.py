@@ -27,15 +27,54 @@ the United Kingdom's code is 'GB'
 from __future__ import annotations
 
 import functools
-
-import pycountry
+from collections.abc import Iterator, Set
+from typing import TYPE_CHECKING
 
 from incidents._domain.limits import shown
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import pycountry
+else:
+    # pycountry (and importlib.metadata under it) when a code is first checked.
+    pycountry = LazyModule("pycountry", globals(), "pycountry")
 
 __all__ = ["ASSIGNED_NATIONS", "nation_error", "nation_name", "why_not_a_nation"]
 
-ASSIGNED_NATIONS: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
-"""Every ISO 3166-1 alpha-2 code assigned today."""
+
+class _AssignedNations(Set[str]):
+    """A frozen set of codes read from pycountry when first asked about."""
+
+    __slots__ = ("_codes",)
+
+    def __init__(self) -> None:
+        self._codes: frozenset[str] | None = None
+
+    def _load(self) -> frozenset[str]:
+        codes = self._codes
+        if codes is None:
+            codes = self._codes = frozenset(c.alpha_2 for c in pycountry.countries)
+        return codes
+
+    def __contains__(self, value: object) -> bool:
+        codes = self._codes
+        return value in (self._load() if codes is None else codes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __hash__(self) -> int:
+        return hash(self._load())
+
+    def __repr__(self) -> str:
+        return f"frozenset({sorted(self._load())!r})"
+
+
+ASSIGNED_NATIONS: Set[str] = _AssignedNations()
+"""Every ISO 3166-1 alpha-2 code assigned today (read from pycountry when first used)."""
 
 # No country's name is longer (the longest are about 50 characters): a longer
 # text is not looked up.

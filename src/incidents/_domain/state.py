@@ -47,42 +47,66 @@ from incidents._domain.convert import OMIT_WHEN_DEFAULT, apply_changes
 from incidents._domain.events import (
     SOURCES_REGISTRY,
     AircraftReported,
+    AirspaceViolationAlleged,
+    AreaReported,
     AssessmentMade,
     Claim,
     Correction,
     Count,
     Credibility,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
+    IncidentLinked,
     IncidentOpened,
     Interceptor,
     InterceptReported,
+    LandingReported,
+    LinkRelation,
     PatrolReported,
+    ProtestKind,
     Recorded,
     Reliability,
     ReportsReconciled,
     Retraction,
+    SeriesAssigned,
     SourceKind,
     SourceRegistered,
     Speaker,
     StatementIssued,
+    TrackObserved,
+    WarningShotsReported,
+    ZoneEntryReported,
     claim_ids,
 )
-from incidents._domain.geo import Location
+from incidents._domain.geo import Fix, Location
 from incidents._domain.time import ValidTime, to_utc
 from incidents._errors import IncidentsError, InvalidInputError
 
 __all__ = [
+    "ENTITY_BUILDERS",
+    "UNDATED_BUILDERS",
     "Aircraft",
-    "Assessment",
     "AircraftAccount",
     "AircraftGroup",
+    "AirspaceViolation",
+    "Assessment",
+    "FlightDuration",
     "Incident",
+    "IncidentLink",
     "Intercept",
+    "Landing",
     "Patrol",
+    "Protest",
     "Reading",
     "Reconciliation",
+    "SeriesMembership",
     "Source",
     "Statement",
+    "WarningShots",
+    "ZoneEntry",
+    "ReportedArea",
+    "Track",
     "assessment_of",
     "effective_events",
     "fold",
@@ -226,6 +250,52 @@ class Patrol:
 
 
 @attrs.frozen(kw_only=True)
+class Track:
+    """
+    A track observed in the incident: fixes in time order.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        points: The observed positions (:class:`~incidents.Fix`).
+        aircraft: Ids of the aircraft or patrol it is of.
+        label: Its name, if any.
+        valid_time: When (from the first fix to the last).
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    points: tuple[Fix, ...]
+    aircraft: tuple[UUID, ...]
+    label: str | None
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ReportedArea:
+    """
+    An area the incident's aircraft were reported in, known by name or outline.
+
+    Attributes:
+        id: Id of the event that reported it.
+        location: The area.
+        aircraft: Ids of the aircraft or patrol it is about.
+        valid_time: When.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    location: Location
+    aircraft: tuple[UUID, ...]
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class Intercept:
     """
     An intercept reported in the incident.
@@ -316,6 +386,238 @@ class Reconciliation:
 
 
 @attrs.frozen(kw_only=True)
+class ZoneEntry:
+    """
+    Aircraft entering a declared zone, as reported.
+
+    Attributes:
+        id: Id of the event that reported it.
+        zone: The zone's name, as the source gives it.
+        nation: Whose aircraft entered it.
+        aircraft: Ids of the :class:`Aircraft` that entered it, if said.
+        valid_time: When.
+        entered_at: When they entered, if given.
+        left_at: When they left, if given.
+        location: Where.
+        zone_id: A recorded zone's id, if given.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    zone: str
+    nation: str
+    aircraft: tuple[UUID, ...]
+    valid_time: ValidTime
+    entered_at: datetime | None
+    left_at: datetime | None
+    location: Location | None
+    zone_id: UUID | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class AirspaceViolation:
+    """
+    An alleged violation of a nation's territorial airspace.
+
+    Attributes:
+        id: Id of the event that recorded the allegation.
+        alleged_by: The nation alleging it.
+        airspace: Whose airspace.
+        nation: Whose aircraft.
+        aircraft: Ids of the :class:`Aircraft` alleged to have violated it, if said.
+        entries: How many times, if said.
+        over: Where, in the source's words.
+        valid_time: When.
+        location: Where.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    alleged_by: str
+    airspace: str
+    nation: str
+    aircraft: tuple[UUID, ...]
+    entries: Count | None
+    over: str | None
+    valid_time: ValidTime
+    location: Location | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class WarningShots:
+    """
+    Warning shots or flares fired, as one source counts them.
+
+    Attributes:
+        id: Id of the event that reported them.
+        by: The nation that fired.
+        at: The nation warned, if said.
+        aircraft: Ids of the :class:`Aircraft` fired at, if said.
+        rounds: Rounds fired, if said.
+        warning_flares: Flares fired, if said.
+        calibre: The rounds' calibre.
+        shooter_types: The types that fired.
+        approximate: Whether the figures are approximate.
+        valid_time: When.
+        location: Where.
+        source_id: The source reporting them.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    by: str
+    at: str | None
+    aircraft: tuple[UUID, ...]
+    rounds: Count | None
+    warning_flares: Count | None
+    calibre: str | None
+    shooter_types: tuple[str, ...]
+    approximate: bool
+    valid_time: ValidTime
+    location: Location | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Protest:
+    """
+    A diplomatic protest, summons or démarche.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        by: The protesting nation.
+        to: The nation protested to.
+        kind: Protest, summons or démarche.
+        about: What about.
+        summoned: Who was summoned, if said.
+        valid_time: When.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    by: str
+    to: str
+    kind: ProtestKind
+    about: str
+    summoned: str | None
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Landing:
+    """
+    Aircraft landing at an airfield, as reported.
+
+    Attributes:
+        id: Id of the event that reported it.
+        nation: Whose aircraft.
+        aircraft: Ids of the :class:`Aircraft` that landed, if said.
+        airfield: The airfield's name.
+        airfield_nation: The nation the airfield is in.
+        valid_time: When.
+        location: The airfield's position, if known.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    nation: str
+    aircraft: tuple[UUID, ...]
+    airfield: str
+    airfield_nation: str
+    valid_time: ValidTime
+    location: Location | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+    @property
+    def abroad(self) -> bool:
+        """
+        Whether the aircraft landed in another nation than their own (at a partner's airfield).
+        """
+        return self.nation != self.airfield_nation
+
+
+@attrs.frozen(kw_only=True)
+class FlightDuration:
+    """
+    How long a flight lasted, as one source gives it.
+
+    Attributes:
+        id: Id of the event that reported it.
+        of: Ids of the :class:`Patrol` or :class:`Aircraft` it is about
+            (empty: the incident's flight as a whole).
+        minutes: The duration in minutes.
+        wording: The source's own words.
+        valid_time: When the flight took place.
+        source_id: The source reporting it.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    of: tuple[UUID, ...]
+    minutes: Count
+    wording: str | None
+    valid_time: ValidTime
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class SeriesMembership:
+    """
+    The incident's place in a series, as one source gives it.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        series: The series' name.
+        number: The incident's number in the series, if given.
+        reason: Why, or where the number comes from.
+        source_id: The source it comes from.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    series: str
+    number: int | None
+    reason: str | None
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class IncidentLink:
+    """
+    A link from the incident to another incident of the ledger.
+
+    Attributes:
+        id: Id of the event that recorded it.
+        other_incident: The other incident's id.
+        relation: Same event, or related.
+        reason: Why.
+        source_id: The source it comes from.
+        corrections: Ids of the corrections applied.
+    """
+
+    id: UUID
+    other_incident: UUID
+    relation: LinkRelation
+    reason: str
+    source_id: UUID
+    corrections: tuple[UUID, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class AircraftAccount:
     """
     What one report says about a group of aircraft: who said it, and how many.
@@ -379,6 +681,19 @@ class Incident:
         assessments: Analysts' assessments of claims, facts and sources, in
             recording order (they never change what they judge).
         reconciliations: Reconciliations of aircraft reports, in recording order.
+        zone_entries: Entries into declared zones (ADIZs), in valid-time order.
+        airspace_violations: Alleged violations of territorial airspace, in
+            valid-time order.
+        warning_shots: Warning shots and flares fired, one per account, in
+            valid-time order.
+        protests: Diplomatic protests and summons, in valid-time order.
+        landings: Landings at airfields, in valid-time order.
+        flight_durations: Durations of flights, one per account, in valid-time order.
+        series: The series the incident belongs to, with its number, in
+            recording order (one per source that says so).
+        links: Links to other incidents (the same event, related), in recording order.
+        tracks: Observed tracks, in valid-time order.
+        areas: Areas reported by name or outline, in valid-time order.
         retracted: Ids of withdrawn events, in recording order.
         last_position: Stream position of the last event folded.
         last_recorded_at: Recording time of the last event folded.
@@ -402,9 +717,54 @@ class Incident:
     reconciliations: tuple[Reconciliation, ...] = attrs.field(
         default=(), metadata={OMIT_WHEN_DEFAULT: True}
     )
+    # The kinds of fact added since: left out of the state's JSON form while
+    # empty, so that the digests of incidents without them stay what they were.
+    zone_entries: tuple[ZoneEntry, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    airspace_violations: tuple[AirspaceViolation, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    warning_shots: tuple[WarningShots, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    protests: tuple[Protest, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    landings: tuple[Landing, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    flight_durations: tuple[FlightDuration, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    series: tuple[SeriesMembership, ...] = attrs.field(
+        default=(), metadata={OMIT_WHEN_DEFAULT: True}
+    )
+    links: tuple[IncidentLink, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    # Geography: left out of the state's JSON form while empty, like the assessments.
+    tracks: tuple[Track, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
+    areas: tuple[ReportedArea, ...] = attrs.field(default=(), metadata={OMIT_WHEN_DEFAULT: True})
     retracted: tuple[UUID, ...] = ()
     last_position: int = 0
     last_recorded_at: datetime | None = None
+
+    def dated_facts(self) -> tuple[tuple[Any, ...], ...]:
+        """
+        Every kind of dated fact, each in valid-time order.
+
+        Returns:
+            The aircraft, patrols, intercepts, statements, zone entries,
+            airspace violations, warning shots, protests, landings and
+            flight durations.
+        """
+        return (
+            self.aircraft,
+            self.patrols,
+            self.intercepts,
+            self.statements,
+            self.zone_entries,
+            self.airspace_violations,
+            self.warning_shots,
+            self.protests,
+            self.landings,
+            self.flight_durations,
+        )
 
     @functools.cached_property
     def aircraft_groups(self) -> tuple[AircraftGroup, ...]:
@@ -612,6 +972,51 @@ class Incident:
 # -- reconciling reports of the same aircraft ----------------------------------------------
 
 
+def reconcile_reports(
+    reports: Sequence[tuple[UUID, str, str, Count, UUID]],
+    reconciliations: Sequence[tuple[tuple[UUID, ...], bool]],
+    grades: Mapping[UUID, tuple[str, int]],
+    catalogue: AircraftCatalogue | None = None,
+) -> tuple[AircraftGroup, ...]:
+    """
+    :func:`reconcile` from plain values, for projections that keep no folded state.
+
+    Args:
+        reports: ``(id, nation, designation, count, source id)`` of each
+            report, in the order of :attr:`Incident.aircraft` (valid time,
+            then stream position).
+        reconciliations: ``(reports, same)`` of each reconciliation, in recording order.
+        grades: Each source's Admiralty grade, ``(reliability, credibility)``
+            (e.g. ``("B", 2)``).
+        catalogue: Where families are looked up (the shipped one when ``None``).
+
+    Returns:
+        The groups, as :func:`reconcile` gives them.
+    """
+    unknown = ValidTime.unknown()
+    aircraft = [
+        Aircraft(
+            id=report_id,
+            type_designation=designation,
+            nation=nation,
+            count=count,
+            valid_time=unknown,
+            operator=None,
+            role=None,
+            location=None,
+            source_id=source_id,
+        )
+        for report_id, nation, designation, count, source_id in reports
+    ]
+    settled = [
+        Reconciliation(
+            id=report_ids[0], reports=report_ids, same=same, reason="", source_id=report_ids[0]
+        )
+        for report_ids, same in reconciliations
+    ]
+    return _reconcile(aircraft, settled, grades, catalogue)
+
+
 def reconcile(
     aircraft: Sequence[Aircraft],
     reconciliations: Sequence[Reconciliation] = (),
@@ -634,6 +1039,16 @@ def reconcile(
         The groups, sorted by nation, family, then first report; every
         report is in exactly one.
     """
+    grades = {s.id: (s.reliability.value, s.credibility.value) for s in sources}
+    return _reconcile(aircraft, reconciliations, grades, catalogue)
+
+
+def _reconcile(
+    aircraft: Sequence[Aircraft],
+    reconciliations: Sequence[Reconciliation],
+    grades: Mapping[UUID, tuple[str, int]],
+    catalogue: AircraftCatalogue | None,
+) -> tuple[AircraftGroup, ...]:
     known = default_catalogue() if catalogue is None else catalogue
     catalogued: dict[str, str | None] = {}
 
@@ -664,7 +1079,6 @@ def reconcile(
     for members in buckets.values():
         groups.join_all(members)
 
-    grades = {s.id: (s.reliability.value, s.credibility.value) for s in sources}
     made = []
     for members in groups.members():
         reports = [aircraft[k] for k in members]
@@ -781,7 +1195,7 @@ class _Groups:
         return list(found.values())
 
 
-_Entity = TypeVar("_Entity", Aircraft, Patrol, Intercept, Statement)
+_Entity = TypeVar("_Entity", bound=Any)
 
 
 def settle_events(
@@ -1019,13 +1433,15 @@ def fold(
     sources: list[Source] = []
     assessments: list[Assessment] = []
     reconciliations: list[Reconciliation] = []
-    facts: dict[type, list[Any]] = {cls: [] for cls in ENTITY_BUILDERS}
+    facts: dict[type, list[Any]] = {cls: [] for cls in (*ENTITY_BUILDERS, *UNDATED_BUILDERS)}
     for event_id, event in events.items():
         fixes = applied[event_id]
         build = ENTITY_BUILDERS.get(type(event))
         if build is not None:
             if in_effect(event.valid_time, valid_at, reading):  # type: ignore[attr-defined]
                 facts[type(event)].append(build(event_id, event, fixes))
+        elif type(event) in UNDATED_BUILDERS:
+            facts[type(event)].append(UNDATED_BUILDERS[type(event)](event_id, event, fixes))
         elif isinstance(event, IncidentOpened):
             opened = event
         elif isinstance(event, SourceRegistered):
@@ -1063,6 +1479,16 @@ def fold(
         statements=by_time(facts[StatementIssued]),
         assessments=tuple(assessments),
         reconciliations=tuple(reconciliations),
+        zone_entries=by_time(facts[ZoneEntryReported]),
+        airspace_violations=by_time(facts[AirspaceViolationAlleged]),
+        warning_shots=by_time(facts[WarningShotsReported]),
+        protests=by_time(facts[DiplomaticProtest]),
+        landings=by_time(facts[LandingReported]),
+        flight_durations=by_time(facts[FlightDurationReported]),
+        series=tuple(facts[SeriesAssigned]),
+        links=tuple(facts[IncidentLinked]),
+        tracks=by_time(facts[TrackObserved]),
+        areas=by_time(facts[AreaReported]),
         retracted=tuple(gone),
         last_position=last.position,
         last_recorded_at=last.recorded_at,
@@ -1176,13 +1602,198 @@ def statement_of(fact_id: UUID, event: StatementIssued, fixes: tuple[UUID, ...])
     )
 
 
+def zone_entry_of(fact_id: UUID, event: ZoneEntryReported, fixes: tuple[UUID, ...]) -> ZoneEntry:
+    """
+    The state of a reported zone entry (the arguments as for :func:`aircraft_of`).
+    """
+    return ZoneEntry(
+        id=fact_id,
+        zone=event.zone,
+        nation=event.nation,
+        aircraft=event.aircraft,
+        valid_time=event.valid_time,
+        entered_at=event.entered_at,
+        left_at=event.left_at,
+        location=event.location,
+        zone_id=event.zone_id,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def violation_of(
+    fact_id: UUID, event: AirspaceViolationAlleged, fixes: tuple[UUID, ...]
+) -> AirspaceViolation:
+    """
+    The state of an alleged airspace violation (the arguments as for :func:`aircraft_of`).
+    """
+    return AirspaceViolation(
+        id=fact_id,
+        alleged_by=event.alleged_by,
+        airspace=event.airspace,
+        nation=event.nation,
+        aircraft=event.aircraft,
+        entries=event.entries,
+        over=event.over,
+        valid_time=event.valid_time,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def warning_shots_of(
+    fact_id: UUID, event: WarningShotsReported, fixes: tuple[UUID, ...]
+) -> WarningShots:
+    """
+    The state of reported warning shots (the arguments as for :func:`aircraft_of`).
+    """
+    return WarningShots(
+        id=fact_id,
+        by=event.by,
+        at=event.at,
+        aircraft=event.aircraft,
+        rounds=event.rounds,
+        warning_flares=event.warning_flares,
+        calibre=event.calibre,
+        shooter_types=event.shooter_types,
+        approximate=event.approximate,
+        valid_time=event.valid_time,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def protest_of(fact_id: UUID, event: DiplomaticProtest, fixes: tuple[UUID, ...]) -> Protest:
+    """
+    The state of a diplomatic protest (the arguments as for :func:`aircraft_of`).
+    """
+    return Protest(
+        id=fact_id,
+        by=event.by,
+        to=event.to,
+        kind=event.kind,
+        about=event.about,
+        summoned=event.summoned,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def landing_of(fact_id: UUID, event: LandingReported, fixes: tuple[UUID, ...]) -> Landing:
+    """
+    The state of a reported landing (the arguments as for :func:`aircraft_of`).
+    """
+    return Landing(
+        id=fact_id,
+        nation=event.nation,
+        aircraft=event.aircraft,
+        airfield=event.airfield,
+        airfield_nation=event.airfield_nation,
+        valid_time=event.valid_time,
+        location=event.location,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def duration_of(
+    fact_id: UUID, event: FlightDurationReported, fixes: tuple[UUID, ...]
+) -> FlightDuration:
+    """
+    The state of a reported flight duration (the arguments as for :func:`aircraft_of`).
+    """
+    return FlightDuration(
+        id=fact_id,
+        of=event.of,
+        minutes=event.minutes,
+        wording=event.wording,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def series_of(fact_id: UUID, event: SeriesAssigned, fixes: tuple[UUID, ...]) -> SeriesMembership:
+    """
+    The state of a series assignment (the arguments as for :func:`aircraft_of`).
+    """
+    return SeriesMembership(
+        id=fact_id,
+        series=event.series,
+        number=event.number,
+        reason=event.reason,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def link_of(fact_id: UUID, event: IncidentLinked, fixes: tuple[UUID, ...]) -> IncidentLink:
+    """
+    The state of a link to another incident (the arguments as for :func:`aircraft_of`).
+    """
+    return IncidentLink(
+        id=fact_id,
+        other_incident=event.other_incident,
+        relation=event.relation,
+        reason=event.reason,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def track_of(fact_id: UUID, event: TrackObserved, fixes: tuple[UUID, ...]) -> Track:
+    """
+    The state of an observed track.
+    """
+    return Track(
+        id=fact_id,
+        points=event.points,
+        aircraft=event.aircraft,
+        label=event.label,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
+def area_of(fact_id: UUID, event: AreaReported, fixes: tuple[UUID, ...]) -> ReportedArea:
+    """
+    The state of a reported area.
+    """
+    return ReportedArea(
+        id=fact_id,
+        location=event.location,
+        aircraft=event.aircraft,
+        valid_time=event.valid_time,
+        source_id=event.source_id,
+        corrections=fixes,
+    )
+
+
 ENTITY_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]] = {
     AircraftReported: aircraft_of,
     PatrolReported: patrol_of,
     InterceptReported: intercept_of,
     StatementIssued: statement_of,
+    ZoneEntryReported: zone_entry_of,
+    AirspaceViolationAlleged: violation_of,
+    WarningShotsReported: warning_shots_of,
+    DiplomaticProtest: protest_of,
+    LandingReported: landing_of,
+    FlightDurationReported: duration_of,
+    TrackObserved: track_of,
+    AreaReported: area_of,
 }
 """For each dated fact's event class: ``(fact id, event, corrections applied) -> state object``."""
+
+UNDATED_BUILDERS: dict[type[Event], Callable[[UUID, Any, tuple[UUID, ...]], Any]] = {
+    SeriesAssigned: series_of,
+    IncidentLinked: link_of,
+}
+"""The same for the facts without a valid time that are listed in recording order."""
 
 
 def source_of(event: SourceRegistered, fixes: tuple[UUID, ...]) -> Source:

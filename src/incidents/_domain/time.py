@@ -554,12 +554,15 @@ class ValidTime:
 
         Every precision follows one convention: the wall clock as it read in
         the time zone the source gave (:attr:`tz`, named in brackets; UTC
-        when there is none), to the precision the source gave.
+        when there is none), written to the precision the source gave: a
+        date for a day, ``19h`` for an hour, ``19:31`` for a minute,
+        seconds for an instant, two times for a span.
 
         Returns:
-            Text such as ``"2024-07-24 (America/Anchorage)"``,
-            ``"2024-07-24 11:30 (America/Anchorage, to the minute)"`` or
-            ``"2024-07-24 19h (UTC, to the hour)"``.
+            Text such as ``"2024-07-24 (America/Anchorage)"`` (that whole
+            day there), ``"2024-07-24 11:30 (America/Anchorage)"`` (that
+            minute), ``"2024-07-24 19h (UTC)"`` (that hour) or
+            ``"between 2024-07-24 11:31 and 2024-07-24 16:31 (+09:00)"``.
         """
         text = self._describe_bounds()
         if self.wording:
@@ -575,9 +578,9 @@ class ValidTime:
         if self.precision is Precision.DAY:
             return f"{start.date().isoformat()} ({zone})"
         if self.precision is Precision.HOUR:
-            return f"{start:%Y-%m-%d %H}h ({zone}, to the hour)"
+            return f"{start:%Y-%m-%d %H}h ({zone})"
         if self.precision is Precision.MINUTE:
-            return f"{start:%Y-%m-%d %H:%M} ({zone}, to the minute)"
+            return f"{start:%Y-%m-%d %H:%M} ({zone})"
         if self.precision is Precision.INSTANT:
             fraction = f".{start.microsecond:06d}" if start.microsecond else ""
             return f"{start:%Y-%m-%d %H:%M:%S}{fraction} ({zone})"

@@ -32,33 +32,57 @@ import attrs
 from incidents._domain.convert import converter
 from incidents._domain.events import (
     AircraftReported,
+    AirspaceViolationAlleged,
     AssessmentMade,
     Claim,
     Correction,
     Count,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
+    IncidentLinked,
     IncidentOpened,
     Interceptor,
     InterceptReported,
+    LandingReported,
+    LinkRelation,
     PatrolReported,
+    ProtestKind,
     Recorded,
     ReportsReconciled,
     Retraction,
+    SeriesAssigned,
     SourceRegistered,
     Speaker,
     StatementIssued,
+    WarningShotsReported,
+    ZoneEntryReported,
 )
 from incidents._domain.geo import Location
-from incidents._domain.state import AircraftGroup, Incident, Source
+from incidents._domain.state import (
+    AircraftGroup,
+    AirspaceViolation,
+    FlightDuration,
+    Incident,
+    IncidentLink,
+    Landing,
+    Protest,
+    SeriesMembership,
+    Source,
+    WarningShots,
+    ZoneEntry,
+)
 from incidents._domain.time import ValidTime
 from incidents._errors import InvalidInputError
 
 __all__ = [
+    "describe_duration",
     "describe_event",
     "display_width",
     "pad",
     "describe_fact",
     "describe_group",
+    "describe_new_fact",
     "describe_statement",
     "fact_name",
     "field_text",
@@ -243,7 +267,121 @@ def describe_fact(event: Event) -> str:
         return f"assessed {_grade(event)}: {event.reasoning}"
     if isinstance(event, ReportsReconciled):
         return f"{len(event.reports)} aircraft reports {_reconciled(event.same)}"
-    return event.TYPE
+    found = describe_new_fact(event)
+    return event.TYPE if found is None else found
+
+
+def describe_duration(minutes: Count) -> str:
+    """
+    A duration in minutes, in words: ``"5 h"``, ``"at least 5 h"``, ``"4 h 30 min to 5 h"``.
+
+    Args:
+        minutes: The duration as a count of minutes.
+
+    Returns:
+        The duration in hours and minutes.
+    """
+
+    def hours(n: int) -> str:
+        h, m = divmod(n, 60)
+        return " ".join(p for p in (f"{h} h" if h else "", f"{m} min" if m else "") if p)
+
+    if minutes.is_exact:
+        return hours(minutes.low)
+    if minutes.is_unknown:
+        return "of unknown length"
+    if minutes.high is None:
+        return f"at least {hours(minutes.low)}"
+    return f"{hours(minutes.low)} to {hours(minutes.high)}"
+
+
+_PROTEST_VERBS = {
+    ProtestKind.PROTEST: "protested to",
+    ProtestKind.SUMMONS: "summoned a diplomat of",
+    ProtestKind.DEMARCHE: "delivered a demarche to",
+}
+
+_RELATIONS = {LinkRelation.SAME_EVENT: "the same event as", LinkRelation.RELATED: "related to"}
+
+
+def _times(event: ZoneEntryReported | ZoneEntry) -> str:
+    parts = []
+    if event.entered_at is not None:
+        parts.append(f"entered {stamp(event.entered_at)}")
+    if event.left_at is not None:
+        parts.append(f"left {stamp(event.left_at)}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _shots(event: WarningShotsReported | WarningShots) -> str:
+    def figure(count: Count, what: str) -> str:
+        if count.is_unknown:
+            return f"{what} (number not given)"
+        about = "about " if event.approximate and count.is_exact else ""
+        return f"{about}{count.describe()} {what}"
+
+    parts = []
+    if event.warning_flares is not None:
+        parts.append(figure(event.warning_flares, "flares"))
+    if event.rounds is not None:
+        calibre = f" of {event.calibre}" if event.calibre else ""
+        parts.append(figure(event.rounds, "rounds") + calibre)
+    return join_and(parts) if parts else "figures not given"
+
+
+def describe_new_fact(event: Event | object) -> str | None:
+    """
+    A zone entry, violation, warning shots, protest, landing, duration, series or link in words.
+
+    Args:
+        event: Any event, or the folded state of one of these facts
+            (:class:`~incidents.ZoneEntry`...), which has the same fields.
+
+    Returns:
+        One sentence without time or source, or ``None`` for other kinds of event.
+    """
+    if isinstance(event, ZoneEntryReported | ZoneEntry):
+        where = _location(event.location)
+        return f"aircraft of {event.nation} entered {event.zone}{_times(event)}" + (
+            f", {where}" if where and where != event.zone else ""
+        )
+    if isinstance(event, AirspaceViolationAlleged | AirspaceViolation):
+        text = (
+            f"{event.alleged_by} alleges aircraft of {event.nation} violated "
+            f"{event.airspace}'s airspace"
+        )
+        details = []
+        if event.entries is not None:
+            details.append(
+                "entries not counted"
+                if event.entries.is_unknown
+                else f"{event.entries.describe()} time{'' if event.entries == 1 else 's'}"
+            )
+        if event.over:
+            details.append(f"over {event.over}")
+        return text + (f" ({', '.join(details)})" if details else "")
+    if isinstance(event, WarningShotsReported | WarningShots):
+        who = f"{event.by}" + (f" {'/'.join(event.shooter_types)}" if event.shooter_types else "")
+        at = f" at aircraft of {event.at}" if event.at else ""
+        return f"warning shots by {who}{at}: {_shots(event)}"
+    if isinstance(event, DiplomaticProtest | Protest):
+        summoned = f" ({event.summoned})" if event.summoned else ""
+        return f"{event.by} {_PROTEST_VERBS[event.kind]} {event.to}{summoned}: {event.about}"
+    if isinstance(event, LandingReported | Landing):
+        where = _location(event.location)
+        return (
+            f"aircraft of {event.nation} landed at {event.airfield} ({event.airfield_nation})"
+            + (f", {where}" if where and where != event.airfield else "")
+        )
+    if isinstance(event, FlightDurationReported | FlightDuration):
+        words = f' ("{event.wording}")' if event.wording else ""
+        return f"flight lasted {describe_duration(event.minutes)}{words}"
+    if isinstance(event, SeriesAssigned | SeriesMembership):
+        number = f" no. {event.number}" if event.number is not None else ""
+        return f"{event.series}{number}"
+    if isinstance(event, IncidentLinked | IncidentLink):
+        return f"{_RELATIONS[event.relation]} incident {short_id(event.other_incident)}: {event.reason}"
+    return None
 
 
 def _grade(event: AssessmentMade) -> str:
@@ -483,6 +621,10 @@ def describe_event(event: Event, names: Mapping[UUID, str] | None = None) -> str
     if isinstance(event, ReportsReconciled):
         reports = join_and([name(r) for r in event.reports])
         return f"{reports} {_reconciled(event.same)} ({event.reason})"
+    found = describe_new_fact(event)
+    if found is not None:
+        refs = event.references()
+        return found + (f" [{join_and([name(r) for r in refs])}]" if refs else "")
     if isinstance(event, Correction):
         changed = ", ".join(f"{k} -> {_value(v)}" for k, v in event.changes.items())
         return f"corrects {name(event.target_id)}: {changed} ({event.reason})"
@@ -592,6 +734,20 @@ def render_incident(incident: Incident) -> str:
             f"  {reports} {_reconciled(r.same)} - {cite(r.source_id)}{mark(r.corrections)}"
         )
         lines.append(f"    {r.reason}")
+    names = {a.id: f"{a.count} x {a.type_designation} ({a.nation})" for a in aircraft.values()}
+    names.update({p.id: "patrol by " + "/".join(p.nations) for p in incident.patrols})
+    for heading, facts in _new_facts(incident):
+        if not facts:
+            continue
+        lines.append(f"{heading} ({len(facts)}):")
+        for fact in facts:
+            text = describe_new_fact(fact)
+            refs = getattr(fact, "aircraft", ()) or getattr(fact, "of", ())
+            if refs:
+                text = f"{text} [{join_and([names.get(r, short_id(r)) for r in refs])}]"
+            when = getattr(fact, "valid_time", None)
+            dated = f" - {when.describe()}" if when is not None else ""
+            lines.append(f"  {text}{dated} - {cite(fact.source_id)}{mark(fact.corrections)}")
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
         cites = f", citing {join_and([cite(c) for c in src.cites])}" if src.cites else ""
@@ -607,6 +763,19 @@ def render_incident(incident: Incident) -> str:
     if incident.retracted:
         lines.append(f"Retracted: {', '.join(short_id(r) for r in incident.retracted)}")
     return "\n".join(lines)
+
+
+def _new_facts(incident: Incident) -> list[tuple[str, tuple[Any, ...]]]:
+    return [
+        ("Zone entries", incident.zone_entries),
+        ("Airspace violations alleged", incident.airspace_violations),
+        ("Warning shots", incident.warning_shots),
+        ("Protests", incident.protests),
+        ("Landings", incident.landings),
+        ("Flight durations", incident.flight_durations),
+        ("Series", incident.series),
+        ("Links", incident.links),
+    ]
 
 
 def describe_group(group: AircraftGroup) -> str:

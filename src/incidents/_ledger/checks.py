@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from uuid import UUID
 
 from incidents._codec.canonical import apply_changes
+from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import (
     EVENT_TYPES,
     REGISTRY_TYPES,
@@ -29,6 +30,7 @@ from incidents._domain.events import (
     AssessmentMade,
     Correction,
     Event,
+    IncidentOpened,
     SourceRegistered,
     StatementIssued,
     check_language,
@@ -42,7 +44,7 @@ from incidents._errors import (
     UnknownIncidentError,
     UnknownSourceError,
 )
-from incidents.storage import LedgerMapper, Writer
+from incidents.storage import StoredRecord, Writer
 
 __all__ = ["Known", "check_batch", "index_batch"]
 
@@ -119,7 +121,6 @@ def check_batch(
     heads: Mapping[UUID, int],
     expected_positions: Mapping[UUID, int] | None,
     known: Known,
-    mapper: LedgerMapper,
 ) -> dict[UUID, tuple[str, UUID | str]]:
     """
     Check a batch against what is stored, inside its write transaction.
@@ -131,7 +132,6 @@ def check_batch(
         heads: Each incident's stream position (0 for a new incident).
         expected_positions: What the caller expects them to be, if anything.
         known: Events already known to be recorded (read, not changed).
-        mapper: Decodes stored rows (the targets of corrections).
 
     Returns:
         The recorded events the batch refers to, by id (to remember once committed).
@@ -165,9 +165,31 @@ def check_batch(
             missing.append(i)
         else:
             stored[i] = found
-    for row in writer.rows_by_event_id(missing) if missing else ():
-        stored[row.event_id] = (row.topic, row.originator_id)
+    # The stored targets of corrections are read with the unknown references,
+    # in the same query, and decoded without validation: the ledger stored
+    # them itself (incidents._codec.trusted).
+    targets = {e.target_id for e in events if type(e) is Correction and e.target_id not in batch}
     decoded: dict[UUID, Event] = {}
+
+    def read(event_ids: set[UUID] | list[UUID]) -> list[StoredRecord]:
+        return writer.rows_by_event_id(list(event_ids)) if event_ids else []
+
+    for row in read(targets.union(missing)):
+        stored[row.event_id] = (row.topic, row.originator_id)
+        if row.event_id in targets:
+            decoded[row.event_id] = decode_trusted(row.state).event
+    # A correction of a correction's changes is checked against the original too.
+    originals = {
+        target.target_id
+        for e in events
+        if type(e) is Correction and "changes" in e.changes
+        for target in (decoded.get(e.target_id),)
+        if isinstance(target, Correction)
+        and target.target_id not in batch
+        and target.target_id not in decoded
+    }
+    for row in read(originals):
+        decoded[row.event_id] = decode_trusted(row.state).event
 
     def lookup(event_id: UUID) -> Event | None:
         if event_id in batch:
@@ -176,7 +198,7 @@ def check_batch(
             found = writer.rows_by_event_id([event_id])
             if not found:
                 return None
-            decoded[event_id] = mapper.to_domain_event(found[0]).event
+            decoded[event_id] = decode_trusted(found[0].state).event
         return decoded[event_id]
 
     checked: tuple[object, object] = (None, None)
@@ -191,7 +213,30 @@ def check_batch(
             _check_correction(event, lookup)
         elif type(event) is AssessmentMade:
             _check_assessment(event, batch, stored)
+    _check_other_incidents(events, writer)
     return stored
+
+
+def _check_other_incidents(events: Sequence[Event], writer: Writer) -> None:
+    """Check that every incident an event names (a link's other incident) is recorded."""
+    named: dict[UUID, Event] = {}
+    opened: set[UUID] = set()
+    for event in events:
+        if type(event) is IncidentOpened:
+            opened.add(event.incident_id)
+        for name in getattr(event, "INCIDENT_FIELDS", ()):
+            other = getattr(event, name)
+            if other not in opened:  # opened earlier in the batch: recorded with it
+                named.setdefault(other, event)
+    if not named:
+        return
+    heads = writer.stream_heads(list(named))
+    for other, event in named.items():
+        if not heads.get(other):
+            raise UnknownIncidentError(
+                f"{event.TYPE} {event.event_id} names incident {other}, which is not "
+                "recorded: record the other incident first (or earlier in the same batch)"
+            )
 
 
 def _check_expected(

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Self
 
 from incidents._domain.events import Recorded
+from incidents._domain.places import LocationWarning
 from incidents._errors import ClockBehindError, InvalidInputError
 from incidents.storage import from_micros, to_micros
 
@@ -110,23 +111,40 @@ class RecordedBatch(tuple[Recorded, ...]):
     :attr:`clock_adjusted` is true. Neither is stored: the records are the
     same as any other.
 
+    The batch also carries the checks' warnings: what looked suspicious
+    but was recorded all the same (:attr:`warnings`), such as a position
+    whose latitude and longitude look swapped. Nothing is refused for a
+    warning; it is for the recorder to read, and to correct if need be.
+
     Args:
         recorded: The recorded events, at least one.
         clock_reading: The clock's reading (keyword only).
+        warnings: The checks' warnings (keyword only).
 
     Attributes:
         clock_reading: What the ledger's clock read when the batch was recorded (UTC).
+        warnings: What looked wrong about the batch's events, each naming its
+            event and field (:class:`~incidents.LocationWarning`); empty when
+            nothing did.
     """
 
     clock_reading: datetime
+    warnings: tuple[LocationWarning, ...]
 
-    def __new__(cls, recorded: Iterable[Recorded], *, clock_reading: datetime) -> Self:
+    def __new__(
+        cls,
+        recorded: Iterable[Recorded],
+        *,
+        clock_reading: datetime,
+        warnings: Iterable[LocationWarning] = (),
+    ) -> Self:
         batch = super().__new__(cls, recorded)
         batch.clock_reading = clock_reading
+        batch.warnings = tuple(warnings)
         return batch
 
-    def __getnewargs_ex__(self) -> tuple[tuple[tuple[Recorded, ...]], dict[str, datetime]]:
-        return (tuple(self),), {"clock_reading": self.clock_reading}
+    def __getnewargs_ex__(self) -> tuple[tuple[tuple[Recorded, ...]], dict[str, object]]:
+        return (tuple(self),), {"clock_reading": self.clock_reading, "warnings": self.warnings}
 
     @property
     def recorded_at(self) -> datetime:

@@ -26,6 +26,7 @@ import attrs
 
 from incidents._codec.canonical import event_text
 from incidents._codec.trusted import decode_trusted
+from incidents._domain.catalogue import AircraftCatalogue
 from incidents._domain.events import (
     SOURCES_REGISTRY,
     Credibility,
@@ -36,6 +37,8 @@ from incidents._domain.events import (
     SourceRegistered,
 )
 from incidents._domain.limits import MAX_NAME_LENGTH, check_text
+from incidents._domain.places import LocationWarning, event_warnings
+from incidents._domain.search import Search, SeriesEntry, series_entries
 from incidents._domain.state import Incident, Reading, Source, fold_registry
 from incidents._domain.time import Clock, SystemClock, check_instant, to_utc
 from incidents._errors import (
@@ -281,8 +284,9 @@ class Ledger:
 
         Returns:
             The recorded events, in recording order: a tuple of
-            :class:`Recorded` that also gives the clock's reading
-            (:class:`RecordedBatch`).
+            :class:`Recorded` that also gives the clock's reading and the
+            checks' warnings (:class:`RecordedBatch`; a suspicious location
+            is recorded, and named in ``warnings``).
 
         Raises:
             InvalidInputError: (and its subclasses) for bad input: an unknown
@@ -320,7 +324,6 @@ class Ledger:
                 heads,
                 expected_positions,
                 self._known,
-                self._mapper,
             )
             reading = check_instant(self._clock(), what="clock reading")
             # Every batch is recorded strictly after the settled time (the
@@ -341,7 +344,7 @@ class Ledger:
         for event in events:
             if type(event) is SourceRegistered:
                 known[event.event_id] = (event.TYPE, event.incident_id)
-        return RecordedBatch(recorded, clock_reading=reading)
+        return RecordedBatch(recorded, clock_reading=reading, warnings=_warnings(events))
 
     def _envelopes(
         self,
@@ -686,17 +689,43 @@ class Ledger:
         *,
         reading: Reading = Reading.POSSIBLY,
         published_by: datetime | None = None,
+        nation: str | Iterable[str] | None = None,
+        aircraft: str | Iterable[str] | None = None,
+        area: str | Iterable[str] | None = None,
+        box: tuple[float, float, float, float] | None = None,
+        series: str | Iterable[str] | None = None,
+        source: UUID | str | Iterable[UUID | str] | None = None,
+        linked_to: UUID | Iterable[UUID] | None = None,
+        catalogue: AircraftCatalogue | None = None,
     ) -> list[Incident]:
         """
         The incidents known at a recording time whose facts fall in a valid-time window.
 
-        A fact (aircraft, patrol, intercept, statement) of known valid time
-        falls in the window ``[start, end]`` (both included) when its valid
-        time possibly does (``Reading.POSSIBLY``, the default: the intervals
-        overlap) or certainly does (``Reading.CERTAINLY``: it lies within the
-        window). Facts of unknown valid time place an incident in no window:
+        A dated fact (aircraft, patrol, intercept, statement, zone entry,
+        airspace violation, warning shots, protest, landing, flight
+        duration) of known valid time falls in the window ``[start, end]``
+        (both included) when its valid time possibly does
+        (``Reading.POSSIBLY``, the default: the intervals overlap) or
+        certainly does (``Reading.CERTAINLY``: it lies within the window).
+        Facts of unknown valid time place an incident in no window:
         otherwise every incident with one undated report would match every
         search.
+
+        The filters *nation*, *aircraft*, *area*, *box*, *series*, *source*
+        and *linked_to* keep the incidents whose facts, as known at
+        *known_at* (and as published by *published_by*), match: each filter
+        given must match, and within one, any of the values given (the
+        rules are in ``docs/facts.md``). They look at the whole incident as
+        known then, not only at the facts in the window. An index of every
+        incident's search terms rules out the incidents that cannot match
+        without folding them; only the others are read.
+
+        >>> from incidents import Ledger, examples
+        >>> with Ledger.open(":memory:") as ledger:
+        ...     _ = ledger.record(*examples.alaska_2024(), *examples.dokdo_2019())
+        ...     found = ledger.incidents(nation="KR", aircraft="H-6")
+        >>> [i.title for i in found]
+        ['First China-Russia joint air patrol, near Dokdo/Takeshima']
 
         Args:
             valid_between: ``(start, end)``, aware datetimes; either may be
@@ -707,6 +736,24 @@ class Ledger:
             published_by: Only events whose sources were published by this
                 time (see :meth:`incident`); an incident whose opening's
                 source was published later is not listed.
+            nation: Nations involved (ISO 3166-1 alpha-2): aircraft
+                operators, patrols, interceptors, who entered a zone, who
+                alleged a violation of whose airspace by whom, who fired
+                warning shots at whom, who protested to whom, landings.
+            aircraft: Type designations or families: a family's name
+                (``"H-6"``) matches its variants (``"H-6K"``), a variant's
+                only itself, looked up in *catalogue*.
+            area: Area names: patrolled areas, named locations, zones,
+                where a violation was alleged, airfields, the region.
+            box: ``(west, south, east, north)`` in degrees: a recorded
+                position or geometry in it; west greater than east crosses
+                the antimeridian.
+            series: Series names (see :class:`~incidents.SeriesAssigned`).
+            source: Source ids, or publishers (the name or the acronym in
+                brackets it ends with).
+            linked_to: Incident ids the incident links to.
+            catalogue: Where aircraft types and families are looked up (the
+                shipped :func:`~incidents.default_catalogue` by default).
 
         Returns:
             The incidents' states as known at *known_at* (every fact, not only
@@ -714,7 +761,74 @@ class Ledger:
 
         Raises:
             FutureKnowledgeError: If *known_at* is in the future.
-            InvalidInputError: If the window ends before it starts, or a time is naive.
+            InvalidInputError: If the window ends before it starts, a time is
+                naive, or a filter's value is not of its kind (a nation that
+                is not an assigned code, an empty name, a box out of range).
+        """
+        with paused_gc():  # every incident's fold may be made: bulk work (see incidents._gc)
+            return list(
+                self.iter_incidents(
+                    valid_between,
+                    known_at,
+                    reading=reading,
+                    published_by=published_by,
+                    nation=nation,
+                    aircraft=aircraft,
+                    area=area,
+                    box=box,
+                    series=series,
+                    source=source,
+                    linked_to=linked_to,
+                    catalogue=catalogue,
+                )
+            )
+
+    def iter_incidents(
+        self,
+        valid_between: tuple[datetime | None, datetime | None] | None = None,
+        known_at: datetime | None = None,
+        *,
+        reading: Reading = Reading.POSSIBLY,
+        published_by: datetime | None = None,
+        nation: str | Iterable[str] | None = None,
+        aircraft: str | Iterable[str] | None = None,
+        area: str | Iterable[str] | None = None,
+        box: tuple[float, float, float, float] | None = None,
+        series: str | Iterable[str] | None = None,
+        source: UUID | str | Iterable[UUID | str] | None = None,
+        linked_to: UUID | Iterable[UUID] | None = None,
+        catalogue: AircraftCatalogue | None = None,
+    ) -> Iterator[Incident]:
+        """
+        :meth:`incidents`, one incident at a time, in memory bounded whatever the ledger's size.
+
+        The arguments are checked at once; the incidents are folded one
+        after the other as the iterator is advanced, and a state not kept by
+        the caller is freed (folds are kept in memory only while they fit
+        the cache). :meth:`incidents` of a large ledger holds every
+        incident's state at once.
+
+        Args:
+            valid_between: As for :meth:`incidents`.
+            known_at: As for :meth:`incidents`.
+            reading: As for :meth:`incidents`.
+            published_by: As for :meth:`incidents`.
+            nation: As for :meth:`incidents`.
+            aircraft: As for :meth:`incidents`.
+            area: As for :meth:`incidents`.
+            box: As for :meth:`incidents`.
+            series: As for :meth:`incidents`.
+            source: As for :meth:`incidents`.
+            linked_to: As for :meth:`incidents`.
+            catalogue: As for :meth:`incidents`.
+
+        Returns:
+            An iterator over the incidents' states as known at *known_at*,
+            in order of first recording.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: As for :meth:`incidents`.
         """
         self._check_open()
         until = self._known_until(known_at)
@@ -733,9 +847,58 @@ class Ledger:
                 raise InvalidInputError(f"the window ends ({end}) before it starts ({start})")
             window = (low, high)
         how = _reading(reading)
+        search = Search.of(
+            nation=nation,
+            aircraft=aircraft,
+            area=area,
+            box=box,
+            series=series,
+            source=source,
+            linked_to=linked_to,
+            catalogue=catalogue,
+        )
         if published is not None:
-            return self._published.incidents(window, until, published, how)
-        return self._time_travel.incidents(window, until, how)
+            return iter(self._published.incidents(window, until, published, how, search))
+        return self._time_travel.incidents(window, until, how, search)
+
+    def series(
+        self,
+        name: str,
+        known_at: datetime | None = None,
+        *,
+        published_by: datetime | None = None,
+    ) -> list[SeriesEntry]:
+        """
+        The incidents of a series, in order of their numbers.
+
+        An incident belongs to a series when a :class:`~incidents.SeriesAssigned`
+        of its names the series (compared without case, spaces or
+        punctuation). Incidents are ordered by the lowest number a source
+        gives them; those without a number come last, in order of first
+        recording. Where sources give one incident different numbers, its
+        entry's ``number`` is ``None`` and ``numbers`` lists them all.
+
+        >>> from incidents import Ledger, examples
+        >>> with Ledger.open(":memory:") as ledger:
+        ...     _ = ledger.record(*examples.alaska_2024(), *examples.dokdo_2019())
+        ...     found = ledger.series(examples.JOINT_PATROLS)
+        >>> [(e.number, e.incident.title[:27]) for e in found]
+        [(1, 'First China-Russia joint ai'), (8, 'Joint Chinese-Russian bombe')]
+
+        Args:
+            name: The series' name.
+            known_at: Only what had been recorded by this time (default: now).
+            published_by: Only events whose sources were published by this time.
+
+        Returns:
+            The series' entries (number, every number given, incident), in order.
+
+        Raises:
+            FutureKnowledgeError: If *known_at* is in the future.
+            InvalidInputError: If *name* is empty or a time is naive.
+        """
+        found = self.incidents(known_at=known_at, published_by=published_by, series=name)
+        return series_entries(name, found)
 
     def rebuild_snapshots(self, incident_id: UUID | None = None) -> int:
         """
@@ -1144,6 +1307,11 @@ class Ledger:
             () if key is None else (key.verifier,),
         )
         return checkpoint
+
+
+def _warnings(events: Sequence[Event]) -> list[LocationWarning]:
+    # Locations are checked after the batch is committed: a warning never refuses.
+    return [w for event in events for w in event_warnings(event)]
 
 
 def _published_by(value: datetime | None, what: str = "published_by") -> datetime | None:

@@ -3,8 +3,8 @@ The bitemporal fold of one incident: every version of every fact, with when it s
 
 A :class:`BitemporalFold` folds an incident's recorded events once, in recording
 order, and keeps the result *bitemporally*: each fact (the incident itself,
-a source, aircraft, a patrol, an intercept, a statement, an assessment) has one or more
-a source, aircraft, a patrol, an intercept, a statement, a reconciliation) has one or more
+a source, aircraft, a patrol, an intercept, a statement, an assessment, a
+reconciliation, a zone entry, a protest, a series or a link...) has one or more
 versions, and each version knows the stretch of the stream during which it
 was the record's view of that fact (from the position of the event that
 made it, until the position of the event that replaced or withdrew it).
@@ -43,20 +43,33 @@ from uuid import UUID
 from incidents._codec.canonical import apply_changes
 from incidents._domain.events import (
     AircraftReported,
+    AirspaceViolationAlleged,
+    AreaReported,
     AssessmentMade,
     Correction,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
+    IncidentLinked,
     IncidentOpened,
     InterceptReported,
+    LandingReported,
     PatrolReported,
     Recorded,
     ReportsReconciled,
     Retraction,
+    SeriesAssigned,
     SourceRegistered,
     StatementIssued,
+    TrackObserved,
+    WarningShotsReported,
+    ZoneAmended,
+    ZoneDeclared,
+    ZoneEntryReported,
 )
 from incidents._domain.state import (
     ENTITY_BUILDERS,
+    UNDATED_BUILDERS,
     Incident,
     Reading,
     assessment_of,
@@ -88,6 +101,20 @@ class Kind(enum.IntEnum):
     WITHDRAWN = 6
     ASSESSMENT = 8
     RECONCILIATION = 7
+    ZONE_ENTRY = 9
+    VIOLATION = 10
+    WARNING_SHOTS = 11
+    PROTEST = 12
+    LANDING = 13
+    DURATION = 14
+    SERIES = 15
+    LINK = 16
+    # Geography (20..29): tracks and reported areas of an incident; a zone's
+    # declaration and amendments, which make up a zone's own stream.
+    TRACK = 20
+    AREA = 21
+    ZONE = 22
+    ZONE_AMENDMENT = 23
 
 
 KIND_OF: dict[type[Event], Kind] = {
@@ -99,11 +126,27 @@ KIND_OF: dict[type[Event], Kind] = {
     StatementIssued: Kind.STATEMENT,
     AssessmentMade: Kind.ASSESSMENT,
     ReportsReconciled: Kind.RECONCILIATION,
+    ZoneEntryReported: Kind.ZONE_ENTRY,
+    AirspaceViolationAlleged: Kind.VIOLATION,
+    WarningShotsReported: Kind.WARNING_SHOTS,
+    DiplomaticProtest: Kind.PROTEST,
+    LandingReported: Kind.LANDING,
+    FlightDurationReported: Kind.DURATION,
+    SeriesAssigned: Kind.SERIES,
+    IncidentLinked: Kind.LINK,
+    TrackObserved: Kind.TRACK,
+    AreaReported: Kind.AREA,
+    ZoneDeclared: Kind.ZONE,
+    ZoneAmended: Kind.ZONE_AMENDMENT,
 }
 """Event classes that state facts (everything but corrections and retractions)."""
 
-_TIMED = frozenset({Kind.AIRCRAFT, Kind.PATROL, Kind.INTERCEPT, Kind.STATEMENT})
-_BUILDERS = {kind: ENTITY_BUILDERS[cls] for cls, kind in KIND_OF.items() if cls in ENTITY_BUILDERS}
+_TIMED = frozenset(KIND_OF[cls] for cls in ENTITY_BUILDERS)
+_BUILDERS = {
+    kind: {**ENTITY_BUILDERS, **UNDATED_BUILDERS}[cls]
+    for cls, kind in KIND_OF.items()
+    if cls in ENTITY_BUILDERS or cls in UNDATED_BUILDERS
+}
 
 
 def build_entity(
@@ -134,7 +177,7 @@ def build_entity(
     build = _BUILDERS.get(kind)
     if build is not None:
         return build(fact_id, event, applied)
-    if kind is Kind.OPENED:
+    if kind in (Kind.OPENED, Kind.ZONE, Kind.ZONE_AMENDMENT):
         return event
     if kind is Kind.ASSESSMENT:
         assert isinstance(event, AssessmentMade)
@@ -622,16 +665,31 @@ class BitemporalFold:
         p = min(p, self.position)
         if p <= 0:
             return None
-        heads = self.indexes[Kind.OPENED].select(p)
+        at = None if valid_at is None else to_micros(valid_at)
+        certainly = reading is Reading.CERTAINLY
+        return self.state_of(lambda index: index.select(p, at, certainly), p)
+
+    def state_of(self, select: Callable[[Index], list[Any]], last: int) -> Incident | None:
+        """
+        The incident made of the entries *select* picks from each kind's index.
+
+        Args:
+            select: The objects of one index's entries that stand (and are
+                in effect), in key order: :meth:`Index.select` at a position,
+                or :meth:`Index.select_each_at` (as published by a time).
+            last: The last position that counts (at least 1).
+
+        Returns:
+            The incident, or ``None`` without an opening.
+        """
+        heads = select(self.indexes[Kind.OPENED])
         if not heads:
             return None
         head = heads[0]
         assert isinstance(head, IncidentOpened)
-        at = None if valid_at is None else to_micros(valid_at)
-        certainly = reading is Reading.CERTAINLY
 
         def facts(kind: Kind) -> tuple[Any, ...]:
-            return tuple(self.indexes[kind].select(p, at, certainly))
+            return tuple(select(self.indexes[kind]))
 
         return Incident(
             id=head.incident_id,
@@ -645,9 +703,19 @@ class BitemporalFold:
             statements=facts(Kind.STATEMENT),
             assessments=facts(Kind.ASSESSMENT),
             reconciliations=facts(Kind.RECONCILIATION),
+            zone_entries=facts(Kind.ZONE_ENTRY),
+            airspace_violations=facts(Kind.VIOLATION),
+            warning_shots=facts(Kind.WARNING_SHOTS),
+            protests=facts(Kind.PROTEST),
+            landings=facts(Kind.LANDING),
+            flight_durations=facts(Kind.DURATION),
+            series=facts(Kind.SERIES),
+            links=facts(Kind.LINK),
+            tracks=facts(Kind.TRACK),
+            areas=facts(Kind.AREA),
             retracted=facts(Kind.WITHDRAWN),
-            last_position=p,
-            last_recorded_at=from_micros(self.recorded_at[p - 1]),
+            last_position=last,
+            last_recorded_at=from_micros(self.recorded_at[last - 1]),
         )
 
     def meets_window(self, p: int, start: int, end: int, *, within: bool) -> bool:
@@ -661,7 +729,8 @@ class BitemporalFold:
             within: Require the fact's valid time to lie within the window.
 
         Returns:
-            True if an aircraft, patrol, intercept or statement does.
+            True if a dated fact (aircraft, patrol, intercept, statement,
+            zone entry, violation, warning shots, protest, landing, duration) does.
         """
         return any(self.indexes[k].overlapping(p, start, end, within) for k in sorted(_TIMED))
 

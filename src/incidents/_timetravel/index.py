@@ -14,21 +14,25 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
-import numpy.typing as npt
 
 from incidents._codec.slots import slot_setter
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    _Array = npt.NDArray[np.int64]
+else:
+    np = LazyModule("numpy", globals(), "np")  # imported with the first fold
 
 __all__ = ["INFINITY", "Index", "relocated"]
 
 INFINITY = 2**62
 """The end position of an entry (a version) that still stands."""
-
-_I64 = np.int64
-_Array = npt.NDArray[np.int64]
 
 
 _CLONERS: dict[type, Callable[[Any], Any] | None] = {}
@@ -107,15 +111,15 @@ class Index:
         self.e_obj: list[object] = []
         # compiled, in key order
         self.keys: list[tuple[int, ...]] = []
-        self.frm: _Array = np.empty(0, _I64)
-        self.until: _Array = np.empty(0, _I64)
-        self.early: _Array = np.empty(0, _I64)
-        self.late: _Array = np.empty(0, _I64)
+        self.frm: _Array = np.empty(0, np.int64)
+        self.until: _Array = np.empty(0, np.int64)
+        self.early: _Array = np.empty(0, np.int64)
+        self.late: _Array = np.empty(0, np.int64)
         self.objs: npt.NDArray[np.object_] = np.empty(0, object)
         self.n_known = 0
         self.pending: list[int] = []
         # Each compiled entry's position (the key's), taken when first needed.
-        self._positions: _Array = np.empty(0, _I64)
+        self._positions: _Array = np.empty(0, np.int64)
         self._positions_of: list[tuple[int, ...]] | None = None
 
     def __len__(self) -> int:
@@ -160,12 +164,12 @@ class Index:
         else:
             ids = None
         if ids is not None:
-            take = np.asarray(ids, dtype=_I64)
+            take = np.asarray(ids, dtype=np.int64)
             self.keys = [self.e_key[i] for i in ids]
-            self.frm = np.asarray(self.e_from, dtype=_I64)[take]
-            self.until = np.asarray(self.e_until, dtype=_I64)[take]
-            self.early = np.asarray(self.e_early, dtype=_I64)[take]
-            self.late = np.asarray(self.e_late, dtype=_I64)[take]
+            self.frm = np.asarray(self.e_from, dtype=np.int64)[take]
+            self.until = np.asarray(self.e_until, dtype=np.int64)[take]
+            self.early = np.asarray(self.e_early, dtype=np.int64)[take]
+            self.late = np.asarray(self.e_late, dtype=np.int64)[take]
             ordered = [self.e_obj[i] for i in ids]
             if len(ids) >= self.relocate_from:  # bench_timetravel: see relocated
                 ordered = relocated(ordered)
@@ -222,7 +226,9 @@ class Index:
             if start:
                 found += start
             chosen.append(found)
-        selected = chosen[0] if len(chosen) == 1 else np.concatenate(chosen or [np.empty(0, _I64)])
+        selected = (
+            chosen[0] if len(chosen) == 1 else np.concatenate(chosen or [np.empty(0, np.int64)])
+        )
         out: list[Any] = self.objs[selected].tolist() if len(selected) else []
         if self.pending:
             extra = [
@@ -261,7 +267,7 @@ class Index:
         """
         self.compile()
         if self._positions_of is not self.keys:
-            self._positions = np.fromiter((k[-2] for k in self.keys), _I64, len(self.keys))
+            self._positions = np.fromiter((k[-2] for k in self.keys), np.int64, len(self.keys))
             self._positions_of = self.keys
         at = view[self._positions]
         mask = (self.frm <= at) & (self.until > at)

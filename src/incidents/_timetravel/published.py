@@ -60,12 +60,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 import attrs
-import numpy as np
-import numpy.typing as npt
 
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import (
@@ -77,8 +75,10 @@ from incidents._domain.events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._domain.search import Search
 from incidents._domain.state import Incident, Reading, fold, settle_events, shared_sources
 from incidents._gc import paused_gc
+from incidents._lazy import LazyModule
 from incidents._timetravel.fold import KIND_OF, BitemporalFold, Kind, settle
 from incidents._timetravel.history import (
     FactChange,
@@ -87,7 +87,13 @@ from incidents._timetravel.history import (
     History,
     field_changes,
 )
-from incidents.storage import Store, from_micros, to_micros
+from incidents.storage import Store, to_micros
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = LazyModule("numpy", globals(), "np")  # imported with the first fold
 
 
 class Folds(Protocol):
@@ -174,9 +180,9 @@ def meets_window(state: Incident, start: int, end: int, *, within: bool) -> bool
         within: Require the fact's valid time to lie within the window.
 
     Returns:
-        True if an aircraft, patrol, intercept or statement does.
+        True if a dated fact does (see :meth:`incidents.Incident.dated_facts`).
     """
-    for facts in (state.aircraft, state.patrols, state.intercepts, state.statements):
+    for facts in state.dated_facts():
         for fact in facts:
             valid_time = fact.valid_time
             if valid_time.earliest is None or valid_time.latest is None:
@@ -452,41 +458,21 @@ class Published:
         last = view.last
         if last == 0:
             return None
-        indexes, at = folded.indexes, view.view
-        heads = indexes[Kind.OPENED].select_each_at(at)
-        if not heads:
-            return None
-        head = heads[0]
-        assert isinstance(head, IncidentOpened)
+        at = view.view
         when = None if valid_at is None else to_micros(valid_at)
         certainly = reading is Reading.CERTAINLY
-
-        def facts(kind: Kind) -> tuple[Any, ...]:
-            return tuple(indexes[kind].select_each_at(at, when, certainly))
-
-        sources, assessments = facts(Kind.SOURCE), facts(Kind.ASSESSMENT)
-        if shared_view.last:
-            shared, judged = shared_sources(
-                self._cited(folded, view),
-                registry.indexes[Kind.SOURCE].select_each_at(shared_view.view),
-                registry.indexes[Kind.ASSESSMENT].select_each_at(shared_view.view),
-            )
-            sources, assessments = sources + shared, assessments + judged
-        return Incident(
-            id=head.incident_id,
-            title=head.title,
-            summary=head.summary,
-            region=head.region,
-            sources=sources,
-            aircraft=facts(Kind.AIRCRAFT),
-            patrols=facts(Kind.PATROL),
-            intercepts=facts(Kind.INTERCEPT),
-            statements=facts(Kind.STATEMENT),
-            assessments=assessments,
-            reconciliations=facts(Kind.RECONCILIATION),
-            retracted=facts(Kind.WITHDRAWN),
-            last_position=last,
-            last_recorded_at=from_micros(folded.recorded_at[last - 1]),
+        state = folded.state_of(lambda index: index.select_each_at(at, when, certainly), last)
+        if state is None or not shared_view.last:
+            return state
+        shared, judged = shared_sources(
+            self._cited(folded, view),
+            registry.indexes[Kind.SOURCE].select_each_at(shared_view.view),
+            registry.indexes[Kind.ASSESSMENT].select_each_at(shared_view.view),
+        )
+        if not shared:
+            return state
+        return attrs.evolve(
+            state, sources=state.sources + shared, assessments=state.assessments + judged
         )
 
     def _cited(self, folded: BitemporalFold, view: _View) -> set[UUID]:
@@ -658,9 +644,15 @@ class Published:
         recorded_until: int | None,
         published_by: datetime,
         reading: Reading,
+        search: Search | None = None,
     ) -> list[Incident]:
         """
         The incidents as published by a time, optionally only those with facts in a window.
+
+        The events published by a time are not a prefix of the stream, so
+        every incident is answered (as :meth:`state` does) and then checked
+        against *search*: no index can rule one out (a version made by some
+        of its corrections only may never have stood in the stream).
 
         Args:
             window: ``(start, end)`` valid times in µs (inclusive), or ``None``.
@@ -668,6 +660,7 @@ class Published:
             published_by: Publication time, in UTC.
             reading: Possibly: a fact's valid time overlaps the window;
                 certainly: it lies within the window.
+            search: Filters the incidents must match, as published by then.
 
         Returns:
             Their states, in order of first recording.
@@ -691,6 +684,8 @@ class Published:
                 if window is not None and not meets_window(
                     state, window[0], window[1], within=reading is Reading.CERTAINLY
                 ):
+                    continue
+                if search is not None and not search.matches_incident(state):
                     continue
                 found.append(state)
         return found

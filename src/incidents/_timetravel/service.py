@@ -62,6 +62,7 @@ from incidents._domain.events import (
     Retraction,
     SourceRegistered,
 )
+from incidents._domain.search import Search
 from incidents._domain.state import (
     Assessment,
     Incident,
@@ -81,6 +82,7 @@ from incidents._timetravel.fold import (
     settle,
 )
 from incidents._timetravel.history import Diff, FieldChange, History, HistoryEntry, fact_change
+from incidents._timetravel.search import SearchIndex
 from incidents._timetravel.snapshots import (
     SNAPSHOT_FORMAT,
     Plan,
@@ -98,9 +100,13 @@ _CORRECTING = frozenset({Correction.TYPE, Retraction.TYPE})
 class _Cached:
     """A fold and what the stored snapshots still have to replay into it."""
 
+    __slots__ = ("folded", "plan", "size")
+
     def __init__(self, folded: BitemporalFold, plan: Plan) -> None:
         self.folded = folded
         self.plan = plan
+        # The positions counted for it in the cache's running total.
+        self.size = 0
 
 
 class TimeTravel:
@@ -109,7 +115,13 @@ class TimeTravel:
 
     Keeps the folds of recently read incidents in memory (brought up to
     date with the rows recorded since on every read) and the expensive part
-    of their folds as snapshots in the store.
+    of their folds as snapshots in the store. The cache holds at most
+    :attr:`max_positions` stream positions, least recently read evicted
+    first; its total is kept as folds come and go, so that a read costs
+    the same however many folds are kept. Listing every incident
+    (:meth:`incidents`) keeps the folds it makes only while they fit: a
+    scan over more than the cache holds neither evicts what other reads
+    keep nor makes the next scan reload everything.
 
     Args:
         store: The ledger's storage.
@@ -117,13 +129,16 @@ class TimeTravel:
 
     #: Save a snapshot once this many positions are folded beyond the last one.
     snapshot_every = 1000
-    #: Keep at most this many stream positions in memory, over all folds.
-    max_positions = 500_000
+    #: Keep at most this many stream positions in memory, over all folds (a
+    #: fold holds about 3 KB per position: some 600 MB at most).
+    max_positions = 200_000
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._cache: OrderedDict[UUID, _Cached] = OrderedDict()
+        self._cached_positions = 0
         self._lock = threading.RLock()
+        self._index = SearchIndex()
 
     # -- folds ----------------------------------------------------------------------
 
@@ -139,12 +154,25 @@ class TimeTravel:
             The fold (empty if nothing of the incident was recorded by then).
         """
         with self._lock:
-            cached = self._cache.pop(incident_id, None)
-            cached = self._folded(incident_id, cached, recorded_until)
-            self._cache[incident_id] = cached
+            cached = self._folded(incident_id, self._take(incident_id), recorded_until)
             self._save_snapshot(cached)
+            self._keep(incident_id, cached)
             self._evict()
             return cached.folded
+
+    def _take(self, incident_id: UUID) -> _Cached | None:
+        """Remove an incident's fold from the cache, if there, and return it."""
+        cached = self._cache.pop(incident_id, None)
+        if cached is not None:
+            self._cached_positions -= cached.size
+        return cached
+
+    def _keep(self, incident_id: UUID, cached: _Cached) -> None:
+        """Put a fold into the cache, most recently read (without evicting)."""
+        self._take(incident_id)
+        cached.size = cached.folded.position
+        self._cache[incident_id] = cached
+        self._cached_positions += cached.size
 
     def _folded(
         self, incident_id: UUID, cached: _Cached | None, recorded_until: int | None
@@ -261,10 +289,9 @@ class TimeTravel:
             self._store.drop_fold_snapshots(incident_id)
 
     def _evict(self) -> None:
-        total = sum(c.folded.position for c in self._cache.values())
-        while len(self._cache) > 1 and total > self.max_positions:
+        while len(self._cache) > 1 and self._cached_positions > self.max_positions:
             _, oldest = self._cache.popitem(last=False)
-            total -= oldest.folded.position
+            self._cached_positions -= oldest.size
 
     def forget(self) -> None:
         """
@@ -272,6 +299,8 @@ class TimeTravel:
         """
         with self._lock:
             self._cache.clear()
+            self._cached_positions = 0
+            self._index.forget()
 
     def rebuild_snapshots(self, incident_ids: Sequence[UUID]) -> int:
         """
@@ -287,15 +316,30 @@ class TimeTravel:
         with self._lock:
             for incident_id in incident_ids:
                 self._store.drop_fold_snapshots(incident_id)
-                self._cache.pop(incident_id, None)
+                self._take(incident_id)
                 cached = self._load(incident_id, use_snapshots=False)
                 self._sync(cached, None)
                 self._save_snapshot(cached, force=True)
                 if cached.plan.covered_until:
                     written += 1
-                self._cache[incident_id] = cached
-            self._evict()
+                self._keep_if_room(incident_id, cached)
         return written
+
+    def _keep_if_room(self, incident_id: UUID, cached: _Cached) -> None:
+        """Keep a fold made by a scan only if the cache has room for it without evicting."""
+        if self._cached_positions + cached.folded.position <= self.max_positions:
+            self._keep(incident_id, cached)
+
+    def _scanned(self, incident_id: UUID, recorded_until: int | None) -> BitemporalFold:
+        """
+        An incident's fold for a scan over every incident: cached if there, else kept only if room.
+        """
+        if incident_id in self._cache:
+            return self.folded(incident_id, recorded_until)
+        cached = self._folded(incident_id, None, recorded_until)
+        self._save_snapshot(cached)
+        self._keep_if_room(incident_id, cached)
+        return cached.folded
 
     # -- questions -------------------------------------------------------------------------
 
@@ -550,36 +594,71 @@ class TimeTravel:
         window: tuple[int, int] | None,
         recorded_until: int | None,
         reading: Reading,
-    ) -> list[Incident]:
+        search: Search | None = None,
+    ) -> Iterator[Incident]:
         """
         The incidents known at a recording time, optionally only those with facts in a window.
+
+        One incident at a time: what it yields is all that is kept of the
+        incidents whose folds do not fit in the cache, so iterating without
+        keeping the states takes memory for one incident (and the cache).
 
         Args:
             window: ``(start, end)`` valid times in µs (inclusive), or ``None``.
             recorded_until: Recording time (µs), or ``None`` for now.
             reading: Possibly: a fact's valid time overlaps the window;
                 certainly: it lies within the window.
+            search: Filters the incidents must match as known then (see
+                :mod:`incidents._domain.search`); the search index rules out
+                those that cannot match without folding them.
 
-        Returns:
+        Yields:
             The incidents' states as known then, in order of first recording.
         """
-        found = []
+        ids = self._store.incident_ids() if search is None else self.candidates(search)
         known: dict[int | None, tuple[list[Source], list[Assessment]]] = {}
-        with paused_gc():  # every incident's fold may be loaded: bulk work (see incidents._gc)
-            for incident_id in self._store.incident_ids():
-                with self._lock:
-                    folded = self.folded(incident_id, recorded_until)
-                    p = folded.prefix(recorded_until)
-                    if p == 0:
-                        continue
-                    if window is not None and not folded.meets_window(
-                        p, window[0], window[1], within=reading is Reading.CERTAINLY
-                    ):
-                        continue
-                    state = self._with_registry(folded.state(p), folded, p, recorded_until, known)
-                if state is not None:
-                    found.append(state)
-        return found
+        for incident_id in ids:
+            with self._lock, paused_gc() if incident_id not in self._cache else _NO_PAUSE:
+                folded = self._scanned(incident_id, recorded_until)
+                p = folded.prefix(recorded_until)
+                if p == 0:
+                    continue
+                if window is not None and not folded.meets_window(
+                    p, window[0], window[1], within=reading is Reading.CERTAINLY
+                ):
+                    continue
+                state = self._with_registry(folded.state(p), folded, p, recorded_until, known)
+            if state is not None and (search is None or search.matches_incident(state)):
+                yield state
+
+    def candidates(self, search: Search) -> list[UUID]:
+        """
+        The incidents that may match a search at some recording time, in order of first recording.
+
+        Brings the search index up to date first: one query for every
+        stream's length, then a fold of each incident with events the index
+        has not seen (only what is new, when its fold is in memory).
+
+        Args:
+            search: The filters.
+
+        Returns:
+            Incident ids; those left out match at no recording time.
+        """
+        with self._lock, paused_gc():  # may fold many incidents: bulk work (see incidents._gc)
+            lengths = self._store.stream_lengths()
+            for incident_id, length in lengths.items():
+                if self._index.position(incident_id) >= length:
+                    continue
+                if incident_id in self._cache:
+                    self._index.update(incident_id, self.folded(incident_id))
+                else:
+                    # Folded for its terms only, and not kept: the folds kept in memory
+                    # stay those of the incidents read.
+                    cached = self._folded(incident_id, None, None)
+                    self._save_snapshot(cached)
+                    self._index.update(incident_id, cached.folded)
+            return [i for i in lengths if self._index.may_match(i, search)]
 
 
 _NO_PAUSE = contextlib.nullcontext()

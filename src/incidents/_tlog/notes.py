@@ -25,21 +25,22 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
 
 from incidents._errors import InvalidInputError, VerificationError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+else:
+    # Imported when a key is first made or a signature first checked.
+    ed25519 = LazyModule("cryptography.hazmat.primitives.asymmetric.ed25519", globals(), "ed25519")
+    serialization = LazyModule(
+        "cryptography.hazmat.primitives.serialization", globals(), "serialization"
+    )
 
 __all__ = [
     "MAX_SIGNATURES",
@@ -256,8 +257,10 @@ class VerifierKey:
             Whether the signature is valid.
 
         """
+        from cryptography.exceptions import InvalidSignature
+
         try:
-            Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
+            ed25519.Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
         return True
@@ -286,8 +289,10 @@ class SigningKey:
         if not isinstance(seed, bytes) or len(seed) != 32:
             raise InvalidInputError("an Ed25519 private key is 32 bytes")
         self._name = name
-        self._private = Ed25519PrivateKey.from_private_bytes(seed)
-        public = self._private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self._private = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+        public = self._private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         self._verifier = VerifierKey(name=name, public=public)
 
     @classmethod
@@ -302,8 +307,10 @@ class SigningKey:
             The new key.
 
         """
-        seed = Ed25519PrivateKey.generate().private_bytes(
-            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+        seed = ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
         )
         return cls(name, seed)
 
@@ -347,7 +354,11 @@ class SigningKey:
             The key text.
 
         """
-        seed = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        seed = self._private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
         return f"{_PRIVATE}{self._name}+{self.key_id:08x}+{_b64(bytes([ED25519]) + seed)}"
 
     @property

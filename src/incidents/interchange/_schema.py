@@ -21,11 +21,11 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from shapely.geometry.base import BaseGeometry
 
 from incidents._codec.upcast import VERSION_KEY
 from incidents._domain.convert import field_types, omitted_when_default, tagged_union
 from incidents._domain.events import EVENT_TYPES, Count, Event, SourceRegistered
+from incidents._domain.geo import is_geometry_type
 from incidents._domain.limits import MAX_INTEGER, MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 
 __all__ = ["EARLIER_FORMS", "SCHEMA_ID", "event_schema", "required_fields", "schema_text"]
@@ -135,7 +135,7 @@ class _Builder:
             return dict(_DATETIME)
         if hint is Count:
             return dict(_COUNT)
-        if isinstance(hint, type) and issubclass(hint, BaseGeometry):
+        if is_geometry_type(hint):
             return dict(_GEOMETRY)
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             return {"enum": [m.value for m in hint]}

@@ -9,7 +9,6 @@ loaded on first use.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
 from incidents._errors import InvalidInputError, UnknownProjectionError
@@ -62,6 +61,15 @@ def register(factory: Any = None, *, name: str | None = None, replace: bool = Fa
         )
     _REGISTRY[key] = factory
     return factory
+
+
+def entry_points(group: str) -> Any:
+    """
+    The installed entry points of a group (``importlib.metadata``, imported when first asked).
+    """
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 def _load_entry_points() -> None:

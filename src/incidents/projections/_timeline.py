@@ -28,15 +28,21 @@ from incidents._codec.canonical import converter
 from incidents._domain.events import (
     SOURCES_REGISTRY,
     AircraftReported,
+    AirspaceViolationAlleged,
     AssessmentMade,
     Credibility,
+    DiplomaticProtest,
     Event,
+    FlightDurationReported,
     IncidentOpened,
     InterceptReported,
+    LandingReported,
     PatrolReported,
     Recorded,
     SourceRegistered,
     StatementIssued,
+    WarningShotsReported,
+    ZoneEntryReported,
 )
 from incidents._domain.time import ValidTime
 from incidents._domain.words import (
@@ -71,7 +77,26 @@ __all__ = [
 
 # -- the projection -------------------------------------------------------------------------------
 
-_DATED = (AircraftReported, PatrolReported, InterceptReported, StatementIssued)
+_DATED = (
+    AircraftReported,
+    PatrolReported,
+    InterceptReported,
+    StatementIssued,
+    ZoneEntryReported,
+    AirspaceViolationAlleged,
+    WarningShotsReported,
+    DiplomaticProtest,
+    LandingReported,
+    FlightDurationReported,
+)
+
+# How an entry names the facts it refers to: "1 x A-50 (RU) intercepted by ...",
+# "warning shots by KR ..., at 1 x A-50 (RU)", "patrol ..., with 2 x H-6 (CN)".
+_REFS_AS: dict[type[Event], str] = {
+    InterceptReported: "subject",
+    WarningShotsReported: "at",
+    FlightDurationReported: "of",
+}
 
 
 def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
@@ -133,7 +158,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         "type": event.TYPE,
         "what": what,
         "refs": [str(r) for r in refs],
-        "refs_as": "subject" if isinstance(event, InterceptReported) else "with",
+        "refs_as": _REFS_AS.get(type(event), "with"),
         "source_id": str(event.source_id),
         "sequence": fact.sequence,
         "position": fact.position,
@@ -451,7 +476,11 @@ class IncidentTimeline:
             what = e["what"]
             if e["refs"]:
                 refs = join_and([names.get(r, r[:8]) for r in e["refs"]])
-                what = f"{refs} {what}" if e["refs_as"] == "subject" else f"{what}, with {refs}"
+                what = (
+                    f"{refs} {what}"
+                    if e["refs_as"] == "subject"
+                    else f"{what}, {e['refs_as']} {refs}"
+                )
             notes = tuple(
                 TimelineNote(
                     kind=n["kind"],

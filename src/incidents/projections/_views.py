@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from incidents._domain.events import (
+    NEW_FACT_TYPES,
     SOURCES_REGISTRY,
     AircraftReported,
     AssessmentMade,
     Correction,
+    Count,
     Event,
     IncidentOpened,
     InterceptReported,
@@ -26,6 +29,7 @@ from incidents._domain.events import (
     SourceRegistered,
     StatementIssued,
 )
+from incidents._domain.state import reconcile_reports
 from incidents._domain.words import (
     describe_fact,
     display_width,
@@ -61,44 +65,174 @@ def _rows(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]
 
 class AircraftRoster(Projection):
     """
-    Airframes reported, by nation and type: how many, in how many reports and incidents.
+    Airframes by nation and type family, reconciled: reports of the same aircraft count once.
+
+    Each incident's reports are grouped and given one figure as
+    :attr:`incidents.Incident.aircraft_groups` does (same nation and family,
+    unless a reconciliation says otherwise; the best-graded source's count),
+    and the figures are added up over incidents. The state maps each nation,
+    then family, to its airframes, reports, incidents and the designations
+    the reports name (``state["CN"]["H-6"]["airframes"]``), as version 1
+    mapped nation and designation to reports added up; beside the nations,
+    ``"incidents"`` keeps what each incident's groups are worked out from
+    (its reports, reconciliations and groups) and ``"grades"`` each source's
+    grade. Neither is a nation code.
     """
 
     name = "aircraft-roster"
-    version = 1
+    version = 2
+
+    def initial(self) -> State:
+        """
+        An empty roster, no incidents, no sources' grades.
+        """
+        return {"incidents": {}, "grades": {}}
+
+    @staticmethod
+    def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
+        found: dict[str, Any] = state["incidents"].setdefault(
+            str(change.incident_id), {"aircraft": {}, "reconciliations": {}, "groups": []}
+        )
+        return found
 
     @handles(AircraftReported)
     def aircraft(self, state: State, change: Change[AircraftReported]) -> None:
         """
-        Count the airframes of a report in or out.
+        Take a report in or out, and reconcile its incident again.
         """
-        event = change.event
-        types = state.setdefault(event.nation, {})
-        entry = types.setdefault(
-            event.type_designation, {"airframes": 0, "reports": 0, "incidents": {}}
+        incident = self._incident(state, change)
+        key = str(change.event_id)
+        if change.removed:
+            del incident["aircraft"][key]
+        else:
+            event = change.event
+            incident["aircraft"][key] = {
+                "type": event.type_designation,
+                "nation": event.nation,
+                "count": [event.count.low, event.count.high],
+                "source": str(event.source_id),
+                "order": [*_when(event.valid_time)["order"], change.fact.position],
+            }
+        self._reconcile(state, str(change.incident_id))
+
+    @handles(ReportsReconciled)
+    def reconciliation(self, state: State, change: Change[ReportsReconciled]) -> None:
+        """
+        Take a reconciliation in or out, and reconcile its incident again.
+        """
+        incident = self._incident(state, change)
+        key = str(change.event_id)
+        if change.removed:
+            del incident["reconciliations"][key]
+        else:
+            incident["reconciliations"][key] = {
+                "reports": [str(r) for r in change.event.reports],
+                "same": change.event.same,
+                "position": change.fact.position,
+            }
+        self._reconcile(state, str(change.incident_id))
+
+    @handles(SourceRegistered)
+    def source(self, state: State, change: Change[SourceRegistered]) -> None:
+        """
+        Keep each source's grade, which picks a group's figure; reconcile what cites it again.
+        """
+        key = str(change.event_id)
+        if change.removed:
+            state["grades"].pop(key, None)
+        else:
+            event = change.event
+            state["grades"][key] = [event.reliability.value, event.credibility.value]
+        for incident_id, incident in list(state["incidents"].items()):
+            if any(a["source"] == key for a in incident["aircraft"].values()):
+                self._reconcile(state, incident_id)
+
+    @staticmethod
+    def _reconcile(state: State, incident_id: str) -> None:
+        incident = state["incidents"][incident_id]
+        roster = state
+        for nation, family, figure, designations in incident["groups"]:
+            _count_group(roster, incident_id, nation, family, designations, -1, figure)
+        groups = reconcile_reports(
+            [
+                (
+                    UUID(key),
+                    a["nation"],
+                    a["type"],
+                    Count(low=a["count"][0], high=a["count"][1]),
+                    UUID(a["source"]),
+                )
+                for key, a in sorted(incident["aircraft"].items(), key=lambda i: i[1]["order"])
+            ],
+            [
+                (tuple(UUID(r) for r in r_["reports"]), r_["same"])
+                for r_ in sorted(incident["reconciliations"].values(), key=lambda r: r["position"])
+            ],
+            {
+                UUID(source): (state["grades"][source][0], state["grades"][source][1])
+                for source in {a["source"] for a in incident["aircraft"].values()}
+                if source in state["grades"]
+            },
         )
-        # Reports are added up here, not reconciled (Incident.aircraft_groups
-        # does that per incident): a count that is not exact adds its low end.
-        entry["airframes"] += change.sign * event.count.low
-        entry["reports"] += change.sign
-        _bump(entry["incidents"], str(change.incident_id), change.sign * event.count.low)
-        if not entry["reports"]:
-            del types[event.type_designation]
-        if not types:
-            del state[event.nation]
+        incident["groups"] = [
+            [g.nation, g.family, g.figure, [a.type_designation for a in g.accounts]] for g in groups
+        ]
+        for nation, family, figure, designations in incident["groups"]:
+            _count_group(roster, incident_id, nation, family, designations, 1, figure)
+        if not any(incident[k] for k in ("aircraft", "reconciliations", "groups")):
+            del state["incidents"][incident_id]
 
     def render(self, state: State) -> str:
         """
-        One row per nation and type.
+        One row per nation and family: reconciled airframes, reports, incidents, designations named.
         """
         rows = [
-            (nation, kind, str(e["airframes"]), str(e["reports"]), str(len(e["incidents"])))
-            for nation, types in sorted(state.items())
-            for kind, e in sorted(types.items())
+            (
+                nation,
+                family,
+                str(e["airframes"]),
+                str(e["reports"]),
+                str(len(e["incidents"])),
+                ", ".join(sorted(e["types"])),
+            )
+            for nation, families in sorted(state.items())
+            if nation not in _BOOKKEEPING
+            for family, e in sorted(families.items())
         ]
         if not rows:
             return "No aircraft reported."
-        return "\n".join(_rows(("NATION", "TYPE", "AIRFRAMES", "REPORTS", "INCIDENTS"), rows))
+        return "\n".join(
+            _rows(("NATION", "FAMILY", "AIRFRAMES", "REPORTS", "INCIDENTS", "AS REPORTED"), rows)
+        )
+
+
+_BOOKKEEPING = frozenset({"incidents", "grades"})
+"""The keys of the roster's state that are not nations."""
+
+
+def _count_group(
+    roster: State,
+    incident_id: str,
+    nation: str,
+    family: str,
+    designations: list[str],
+    sign: int,
+    figure: int,
+) -> None:
+    """Add one reconciled group to the roster (``sign`` 1) or take it out (-1)."""
+    families = roster.setdefault(nation, {})
+    entry = families.setdefault(
+        family, {"airframes": 0, "reports": 0, "incidents": {}, "types": {}}
+    )
+    entry["airframes"] += sign * figure
+    entry["reports"] += sign * len(designations)
+    _bump(entry["incidents"], incident_id, sign * figure)
+    for designation in designations:
+        _bump(entry["types"], designation, sign)
+    if not entry["reports"]:
+        del families[family]
+    if not families:
+        del roster[nation]
 
 
 class Intercepts(Projection):
@@ -309,6 +443,7 @@ class SourceSupport(Projection):
         StatementIssued,
         AssessmentMade,
         ReportsReconciled,
+        *NEW_FACT_TYPES,
     )
     def fact(self, state: State, change: Change[Event]) -> None:
         """
