@@ -332,7 +332,9 @@ class Published:
         kept = self._columns.pop(folded.incident_id, None)
         columns = kept[1] if kept is not None and kept[0]() is folded else _Columns()
         if columns.length != folded.position:
-            columns.extend(folded)
+            # Bulk work the first time: many objects, no cycles (see incidents._gc).
+            with paused_gc(folded.position - columns.length):
+                columns.extend(folded)
         self._columns[folded.incident_id] = (weakref.ref(folded), columns)
         # Only for folds still kept in memory, and not too many of them.
         for incident_id in [i for i, (ref, _) in self._columns.items() if ref() is None]:
