@@ -14,13 +14,10 @@ import json
 import math
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
-import numpy as np
-import shapely
-from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.claims import AirspaceEntered, ZoneEntered
 from incidents._domain.events import Stance
@@ -30,6 +27,16 @@ from incidents._domain.state import Incident, Track
 from incidents._domain.tracks import TrackAnalysis, analyse_track, dense_track
 from incidents._domain.zones import EdgeRule, Zone, ZoneCatalogue, ZoneKind, nearest_edge_nm
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+    from shapely.geometry.base import BaseGeometry
+else:
+    # Imported when first used: `import incidents` stays light (tests/test_import_time.py).
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 __all__ = [
     "GeometryCheck",

@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 from uuid import UUID, uuid4, uuid5
 
 import attrs
-from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.claims import FREE_TEXT, PROPOSITION_TYPES, Proposition, derived_claim_id
 from incidents._domain.convert import (
@@ -45,7 +44,7 @@ from incidents._domain.convert import (
     converter,
     unstructure_changes,
 )
-from incidents._domain.geo import Fix, Location, check_geometry
+from incidents._domain.geo import Fix, Geometry, Location, check_geometry
 from incidents._domain.languages import why_not_a_language
 from incidents._domain.limits import (
     MAX_INTEGER,
@@ -1225,7 +1224,7 @@ class ZoneDeclared(Event):
     accuracy: str = attrs.field(validator=_free_text)
     accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
     approximate: bool = attrs.field(validator=_instance_of(bool))
-    outline: BaseGeometry = attrs.field(validator=_zone_geometry)
+    outline: Geometry = attrs.field(validator=_zone_geometry)
     provenance: str = attrs.field(validator=_free_text)
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
     outside_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
@@ -1332,7 +1331,7 @@ class ZoneAmended(Event):
     key: str | None = attrs.field(default=None, validator=_optional_text)
     name: str | None = attrs.field(default=None, validator=_optional_text)
     legal_source: str | None = attrs.field(default=None, validator=_optional_free_text)
-    outline: BaseGeometry | None = attrs.field(default=None, validator=_zone_geometry)
+    outline: Geometry | None = attrs.field(default=None, validator=_zone_geometry)
     edge_rule: EdgeRule | None = attrs.field(
         default=None, converter=attrs.converters.optional(_edge_rule)
     )

@@ -26,11 +26,17 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import shapely
-from shapely.geometry.base import BaseGeometry
-
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+    from shapely.geometry.base import BaseGeometry
+else:
+    # Imported when first used: `import incidents` stays light (tests/test_import_time.py).
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 if TYPE_CHECKING:
     import pyproj
@@ -150,7 +156,7 @@ def destination(start: Any, bearing_deg: float, nm: float) -> tuple[float, float
 
 
 def _coords(line: BaseGeometry | Sequence[Any] | np.ndarray) -> np.ndarray:
-    if isinstance(line, BaseGeometry):
+    if isinstance(line, shapely.Geometry):
         coordinates: np.ndarray = shapely.get_coordinates(line)
         return coordinates
     if isinstance(line, np.ndarray) and line.ndim == 2 and line.shape[1] == 2:

@@ -29,17 +29,23 @@ import importlib.resources
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
-import numpy as np
-import shapely
-import shapely.geometry
-from shapely.geometry.base import BaseGeometry
 
 from incidents._domain.geo import Location, LocationPrecision, LocationPrecisionKind
 from incidents._domain.geodesy import covers, distance_nm, geod, split_at_antimeridian
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+    from shapely.geometry.base import BaseGeometry
+else:
+    # Imported when first used: `import incidents` stays light (tests/test_import_time.py).
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 __all__ = [
     "FAR_FROM_AREA_NM",

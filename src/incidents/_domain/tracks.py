@@ -16,10 +16,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
-import numpy as np
-import shapely
 
 from incidents._domain.geo import Fix
 from incidents._domain.geodesy import (
@@ -30,6 +29,15 @@ from incidents._domain.geodesy import (
 )
 from incidents._domain.zones import Zone
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+else:
+    # Imported when first used: `import incidents` stays light (tests/test_import_time.py).
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 __all__ = ["Approach", "Crossing", "TrackAnalysis", "ZoneVisit", "analyse_track", "dense_track"]
 

@@ -25,14 +25,11 @@ import math
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
-import shapely
-import shapely.geometry
-from shapely.geometry.base import BaseGeometry
 
+from incidents._domain.geo import Geometry, is_geometry
 from incidents._domain.geodesy import (
     covers,
     densify,
@@ -44,6 +41,15 @@ from incidents._domain.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, check_tex
 from incidents._domain.nations import ASSIGNED_NATIONS, nation_error
 from incidents._domain.time import check_instant, to_utc
 from incidents._errors import InvalidInputError
+from incidents._lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+else:
+    # Imported when first used: `import incidents` stays light (tests/test_import_time.py).
+    np = LazyModule("numpy", globals(), "np")
+    shapely = LazyModule("shapely", globals(), "shapely")
 
 __all__ = [
     "ZONE_NAMESPACE",
@@ -131,7 +137,7 @@ def _accuracy_nm(_: Any, __: Any, value: Any) -> None:
 
 
 def _geometry(_: Any, __: Any, value: Any) -> None:
-    if not isinstance(value, BaseGeometry) or value.is_empty:
+    if not is_geometry(value) or value.is_empty:
         raise InvalidInputError(f"a zone needs a geometry, got {shown(value)}")
     if value.geom_type not in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
         raise InvalidInputError(f"a zone is an area or a line, not a {value.geom_type}")
@@ -204,11 +210,11 @@ class Zone:
     accuracy: str = attrs.field(validator=_text(MAX_TEXT_LENGTH))
     accuracy_nm: float | None = attrs.field(default=None, validator=_accuracy_nm)
     approximate: bool = attrs.field(validator=attrs.validators.instance_of(bool))
-    geometry: BaseGeometry = attrs.field(validator=_geometry)
+    geometry: Geometry = attrs.field(validator=_geometry)
     provenance: str = attrs.field(validator=_text(MAX_TEXT_LENGTH))
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     excludes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-    _area: list[BaseGeometry] = attrs.field(init=False, factory=list, repr=False)
+    _area: list[Geometry] = attrs.field(init=False, factory=list, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if (
@@ -251,7 +257,7 @@ class Zone:
             return False
         return self.effective_until is None or at < self.effective_until
 
-    def area(self) -> BaseGeometry:
+    def area(self) -> Geometry:
         """
         The zone's shape as tests need it: edges densified by its rule, split at 180°.
 
@@ -318,7 +324,7 @@ def nearest_edge_nm(zone: Zone, lon: float, lat: float) -> float:
     return _nearest_nm(zone.area(), lon, lat)
 
 
-def _nearest_nm(area: BaseGeometry, lon: float, lat: float) -> float:
+def _nearest_nm(area: Geometry, lon: float, lat: float) -> float:
     best = math.inf
     boundary = area if area.geom_type in ("LineString", "MultiLineString") else area.boundary
     for shift in (-360.0, 0.0, 360.0):
@@ -361,7 +367,7 @@ def _densify_ring(xy: np.ndarray, rule: EdgeRule) -> np.ndarray:
     return dense
 
 
-def _densified(geometry: BaseGeometry, rule: EdgeRule) -> BaseGeometry:
+def _densified(geometry: Geometry, rule: EdgeRule) -> Geometry:
     def ring(r: Any) -> np.ndarray:
         return _densify_ring(shapely.get_coordinates(r), rule)
 
@@ -477,7 +483,7 @@ class ZoneCatalogue:
                 shape = shapely.difference(zone.area(), shapely.union_all(others))
                 shapely.prepare(shape)
                 zone._area[:] = [shape]
-        self._parts_of: dict[str, list[tuple[BaseGeometry, tuple[float, float, float, float]]]] = {}
+        self._parts_of: dict[str, list[tuple[Geometry, tuple[float, float, float, float]]]] = {}
 
     def __iter__(self) -> Iterator[Zone]:
         return iter(self._zones.values())
@@ -556,7 +562,7 @@ class ZoneCatalogue:
             result[zone.key] = inside
         return result
 
-    def _parts(self, zone: Zone) -> list[tuple[BaseGeometry, tuple[float, float, float, float]]]:
+    def _parts(self, zone: Zone) -> list[tuple[Geometry, tuple[float, float, float, float]]]:
         found = self._parts_of.get(zone.key)
         if found is None:
             found = []
