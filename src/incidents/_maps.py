@@ -403,7 +403,14 @@ def incident_map(
         labels["legend"] = [t.get_text() for t in legend.get_texts()]
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=kind, dpi=dpi, metadata=_metadata(kind))
+        fig.savefig(
+            buffer,
+            format=kind,
+            dpi=dpi,
+            metadata=_metadata(kind),
+            bbox_inches="tight",
+            pad_inches=0.15,
+        )
     write_file(destination, buffer.getvalue(), what="map")
 
     corners_lon, corners_lat = frame.inverse.transform(
