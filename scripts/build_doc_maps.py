@@ -32,6 +32,7 @@ IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 
 def bering_sea() -> None:
+    """The Alaska example's map: a Bering Sea track across 180°."""
     ids = examples.alaska_2024_ids()
     t0 = datetime(2024, 7, 24, 20, 0, tzinfo=UTC)
     track = TrackObserved(
@@ -62,6 +63,7 @@ def bering_sea() -> None:
 
 
 def dokdo() -> None:
+    """The Dokdo example's map: the A-50 through the 12 NM round the islets."""
     ids = examples.dokdo_2019_ids()
     islets = (131.8667, 37.2417)
     start = destination(destination(islets, 0, 40), 90, 5)

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from incidents._domain.crossings import track_crossings
 from incidents._domain.geo import Location, LocationPrecisionKind
 from incidents._domain.geodesy import (
     METRES_PER_NAUTICAL_MILE,
@@ -38,7 +37,7 @@ from incidents._domain.geodesy import (
 )
 from incidents._domain.places import _land, area_named
 from incidents._domain.state import Incident
-from incidents._domain.tracks import dense_track
+from incidents._domain.tracks import analyse_track, dense_track
 from incidents._domain.zone_history import EventReader, catalogue_stream_ids, recorded_zones
 from incidents._domain.zones import Zone, ZoneKind, zone_catalogue
 from incidents._errors import InvalidInputError, MissingExtraError
@@ -205,11 +204,17 @@ class _Frame:
                 moved = shapely.intersection(moved, self.window)
             if moved.is_empty:
                 continue
-            parts.append(shapely.transform(moved, self.xy))
+            parts.append(shapely.make_valid(shapely.transform(moved, self.xy)))
         if not parts:
             return shapely.GeometryCollection()
         # Parts cut at 180° meet again in the projection: dissolve the cut.
-        joined = shapely.union_all(parts, grid_size=1.0)
+        try:
+            joined: BaseGeometry = shapely.union_all(parts, grid_size=1.0)
+        except shapely.errors.GEOSException:
+            # A shape too distorted to dissolve is drawn as it is, parts and all.
+            joined = shapely.GeometryCollection(
+                [p for whole in parts for p in shapely.get_parts(whole)]
+            )
         return joined
 
 
@@ -482,8 +487,8 @@ def _draw(
     colours = iter(_ADIZ_COLOURS * 4)
     for zone in standing:
         shape = frame.project(zone.area())
-        if shape.is_empty:
-            continue
+        if shape.is_empty or not shape.intersects(shapely.box(*frame.extent)):
+            continue  # not in view
         drawn.append(zone.key)
         dashed = "--" if zone.approximate else "-"
         if zone.kind is ZoneKind.TERRITORIAL_AIRSPACE:
@@ -521,6 +526,8 @@ def _draw(
             texts.append(text)
 
     crossings: list[tuple[str, str, datetime]] = []
+    placed: list[tuple[float, float]] = []
+    crowded = (frame.extent[2] - frame.extent[0]) * 0.06
     names = {z.key: _short(z) for z in standing}
     for index, (track, dense) in enumerate(tracks):
         colour = _TRACK_COLOURS[index % len(_TRACK_COLOURS)]
@@ -537,21 +544,20 @@ def _draw(
             if fix.uncertainty_m:
                 ring = frame.xy(_circle(fix.lon, fix.lat, fix.uncertainty_m))
                 ax.plot(ring[:, 0], ring[:, 1], color=colour, linewidth=0.6, zorder=4)
-        (analysis,) = track_crossings(
-            attrs.evolve(incident, tracks=(track,)), standing
-        ).values() or (None,)
-        if analysis is None:
-            continue
+        analysis = analyse_track(track.points, standing)
         for crossing in analysis.crossings:
             x, y = frame.xy(np.array([[crossing.lon, crossing.lat]]))[0]
             word = "entry" if crossing.entering else "exit"
             ax.plot(x, y, marker="D", color="black", markersize=5, zorder=7)
+            crossings.append((crossing.zone, word, crossing.at))
+            if any(math.hypot(x - u, y - v) < crowded for u, v in placed):
+                continue  # marked, but too close to a labelled one to label legibly
+            placed.append((x, y))
             text = f"{word} {names.get(crossing.zone, crossing.zone)} {_hhmm(crossing.at)}"
             ax.annotate(
                 text, (x, y), xytext=(6, -10), textcoords="offset points", fontsize=7, zorder=7
             )
             texts.append(text)
-            crossings.append((crossing.zone, word, crossing.at))
     if crossings:
         ax.plot([], [], "D", color="black", markersize=5, label="Zone entry or exit, with its time")
     for track in singles:
@@ -640,12 +646,17 @@ def _graticule(ax: Axes, frame: _Frame, extent: tuple[float, float, float, float
     west, east = frame.lon_range
     south, north = frame.lat_range
     x0, y0, x1, y1 = extent
-    span = max(x1 - x0, (y1 - y0) * 1.5) / 60.0 / METRES_PER_NAUTICAL_MILE / 1.5
-    step = next((s for s in (1, 2, 5, 10, 15, 30) if span / s <= 12), 45)
+    # About a dozen lines each way: latitude from the map's height (60 NM a degree),
+    # longitude from the meridians the map spans (all of them when a pole is in view).
+    lat_span = (y1 - y0) / 60.0 / METRES_PER_NAUTICAL_MILE
+    lat_step = next((s for s in (1, 2, 5, 10, 15, 30) if lat_span / s <= 10), 45)
+    lon_step = next((s for s in (1, 2, 5, 10, 15, 30) if (east - west) / 2 / s <= 12), 45)
+    labelled: list[float] = []
+    gap = (x1 - x0) * 0.05
     view = shapely.box(x0, y0, x1, y1)
     style = {"color": "#9aa9b5", "linewidth": 0.4, "zorder": 1.5}
     lats = np.linspace(south, north, 200)
-    for lon in np.arange(math.ceil(west / step) * step, east + 1e-9, step):
+    for lon in np.arange(math.ceil(west / lon_step) * lon_step, east + 1e-9, lon_step):
         line = shapely.LineString(frame.xy(np.column_stack((np.full(200, lon), lats))))
         seen = shapely.intersection(line, view)
         if seen.is_empty:
@@ -653,7 +664,8 @@ def _graticule(ax: Axes, frame: _Frame, extent: tuple[float, float, float, float
         _outline(ax, seen, **style)
         xy = shapely.get_coordinates(seen)
         low = xy[np.argmin(xy[:, 1])]
-        if low[1] <= extent[1] + 1.0:
+        if low[1] <= extent[1] + 1.0 and all(abs(low[0] - x) > gap for x in labelled):
+            labelled.append(float(low[0]))
             ax.annotate(
                 _degrees(float(lon), "E", "W"),
                 (low[0], extent[1]),
@@ -665,7 +677,7 @@ def _graticule(ax: Axes, frame: _Frame, extent: tuple[float, float, float, float
                 annotation_clip=False,
             )
     lons = np.linspace(west, east, 400)
-    for lat in np.arange(math.ceil(south / step) * step, north + 1e-9, step):
+    for lat in np.arange(math.ceil(south / lat_step) * lat_step, north + 1e-9, lat_step):
         if abs(lat) >= 90:
             continue
         line = shapely.LineString(frame.xy(np.column_stack((lons, np.full(400, lat)))))

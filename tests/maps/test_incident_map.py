@@ -242,3 +242,34 @@ def test_an_incident_that_places_nothing_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="nothing to draw"):
         incident_map(incident, tmp_path / "map.png")
     assert not (tmp_path / "map.png").exists()
+
+
+def track_only(points: list[tuple[float, float]]) -> Any:
+    ids = examples.alaska_2024_ids()
+    track = TrackObserved(
+        incident_id=examples.ALASKA_2024,
+        source_id=ids["source/norad"],
+        points=tuple(
+            Fix(time=T0 + timedelta(minutes=30 * i), lon=lon, lat=lat)
+            for i, (lon, lat) in enumerate(points)
+        ),
+    )
+    with Ledger.open() as ledger:
+        ledger.record(*examples.alaska_2024())
+        ledger.record(track)
+        return ledger.incident(examples.ALASKA_2024)
+
+
+def test_a_long_track_across_the_pacific_is_drawn(tmp_path: Path) -> None:
+    # Japan to the Gulf of Alaska: the coastline's shapes are distorted at the map's edges.
+    drawn = incident_map(track_only([(140, 40), (-150, 58), (-120, 45)]), tmp_path / "far.png")
+    assert drawn.span_lon < 200
+    assert {"jp/jadiz", "us/alaska-adiz"} <= set(drawn.zones)
+    assert len(drawn.crossings) > 10
+
+
+def test_near_the_pole_only_zones_in_view_are_listed(tmp_path: Path) -> None:
+    drawn = incident_map(track_only([(170, 86), (-170, 88), (-10, 87)]), tmp_path / "pole.png")
+    assert drawn.width_nm < 1000
+    assert drawn.zones == ()
+    assert not any("ADIZ" in label or "CADIZ" in label for label in drawn.labels)
