@@ -326,6 +326,10 @@ def incident_map(
     kind = (format or os.path.splitext(destination)[1].lstrip(".")).lower()
     if kind not in _FORMATS:
         raise InvalidInputError(f"a map is written as PNG or SVG (.png, .svg), not {kind!r}")
+    if not (isinstance(width_in, int | float) and 2 <= width_in <= 40):
+        raise InvalidInputError(f"width_in must be 2 to 40 inches, got {width_in!r}")
+    if not (isinstance(dpi, int) and 30 <= dpi <= 1200):
+        raise InvalidInputError(f"dpi must be a whole number from 30 to 1200, got {dpi!r}")
     if known_at is not None and ledger is None:
         raise InvalidInputError("known_at applies to the zones recorded in a ledger: give ledger")
     if not isinstance(incident, Incident):
@@ -360,6 +364,9 @@ def incident_map(
                 shape = shapely.Polygon(_circle(p.lon, p.lat, precision.radius_m))
             elif precision is not None and precision.kind is LocationPrecisionKind.AREA:
                 shape = area_named(location.name) if location.name else None
+        elif what == "area" and location.name:
+            # An area reported by name only ("over the Bering Sea"): its outline, if known.
+            shape = area_named(location.name)
         if location.position is None and shape is None:
             continue
         marks.append((what, location, shape))
@@ -424,18 +431,27 @@ def incident_map(
     )
     shifted = frame.shifted(np.asarray(corners_lon))
     west, east = float(np.min(shifted)), float(np.max(shifted))
+    south, north = float(np.min(corners_lat)), float(np.max(corners_lat))
+    px, py = frame.forward.transform(frame.centre[0], 90.0 if frame.centre[1] >= 0 else -90.0)
+    if extent[0] <= px <= extent[2] and extent[1] <= py <= extent[3]:
+        # A pole in view: every meridian is.
+        west, east = frame.centre[0] - 180.0, frame.centre[0] + 180.0
+        if frame.centre[1] >= 0:
+            north = 90.0
+        else:
+            south = -90.0
     drawn_zones = labels.pop("zones")
     return IncidentMap(
         path=destination,
         format=kind,
         centre=frame.centre,
-        width_nm=(extent[2] - extent[0]) / METRES_PER_NAUTICAL_MILE,
-        height_nm=(extent[3] - extent[1]) / METRES_PER_NAUTICAL_MILE,
+        width_nm=float(extent[2] - extent[0]) / METRES_PER_NAUTICAL_MILE,
+        height_nm=float(extent[3] - extent[1]) / METRES_PER_NAUTICAL_MILE,
         bounds=(
             _wrap(west),
-            float(np.min(corners_lat)),
+            south,
             _wrap(east),
-            float(np.max(corners_lat)),
+            north,
         ),
         span_lon=east - west,
         at=when,
@@ -483,6 +499,13 @@ def _draw(
         ]
         + [np.empty((0, 2))]
     )
+    # Where the names of areas reported by name only go: zone labels keep clear of them.
+    spots = {
+        index: _clear_spot(frame.project(shape), avoid)
+        for index, (_, location, shape) in enumerate(marks)
+        if shape is not None and location.position is None
+    }
+    avoid = np.concatenate([avoid, *(np.array([spot]) for spot in spots.values() if spot)])
     territorial_labelled = False
     colours = iter(_ADIZ_COLOURS * 4)
     for zone in standing:
@@ -566,16 +589,28 @@ def _draw(
         ax.plot(x, y, "o", color=_TRACK_COLOURS[0], zorder=5)
 
     shown_kinds: set[str] = set()
-    for what, location, shape in marks:
+    outlines: set[str] = set()
+    for index, (what, location, shape) in enumerate(marks):
         precision = location.precision
         if shape is not None:
             projected = frame.project(shape)
-            style = (
-                "--"
-                if precision is not None and precision.kind is not LocationPrecisionKind.RADIUS
-                else "-"
+            # Solid: a stated outline or radius; dashed: the outline a name stands for.
+            named = location.geometry is None and (
+                precision is None or precision.kind is not LocationPrecisionKind.RADIUS
             )
+            style = "--" if named else "-"
+            outlines.add(style)
             _outline(ax, projected, color="#555555", linewidth=0.9, linestyle=style, zorder=4)
+            if location.position is None:
+                where = spots.get(index)
+                if where is not None:
+                    words = (
+                        f"{location.name or what} (named area)"
+                        if named
+                        else (location.name or what)
+                    )
+                    ax.annotate(words, where, fontsize=7, color="#333333", ha="center")
+                    texts.append(words)
         if location.position is not None:
             x, y = frame.xy(np.array([[location.position.lon, location.position.lat]]))[0]
             legend = None
@@ -597,13 +632,18 @@ def _draw(
                 words += f", {precision.describe()}"
             ax.annotate(words, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=7)
             texts.append(words)
-    if any(shape is not None for _, _, shape in marks):
+    if outlines & {"-"}:
+        ax.plot(
+            [], [], color="#555555", linewidth=0.9, label="Precision radius (geodesic) or outline"
+        )
+    if outlines & {"--"}:
         ax.plot(
             [],
             [],
             color="#555555",
             linewidth=0.9,
-            label="Precision: radius (geodesic) or named area",
+            linestyle="--",
+            label="Named area (approximate outline of the name)",
         )
 
     heading = title or f"{incident.title}: {when.astimezone(UTC):%Y-%m-%d}"

@@ -271,5 +271,34 @@ def test_a_long_track_across_the_pacific_is_drawn(tmp_path: Path) -> None:
 def test_near_the_pole_only_zones_in_view_are_listed(tmp_path: Path) -> None:
     drawn = incident_map(track_only([(170, 86), (-170, 88), (-10, 87)]), tmp_path / "pole.png")
     assert drawn.width_nm < 1000
+    assert drawn.bounds[3] == 90.0
+    assert drawn.span_lon == 360.0
     assert drawn.zones == ()
     assert not any("ADIZ" in label or "CADIZ" in label for label in drawn.labels)
+
+
+def test_an_area_reported_by_name_only_is_drawn_by_its_outline(tmp_path: Path) -> None:
+    ids = examples.alaska_2024_ids()
+    area = AreaReported(
+        incident_id=examples.ALASKA_2024,
+        source_id=ids["source/norad"],
+        valid_time=ValidTime.day("2024-07-24", tz="America/Anchorage"),
+        location=Location(name="Bering Sea"),
+    )
+    with Ledger.open() as ledger:
+        ledger.record(*examples.alaska_2024())
+        ledger.record(area)
+        incident = ledger.incident(examples.ALASKA_2024)
+    drawn = incident_map(incident, tmp_path / "named.png")
+    assert "Bering Sea (named area)" in drawn.labels
+    assert "Named area (approximate outline of the name)" in drawn.labels
+    assert 1000 < drawn.width_nm < 2500  # the whole sea, not the world
+    assert drawn.span_lon < 90
+
+
+def test_sizes_out_of_range_are_refused(incident: Any, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="dpi"):
+        incident_map(incident, tmp_path / "map.png", dpi=0)
+    with pytest.raises(InvalidInputError, match="width_in"):
+        incident_map(incident, tmp_path / "map.png", width_in=-1)
+    assert list(tmp_path.iterdir()) == []
