@@ -105,6 +105,10 @@ ROOT = {
     "FactChangeKind",
     "FieldChange",
     "FileWriteError",
+    # maps
+    "IncidentMap",
+    "MissingExtraError",
+    "incident_map",
     "FixedClock",
     "FutureKnowledgeError",
     "History",

@@ -209,6 +209,7 @@ if TYPE_CHECKING:
         IncidentsError,
         InvalidInputError,
         LedgerClosedError,
+        MissingExtraError,
         ProjectionError,
         StorageError,
         UnknownEventError,
@@ -220,6 +221,9 @@ if TYPE_CHECKING:
     )
     from incidents._gc import set_gc_pauses
     from incidents._ledger import Ledger, RecordedBatch
+
+    # maps (the `maps` extra)
+    from incidents._maps import IncidentMap, incident_map
     from incidents._timetravel.history import (
         Diff,
         FactChange,
@@ -452,6 +456,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "IncidentsError",
         "InvalidInputError",
         "LedgerClosedError",
+        "MissingExtraError",
         "ProjectionError",
         "StorageError",
         "UnknownEventError",
@@ -466,6 +471,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Ledger",
         "RecordedBatch",
     ),
+    # maps (the `maps` extra)
+    "incidents._maps": ("IncidentMap", "incident_map"),
     "incidents._timetravel.history": (
         "Diff",
         "FactChange",
@@ -511,6 +518,10 @@ _FROM = {name: module for module, names in _EXPORTS.items() for name in names}
 _loading = threading.RLock()
 
 __all__ = [
+    # maps (the `maps` extra)
+    "IncidentMap",
+    "MissingExtraError",
+    "incident_map",
     "zones_from_geojson",
     "zone_versions",
     "zone_stream_id",

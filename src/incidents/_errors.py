@@ -19,6 +19,7 @@ __all__ = [
     "IncidentsError",
     "InvalidInputError",
     "LedgerClosedError",
+    "MissingExtraError",
     "ProjectionError",
     "StorageError",
     "UnknownEventError",
@@ -113,6 +114,21 @@ class FileWriteError(IncidentsError, OSError):
     the failing call's ``errno``), so code written against the standard
     library keeps working.
     """
+
+
+class MissingExtraError(IncidentsError, ImportError):
+    """
+    A feature needs an optional dependency that is not installed.
+
+    The message names the extra that brings it, e.g. ``pip install
+    'incidents[maps]'``; :attr:`extra` holds its name. It is an
+    :class:`ImportError` too, so code written against the standard library
+    keeps working.
+    """
+
+    def __init__(self, message: str, *, extra: str, module: str) -> None:
+        super().__init__(message, name=module)
+        self.extra = extra
 
 
 class LedgerClosedError(IncidentsError):
