@@ -99,6 +99,21 @@ _REFS_AS: dict[type[Event], str] = {
 }
 
 
+_REGISTRY_KEY = str(SOURCES_REGISTRY)
+_TEXTS: dict[UUID, str] = {}
+_TEXTS_SIZE = 4096
+
+
+def _text(value: UUID) -> str:
+    """``str(value)`` for ids that repeat (incidents, sources): remembered, as it costs."""
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_SIZE:
+            _TEXTS.clear()
+        found = _TEXTS[value] = str(value)
+    return found
+
+
 def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
     """
     What the projections keep of an assessment: its judgement and who made it, when.
@@ -150,7 +165,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         timing = _when(event.valid_time)
         refs = event.references()
     what = (
-        describe_statement(event, publisher=publishers.get(str(event.source_id)))
+        describe_statement(event, publisher=publishers.get(_text(event.source_id)))
         if isinstance(event, StatementIssued)
         else describe_fact(event)
     )
@@ -159,7 +174,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         "what": what,
         "refs": [str(r) for r in refs],
         "refs_as": _REFS_AS.get(type(event), "with"),
-        "source_id": str(event.source_id),
+        "source_id": _text(event.source_id),
         "sequence": fact.sequence,
         "position": fact.position,
         "recorded_at": fact.recorded_at.isoformat(),
@@ -180,7 +195,7 @@ class Timeline(Projection):
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
         found: dict[str, Any] = state.setdefault(
-            str(change.incident_id),
+            _text(change.incident_id),
             {
                 "title": None,
                 "region": None,
@@ -222,8 +237,8 @@ class Timeline(Projection):
         incident = self._incident(state, change)
         if change.added and isinstance(change.event, AircraftReported | PatrolReported):
             incident["names"][str(change.event_id)] = fact_name(change.event)
-        registry = state.get(str(SOURCES_REGISTRY))
-        if registry is not None and str(change.event.source_id) in registry["publishers"]:
+        registry = state.get(_REGISTRY_KEY)
+        if registry is not None and _text(change.event.source_id) in registry["publishers"]:
             # Cites a source of the registry: its publisher is kept there.
             publishers = {**registry["publishers"], **incident["publishers"]}
             self._dated({**incident, "publishers": publishers}, change)
