@@ -138,6 +138,25 @@ def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
 
 
 def _when(valid_time: ValidTime) -> dict[str, Any]:
+    """
+    An entry's timing fields; remembered per valid time, as facts of an incident share a few.
+
+    Equal valid times (every bound in UTC) give equal fields. The caller copies
+    what it keeps (``order`` is a list).
+    """
+    found = _WHENS.get(valid_time)
+    if found is None:
+        if len(_WHENS) >= _WHENS_SIZE:
+            _WHENS.clear()
+        found = _WHENS[valid_time] = _timing(valid_time)
+    return found
+
+
+_WHENS: dict[ValidTime, dict[str, Any]] = {}
+_WHENS_SIZE = 4096
+
+
+def _timing(valid_time: ValidTime) -> dict[str, Any]:
     when = valid_time.describe()
     if valid_time.wording:  # kept apart: the table prints it on a line of its own
         when = when.removesuffix(f' "{valid_time.wording}"')
@@ -179,6 +198,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         "position": fact.position,
         "recorded_at": fact.recorded_at.isoformat(),
         **timing,
+        "order": [*timing["order"]],  # each entry its own list
     }
 
 
