@@ -214,8 +214,12 @@ class Timeline(Projection):
 
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
-        found: dict[str, Any] = state.setdefault(
-            _text(change.incident_id),
+        key = _text(change.incident_id)
+        found: dict[str, Any] | None = state.get(key)
+        if found is not None:
+            return found
+        found = state.setdefault(
+            key,
             {
                 "title": None,
                 "region": None,
