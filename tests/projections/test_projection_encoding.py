@@ -28,7 +28,7 @@ from incidents import (
 )
 from incidents._codec.canonical import dumps
 from incidents.projections import Change, Projection, ProjectionError, ReadModel, handles, live
-from incidents.projections._encoding import _Parts
+from incidents.projections._encoding import Tracked, _Parts, state_bytes
 from support.backends import Backend
 
 
@@ -129,6 +129,32 @@ def test_member_by_member_encoding_refuses_what_is_not_canonical(
     value.update(bad)
     with pytest.raises(ProjectionError, match=message):
         parts.encode("p", "k", value)
+
+
+@pytest.mark.parametrize("number", [2**64 + 1, -(2**70) - 3, 10**30 + 7])
+def test_integers_beyond_64_bits_are_canonical_at_every_level(number: int) -> None:
+    # The fast parser reads these as rounded floats: the check must not refuse them.
+    state = {"big": number, "nested": {"deep": [number, {"n": number}]}}
+    assert state_bytes(state) == dumps(state)
+    tracked = Tracked(state, ())
+    tracked.everything = True
+    documents, _ = tracked.changes("p")
+    assert documents == {"big": dumps(number), "nested": dumps(state["nested"])}
+    parts = _Parts()
+    members: dict[str, Any] = {str(n): [number, n] for n in range(100)}
+    assert parts.encode("p", "k", members) == dumps(members)
+
+
+@pytest.mark.parametrize(
+    "bad", [{"a": (1, 2)}, {"a": [{2: 0}]}, {"a": [2**64 + 1, (1,)]}, {"a": {True: 1}}]
+)
+def test_a_state_that_does_not_survive_its_encoding_is_refused(bad: dict[str, Any]) -> None:
+    with pytest.raises(ProjectionError, match="survive canonical JSON"):
+        state_bytes(bad)
+    tracked = Tracked(bad, ())
+    tracked.everything = True
+    with pytest.raises(ProjectionError, match="survive canonical JSON"):
+        tracked.changes("p")
 
 
 class EveryEvent(Projection):

@@ -326,3 +326,15 @@ def test_the_new_kinds_of_fact_are_dated_entries(backend: Backend) -> None:
         e for e in incident_timeline(ledger, examples.DOKDO_2019).entries if e.event_id == shots
     )
     assert entry.retracted
+
+
+def test_entries_with_the_same_valid_time_hold_their_own_timing(alaska: Ledger) -> None:
+    # Facts often share a valid time; each entry's fields are its own objects all the same.
+    state = live(alaska, Timeline()).state
+    entries = state[str(examples.ALASKA_2024)]["entries"]
+    h6, tu95 = entries[str(IDS["aircraft/h-6"])], entries[str(IDS["aircraft/tu-95"])]
+    assert h6["order"] == tu95["order"]
+    assert h6["order"] is not tu95["order"]
+    h6["order"].append(0)
+    again = live(alaska, Timeline()).state[str(examples.ALASKA_2024)]["entries"]
+    assert again[str(IDS["aircraft/tu-95"])]["order"] == tu95["order"] != h6["order"]

@@ -48,13 +48,37 @@ def state_bytes(state: Mapping[str, Any]) -> bytes:
         raise ProjectionError(f"a projection state must be JSON: {exc}") from exc
     # Parsed back, a large state is many containers at once: bulk work (incidents._gc).
     with paused_gc(len(data) // _BYTES_PER_CONTAINER):
-        same = json.loads(data) == plain
+        same = _round_trips(data, plain)
     if not same:
         raise ProjectionError(_NOT_CANONICAL)
     return data
 
 
 _BYTES_PER_CONTAINER = 64
+
+
+def _round_trips(data: bytes | str, value: Any) -> bool:
+    """
+    Whether *data* (the canonical encoding of *value*) parses back equal to *value*.
+
+    orjson parses several times as fast as ``json``, and what it finds equal
+    ``json`` does too: the two differ only on integers beyond 64 bits, which
+    orjson returns as (possibly rounded) floats. So only a mismatch, or bytes
+    orjson refuses, is checked again with ``json``, which decides.
+    """
+    if _orjson_loads is not None:
+        try:
+            if _orjson_loads(data) == value:
+                return True
+        except ValueError:
+            pass
+    return bool(json.loads(data) == value)
+
+
+try:
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - a platform orjson has no build for
+    _orjson_loads = None  # type: ignore[assignment]
 """Roughly how many bytes of a state's JSON make one dict or list: what sizes its check as bulk."""
 
 
@@ -131,7 +155,7 @@ class _Parts:
             if kind in _PLAIN:
                 plain[member] = item
             else:
-                if json.loads(text) != item:
+                if not _round_trips(text, item):
                     raise ProjectionError(
                         f"projection {name!r}: state[{key!r}][{member!r}]: {_NOT_CANONICAL}"
                     )
@@ -268,7 +292,7 @@ class Tracked(dict[str, Any]):
                 data = dumps(value)
             except InvalidInputError as exc:
                 raise ProjectionError(f"projection {name!r}: state[{key!r}]: {exc}") from exc
-            if json.loads(data) != value:
+            if not _round_trips(data, value):
                 raise ProjectionError(f"projection {name!r}: state[{key!r}]: {_NOT_CANONICAL}")
             documents[key] = data
         return documents, deleted

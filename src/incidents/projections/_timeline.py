@@ -99,6 +99,21 @@ _REFS_AS: dict[type[Event], str] = {
 }
 
 
+_REGISTRY_KEY = str(SOURCES_REGISTRY)
+_TEXTS: dict[UUID, str] = {}
+_TEXTS_SIZE = 4096
+
+
+def _text(value: UUID) -> str:
+    """``str(value)`` for ids that repeat (incidents, sources): remembered, as it costs."""
+    found = _TEXTS.get(value)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_SIZE:
+            _TEXTS.clear()
+        found = _TEXTS[value] = str(value)
+    return found
+
+
 def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
     """
     What the projections keep of an assessment: its judgement and who made it, when.
@@ -123,6 +138,25 @@ def assessment_document(change: Change[AssessmentMade]) -> dict[str, Any]:
 
 
 def _when(valid_time: ValidTime) -> dict[str, Any]:
+    """
+    An entry's timing fields; remembered per valid time, as facts of an incident share a few.
+
+    Equal valid times (every bound in UTC) give equal fields. The caller copies
+    what it keeps (``order`` is a list).
+    """
+    found = _WHENS.get(valid_time)
+    if found is None:
+        if len(_WHENS) >= _WHENS_SIZE:
+            _WHENS.clear()
+        found = _WHENS[valid_time] = _timing(valid_time)
+    return found
+
+
+_WHENS: dict[ValidTime, dict[str, Any]] = {}
+_WHENS_SIZE = 4096
+
+
+def _timing(valid_time: ValidTime) -> dict[str, Any]:
     when = valid_time.describe()
     if valid_time.wording:  # kept apart: the table prints it on a line of its own
         when = when.removesuffix(f' "{valid_time.wording}"')
@@ -150,7 +184,7 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         timing = _when(event.valid_time)
         refs = event.references()
     what = (
-        describe_statement(event, publisher=publishers.get(str(event.source_id)))
+        describe_statement(event, publisher=publishers.get(_text(event.source_id)))
         if isinstance(event, StatementIssued)
         else describe_fact(event)
     )
@@ -159,11 +193,12 @@ def _entry(event: Event, fact: Recorded, publishers: dict[str, str]) -> dict[str
         "what": what,
         "refs": [str(r) for r in refs],
         "refs_as": _REFS_AS.get(type(event), "with"),
-        "source_id": str(event.source_id),
+        "source_id": _text(event.source_id),
         "sequence": fact.sequence,
         "position": fact.position,
         "recorded_at": fact.recorded_at.isoformat(),
         **timing,
+        "order": [*timing["order"]],  # each entry its own list
     }
 
 
@@ -179,8 +214,12 @@ class Timeline(Projection):
 
     @staticmethod
     def _incident(state: State, change: Change[Any]) -> dict[str, Any]:
-        found: dict[str, Any] = state.setdefault(
-            str(change.incident_id),
+        key = _text(change.incident_id)
+        found: dict[str, Any] | None = state.get(key)
+        if found is not None:
+            return found
+        found = state.setdefault(
+            key,
             {
                 "title": None,
                 "region": None,
@@ -222,8 +261,8 @@ class Timeline(Projection):
         incident = self._incident(state, change)
         if change.added and isinstance(change.event, AircraftReported | PatrolReported):
             incident["names"][str(change.event_id)] = fact_name(change.event)
-        registry = state.get(str(SOURCES_REGISTRY))
-        if registry is not None and str(change.event.source_id) in registry["publishers"]:
+        registry = state.get(_REGISTRY_KEY)
+        if registry is not None and _text(change.event.source_id) in registry["publishers"]:
             # Cites a source of the registry: its publisher is kept there.
             publishers = {**registry["publishers"], **incident["publishers"]}
             self._dated({**incident, "publishers": publishers}, change)
