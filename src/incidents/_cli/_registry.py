@@ -17,12 +17,14 @@ from incidents._cli import (
     interchange,
     projections,
     record,
+    sources,
     timetravel,
 )
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     basic,
     record,
+    sources,
     interchange,
     timetravel,
     claims,
