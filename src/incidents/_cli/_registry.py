@@ -17,6 +17,7 @@ from incidents._cli import (
     interchange,
     projections,
     record,
+    series,
     sources,
     timetravel,
 )
@@ -25,6 +26,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     basic,
     record,
     sources,
+    series,
     interchange,
     timetravel,
     claims,
