@@ -28,9 +28,9 @@ from incidents._cli.common import (
 )
 from incidents._cli.output import displayed, emit, emit_json, printable
 from incidents._domain.events import SourceRegistered
-from incidents._domain.words import render_history, stamp
+from incidents._domain.words import render_history, short_id, stamp
 from incidents._errors import InvalidInputError
-from incidents._ledger import Ledger
+from incidents._ledger import Ledger, RecordedBatch
 
 __all__ = ["register"]
 
@@ -179,6 +179,7 @@ def record(
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(app.ledger + suffix)
         raise
+    _warn(batch)
     if as_json:
         emit_json(list(batch))
         return 0
@@ -191,6 +192,18 @@ def record(
     )
     emit(render_history(displayed(list(batch))))
     return 0
+
+
+def _warn(batch: RecordedBatch) -> None:
+    """The batch's warnings (suspicious locations, recorded all the same) on standard error."""
+    where = {r.event_id: f"{short_id(r.incident_id)}#{r.position}" for r in batch}
+    for warning in batch.warnings:
+        event = where.get(warning.event_id) if warning.event_id is not None else None
+        place = f" ({event}, {printable(warning.field)})" if event else ""
+        emit(
+            f"incidents: warning: {printable(warning.code)}{place}: {printable(warning.message)}",
+            error=True,
+        )
 
 
 def _read(file: str, form: str | None) -> Any:
