@@ -160,3 +160,37 @@ def test_state_marks_the_shared_sources(tmp_path: Path, capsys: pytest.CaptureFi
         "  Yonhap (wire report) [F6] (shared: the ledger-wide registry), citing JCS and Russian MoD"
     ) in out.splitlines()
     assert "  JCS (press release) [F6] (shared: the ledger-wide registry)" in out.splitlines()
+
+
+def test_record_cites_a_registry_source_by_prefix(
+    ledger: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(
+        capsys,
+        "--ledger",
+        ledger,
+        "sources",
+        "register",
+        "--kind",
+        "news_article",
+        "--publisher",
+        "AP",
+    )
+    source = UUID(out.strip())
+    incident = uuid4()
+    status, out, err = run(
+        capsys,
+        *("--ledger", ledger, "record", "--type", "incident", "--incident", str(incident)),
+        *("--source", source.hex[:8], "--set", "title=Patrol"),
+    )
+    assert status == 0, err
+    with Ledger.open(ledger) as opened:
+        (opening,) = opened.events(incident)
+    assert opening.event.source_id == source
+    status, _, err = run(
+        capsys,
+        *("--ledger", ledger, "record", "--type", "incident", "--incident", str(uuid4())),
+        *("--source", "ffffffff", "--set", "title=Patrol"),
+    )
+    assert status == 2
+    assert "no source of the registry or incident" in err

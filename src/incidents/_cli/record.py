@@ -88,7 +88,7 @@ def register(group: click.Group) -> None:
     "--source",
     metavar="ID",
     help="the source of events that name none: its id, or a unique prefix of a source "
-    "registered in --incident",
+    "of the ledger-wide registry or registered in --incident",
 )
 @click.option("--type", "kind", metavar="TYPE", help="record one event of this type from flags")
 @click.option(
@@ -293,17 +293,16 @@ def _source(ledger: Ledger, text: str | None, incident: UUID | None) -> UUID | N
         return UUID(text)
     except ValueError:
         pass
-    if incident is None or incident not in ledger.incident_ids():
-        raise InvalidInputError(
-            f"--source {text!r}: give the source's full id, or --incident to find it by prefix"
-        )
     prefix = text.replace("-", "").lower()
-    matches = [
-        r.event_id
-        for r in ledger.events(incident)
-        if r.type == SourceRegistered.TYPE and prefix and r.event_id.hex.startswith(prefix)
-    ]
+    matches = [s.id for s in ledger.sources() if prefix and s.id.hex.startswith(prefix)]
+    if incident is not None and incident in ledger.incident_ids():
+        matches += [
+            r.event_id
+            for r in ledger.events(incident)
+            if r.type == SourceRegistered.TYPE and prefix and r.event_id.hex.startswith(prefix)
+        ]
     if len(matches) != 1:
         found = "no source" if not matches else f"{len(matches)} sources"
-        raise InvalidInputError(f"{found} of incident {incident} match --source {text!r}")
+        where = "of the registry" if incident is None else f"of the registry or incident {incident}"
+        raise InvalidInputError(f"{found} {where} match --source {text!r}")
     return matches[0]
