@@ -21,7 +21,7 @@ import click
 from incidents._cli.basic import JSON_HELP
 from incidents._cli.common import App, open_existing, parse_incident, parse_time
 from incidents._cli.output import emit, emit_json, json_text, printable
-from incidents._cli.sources import parse_registry_source
+from incidents._cli.sources import parse_registry_source, source_kind
 from incidents._codec.trusted import decode_trusted
 from incidents._domain.events import SOURCES_REGISTRY, Event, SourceKind, ZoneDeclared
 from incidents._domain.words import stamp
@@ -316,7 +316,6 @@ def import_zones(
     recorder: str | None,
 ) -> int:
     """Record the zones of a GeoJSON file."""
-    from incidents._cli.sources import _kind
     from incidents._domain.events import SourceRegistered
     from incidents._domain.zone_history import catalogue_events
     from incidents._domain.zones import zones_from_geojson
@@ -339,7 +338,7 @@ def import_zones(
             assert publisher is not None
             registered = SourceRegistered(
                 incident_id=SOURCES_REGISTRY,
-                kind=_kind(kind),
+                kind=source_kind(kind),
                 publisher=publisher,
                 title=Path(file).name,
                 content_sha256=hashlib.sha256(data).hexdigest(),

@@ -22,7 +22,7 @@ from incidents._domain.words import stamp
 from incidents._errors import InvalidInputError
 from incidents._ledger import Ledger
 
-__all__ = ["describe_source", "parse_registry_source", "register"]
+__all__ = ["describe_source", "parse_registry_source", "register", "source_kind"]
 
 _TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
 
@@ -98,7 +98,13 @@ def describe_source(source: Source, names: dict[UUID, str]) -> str:
     return "; ".join(parts)
 
 
-def _kind(text: str) -> SourceKind:
+def source_kind(text: str) -> SourceKind:
+    """
+    A kind of source as given on the command line (``press_release`` or ``press-release``).
+
+    Raises:
+        InvalidInputError: If it is no kind of source.
+    """
     try:
         return SourceKind(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
@@ -190,7 +196,7 @@ def register_source(
     with open_existing(app.ledger, recorder=recorder) as ledger:
         cited = [parse_registry_source(ledger, c) for c in cites]
         source_id = ledger.register_source(
-            _kind(kind),
+            source_kind(kind),
             publisher,
             title=title,
             url=url,
