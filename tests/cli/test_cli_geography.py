@@ -175,6 +175,9 @@ def test_zones_import(copy: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     status, out, _ = run(capsys, "--ledger", copy, "zones", "list")
     assert_safe(out)
     assert f"cn/ex-2024-07  Area {SHOWN} [exercise-area, CN]" in out
+    # --zone finds the zones the ledger records.
+    status, out, _ = run(capsys, "--ledger", copy, "list", "--zone", "cn/ex-2024-07")
+    assert (status, out) == (0, "no incident matches\n")
     status, out, _ = run(capsys, "--ledger", copy, "sources", "list", "--json")
     (source,) = json.loads(out)
     assert source["publisher"] == "MSA"

@@ -233,7 +233,7 @@ def listing(app: App, published_by: str | None, as_json: bool, filters: Filters)
             rows = incident_listing(ledger)
         else:
             found = ledger.incidents(published_by=by, **filters.arguments(ledger))
-            rows = [(i.id, i.title, i.last_position) for i in filters.places(found)]
+            rows = [(i.id, i.title, i.last_position) for i in filters.places(ledger, found)]
     if as_json:
         emit_json(listed(rows, published=by is not None))
         return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -81,7 +82,8 @@ def filter_options(command: F) -> F:
         click.option(
             "--zone",
             metavar="KEY",
-            help="its places touch this zone of the shipped catalogue (see `incidents zones list`)",
+            help="its places touch this zone: recorded in the ledger, else of the shipped catalogue "
+            "(see `incidents zones list`)",
         ),
         click.option("--near", metavar="LAT,LON", help="its places come within --within of here"),
         click.option("--within", metavar="NM", type=float, help="with --near: nautical miles"),
@@ -203,22 +205,27 @@ class Filters:
             found["linked_to"] = [parse_incident(ledger, i) for i in self.linked_to]
         return found
 
-    def places(self, incidents: list[Incident]) -> list[Incident]:
+    def places(
+        self, ledger: Ledger, incidents: list[Incident], known_at: datetime | None = None
+    ) -> list[Incident]:
         """
         Keep the incidents whose places match --zone and --near/--within, if given.
 
         Args:
+            ledger: The open ledger: --zone is a zone it records (as known at
+                *known_at*), or of the shipped catalogue if it records none.
             incidents: The incidents the other filters kept.
+            known_at: The recording time the zones are read as known at.
 
         Returns:
             Those kept, nearest first with --near.
         """
         if self.zone is None and self.near is None:
             return incidents
+        from incidents._cli.zone_sets import zones_for
         from incidents._domain.crossings import find_incidents
-        from incidents._domain.zones import zone_catalogue
 
-        zone = None if self.zone is None else zone_catalogue()[self.zone]
+        zone = None if self.zone is None else zones_for(ledger, known_at)[0][self.zone]
         return find_incidents(incidents, zone=zone, near=self.near, within_nm=self.within)
 
 

@@ -204,7 +204,7 @@ def search(
         found = ledger.incidents(
             window, known, reading=how, published_by=published, **filters.arguments(ledger)
         )
-        found = filters.places(found)
+        found = filters.places(ledger, found, known)
     if as_json:
         rows = [(i.id, i.title, i.last_position) for i in found]
         emit_json(listed(rows, published=published is not None))
