@@ -5,8 +5,8 @@ The search filters ``list`` and ``search`` share, over :meth:`~incidents.Ledger.
 ``--linked-to`` are repeatable (any of the values given matches); each filter
 given must match. ``--box W,S,E,N`` keeps the incidents with a position or a
 shape in the box. ``--zone KEY`` and ``--near LAT,LON --within NM`` keep
-those whose places (tracks, positions, reported outlines) touch a zone of the
-shipped catalogue, or come within a distance of a point
+those whose places (tracks, positions, reported outlines) touch a zone (one the
+ledger records, else one of the shipped catalogue), or come within a distance of a point
 (:func:`~incidents.find_incidents`).
 """
 
