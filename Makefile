@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all demo test lint typecheck unit soak bench docs clean schema
+.PHONY: all demo test lint typecheck unit soak bench bench-scale docs clean schema
 
 all: test
 
@@ -68,6 +68,12 @@ docs: $(STAMP)
 .PHONY: docs-serve
 docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --watch src
+
+## bench-scale: a 10,000,000-event ledger, each operation beside a raw baseline, with its peak RSS
+# Smaller for CI: make bench-scale BENCH_SCALE_EVENTS=100000; BENCH_SCALE_DIR=DIR keeps the ledger.
+BENCH_SCALE_EVENTS ?= 10000000
+bench-scale: $(STAMP)
+	BENCH_SCALE_EVENTS=$(BENCH_SCALE_EVENTS) $(BIN)/python -m benchmarks scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from incidents import (
+    SOURCES_REGISTRY,
     AircraftReported,
     Correction,
     FactChangeKind,
@@ -744,3 +745,37 @@ def test_relocated_objects_are_equal_copies_in_the_same_order(alaska: Ledger) ->
         assert type(copy) is type(original)
         # Slotted attrs objects are copied; anything else is kept as it is.
         assert (copy is original) == (type(original) is UUID)
+
+
+def test_reading_the_sources_registry_never_evicts_the_incident_it_answers_for() -> None:
+    # A published_by read folds the incident, then the registry: with both over the
+    # budget, the incident was evicted and loaded again on every such read.
+    ledger = Ledger.open(":memory:")
+    travel = ledger._time_travel
+    shared = ledger.register_source(kind=SourceKind.WIRE_REPORT, publisher="Yonhap")
+    (incident,) = _small_incidents(ledger, 1)
+    for n in range(4):
+        ledger.record(
+            AircraftReported(
+                incident_id=incident,
+                source_id=shared,
+                type_designation="H-6",
+                nation="CN",
+                count=n + 1,
+                valid_time=ValidTime.unknown(),
+            )
+        )
+    travel.max_positions = 3  # fewer than the incident's six positions
+    loads: list[UUID] = []
+    load = travel._load
+
+    def counting(incident_id: UUID, *, use_snapshots: bool) -> object:
+        loads.append(incident_id)
+        return load(incident_id, use_snapshots=use_snapshots)
+
+    travel._load = counting  # type: ignore[method-assign, assignment]
+    now = ledger.clock()
+    for _ in range(3):
+        assert len(ledger.incident(incident, published_by=now).aircraft) == 4
+    assert loads.count(incident) <= 1
+    assert {incident, SOURCES_REGISTRY} <= set(travel._cache)

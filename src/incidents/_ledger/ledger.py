@@ -147,7 +147,7 @@ class Ledger:
             store.close()
             raise
         self._time_travel = TimeTravel(store)
-        self._published = Published(store)
+        self._published = Published(store, self._time_travel)
 
     @classmethod
     def open(

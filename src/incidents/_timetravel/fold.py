@@ -337,6 +337,9 @@ class BitemporalFold:
         self.load = load
         self.recorded_at: list[int] = []
         self.event_ids: list[UUID] = []
+        # The source each position's event cites (``None`` where not read): what
+        # dates it for "as published by" reads (incidents._timetravel.published).
+        self.source_ids: list[UUID | None] = []
         self.position_of: dict[UUID, int] = {}
         self.sequence = 0
         self.facts: dict[UUID, _Fact] = {}
@@ -352,6 +355,9 @@ class BitemporalFold:
         # (sources, a source's cites, an assessment's target and citations), with
         # the first position citing it: the registry sources an incident shows.
         self.cited: dict[UUID, int] = {}
+        # The same ids from the fields that may name registry sources, with every
+        # position naming them ("as published by" reads only some positions).
+        self.references: list[tuple[int, UUID]] = []
         self._last_cited: object = None
 
     def read(self, positions: list[int]) -> dict[int, Event]:
@@ -436,6 +442,7 @@ class BitemporalFold:
             )
         self.recorded_at.append(recorded_at)
         self.event_ids.append(event.event_id)
+        self.source_ids.append(event.source_id)
         self.position_of[event.event_id] = q
         self.sequence = record.sequence
         self._cite(event.source_id, q)
@@ -443,6 +450,7 @@ class BitemporalFold:
             value = getattr(event, name)
             for cited in (value,) if isinstance(value, UUID) else value:
                 self.cited.setdefault(cited, q)
+                self.references.append((q, cited))
         kind = KIND_OF.get(type(event))
         if kind is not None:
             fact = _Fact(event.event_id, q, kind, event)
@@ -532,6 +540,7 @@ class BitemporalFold:
             raise StaleSnapshotError(f"position {effect.root} is not a fact")
         self.recorded_at.append(recorded_at)
         self.event_ids.append(event_id)
+        self.source_ids.append(source_id)
         self.position_of[event_id] = q
         self.sequence = sequence
         self.fact_of[event_id] = fact.event_id
@@ -656,16 +665,31 @@ class BitemporalFold:
         p = min(p, self.position)
         if p <= 0:
             return None
-        heads = self.indexes[Kind.OPENED].select(p)
+        at = None if valid_at is None else to_micros(valid_at)
+        certainly = reading is Reading.CERTAINLY
+        return self.state_of(lambda index: index.select(p, at, certainly), p)
+
+    def state_of(self, select: Callable[[Index], list[Any]], last: int) -> Incident | None:
+        """
+        The incident made of the entries *select* picks from each kind's index.
+
+        Args:
+            select: The objects of one index's entries that stand (and are
+                in effect), in key order: :meth:`Index.select` at a position,
+                or :meth:`Index.select_each_at` (as published by a time).
+            last: The last position that counts (at least 1).
+
+        Returns:
+            The incident, or ``None`` without an opening.
+        """
+        heads = select(self.indexes[Kind.OPENED])
         if not heads:
             return None
         head = heads[0]
         assert isinstance(head, IncidentOpened)
-        at = None if valid_at is None else to_micros(valid_at)
-        certainly = reading is Reading.CERTAINLY
 
         def facts(kind: Kind) -> tuple[Any, ...]:
-            return tuple(self.indexes[kind].select(p, at, certainly))
+            return tuple(select(self.indexes[kind]))
 
         return Incident(
             id=head.incident_id,
@@ -690,8 +714,8 @@ class BitemporalFold:
             tracks=facts(Kind.TRACK),
             areas=facts(Kind.AREA),
             retracted=facts(Kind.WITHDRAWN),
-            last_position=p,
-            last_recorded_at=from_micros(self.recorded_at[p - 1]),
+            last_position=last,
+            last_recorded_at=from_micros(self.recorded_at[last - 1]),
         )
 
     def meets_window(self, p: int, start: int, end: int, *, within: bool) -> bool:

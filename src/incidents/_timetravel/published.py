@@ -33,17 +33,34 @@ times. The rules, decided once:
 So, with no publication time recorded anywhere, "as published by R" is
 exactly "as known at R".
 
-The bitemporal fold (:mod:`incidents._timetravel.fold`) answers for a
-prefix of the stream; the events published by a time are not one, so these
-answers fold the events that count from scratch (:func:`incidents.fold`, the
-naive fold the bitemporal one is tested against): every question decodes and
-folds the incident's stream as known at ``known_at``.
+The events published by a time are not a prefix of the stream, but the
+bitemporal fold (:mod:`incidents._timetravel.fold`) keeps every version of
+every fact with the stretch of the stream it stood over. :class:`Published`
+works out which events count from the fold's columns (each position's
+source and recording time, the sources' publication times as the fold has
+them at ``known_at``), with numpy. Where the events of a fact's tree that
+count are the first ones of that tree, the fact as they make it is the
+version standing just before the first one that does not count; so the
+answer is read from the fold's index, each fact at its own position
+(:meth:`incidents._timetravel.index.Index.select_each_at`), as fast as a
+``known_at`` read. Where some tree has an event that counts after one that
+does not (a correction from a source published before an earlier one's), or
+a source's registration is withdrawn (the fold keeps no version of it, yet
+it still dates its events), the events that count are folded from scratch
+(:func:`incidents.fold`, the naive fold the bitemporal one is tested
+against), the incident's stream as known at ``known_at`` decoded. Diffs are
+always worked out from scratch. The tests check the two ways give the same
+answers.
 """
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 import attrs
@@ -53,14 +70,16 @@ from incidents._domain.events import (
     SOURCES_REGISTRY,
     Correction,
     Event,
+    IncidentOpened,
     Recorded,
     Retraction,
     SourceRegistered,
 )
 from incidents._domain.search import Search
-from incidents._domain.state import Incident, Reading, fold, settle_events
+from incidents._domain.state import Incident, Reading, fold, settle_events, shared_sources
 from incidents._gc import paused_gc
-from incidents._timetravel.fold import KIND_OF, settle
+from incidents._lazy import LazyModule
+from incidents._timetravel.fold import KIND_OF, BitemporalFold, Kind, settle
 from incidents._timetravel.history import (
     FactChange,
     FactChangeKind,
@@ -70,7 +89,26 @@ from incidents._timetravel.history import (
 )
 from incidents.storage import Store, to_micros
 
-__all__ = ["Published", "counted", "meets_window", "publication_times"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = LazyModule("numpy", globals(), "np")  # imported with the first fold
+
+
+class Folds(Protocol):
+    """
+    The folds kept in memory (:class:`incidents._timetravel.service.TimeTravel`).
+    """
+
+    def folded(self, incident_id: UUID, recorded_until: int | None = None) -> BitemporalFold:
+        """The incident's fold, folded at least up to a recording time."""
+
+    def _answering(self, incident_id: UUID) -> AbstractContextManager[None]:
+        """Hold the folds' lock for one answer."""
+
+
+__all__ = ["Folds", "Published", "counted", "meets_window", "publication_times"]
 
 _Version = tuple[Event, tuple[UUID, ...]] | None
 
@@ -155,16 +193,304 @@ def meets_window(state: Incident, start: int, end: int, *, within: bool) -> bool
     return False
 
 
+class _Columns:
+    """
+    One fold's columns as numpy arrays, for finding the events that count (see :class:`Published`).
+
+    Attributes:
+        length: The fold's length when they were last brought up to date.
+        recorded_at: Each position's recording time (µs).
+        source_index: Each position's source, as an index into *source_ids*.
+        source_ids: The distinct sources cited, in order of first citation.
+        complete: Whether every position's source is known.
+        roots: Each position's fact: its own position for a fact, the position
+            of the fact whose tree holds it for a correction or retraction.
+        registrations: The fold's source registrations (its facts of kind SOURCE).
+        references: The positions naming an id in a field that may name a
+            registry source, and the ids' indexes into *referenced*.
+    """
+
+    def __init__(self) -> None:
+        self.length = 0
+        self.recorded_at: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.source_index: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.source_ids: list[UUID | None] = []
+        self.complete = True
+        self.roots: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.registrations: list[Any] = []
+        self.reference_positions: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.reference_index: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.referenced: list[UUID] = []
+        self._sources: dict[UUID | None, int] = {}
+        self._referenced: dict[UUID, int] = {}
+        self._references = 0
+
+    def extend(self, folded: BitemporalFold) -> None:
+        """
+        Take the positions folded since (folds only grow: only the new ones are read).
+
+        Args:
+            folded: The fold these columns are of.
+        """
+        start, end = self.length, folded.position
+        if end > start:
+            sources = self._sources
+            facts, fact_of, position_of = folded.facts, folded.fact_of, folded.position_of
+            roots = []
+            for q, event_id in enumerate(folded.event_ids[start:end], start=start + 1):
+                fact = facts.get(event_id)
+                if fact is None:
+                    roots.append(position_of[fact_of[event_id]])
+                    continue
+                roots.append(q)
+                if fact.kind is Kind.SOURCE:
+                    self.registrations.append(fact)
+            self.roots = np.concatenate([self.roots, np.array(roots, dtype=np.int64)])
+            self.recorded_at = np.concatenate(
+                [self.recorded_at, np.array(folded.recorded_at[start:end], dtype=np.int64)]
+            )
+            tail = [sources.setdefault(s, len(sources)) for s in folded.source_ids[start:end]]
+            self.source_index = np.concatenate([self.source_index, np.array(tail, np.int64)])
+            self.source_ids = list(sources)
+            self.complete = None not in sources
+            new = folded.references[self._references :]
+            self._references = len(folded.references)
+            referenced = self._referenced
+            self.reference_positions = np.concatenate(
+                [self.reference_positions, np.array([q for q, _ in new], dtype=np.int64)]
+            )
+            self.reference_index = np.concatenate(
+                [
+                    self.reference_index,
+                    np.array([referenced.setdefault(i, len(referenced)) for _, i in new], np.int64),
+                ]
+            )
+            self.referenced = list(referenced)
+            self.length = end
+        for kind_index in folded.indexes.values():
+            kind_index.compile()  # nothing pending: answers run over the compiled columns
+
+
+class _View:
+    """
+    The events of one fold that count, as positions each fact's version is read at.
+
+    Attributes:
+        view: For each stream position (index 0 unused), the position at
+            which the versions of its fact are read: the last position before
+            the first of its tree's events that does not count (``-1`` beyond
+            the last position known).
+        counted: Whether each of the first positions counts (index 0: position 1).
+    """
+
+    def __init__(self, view: npt.NDArray[np.int64], counted: npt.NDArray[np.bool_]) -> None:
+        self.view = view
+        self.counted = counted
+
+    @property
+    def last(self) -> int:
+        """The last position that counts (0 if none)."""
+        found = np.flatnonzero(self.counted)
+        return int(found[-1]) + 1 if len(found) else 0
+
+
 class Published:
     """
-    Answers "as published by" questions for one ledger's store, folding from scratch.
+    Answers "as published by" questions for one ledger's store.
 
     Args:
         store: The ledger's storage.
+        time_travel: The ledger's time travel, whose folds answer where they
+            can; without it, every answer is folded from scratch.
     """
 
-    def __init__(self, store: Store) -> None:
+    #: Keep the columns of at most this many folds (those of folds dropped go too).
+    max_columns = 64
+
+    def __init__(self, store: Store, time_travel: Folds | None = None) -> None:
         self._store = store
+        self._time_travel = time_travel
+        self._columns: OrderedDict[UUID, tuple[weakref.ref[BitemporalFold], _Columns]] = (
+            OrderedDict()
+        )
+
+    # -- from the folds kept in memory --------------------------------------------------
+    #
+    # Speed: benchmarks/bench_published.py. Folded from scratch, an "as published by"
+    # read decodes and folds the whole stream (seconds at 100,000 events). Every
+    # fact's versions are in the bitemporal fold already, each with the stretch of
+    # the stream it stood over: where the events of a fact's tree that count are
+    # the first ones of that tree (in recording order), the fact as those events
+    # make it is the version standing just before the first one that does not
+    # count. That holds for nearly every fact (a fact and its corrections mostly
+    # come from one source, or from sources published in the order recorded); the
+    # answer is then read from the fold's index with numpy, a position per fact
+    # (milliseconds). Otherwise the events that count are folded from scratch.
+
+    def _columns_of(self, folded: BitemporalFold) -> _Columns:
+        """The fold's columns, brought up to date with the positions folded since."""
+        kept = self._columns.pop(folded.incident_id, None)
+        columns = kept[1] if kept is not None and kept[0]() is folded else _Columns()
+        if columns.length != folded.position:
+            # Bulk work the first time: many objects, no cycles (see incidents._gc).
+            with paused_gc(folded.position - columns.length):
+                columns.extend(folded)
+        self._columns[folded.incident_id] = (weakref.ref(folded), columns)
+        # Only for folds still kept in memory, and not too many of them.
+        for incident_id in [i for i, (ref, _) in self._columns.items() if ref() is None]:
+            del self._columns[incident_id]
+        while len(self._columns) > self.max_columns:
+            self._columns.popitem(last=False)
+        return columns
+
+    @staticmethod
+    def _times(
+        columns: _Columns, p: int, shared: Mapping[UUID, int | None] | None = None
+    ) -> dict[UUID, int | None] | None:
+        """
+        Each source's publication time (µs) as the fold has it at position *p*.
+
+        ``None`` when the fold cannot tell: a registration withdrawn by then
+        (it still dates its source's events, but the fold keeps no version of it).
+        """
+        times: dict[UUID, int | None] = dict(shared) if shared else {}
+        for fact in columns.registrations:
+            if fact.position > p:
+                continue
+            version = fact.version_at(p)
+            if version is None:
+                return None
+            registration = version.event
+            assert isinstance(registration, SourceRegistered)
+            published_at = registration.published_at
+            times[fact.raw.source_id] = None if published_at is None else to_micros(published_at)
+        return times
+
+    @staticmethod
+    def _view(
+        columns: _Columns, p: int, times: Mapping[UUID, int | None], published_by: int
+    ) -> _View | None:
+        """
+        The first *p* events that count by *published_by*, if the fold can answer for them.
+
+        ``None`` when some fact's tree has an event that counts after one that
+        does not: no version of the fold is what those events make.
+        """
+        known = [None if s is None else times.get(s) for s in columns.source_ids]
+        dated = np.array([t is not None for t in known], dtype=bool)
+        published = np.array([0 if t is None else t for t in known], dtype=np.int64)
+        index = columns.source_index[:p]
+        at = np.where(dated[index], published[index], columns.recorded_at[:p])
+        counted = at <= published_by
+        positions = np.arange(1, p + 1, dtype=np.int64)
+        roots = columns.roots[:p]
+        # For each fact: its tree's first event that does not count, and last that does.
+        first_out = np.full(columns.length + 1, p + 1, dtype=np.int64)
+        np.minimum.at(first_out, roots[~counted], positions[~counted])
+        last_in = np.zeros(columns.length + 1, dtype=np.int64)
+        np.maximum.at(last_in, roots[counted], positions[counted])
+        if bool((last_in >= first_out).any()):
+            return None
+        view = np.full(columns.length + 1, -1, dtype=np.int64)
+        view[1 : p + 1] = first_out[roots] - 1
+        return _View(view, counted)
+
+    def _from_folds(
+        self,
+        incident_id: UUID,
+        valid_at: datetime | None,
+        recorded_until: int | None,
+        published_by: datetime,
+        reading: Reading,
+    ) -> tuple[bool, Incident | None]:
+        """
+        The answer of :meth:`state` from the folds kept in memory, where they can give it.
+
+        Returns:
+            ``(True, answer)``, or ``(False, None)`` when it must be folded from scratch.
+        """
+        tt = self._time_travel
+        if tt is None or incident_id == SOURCES_REGISTRY:
+            return False, None
+        with tt._answering(incident_id):  # the lock, as the time travel's own answers hold it
+            views = self._views(tt, incident_id, recorded_until, to_micros(published_by))
+            if views is None:
+                return False, None
+            folded, view, registry, shared_view = views
+            if shared_view is None:
+                return False, None
+            return True, self._state(folded, view, valid_at, reading, registry, shared_view)
+
+    def _views(
+        self, tt: Folds, incident_id: UUID, recorded_until: int | None, by: int
+    ) -> tuple[BitemporalFold, _View, BitemporalFold, _View | None] | None:
+        """
+        The incident's fold and the view of the events that count, and the registry's.
+
+        ``None`` (or no registry view) where the folds cannot answer.
+        """
+        registry = tt.folded(SOURCES_REGISTRY, recorded_until)
+        rp = registry.prefix(recorded_until)
+        shared_columns = self._columns_of(registry)
+        shared = self._times(shared_columns, rp)
+        if shared is None or not shared_columns.complete:
+            return None
+        shared_view = self._view(shared_columns, rp, shared, by)
+        folded = tt.folded(incident_id, recorded_until)
+        p = folded.prefix(recorded_until)
+        columns = self._columns_of(folded)
+        times = self._times(columns, p, shared)
+        if times is None or not columns.complete:
+            return None
+        view = self._view(columns, p, times, by)
+        if view is None:
+            return None
+        return folded, view, registry, shared_view
+
+    def _state(
+        self,
+        folded: BitemporalFold,
+        view: _View,
+        valid_at: datetime | None,
+        reading: Reading,
+        registry: BitemporalFold,
+        shared_view: _View,
+    ) -> Incident | None:
+        """The incident made by the events that count (see :meth:`BitemporalFold.state`)."""
+        last = view.last
+        if last == 0:
+            return None
+        at = view.view
+        when = None if valid_at is None else to_micros(valid_at)
+        certainly = reading is Reading.CERTAINLY
+        state = folded.state_of(lambda index: index.select_each_at(at, when, certainly), last)
+        if state is None or not shared_view.last:
+            return state
+        shared, judged = shared_sources(
+            self._cited(folded, view),
+            registry.indexes[Kind.SOURCE].select_each_at(shared_view.view),
+            registry.indexes[Kind.ASSESSMENT].select_each_at(shared_view.view),
+        )
+        if not shared:
+            return state
+        return attrs.evolve(
+            state, sources=state.sources + shared, assessments=state.assessments + judged
+        )
+
+    def _cited(self, folded: BitemporalFold, view: _View) -> set[UUID]:
+        """The ids the events that count cite (:func:`incidents._domain.state.registry_citations`)."""
+        columns = self._columns_of(folded)
+        counted = view.counted
+        p = len(counted)
+        found = {columns.source_ids[i] for i in np.unique(columns.source_index[:p][counted])}
+        positions = columns.reference_positions
+        if len(positions):
+            named = positions <= p
+            named[named] = counted[positions[named] - 1]
+            found.update(columns.referenced[i] for i in np.unique(columns.reference_index[named]))
+        return {i for i in found if i is not None}
+
+    # -- from scratch ---------------------------------------------------------------------
 
     def records(self, incident_id: UUID, recorded_until: int | None) -> list[Recorded]:
         """
@@ -226,6 +552,35 @@ class Published:
         """
         The incident at a valid time, as known at a recording time, as published by a time.
 
+        Answered from the folds kept in memory where it can be, else folded
+        from scratch (:meth:`state_from_scratch`).
+
+        Args:
+            incident_id: The incident.
+            valid_at: Valid time, or ``None`` for every fact.
+            recorded_until: Recording time (µs), or ``None`` for now.
+            published_by: Publication time, in UTC.
+            reading: How imprecise valid times count.
+
+        Returns:
+            The state, or ``None`` if the incident's opening does not count.
+        """
+        done, state = self._from_folds(incident_id, valid_at, recorded_until, published_by, reading)
+        if done:
+            return state
+        return self.state_from_scratch(incident_id, valid_at, recorded_until, published_by, reading)
+
+    def state_from_scratch(
+        self,
+        incident_id: UUID,
+        valid_at: datetime | None,
+        recorded_until: int | None,
+        published_by: datetime,
+        reading: Reading,
+    ) -> Incident | None:
+        """
+        :meth:`state`, the events that count decoded and folded from scratch.
+
         Args:
             incident_id: The incident.
             valid_at: Valid time, or ``None`` for every fact.
@@ -252,6 +607,25 @@ class Published:
             The entries that count, each as in the whole trail, under the
             title as published by then; ``None`` if the opening does not count.
         """
+        tt = self._time_travel
+        if tt is not None and history.incident_id != SOURCES_REGISTRY:
+            with tt._answering(history.incident_id):
+                views = self._views(tt, history.incident_id, None, to_micros(published_by))
+                if views is not None:
+                    folded, view = views[0], views[1]
+                    heads = folded.indexes[Kind.OPENED].select_each_at(view.view)
+                    if not heads:
+                        return None
+                    head = heads[0]
+                    assert isinstance(head, IncidentOpened)
+                    ids = folded.event_ids
+                    kept = {ids[q] for q in np.flatnonzero(view.counted)}
+                    return attrs.evolve(
+                        history,
+                        title=head.title,
+                        entries=tuple(e for e in history if e.event_id in kept),
+                        published_by=published_by,
+                    )
         with paused_gc():  # bulk work: the whole stream, decoded and folded
             _, shared = self.registry(None, None)
             records = counted(self.records(history.incident_id, None), published_by, shared)
@@ -278,9 +652,9 @@ class Published:
         The incidents as published by a time, optionally only those with facts in a window.
 
         The events published by a time are not a prefix of the stream, so
-        every incident is folded and then checked against *search*: no index
-        can rule one out (a version made by some of its corrections only may
-        never have stood in the stream).
+        every incident is answered (as :meth:`state` does) and then checked
+        against *search*: no index can rule one out (a version made by some
+        of its corrections only may never have stood in the stream).
 
         Args:
             window: ``(start, end)`` valid times in µs (inclusive), or ``None``.
@@ -299,10 +673,14 @@ class Published:
             for incident_id in self._store.incident_ids():
                 if incident_id == SOURCES_REGISTRY:
                     continue
-                records = self.records(incident_id, recorded_until)
-                if not records:
-                    continue
-                state = fold(counted(records, published_by, shared), registry=registry)
+                done, state = self._from_folds(
+                    incident_id, None, recorded_until, published_by, Reading.POSSIBLY
+                )
+                if not done:
+                    records = self.records(incident_id, recorded_until)
+                    if not records:
+                        continue
+                    state = fold(counted(records, published_by, shared), registry=registry)
                 if state is None:
                     continue
                 if window is not None and not meets_window(
