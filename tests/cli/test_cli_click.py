@@ -65,6 +65,15 @@ READS = {
     "verify": ["verify"],
     "replay": ["replay"],
     "build-tree": ["build-tree"],
+    "series": ["series", "x"],
+    "sources list": ["sources", "list"],
+    "sources register": ["sources", "register", "--kind", "broadcast", "--publisher", "KBS"],
+    "zones list": ["zones", "list"],
+    "zones show": ["zones", "show", "kr/kadiz-2013"],
+    "zones record-catalogue": ["zones", "record-catalogue"],
+    "crossings": ["crossings", PREFIX],
+    "check-claims": ["check-claims", PREFIX],
+    "geojson": ["geojson", PREFIX, "-o", "out.geojson"],
 }
 
 

@@ -252,7 +252,7 @@ def test_a_missing_ledger_is_created_only_when_asked_and_not_left_on_failure(
             "give one valid time",
         ),
         (["record", "missing.json"], "cannot read missing.json"),
-        (["record", "--type", "aircraft", "--source", "1e1d"], "give the source's full id"),
+        (["record", "--type", "aircraft", "--source", "1e1d"], "no source of the registry match"),
     ],
 )
 def test_usage_is_checked(

@@ -18,6 +18,7 @@ from incidents._cli.common import (
     parse_time,
     terminal_width,
 )
+from incidents._cli.filters import Filters, filter_options
 from incidents._cli.output import displayed, emit, emit_json, printable
 from incidents._cli.timeline import emit_timeline
 from incidents._codec.trusted import decode_trusted
@@ -211,7 +212,9 @@ def listed(rows: list[tuple[UUID, str, int]], *, published: bool) -> list[dict[s
     short_help="list the incidents in the ledger",
     help="One line per incident: id, title, number of events. With "
     "--published-by, only the incidents whose sources had published their opening by "
-    "then, with the title and the events as published by then.",
+    "then, with the title and the events as published by then. The filters (--nation, "
+    "--aircraft, --area, --box, --series, --source, --linked-to, --zone, --near) keep the "
+    "incidents whose facts match: each filter given must match, any of a filter's values.",
 )
 @click.option(
     "--published-by",
@@ -219,22 +222,27 @@ def listed(rows: list[tuple[UUID, str, int]], *, published: bool) -> list[dict[s
     help="only what the sources had published by then (ISO-8601 with offset)",
 )
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@filter_options
 @click.pass_obj
-def listing(app: App, published_by: str | None, as_json: bool) -> int:
+def listing(app: App, published_by: str | None, as_json: bool, filters: Filters) -> int:
     """Print one line per incident."""
     by = parse_time(published_by, "--published-by")
+    filters.check()
     with open_existing(app.ledger) as ledger:
-        if by is None:
+        if by is None and not filters:
             rows = incident_listing(ledger)
         else:
-            rows = [(i.id, i.title, i.last_position) for i in ledger.incidents(published_by=by)]
+            found = ledger.incidents(published_by=by, **filters.arguments(ledger))
+            rows = [(i.id, i.title, i.last_position) for i in filters.places(ledger, found)]
     if as_json:
         emit_json(listed(rows, published=by is not None))
         return 0
     counted = "{} events" if by is None else "events up to #{}"
     for incident_id, title, length in rows:
         emit(f"{incident_id}  {printable(title)}  ({counted.format(length)})")
-    if by is not None and not rows:
+    if filters and not rows:
+        emit("no incident matches")
+    elif by is not None and not rows:
         emit(f"no incident was published by {stamp(by)}")
     return 0
 

@@ -28,9 +28,9 @@ from incidents._cli.common import (
 )
 from incidents._cli.output import displayed, emit, emit_json, printable
 from incidents._domain.events import SourceRegistered
-from incidents._domain.words import render_history, stamp
+from incidents._domain.words import render_history, short_id, stamp
 from incidents._errors import InvalidInputError
-from incidents._ledger import Ledger
+from incidents._ledger import Ledger, RecordedBatch
 
 __all__ = ["register"]
 
@@ -88,7 +88,7 @@ def register(group: click.Group) -> None:
     "--source",
     metavar="ID",
     help="the source of events that name none: its id, or a unique prefix of a source "
-    "registered in --incident",
+    "of the ledger-wide registry or registered in --incident",
 )
 @click.option("--type", "kind", metavar="TYPE", help="record one event of this type from flags")
 @click.option(
@@ -179,6 +179,7 @@ def record(
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(app.ledger + suffix)
         raise
+    _warn(batch)
     if as_json:
         emit_json(list(batch))
         return 0
@@ -191,6 +192,18 @@ def record(
     )
     emit(render_history(displayed(list(batch))))
     return 0
+
+
+def _warn(batch: RecordedBatch) -> None:
+    """The batch's warnings (suspicious locations, recorded all the same) on standard error."""
+    where = {r.event_id: f"{short_id(r.incident_id)}#{r.position}" for r in batch}
+    for warning in batch.warnings:
+        event = where.get(warning.event_id) if warning.event_id is not None else None
+        place = f" ({event}, {printable(warning.field)})" if event else ""
+        emit(
+            f"incidents: warning: {printable(warning.code)}{place}: {printable(warning.message)}",
+            error=True,
+        )
 
 
 def _read(file: str, form: str | None) -> Any:
@@ -280,17 +293,16 @@ def _source(ledger: Ledger, text: str | None, incident: UUID | None) -> UUID | N
         return UUID(text)
     except ValueError:
         pass
-    if incident is None or incident not in ledger.incident_ids():
-        raise InvalidInputError(
-            f"--source {text!r}: give the source's full id, or --incident to find it by prefix"
-        )
     prefix = text.replace("-", "").lower()
-    matches = [
-        r.event_id
-        for r in ledger.events(incident)
-        if r.type == SourceRegistered.TYPE and prefix and r.event_id.hex.startswith(prefix)
-    ]
+    matches = [s.id for s in ledger.sources() if prefix and s.id.hex.startswith(prefix)]
+    if incident is not None and incident in ledger.incident_ids():
+        matches += [
+            r.event_id
+            for r in ledger.events(incident)
+            if r.type == SourceRegistered.TYPE and prefix and r.event_id.hex.startswith(prefix)
+        ]
     if len(matches) != 1:
         found = "no source" if not matches else f"{len(matches)} sources"
-        raise InvalidInputError(f"{found} of incident {incident} match --source {text!r}")
+        where = "of the registry" if incident is None else f"of the registry or incident {incident}"
+        raise InvalidInputError(f"{found} {where} match --source {text!r}")
     return matches[0]

@@ -11,6 +11,7 @@ import click
 
 from incidents._cli.basic import JSON_HELP, listed
 from incidents._cli.common import App, open_existing, parse_incident, parse_time
+from incidents._cli.filters import Filters, filter_options
 from incidents._cli.output import displayed, emit, emit_json, printable
 from incidents._cli.progress import ProgressBar
 from incidents._domain.state import Reading
@@ -170,7 +171,8 @@ def diff(
     short_help="list the incidents with facts in a valid-time window",
     help="List the incidents (as known at --known-at) with an aircraft, patrol, "
     "intercept or statement whose valid time possibly (default) or certainly falls "
-    "between --from and --to (both included; either may be left open).",
+    "between --from and --to (both included; either may be left open), and whose facts "
+    "match the filters given (see `incidents list --help`).",
 )
 @click.option("--from", "start", metavar="T", help=f"window start ({_TIME_HELP})")
 @click.option("--to", "end", metavar="T", help=f"window end ({_TIME_HELP})")
@@ -178,6 +180,7 @@ def diff(
 @click.option("--published-by", metavar="P", help=_PUBLISHED_HELP)
 @click.option("--reading", default="possibly", metavar="possibly|certainly", help="see 'state'")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@filter_options
 @click.pass_obj
 def search(
     app: App,
@@ -187,6 +190,7 @@ def search(
     published_by: str | None,
     reading: str,
     as_json: bool,
+    filters: Filters,
 ) -> int:
     """Print the incidents with facts in a valid-time window."""
     first = parse_time(start, "--from")
@@ -195,8 +199,12 @@ def search(
     published = parse_time(published_by, "--published-by")
     how = _reading(reading)
     window = None if first is None and last is None else (first, last)
+    filters.check()
     with open_existing(app.ledger) as ledger:
-        found = ledger.incidents(window, known, reading=how, published_by=published)
+        found = ledger.incidents(
+            window, known, reading=how, published_by=published, **filters.arguments(ledger)
+        )
+        found = filters.places(ledger, found, known)
     if as_json:
         rows = [(i.id, i.title, i.last_position) for i in found]
         emit_json(listed(rows, published=published is not None))

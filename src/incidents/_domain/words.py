@@ -751,7 +751,8 @@ def render_incident(incident: Incident) -> str:
     lines.append(f"Sources ({len(incident.sources)}):")
     for src in incident.sources:
         cites = f", citing {join_and([cite(c) for c in src.cites])}" if src.cites else ""
-        lines.append(f"  {src.describe()}{cites}")
+        shared = " (shared: the ledger-wide registry)" if src.shared else ""
+        lines.append(f"  {src.describe()}{shared}{cites}")
     if incident.assessments:
         lines.append(f"Assessments ({len(incident.assessments)}):")
         for judged in incident.assessments:
