@@ -218,3 +218,30 @@ def test_a_ring_round_the_pole_keeps_its_last_meridian() -> None:
     assert covers(area, 89.99, 89.0)
     assert covers(area, 90.01, 89.0)
     assert not covers(area, 89.98, 88.0)
+
+
+def test_a_ring_round_the_pole_leaves_no_sliver_along_its_first_meridian() -> None:
+    # Found by the projected-CRS property test: a ring round the south pole whose
+    # first vertex is on 135°E; after unwrapping, its last vertex was a rounding
+    # error away from 135° + 360°, and points on 135°E near the pole fell outside.
+    ring = np.array(
+        [
+            [1.3125e6, 0.0],
+            [7.5e5, 1.29903811e6],
+            [-7.5e5, 1.29903811e6],
+            [-1.5e6, 1.83697020e-10],
+            [-7.5e5, -1.29903811e6],
+            [7.5e5, -1.29903811e6],
+            [1.3125e6, 0.0],
+        ]
+    )
+    crs = pyproj.CRS.from_proj4("+proj=aeqd +lat_0=-90 +lon_0=45 +datum=WGS84 +units=m")
+    to_lonlat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    projected = shapely.segmentize(shapely.Polygon(ring), 2000.0)
+    xy = shapely.get_coordinates(projected.exterior)
+    lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
+    area = split_at_antimeridian(shapely.Polygon(np.column_stack((lon, lat))))
+    # 17 m from the pole, a hair east of 135°E (135.0000000000006).
+    plon, plat = to_lonlat.transform(np.array([17.0]), np.array([-1.84787659e-13]))
+    assert list(covers(area, plon, plat)) == [True]
+    assert covers(area, 135.0, -89.5)

@@ -284,6 +284,10 @@ def _ring_unwrapped(ring: np.ndarray) -> np.ndarray:
     if abs(gap) > 180.0:
         # The ring goes round a pole: close it over the pole on the side it encircles.
         pole = 90.0 if np.mean(ring[:, 1]) > 0 else -90.0
+        # The last vertex is the first, a whole turn on: exactly, so that the
+        # two meridians to the pole meet once cut at 180° (unwrapping leaves
+        # a rounding error that opened a sliver along the first meridian).
+        closed[-1, 0] = closed[0, 0] + 360.0 * round(gap / 360.0)
         # The last vertex (the first, a turn of the globe on) stays: the ring
         # rises from it to the pole along its meridian.
         closed = np.vstack((closed, [[closed[-1, 0], pole], [closed[0, 0], pole], closed[0]]))
