@@ -805,7 +805,7 @@ L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
 }).addTo(map);
 function text(words) {
   const span = document.createElement("span");
-  span.style.whiteSpace = "pre-line";
+  span.style.whiteSpace = "pre";
   span.textContent = words;
   return span;
 }
