@@ -1,5 +1,7 @@
 """
-Static maps of an incident, as PNG or SVG, drawn with matplotlib (the ``maps`` extra).
+Maps of an incident: PNG or SVG (matplotlib, the ``maps`` extra), or interactive HTML.
+
+The HTML is a Leaflet page with the features embedded as GeoJSON; it needs no extra.
 
 Why here, above the domain and beside :mod:`incidents.interchange`: a map is
 an output format of an incident, like an export. It reads only the domain
@@ -61,7 +63,7 @@ CREDIT = (
 )
 """The credit line printed under every map."""
 
-_FORMATS = ("png", "svg")
+_FORMATS = ("png", "svg", "html")
 _ADIZ_COLOURS = ("#1f77b4", "#9467bd", "#2ca02c", "#8c564b", "#17becf", "#bcbd22")
 _TRACK_COLOURS = ("#d62728", "#ff7f0e", "#e377c2", "#7f7f7f")
 _TERRITORIAL = "#d62728"
@@ -84,7 +86,7 @@ class IncidentMap:
 
     Attributes:
         path: The file written.
-        format: ``"png"`` or ``"svg"``.
+        format: ``"png"``, ``"svg"`` or ``"html"``.
         centre: ``(lon, lat)`` the projection is centred on.
         width_nm: The map's width, in nautical miles (at its centre).
         height_nm: The map's height, in nautical miles.
@@ -281,7 +283,7 @@ def incident_map(
     dpi: int = 150,
 ) -> IncidentMap:
     """
-    Draw a map of an incident and write it as PNG or SVG.
+    Draw a map of an incident and write it as PNG, SVG or interactive HTML.
 
     The map shows the coastline (Natural Earth, where the shipped data has
     it), the zones in force at the incident's time (approximate ones dashed
@@ -293,11 +295,18 @@ def incident_map(
     line. It is drawn in an azimuthal equidistant projection centred on the
     data, so a track across 180° is drawn the short way.
 
-    Needs matplotlib: ``pip install 'incidents[maps]'``.
+    HTML is one page with the same content on a Leaflet map (OpenStreetMap
+    background, loaded from the web when the page is opened): every feature
+    is embedded as a GeoJSON ``FeatureCollection`` in the page's
+    ``<script id="incident-data">``, with longitudes continuous across 180°
+    (past ±180 where needed), so Leaflet draws the short way. Text from the
+    ledger is escaped.
+
+    PNG and SVG need matplotlib: ``pip install 'incidents[maps]'``; HTML needs nothing more.
 
     Args:
         incident: A folded incident (as it stood, as known, at any times).
-        path: The file to write; its suffix (``.png``, ``.svg``) gives the format.
+        path: The file to write; its suffix (``.png``, ``.svg``, ``.html``) gives the format.
         zones: The zones to consider (default: the shipped catalogue,
             :func:`~incidents.zone_catalogue`); only those in force at *at*
             are drawn.
@@ -307,16 +316,16 @@ def incident_map(
         known_at: The recording time for the zones read from *ledger*.
         at: The valid time the zones stood at (default: the incident's
             earliest fix or fact time).
-        format: ``"png"`` or ``"svg"`` (default: from the suffix).
+        format: ``"png"``, ``"svg"`` or ``"html"`` (default: from the suffix).
         title: The title (default: the incident's title and date).
-        width_in: The figure's width, in inches.
+        width_in: The figure's width, in inches (PNG and SVG).
         dpi: Dots per inch, for PNG.
 
     Returns:
         What was drawn, its extent and its labels.
 
     Raises:
-        MissingExtraError: Without matplotlib (the ``maps`` extra).
+        MissingExtraError: Without matplotlib (the ``maps`` extra), for PNG or SVG.
         InvalidInputError: If the format is unknown, *known_at* is given
             without *ledger*, no time can be found, or the incident places
             nothing anywhere.
@@ -324,8 +333,11 @@ def incident_map(
     """
     destination = os.fspath(path)
     kind = (format or os.path.splitext(destination)[1].lstrip(".")).lower()
+    kind = "html" if kind == "htm" else kind
     if kind not in _FORMATS:
-        raise InvalidInputError(f"a map is written as PNG or SVG (.png, .svg), not {kind!r}")
+        raise InvalidInputError(
+            f"a map is written as PNG, SVG or HTML (.png, .svg, .html), not {kind!r}"
+        )
     if not (isinstance(width_in, int | float) and 2 <= width_in <= 40):
         raise InvalidInputError(f"width_in must be 2 to 40 inches, got {width_in!r}")
     if not (isinstance(dpi, int) and 30 <= dpi <= 1200):
@@ -337,7 +349,8 @@ def incident_map(
     when = at if at is not None else _incident_time(incident)
     if when is None:
         raise InvalidInputError("the incident has no time to take the zones at: give at=")
-    matplotlib = _matplotlib()
+    if kind != "html":
+        _matplotlib()  # before any work: the extra is missing or it is not
 
     candidates: Sequence[Zone] = list(zone_catalogue() if zones is None else zones)
     if ledger is not None:
@@ -388,42 +401,46 @@ def incident_map(
     extent = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     frame.set_window(extent)
 
-    with matplotlib.rc_context(_STYLE):
-        # A figure of its own on the Agg canvas: no pyplot, no global state, never a window.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    if kind == "html":
+        labels = _html(destination, frame, incident, standing, tracks, singles, marks, when, title)
+    else:
+        matplotlib = _matplotlib()
+        with matplotlib.rc_context(_STYLE):
+            # A figure of its own on the Agg canvas: no pyplot, no global state, never a window.
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(width_in, width_in * half_h / half_w + 1.6))
-        FigureCanvasAgg(fig)
-        ax = fig.subplots()
-        labels = _draw(ax, frame, incident, standing, tracks, singles, marks, when, title)
-        ax.set_xlim(extent[0], extent[2])
-        ax.set_ylim(extent[1], extent[3])
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        _graticule(ax, frame, extent)
-        _scale_bar(ax, extent)
-        fig.text(0.01, 0.005, CREDIT, fontsize=6.5, color="#444444", ha="left", va="bottom")
-        legend = ax.legend(
-            loc="upper left",
-            bbox_to_anchor=(0.0, -0.04),
-            fontsize=7,
-            ncol=2,
-            frameon=False,
-        )
-        labels["legend"] = [t.get_text() for t in legend.get_texts()]
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        buffer = io.BytesIO()
-        fig.savefig(
-            buffer,
-            format=kind,
-            dpi=dpi,
-            metadata=_metadata(kind),
-            bbox_inches="tight",
-            pad_inches=0.15,
-        )
-    write_file(destination, buffer.getvalue(), what="map")
+            fig = Figure(figsize=(width_in, width_in * half_h / half_w + 1.6))
+            FigureCanvasAgg(fig)
+            ax = fig.subplots()
+            labels = _draw(ax, frame, incident, standing, tracks, singles, marks, when, title)
+            ax.set_xlim(extent[0], extent[2])
+            ax.set_ylim(extent[1], extent[3])
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            _graticule(ax, frame, extent)
+            _scale_bar(ax, extent)
+            fig.text(0.01, 0.005, CREDIT, fontsize=6.5, color="#444444", ha="left", va="bottom")
+            legend = ax.legend(
+                loc="upper left",
+                bbox_to_anchor=(0.0, -0.04),
+                fontsize=7,
+                ncol=2,
+                frameon=False,
+            )
+            labels["legend"] = [t.get_text() for t in legend.get_texts()]
+            fig.tight_layout(rect=(0, 0.03, 1, 1))
+            buffer = io.BytesIO()
+            fig.savefig(
+                buffer,
+                format=kind,
+                dpi=dpi,
+                metadata=_metadata(kind),
+                bbox_inches="tight",
+                pad_inches=0.15,
+            )
+        write_file(destination, buffer.getvalue(), what="map")
 
     corners_lon, corners_lat = frame.inverse.transform(
         [extent[0], extent[2], extent[0], extent[2], cx, cx],
@@ -769,3 +786,345 @@ def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
         zorder=8,
         path_effects=halo,
     )
+
+
+# -- the interactive map: one HTML file, Leaflet, the features as embedded GeoJSON -----------
+
+_LEAFLET = "https://unpkg.com/leaflet@1.9.4/dist/leaflet"
+_LEAFLET_CSS_SRI = "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY="
+_LEAFLET_JS_SRI = "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo="
+_TILES_CREDIT = "Background: © OpenStreetMap contributors."
+
+# Ledger text reaches the page only as escaped HTML or as JSON text read with textContent
+# and set with textContent: never as markup.
+_SCRIPT = """
+const data = JSON.parse(document.getElementById("incident-data").textContent);
+const map = L.map("map", {worldCopyJump: false});
+L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+  maxZoom: 12, attribution: "&copy; OpenStreetMap contributors"
+}).addTo(map);
+function text(words) {
+  const span = document.createElement("span");
+  span.style.whiteSpace = "pre";
+  span.textContent = words;
+  return span;
+}
+const layer = L.geoJSON(data, {
+  style: (f) => ({
+    color: f.properties.colour, weight: f.properties.weight,
+    dashArray: f.properties.dashed ? "6 4" : null,
+    fillColor: f.properties.colour, fillOpacity: f.properties.fill,
+  }),
+  pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+    radius: f.properties.radius, color: f.properties.colour,
+    fillColor: f.properties.colour, fillOpacity: 0.9, weight: 1,
+  }),
+  onEachFeature: (f, l) => {
+    if (f.properties.label) {
+      l.bindTooltip(text(f.properties.label), {permanent: f.properties.permanent});
+    }
+  },
+}).addTo(map);
+const b = data.bbox;
+map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+"""
+
+# Nautical miles on the scale: Leaflet's scale control speaks metres and miles; this adds NM.
+_SCALE = """
+L.Control.NauticalScale = L.Control.Scale.extend({
+  _update: function () {
+    const m = this._map, y = m.getSize().y / 2;
+    const maxMeters = m.distance(m.containerPointToLatLng([0, y]),
+                                 m.containerPointToLatLng([this.options.maxWidth, y]));
+    const nm = maxMeters / 1852, p = Math.pow(10, Math.floor(Math.log10(nm)));
+    const d = nm / p, step = (d >= 5 ? 5 : d >= 2 ? 2 : 1) * p;
+    this._mScale.style.width = Math.round(this.options.maxWidth * step / nm) + "px";
+    this._mScale.textContent = step + " NM";
+  },
+});
+new L.Control.NauticalScale({metric: true, imperial: false, maxWidth: 200}).addTo(map);
+"""
+
+
+def _unwrapped(frame: _Frame, geometry: BaseGeometry) -> BaseGeometry:
+    """A lon/lat shape with its longitudes moved next to the map's centre (past ±180 if need be)."""
+    parts = []
+    for part in shapely.get_parts(split_at_antimeridian(geometry)):
+        lon = shapely.get_coordinates(part.centroid)[0, 0]
+        offset = float(frame.shifted(np.array([lon]))[0] - lon)
+        moved = shapely.transform(part, lambda c, o=offset: c + np.array([o, 0.0]))
+        if frame.window is not None:
+            moved = shapely.intersection(moved, frame.window)
+        if not moved.is_empty:
+            parts.append(moved)
+    if not parts:
+        return shapely.GeometryCollection()
+    try:
+        joined: BaseGeometry = shapely.union_all(parts, grid_size=1e-6)
+    except shapely.errors.GEOSException:
+        joined = shapely.GeometryCollection([p for w in parts for p in shapely.get_parts(w)])
+    return shapely.transform(joined, lambda c: np.round(c, 5))
+
+
+def _feature(geometry: BaseGeometry, **properties: Any) -> dict[str, Any]:
+    import json
+
+    defaults = {"weight": 2, "dashed": False, "fill": 0.0, "radius": 4, "permanent": False}
+    return {
+        "type": "Feature",
+        "geometry": json.loads(shapely.to_geojson(geometry)),
+        "properties": {**defaults, **properties},
+    }
+
+
+def _html(
+    destination: str,
+    frame: _Frame,
+    incident: Incident,
+    standing: list[Zone],
+    tracks: list[tuple[Any, np.ndarray]],
+    singles: list[Any],
+    marks: list[tuple[str, Location, BaseGeometry | None]],
+    when: datetime,
+    title: str | None,
+) -> dict[str, Any]:
+    import html
+    import json
+
+    features: list[dict[str, Any]] = []
+    texts: list[str] = []
+    legend: list[tuple[str, str, bool]] = []
+    drawn: list[str] = []
+    view = shapely.box(*frame.window.bounds) if frame.window is not None else None
+    territorial_labelled = False
+    colours = iter(_ADIZ_COLOURS * 4)
+    for zone in standing:
+        shape = _unwrapped(frame, zone.area())
+        if shape.is_empty or (view is not None and not shape.intersects(view)):
+            continue
+        drawn.append(zone.key)
+        if zone.kind is ZoneKind.TERRITORIAL_AIRSPACE:
+            label = "Territorial airspace, 12 NM"
+            if zone.approximate:
+                label += " (approximate: from the coastline, not the legal baselines)"
+            if not territorial_labelled:
+                legend.append((label, _TERRITORIAL, zone.approximate))
+                territorial_labelled = True
+            features.append(
+                _feature(
+                    shape,
+                    kind="territorial",
+                    zone=zone.key,
+                    label=f"{zone.name}\n{label}",
+                    approximate=zone.approximate,
+                    colour=_TERRITORIAL,
+                    weight=1,
+                    dashed=zone.approximate,
+                    fill=0.12,
+                )
+            )
+            continue
+        colour = next(colours)
+        label = _zone_label(zone)
+        legend.append((label, colour, zone.approximate))
+        words = _short(zone) + ("\napproximate, not the legal line" if zone.approximate else "")
+        texts.append(words)
+        features.append(
+            _feature(
+                shape,
+                kind="zone",
+                zone=zone.key,
+                label=words,
+                approximate=zone.approximate,
+                colour=colour,
+                dashed=zone.approximate,
+                fill=0.04,
+            )
+        )
+
+    crossings: list[tuple[str, str, datetime]] = []
+    names = {z.key: _short(z) for z in standing}
+    for index, (track, dense) in enumerate(tracks):
+        colour = _TRACK_COLOURS[index % len(_TRACK_COLOURS)]
+        label = f"Track: {track.label or 'observed'} ({len(track.points)} fixes)"
+        legend.append((label, colour, False))
+        # Continuous longitudes (past ±180 if need be): Leaflet draws the short way.
+        lons = frame.shifted(np.unwrap(dense[:, 0], period=360.0))
+        line = shapely.LineString(np.column_stack((np.round(lons, 5), np.round(dense[:, 1], 5))))
+        features.append(_feature(line, kind="track", label=label, colour=colour, weight=3))
+        fix_lons = frame.shifted(np.array([f.lon for f in track.points]))
+        for n, (fix, lon) in enumerate(zip(track.points, fix_lons, strict=True)):
+            words = _hhmm(fix.time)
+            first_or_last = n in (0, len(track.points) - 1)
+            if first_or_last:
+                texts.append(words)
+            features.append(
+                _feature(
+                    shapely.Point(round(float(lon), 5), fix.lat),
+                    kind="fix",
+                    label=words,
+                    time=fix.time.isoformat(),
+                    colour=colour,
+                    permanent=first_or_last,
+                    radius=3,
+                )
+            )
+            if fix.uncertainty_m:
+                ring = _unwrapped(
+                    frame, shapely.Polygon(_circle(fix.lon, fix.lat, fix.uncertainty_m))
+                )
+                features.append(
+                    _feature(
+                        ring,
+                        kind="precision",
+                        label=f"{words}: within {fix.uncertainty_m / METRES_PER_NAUTICAL_MILE:.1f} NM",
+                        colour=colour,
+                        weight=1,
+                    )
+                )
+        for crossing in analyse_track(track.points, standing).crossings:
+            word = "entry" if crossing.entering else "exit"
+            crossings.append((crossing.zone, word, crossing.at))
+            words = f"{word} {names.get(crossing.zone, crossing.zone)} {_hhmm(crossing.at)}"
+            texts.append(words)
+            lon = float(frame.shifted(np.array([crossing.lon]))[0])
+            features.append(
+                _feature(
+                    shapely.Point(round(lon, 5), round(crossing.lat, 5)),
+                    kind="crossing",
+                    zone=crossing.zone,
+                    entering=crossing.entering,
+                    time=crossing.at.isoformat(),
+                    label=words,
+                    colour="#000000",
+                    permanent=True,
+                    radius=5,
+                )
+            )
+    if crossings:
+        legend.append(("Zone entry or exit, with its time", "#000000", False))
+    for track in singles:
+        fix = track.points[0]
+        lon = float(frame.shifted(np.array([fix.lon]))[0])
+        features.append(
+            _feature(
+                shapely.Point(lon, fix.lat),
+                kind="fix",
+                label=_hhmm(fix.time),
+                time=fix.time.isoformat(),
+                colour=_TRACK_COLOURS[0],
+            )
+        )
+
+    shown_kinds: set[str] = set()
+    for what, location, shape in marks:
+        precision = location.precision
+        named = location.geometry is None and (
+            precision is None or precision.kind is not LocationPrecisionKind.RADIUS
+        )
+        if shape is not None:
+            words = location.name or what
+            if named:
+                words += " (named area: approximate outline of the name)"
+            elif precision is not None:
+                words += f", {precision.describe()}"
+            features.append(
+                _feature(
+                    _unwrapped(frame, shape),
+                    kind="precision",
+                    label=words,
+                    colour="#555555",
+                    weight=1,
+                    dashed=named,
+                )
+            )
+            if location.position is None:
+                texts.append(words)
+        if location.position is not None:
+            words = location.name or what
+            if precision is not None:
+                words += f", {precision.describe()}"
+            texts.append(words)
+            if what not in shown_kinds:
+                legend.append((_KIND_WORDS[what], "#333333", False))
+                shown_kinds.add(what)
+            lon = float(frame.shifted(np.array([location.position.lon]))[0])
+            features.append(
+                _feature(
+                    shapely.Point(lon, location.position.lat),
+                    kind="position",
+                    what=what,
+                    label=words,
+                    colour="#333333",
+                    permanent=True,
+                    radius=6,
+                )
+            )
+
+    heading = title or f"{incident.title}: {when.astimezone(UTC):%Y-%m-%d}"
+    texts.append(heading)
+    west, south, east, north = (
+        (float(v) for v in frame.window.bounds) if frame.window else (0, 0, 0, 0)
+    )
+    shrink_x, shrink_y = (east - west) / 4, (north - south) / 4
+    collection = {
+        "type": "FeatureCollection",
+        "bbox": [
+            round(west + shrink_x, 5),
+            round(south + shrink_y, 5),
+            round(east - shrink_x, 5),
+            round(north - shrink_y, 5),
+        ],
+        "features": features,
+    }
+    # JSON inside <script>: "<", ">" and "&" as \\u escapes, so no text can close the tag.
+    embedded = (
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+    rows = "\n".join(
+        f'<li><span class="key{" dashed" if dashed else ""}" style="border-color:{colour}">'
+        f"</span>{html.escape(words)}</li>"
+        for words, colour, dashed in legend
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="incidents">
+<title>{html.escape(heading)}</title>
+<link rel="stylesheet" href="{_LEAFLET}.css" integrity="{_LEAFLET_CSS_SRI}" crossorigin="">
+<script src="{_LEAFLET}.js" integrity="{_LEAFLET_JS_SRI}" crossorigin=""></script>
+<style>
+body {{ margin: 0; font: 13px sans-serif; }}
+h1 {{ font-size: 15px; margin: 6px 10px; }}
+#map {{ height: 75vh; }}
+#legend ul {{ list-style: none; padding: 0 10px; margin: 6px 0; columns: 2; }}
+.key {{ display: inline-block; width: 24px; margin-right: 6px; border-top: 3px solid;
+  vertical-align: middle; }}
+.key.dashed {{ border-top-style: dashed; }}
+.credit {{ color: #444; font-size: 11px; margin: 4px 10px; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(heading)}</h1>
+<div id="map"></div>
+<div id="legend"><ul>
+{rows}
+</ul></div>
+<p class="credit">{html.escape(CREDIT)} {html.escape(_TILES_CREDIT)}</p>
+<script type="application/json" id="incident-data">{embedded}</script>
+<script>{_SCRIPT}{_SCALE}</script>
+</body>
+</html>
+"""
+    write_file(destination, page.encode("utf-8"), what="map")
+    return {
+        "texts": texts,
+        "zones": drawn,
+        "crossings": crossings,
+        "legend": [words for words, _, _ in legend],
+    }

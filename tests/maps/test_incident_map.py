@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import html.parser
+import itertools
+import json
 import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -9,6 +12,7 @@ from typing import Any
 import matplotlib.image
 import pytest
 import shapely
+from shapely.geometry import shape
 
 from incidents import (
     AreaReported,
@@ -223,7 +227,7 @@ def test_without_matplotlib_the_error_names_the_extra(
 @pytest.mark.parametrize(
     ("name", "options", "message"),
     [
-        ("map.pdf", {}, "PNG or SVG"),
+        ("map.pdf", {}, "PNG, SVG or HTML"),
         ("map.png", {"known_at": datetime(2026, 1, 1, tzinfo=UTC)}, "give ledger"),
     ],
 )
@@ -302,3 +306,136 @@ def test_sizes_out_of_range_are_refused(incident: Any, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="width_in"):
         incident_map(incident, tmp_path / "map.png", width_in=-1)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the interactive map (HTML) ------------------------------------------------------
+
+
+class _Page(html.parser.HTMLParser):
+    """The page's title, heading, scripts (as text) and the embedded GeoJSON."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.text: dict[str, str] = {}
+        self.scripts: list[str] = []
+        self.data: Any = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.stack:
+            return
+        tag, attrs = self.stack[-1]
+        self.text[tag] = self.text.get(tag, "") + data
+        if tag == "script":
+            if attrs.get("id") == "incident-data":
+                self.data = json.loads(data)
+            else:
+                self.scripts.append(data)
+
+
+def read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def features(page: _Page, kind: str) -> list[dict[str, Any]]:
+    return [f for f in page.data["features"] if f["properties"]["kind"] == kind]
+
+
+def test_an_html_map_is_written_with_the_features_as_geojson(incident: Any, tmp_path: Path) -> None:
+    drawn = incident_map(incident, tmp_path / "bering.html")
+    assert drawn.format == "html"
+    page = read_page(tmp_path / "bering.html")
+    assert page.data["type"] == "FeatureCollection"
+    kinds = {f["properties"]["kind"] for f in page.data["features"]}
+    assert kinds >= {"zone", "territorial", "track", "fix", "precision", "crossing", "position"}
+    for feature in page.data["features"]:
+        assert shape(feature["geometry"]).is_valid or feature["geometry"]["type"] != "Polygon"
+
+    (adiz,) = features(page, "zone")
+    assert adiz["properties"]["zone"] == "us/alaska-adiz"
+    assert adiz["properties"]["approximate"] is True
+    assert adiz["properties"]["dashed"] is True
+    assert "approximate, not the legal line" in adiz["properties"]["label"]
+    assert {f["properties"]["zone"] for f in features(page, "territorial")} == {
+        "us/us-alaska-territorial",
+        "ru/ru-far-east-territorial",
+    }
+
+    (crossing,) = features(page, "crossing")
+    assert crossing["properties"]["zone"] == "us/alaska-adiz"
+    assert crossing["properties"]["entering"] is True
+    assert crossing["properties"]["label"] == "entry Alaska ADIZ 20:14Z"
+    assert drawn.crossings[0][2].isoformat() == crossing["properties"]["time"]
+
+    # The reported position, and its 50 NM precision circle round it.
+    (position,) = features(page, "position")
+    point = shape(position["geometry"])
+    assert (round(point.x, 3) % 360, point.y) == (185.0, 57.0)
+    circles = [
+        shape(f["geometry"])
+        for f in features(page, "precision")
+        if f["properties"]["label"].startswith("Bering Sea")
+    ]
+    (circle,) = circles
+    assert circle.contains(point)
+
+    legend = page.text["li"]
+    assert "Alaska ADIZ (approximate, ±60 NM)" in legend
+    assert "Track: Tu-95 (3 fixes)" in legend
+    assert "Natural Earth" in page.text["p"]
+    assert "approximate outlines are not the legal lines" in page.text["p"]
+
+
+def test_a_track_across_180_has_continuous_longitudes(incident: Any, tmp_path: Path) -> None:
+    incident_map(incident, tmp_path / "bering.html")
+    page = read_page(tmp_path / "bering.html")
+    (track,) = features(page, "track")
+    lons = [lon for lon, _ in track["geometry"]["coordinates"]]
+    steps = [abs(b - a) for a, b in itertools.pairwise(lons)]
+    assert max(steps) < 1.0  # never a jump of ~360°
+    assert lons[0] % 360.0 == pytest.approx(174.0)
+    assert lons[-1] - lons[0] == pytest.approx(15.5)  # east across 180, not round the world
+    # Every shape is near the track, on the same side of the world.
+    west, _, east, _ = page.data["bbox"]
+    assert west < lons[0] < lons[-1] < east
+    for feature in page.data["features"]:
+        left, _, right, _ = shape(feature["geometry"]).bounds
+        assert left > lons[0] - 30.0, feature["properties"]["label"]
+        assert right < lons[-1] + 30.0, feature["properties"]["label"]
+
+
+def test_ledger_text_is_escaped(incident: Any, tmp_path: Path) -> None:
+    title = '</script><script>alert("x")</script> & <b>bold</b>'
+    drawn = incident_map(incident, tmp_path / "map.html", title=title)
+    raw = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in raw
+    assert "<b>bold" not in raw
+    page = read_page(tmp_path / "map.html")
+    assert page.text["title"] == title
+    assert page.text["h1"] == title
+    assert title in drawn.labels
+    # The script tags are Leaflet's, the data and the page's own, and no more.
+    assert raw.count("<script") == 3
+
+
+def test_format_html_is_chosen_by_name_or_by_format(incident: Any, tmp_path: Path) -> None:
+    drawn = incident_map(incident, tmp_path / "map.out", format="html")
+    assert drawn.format == "html"
+    assert read_page(tmp_path / "map.out").data["features"]
+
+
+def test_the_html_map_needs_no_matplotlib(
+    incident: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    incident_map(incident, tmp_path / "map.html")
+    assert shapely.from_geojson(json.dumps(read_page(tmp_path / "map.html").data)) is not None
