@@ -45,6 +45,7 @@ from incidents._domain.zones import Zone, ZoneKind, zone_catalogue
 from incidents._errors import InvalidInputError, MissingExtraError
 from incidents._files import write_file
 from incidents._lazy import LazyModule
+from incidents._text import printable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -409,6 +410,7 @@ def incident_map(
             # A figure of its own on the Agg canvas: no pyplot, no global state, never a window.
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
+            from matplotlib.text import Text
 
             fig = Figure(figsize=(width_in, width_in * half_h / half_w + 1.6))
             FigureCanvasAgg(fig)
@@ -429,6 +431,12 @@ def incident_map(
                 ncol=2,
                 frameon=False,
             )
+            # Text from a ledger (titles, labels, names) is drawn with its control
+            # and invisible characters shown as escapes: a glyph for each, and
+            # never a character SVG cannot hold.
+            for text in fig.findobj(Text):
+                lines = text.get_text().split("\n")  # the map's own line breaks stay
+                text.set_text("\n".join(printable(line) for line in lines))
             labels["legend"] = [t.get_text() for t in legend.get_texts()]
             fig.tight_layout(rect=(0, 0.03, 1, 1))
             buffer = io.BytesIO()

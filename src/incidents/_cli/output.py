@@ -17,12 +17,12 @@ as it is.
 from __future__ import annotations
 
 import copy
-import functools
 import sys
-import unicodedata
 from typing import Any, TypeVar
 
 import attrs
+
+from incidents._text import printable, shown_char
 
 __all__ = [
     "cell",
@@ -37,55 +37,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-_JOINERS = frozenset("\u200c\u200d")  # zero-width (non-)joiner: Persian, Indic scripts, emoji
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-@functools.lru_cache(maxsize=4096)
-def _shown(char: str) -> str:
-    """One character as printed: itself, or its escape if a terminal would act on it."""
-    if char.isprintable() or char in _JOINERS:
-        return char
-    category = unicodedata.category(char)
-    if category not in ("Cc", "Cf", "Cs", "Zl", "Zp"):  # e.g. spaces of other widths
-        return char
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def printable(text: str, *, layout: bool = False) -> str:
-    r"""
-    Show the characters of *text* that a terminal would act on as visible escapes.
-
-    Escaped are the control characters (C0, DEL, C1), the invisible
-    formatting characters (bidirectional overrides and isolates, zero-width
-    spaces, ...) but the joiners that scripts need, the line and paragraph
-    separators and lone surrogates: ``\n``, ``\r`` and ``\t`` by name, the
-    others as ``\xNN``, ``\uNNNN`` or ``\UNNNNNNNN``. Backslashes are
-    kept as they are.
-
-    Args:
-        text: The text.
-        layout: Keep line breaks and tabs: for text the command line laid out
-            itself, whose stored parts were escaped already.
-
-    Returns:
-        The text, safe to print.
-    """
-    if text.isprintable():
-        return text
-    if layout:
-        return "\n".join(
-            "\t".join(printable(cell) for cell in line.split("\t")) for line in text.split("\n")
-        )
-    return "".join(_shown(char) for char in text)
 
 
 def emit(text: str = "", *, error: bool = False, end: str = "\n") -> None:
@@ -141,7 +92,7 @@ def emit_json(data: Any) -> None:
 
 
 def _json_char(char: str) -> str:
-    if _shown(char) == char:
+    if shown_char(char) == char:
         return char
     code = ord(char)
     if code < 0x10000:
