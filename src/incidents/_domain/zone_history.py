@@ -38,7 +38,7 @@ from incidents._domain.events import (
 from incidents._domain.state import effective_events
 from incidents._domain.time import check_instant, to_utc
 from incidents._domain.zones import ZONE_NAMESPACE, Zone, ZoneCatalogue
-from incidents._errors import InvalidInputError
+from incidents._errors import InvalidInputError, UnknownIncidentError
 
 __all__ = [
     "CATALOGUE_SOURCE_ID",
@@ -278,5 +278,13 @@ def recorded_zones(
         A catalogue of the zones in force at *at* (zones not yet declared,
         or not yet known, are left out).
     """
-    found = [zone_as_of(ledger.events(i, known_at=known_at), at) for i in stream_ids]
+    found = [zone_as_of(_events(ledger, i, known_at), at) for i in stream_ids]
     return ZoneCatalogue([z for z in found if z is not None])
+
+
+def _events(ledger: EventReader, stream_id: UUID, known_at: datetime | None) -> Iterable[Recorded]:
+    """A stream's events; none for a zone never recorded (a ledger raises for those)."""
+    try:
+        return ledger.events(stream_id, known_at=known_at)
+    except UnknownIncidentError:
+        return ()

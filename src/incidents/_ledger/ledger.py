@@ -403,31 +403,110 @@ class Ledger:
         self._check_open()
         return self._knowledge.settled()
 
-    def events(self, incident_id: UUID, *, known_at: datetime | None = None) -> Iterator[Recorded]:
+    def resolve_incident(self, incident: UUID | str) -> UUID:
+        """
+        The id of a recorded incident given as a UUID, its text, or a unique prefix.
+
+        The rule is the command line's: a prefix is the start of the id's
+        hex digits (hyphens and case ignored), and must match exactly one
+        incident. Every per-incident read (:meth:`incident`, :meth:`history`,
+        :meth:`diff`, :meth:`events`...) accepts the same forms.
+
+        >>> from incidents import Ledger, examples
+        >>> with Ledger.open(":memory:") as ledger:
+        ...     _ = ledger.record(*examples.alaska_2024())
+        ...     found = ledger.resolve_incident(str(examples.ALASKA_2024)[:8])
+        >>> found == examples.ALASKA_2024
+        True
+
+        Args:
+            incident: The incident's id, the id as text, or a unique prefix of it.
+
+        Returns:
+            The incident's id.
+
+        Raises:
+            UnknownIncidentError: If no incident is recorded under that id or prefix.
+            InvalidInputError: If the prefix is not hexadecimal, or matches
+                several incidents (they are listed).
+        """
+        self._check_open()
+        found = self._incident_id(incident)
+        if found not in self._store.incident_ids():
+            raise self._unknown(found, None)
+        return found
+
+    def _incident_id(self, incident: UUID | str) -> UUID:
+        """A UUID as given; text as a full id (not checked here) or a unique prefix."""
+        if isinstance(incident, UUID):
+            return incident
+        if not isinstance(incident, str):
+            raise InvalidInputError(
+                f"an incident is a UUID or its text (or a unique prefix of it), "
+                f"not {type(incident).__name__}"
+            )
+        try:
+            return UUID(incident)
+        except ValueError:
+            pass
+        prefix = incident.strip().replace("-", "").lower()
+        if not prefix or len(prefix) >= 32 or prefix.strip("0123456789abcdef"):
+            raise InvalidInputError(
+                f"{incident!r} is not an incident id or a prefix of one (hexadecimal digits)"
+            )
+        matches = [i for i in self.incident_ids() if i.hex.startswith(prefix)]
+        if not matches:
+            raise UnknownIncidentError(f"no incident id starts with {incident!r}")
+        if len(matches) > 1:
+            shown = ", ".join(str(i) for i in matches[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise InvalidInputError(
+                f"{len(matches)} incidents match {incident!r}: {shown}{more}; give more of the id"
+            )
+        return matches[0]
+
+    def events(
+        self, incident_id: UUID | str, *, known_at: datetime | None = None
+    ) -> Iterator[Recorded]:
         """
         An incident's recorded events, in recording order.
 
+        Any recorded stream can be read, the sources registry
+        (:data:`~incidents.SOURCES_REGISTRY`, empty until a source is
+        registered there) included. An unknown
+        incident raises when this is called, not when the events are
+        iterated; an incident opened after *known_at* has no events then.
+
         Args:
-            incident_id: The incident.
+            incident_id: The incident: its id, or a unique prefix of it
+                (see :meth:`resolve_incident`).
             known_at: Only events recorded at or before this time.
 
-        Yields:
-            Each recorded event with its envelope.
+        Returns:
+            An iterator over each recorded event with its envelope.
 
         Raises:
+            UnknownIncidentError: If the incident is not recorded.
+            InvalidInputError: If a prefix is malformed or ambiguous.
             FutureKnowledgeError: If *known_at* is in the future.
         """
         self._check_open()
+        incident_id = self._incident_id(incident_id)
         until = self._known_until(known_at)
         # A long incident's rows are many objects and no cycles (see incidents._gc).
         with paused_gc(self._time_travel.length_hint(incident_id)):
             rows = self._store.stream(incident_id, recorded_until=until)
-        for row in rows:
-            yield decode_trusted(row.state)
+        if (
+            not rows
+            and incident_id != SOURCES_REGISTRY
+            and incident_id not in self._store.incident_ids()
+        ):
+            raise self._unknown(incident_id, None)
+        return (decode_trusted(row.state) for row in rows)
 
     def incident(
         self,
-        incident_id: UUID,
+        incident_id: UUID | str,
         valid_at: datetime | None = None,
         known_at: datetime | None = None,
         *,
@@ -497,7 +576,8 @@ class Ledger:
         from the incident's events each time, not read from the index.
 
         Args:
-            incident_id: The incident.
+            incident_id: The incident: its id, or a unique prefix of it
+                (see :meth:`resolve_incident`).
             valid_at: Only facts in effect at this valid time (default: all).
             known_at: Only what had been recorded by this time (default: now).
             reading: How imprecise valid times count against *valid_at*.
@@ -514,10 +594,11 @@ class Ledger:
                 opening's source was not yet published by *published_by*.
             FutureKnowledgeError: If *known_at* is in the future.
             InvalidInputError: For a naive *valid_at*, *known_at* or
-                *published_by*, or a *reading* that is not a
-                :class:`~incidents.Reading`.
+                *published_by*, a *reading* that is not a
+                :class:`~incidents.Reading`, or a malformed or ambiguous prefix.
         """
         self._check_open()
+        incident_id = self._incident_id(incident_id)
         until = self._known_until(known_at)
         published = _published_by(published_by)
         valid = None if valid_at is None else to_utc(valid_at, what="valid_at")
@@ -530,7 +611,7 @@ class Ledger:
             raise self._unknown(incident_id, until, published)
         return state
 
-    def history(self, incident_id: UUID, *, published_by: datetime | None = None) -> History:
+    def history(self, incident_id: UUID | str, *, published_by: datetime | None = None) -> History:
         """
         The incident's audit trail: every recorded event, in recording order.
 
@@ -545,7 +626,8 @@ class Ledger:
         the title as published by then.
 
         Args:
-            incident_id: The incident.
+            incident_id: The incident: its id, or a unique prefix of it
+                (see :meth:`resolve_incident`).
             published_by: Only entries whose sources were published by this
                 time (default: every entry).
 
@@ -555,9 +637,11 @@ class Ledger:
         Raises:
             UnknownIncidentError: If the incident is not recorded, or its
                 opening's source was not yet published by *published_by*.
-            InvalidInputError: If *published_by* is naive.
+            InvalidInputError: If *published_by* is naive, or a prefix is
+                malformed or ambiguous.
         """
         self._check_open()
+        incident_id = self._incident_id(incident_id)
         published = _published_by(published_by)
         history = self._time_travel.history(incident_id)
         if history is None:
@@ -571,7 +655,7 @@ class Ledger:
 
     def diff(
         self,
-        incident_id: UUID,
+        incident_id: UUID | str,
         known_at_a: datetime | None = None,
         known_at_b: datetime | None = None,
         *,
@@ -593,7 +677,8 @@ class Ledger:
         corrected to after the second side's counts as retracted.
 
         Args:
-            incident_id: The incident.
+            incident_id: The incident: its id, or a unique prefix of it
+                (see :meth:`resolve_incident`).
             known_at_a: The earlier recording time (before the incident was
                 recorded, every fact counts as added; default: now, for a
                 diff between two publication times).
@@ -612,9 +697,11 @@ class Ledger:
             FutureKnowledgeError: If either recording time is in the future.
             InvalidInputError: If neither *known_at_a* nor *published_by_a* is
                 given, only one publication time is, the first side is later
-                than the second on either clock, or a time is naive.
+                than the second on either clock, a time is naive, or a
+                prefix is malformed or ambiguous.
         """
         self._check_open()
+        incident_id = self._incident_id(incident_id)
         a = self._known_until(known_at_a)
         b = self._known_until(known_at_b)
         pa = _published_by(published_by_a, "published_by_a")
@@ -900,7 +987,7 @@ class Ledger:
         found = self.incidents(known_at=known_at, published_by=published_by, series=name)
         return series_entries(name, found)
 
-    def rebuild_snapshots(self, incident_id: UUID | None = None) -> int:
+    def rebuild_snapshots(self, incident_id: UUID | str | None = None) -> int:
         """
         Drop the snapshots of an incident (or of every incident) and write them anew.
 
@@ -910,30 +997,35 @@ class Ledger:
         events, so this is only needed to pay the cost up front.
 
         Args:
-            incident_id: The incident (default: every incident).
+            incident_id: The incident, or a unique prefix of its id
+                (default: every incident).
 
         Returns:
             The number of incidents snapshotted.
         """
         self._check_open()
-        ids = self._store.incident_ids() if incident_id is None else [incident_id]
+        ids = (
+            self._store.incident_ids() if incident_id is None else [self._incident_id(incident_id)]
+        )
         return self._time_travel.rebuild_snapshots(ids)
 
-    def drop_snapshots(self, incident_id: UUID | None = None) -> int:
+    def drop_snapshots(self, incident_id: UUID | str | None = None) -> int:
         """
         Delete the snapshots of an incident (or of every incident).
 
         Nothing is lost: they are rebuilt from the events as incidents are read.
 
         Args:
-            incident_id: The incident (default: every incident).
+            incident_id: The incident, or a unique prefix of its id
+                (default: every incident).
 
         Returns:
             The number of snapshots deleted.
         """
         self._check_open()
+        found = None if incident_id is None else self._incident_id(incident_id)
         self._time_travel.forget()
-        return self._store.drop_fold_snapshots(incident_id)
+        return self._store.drop_fold_snapshots(found)
 
     def _unknown(
         self, incident_id: UUID, until: int | None, published_by: datetime | None = None
