@@ -48,13 +48,14 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import orjson
 
 from benchmarks._harness import Figure
+from benchmarks.bench_timetravel import MONTH_START, RECORDING_START, random_fact
 from incidents import (
     SOURCES_REGISTRY,
     AircraftReported,
@@ -67,49 +68,13 @@ from incidents import (
     SourceKind,
     SourceRegistered,
     Speaker,
-    StatementIssued,
-    ValidTime,
 )
 from incidents._timetravel.published import Published
 from incidents.storage import to_micros
 
-MONTH_START = datetime(2024, 7, 1, tzinfo=UTC)
-RECORDING_START = datetime(2024, 8, 1, tzinfo=UTC)
 RECORDING_SPAN = timedelta(days=30)
 BATCH = 1000
 PUBLISHED_FROM = MONTH_START + timedelta(days=5)
-
-
-def _valid_time(rng: random.Random) -> ValidTime:
-    at = MONTH_START + timedelta(seconds=rng.randrange(30 * 86_400))
-    kind = rng.random()
-    if kind < 0.6:
-        return ValidTime.minute(at)
-    if kind < 0.8:
-        return ValidTime.hour(at)
-    if kind < 0.98:
-        return ValidTime.day(at.date(), tz="Asia/Shanghai")
-    return ValidTime.unknown(wording="date not given")
-
-
-def _fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
-    if rng.random() < 0.75:
-        return AircraftReported(
-            incident_id=incident_id,
-            source_id=source_id,
-            type_designation=rng.choice(["H-6", "Tu-95", "Su-35", "Y-8"]),
-            nation=rng.choice(["CN", "RU"]),
-            count=rng.randrange(1, 5),
-            valid_time=_valid_time(rng),
-        )
-    return StatementIssued(
-        incident_id=incident_id,
-        source_id=source_id,
-        speaker=Speaker(name=rng.choice(["Chen Xiaogang", "Wu Qian"]), role="spokesman"),
-        medium="statement",
-        quotes=("nothing to do with the current international situation",),
-        valid_time=_valid_time(rng),
-    )
 
 
 def _correction(rng: random.Random, target: Event, source_id: UUID) -> Correction:
@@ -177,7 +142,7 @@ class _Incident:
                     source_id = release.source_id
                 else:
                     source_id = rng.choice(citable)
-                batch.append(_fact(rng, incident_id, source_id))
+                batch.append(random_fact(rng, incident_id, source_id))
             facts.extend(batch)
             written += len(batch)
             if written >= halfway > written - len(batch):

@@ -81,7 +81,8 @@ RECORDING_START = datetime(2024, 8, 1, tzinfo=UTC)
 BATCH = 1000
 
 
-def _valid_time(rng: random.Random) -> ValidTime:
+def random_valid_time(rng: random.Random) -> ValidTime:
+    """A valid time of July 2024, mostly to the minute, some hours, days, spans, a few unknown."""
     at = MONTH_START + timedelta(seconds=rng.randrange(30 * 86_400))
     kind = rng.random()
     if kind < 0.5:
@@ -95,7 +96,8 @@ def _valid_time(rng: random.Random) -> ValidTime:
     return ValidTime.unknown(wording="date not given")
 
 
-def _fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
+def random_fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
+    """An aircraft report (three in four) or a spokesman's statement, of a random valid time."""
     if rng.random() < 0.75:
         return AircraftReported(
             incident_id=incident_id,
@@ -104,7 +106,7 @@ def _fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
             nation=rng.choice(["CN", "RU"]),
             count=rng.randrange(1, 5),
             role="bomber",
-            valid_time=_valid_time(rng),
+            valid_time=random_valid_time(rng),
         )
     return StatementIssued(
         incident_id=incident_id,
@@ -112,7 +114,7 @@ def _fact(rng: random.Random, incident_id: UUID, source_id: UUID) -> Event:
         speaker=Speaker(name=rng.choice(["Chen Xiaogang", "Wu Qian"]), role="spokesman"),
         medium="statement",
         quotes=("nothing to do with the current international situation",),
-        valid_time=_valid_time(rng),
+        valid_time=random_valid_time(rng),
     )
 
 
@@ -123,7 +125,7 @@ def _correction(rng: random.Random, target: Event, source_id: UUID) -> Correctio
                 target, source_id=source_id, reason="recount", count=rng.randrange(1, 5)
             )
         return Correction.of(
-            target, source_id=source_id, reason="re-dated", valid_time=_valid_time(rng)
+            target, source_id=source_id, reason="re-dated", valid_time=random_valid_time(rng)
         )
     return Correction.of(
         target,
@@ -153,7 +155,7 @@ class _Incident:
         self._record([opened, source])
         while len(self.facts) + 2 < size:
             count = min(BATCH, size - 2 - len(self.facts))
-            batch = [_fact(self.rng, self.incident_id, self.source_id) for _ in range(count)]
+            batch = [random_fact(self.rng, self.incident_id, self.source_id) for _ in range(count)]
             self.facts.extend(batch)
             self._record(batch)
 

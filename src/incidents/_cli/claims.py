@@ -8,13 +8,11 @@ import json
 
 import click
 
-from incidents._cli.common import App, open_existing, parse_incident, parse_time
+from incidents._cli.common import TIME_HELP, App, open_existing, parse_incident, parse_time
 from incidents._cli.output import displayed, emit, json_text
 from incidents._codec.canonical import converter
 
 __all__ = ["register"]
-
-_TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
 
 
 def register(group: click.Group) -> None:
@@ -38,7 +36,7 @@ def register(group: click.Group) -> None:
     "been recorded by --known-at (default: now).",
 )
 @click.argument("incident")
-@click.option("--known-at", metavar="R", help=f"recording time ({_TIME_HELP})")
+@click.option("--known-at", metavar="R", help=f"recording time ({TIME_HELP})")
 @click.option(
     "--format",
     "output",

@@ -22,6 +22,7 @@ from incidents._ledger import Ledger
 from incidents._tlog.notes import SigningKey, VerifierKey
 
 __all__ = [
+    "TIME_HELP",
     "App",
     "LARGEST",
     "LONGEST_INTERVAL",
@@ -37,6 +38,9 @@ __all__ = [
     "terminal_width",
     "verifier_keys",
 ]
+
+TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
+"""How the help of an option that takes an instant says what to give."""
 
 LARGEST = 2**63 - 1
 """The largest position, size or count a command takes: what the databases store (64 bits)."""

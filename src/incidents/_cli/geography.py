@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from incidents._cli.basic import JSON_HELP
-from incidents._cli.common import App, open_existing, parse_incident, parse_time
+from incidents._cli.common import TIME_HELP, App, open_existing, parse_incident, parse_time
 from incidents._cli.output import emit, emit_json, json_text, printable
 from incidents._cli.sources import parse_registry_source, source_kind
 from incidents._cli.zone_sets import zones_for
@@ -31,8 +31,7 @@ from incidents._ledger import Ledger
 
 __all__ = ["register"]
 
-_TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
-_KNOWN_HELP = f"only the zones and facts recorded by then ({_TIME_HELP})"
+_KNOWN_HELP = f"only the zones and facts recorded by then ({TIME_HELP})"
 _CATALOGUE_HELP = "use the shipped catalogue, even if the ledger records zones"
 
 
@@ -87,7 +86,7 @@ def zones() -> None:
     "force. The zones recorded in the ledger as known at --known-at (every version), or the "
     "shipped catalogue if it records none (or with --catalogue; no ledger is needed then).",
 )
-@click.option("--at", "at", metavar="T", help=f"only the zones in force then ({_TIME_HELP})")
+@click.option("--at", "at", metavar="T", help=f"only the zones in force then ({TIME_HELP})")
 @click.option("--known-at", metavar="R", help=_KNOWN_HELP)
 @click.option("--catalogue", "shipped", is_flag=True, help=_CATALOGUE_HELP)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import click
 
-from incidents._cli.common import App, open_existing, parse_incident, parse_time
+from incidents._cli.common import TIME_HELP, App, open_existing, parse_incident, parse_time
 from incidents._cli.output import emit, printable
 from incidents._cli.zone_sets import zone_streams
 from incidents._errors import InvalidInputError
 
 __all__ = ["register"]
-
-_TIME_HELP = "ISO-8601 with offset, e.g. 2024-07-25T18:00:00+00:00"
 
 
 def register(group: click.Group) -> None:
@@ -40,8 +38,8 @@ def register(group: click.Group) -> None:
 @click.option(
     "-o", "--output", "out", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.html"
 )
-@click.option("--at", "at", metavar="T", help=f"the zones in force then ({_TIME_HELP})")
-@click.option("--known-at", metavar="R", help=f"only what was recorded by then ({_TIME_HELP})")
+@click.option("--at", "at", metavar="T", help=f"the zones in force then ({TIME_HELP})")
+@click.option("--known-at", metavar="R", help=f"only what was recorded by then ({TIME_HELP})")
 @click.option("--catalogue", "shipped", is_flag=True, help="use the shipped zone catalogue")
 @click.option("--title", help="the map's title (default: the incident's title and date)")
 @click.option("--dpi", type=int, default=150, show_default=True, help="dots per inch (PNG)")

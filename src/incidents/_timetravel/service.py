@@ -294,8 +294,8 @@ class TimeTravel:
         # the registry to answer for an incident never evicts that incident
         # (a published_by read would otherwise reload it every time:
         # benchmarks/bench_published.py). Each eviction skips at most those two.
+        kept = {SOURCES_REGISTRY, self._last_incident()}
         while self._cached_positions > self.max_positions:
-            kept = {SOURCES_REGISTRY, self._last_incident()}
             victim = next((i for i in self._cache if i not in kept), None)
             if victim is None:
                 return
