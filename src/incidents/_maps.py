@@ -37,7 +37,7 @@ from incidents._domain.geodesy import (
     local_projection,
     split_at_antimeridian,
 )
-from incidents._domain.places import _land, area_named
+from incidents._domain.places import area_named, land
 from incidents._domain.state import Incident
 from incidents._domain.tracks import analyse_track, dense_track
 from incidents._domain.zone_history import EventReader, catalogue_stream_ids, recorded_zones
@@ -512,8 +512,8 @@ def _draw(
     texts: list[str] = []
     drawn: list[str] = []
     ax.set_facecolor("#eef4f8")
-    land = frame.project(_land())
-    _fill(ax, land, facecolor="#e6e1d3", edgecolor="#8a8474", linewidth=0.6, zorder=1)
+    land_shape = frame.project(land())
+    _fill(ax, land_shape, facecolor="#e6e1d3", edgecolor="#8a8474", linewidth=0.6, zorder=1)
 
     avoid = np.concatenate(
         [frame.xy(dense) for _, dense in tracks]

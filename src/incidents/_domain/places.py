@@ -55,6 +55,7 @@ __all__ = [
     "area_named",
     "event_warnings",
     "is_maritime",
+    "land",
     "location_warnings",
     "on_land",
     "register_area",
@@ -392,7 +393,10 @@ def is_maritime(location: Location) -> bool:
 
 
 @functools.cache
-def _land() -> BaseGeometry:
+def land() -> BaseGeometry:
+    """
+    The shipped land of the North Pacific coasts (Natural Earth 1:10m), read once and prepared.
+    """
     resource = importlib.resources.files("incidents") / "data" / "land-north-pacific.geojson"
     data = json.loads(resource.read_bytes())
     shape = shapely.geometry.shape(data["features"][0]["geometry"])
@@ -414,7 +418,7 @@ def on_land(lon: Any, lat: Any) -> Any:
     Returns:
         A bool or an array of them.
     """
-    return covers(_land(), lon, lat)
+    return covers(land(), lon, lat)
 
 
 @attrs.frozen(kw_only=True)
